@@ -1,0 +1,45 @@
+/**
+ * The `evoucher` command line. This is the only layer that prints, reads files or chooses exit codes.
+ *
+ * Exit codes (design.md §8): 0 ok / all VALID, 1 invalid voucher or failed verification, 2 usage or I/O error.
+ */
+import { EvoucherError } from '../errors.js';
+
+/** One sub-command: receives its own arguments and returns the exit code. */
+export type CommandRunner = (args: string[]) => Promise<number>;
+
+/** Sub-commands, loaded lazily so that `evoucher build` never loads the PKCS#11 module. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRunner> }> = {
+};
+
+function usage(): string {
+  const lines = ['usage: evoucher <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${c.summary}`);
+  lines.push('', 'run `evoucher <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`evoucher: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    const run = await command.load();
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof EvoucherError) {
+      process.stderr.write(`evoucher ${name}: ${e.code}: ${e.message}\n`);
+    } else {
+      process.stderr.write(`evoucher ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+    return 2;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * evoucher: build, seal in layers and verify China treasury centralized-payment electronic vouchers.
+ *
+ * This entry only re-exports. It never loads the PKCS#11 native module: that lives at `evoucher/keys/pkcs11`.
+ */
+export * from './errors.js';
+export type { SignatureAlgorithm, HashAlgorithm } from './crypto/types.js';
+export type { KeyProvider } from './keys/provider.js';

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// SoftHSM2 dislikes concurrent worker threads: every test file runs in its own forked process.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
