@@ -5,4 +5,5 @@
  */
 export * from './errors.js';
 export type { SignatureAlgorithm, HashAlgorithm } from './crypto/types.js';
+export * from './crypto/index.js';
 export type { KeyProvider } from './keys/provider.js';

@@ -1,0 +1,531 @@
+/**
+ * Public and private key formats: SPKI (RFC 5280 §4.1.2.7, RFC 5480), PKCS#8 (RFC 5958, plain and
+ * PBES2-encrypted, RFC 8018), SEC1 `ECPrivateKey` (RFC 5915) and PKCS#1 `RSAPrivateKey` (RFC 8017).
+ *
+ * Design rationale: node:crypto parses and encrypts P-256 and RSA keys well, so those become
+ * node `KeyObject`s. SM2 keys are read here (node loads them but has no standard SM2 signing, see
+ * `sm2_curve.ts`): d is taken from the RFC 5915 structure, checked against the embedded public
+ * key, and kept as bytes. Encrypted PKCS#8 of every kind is decrypted by node (all PBES2 variants
+ * OpenSSL knows), re-exported as plain PKCS#8 and then read by the same code.
+ *
+ * Every key passes the allow-list on the way in: RSA >= 2048 bits, only the P-256, P-384 (public
+ * only) and sm2p256v1 named curves; explicit curve parameters (the SM2 test curve among them) are
+ * refused, since a key on a weak curve can be made to verify anything its maker wants.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { p256, p384 } from '@noble/curves/nist.js';
+import { EvoucherError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { FORBIDDEN_CURVES, OID, refuseOid } from './algorithms.js';
+import {
+  bitString,
+  bytesEqual,
+  DerError,
+  explicit,
+  expectTag,
+  integer,
+  octetString,
+  oid as oidDer,
+  readBitStringBytes,
+  readChildren,
+  readOid,
+  readSequence,
+  readSingle,
+  readSmallInteger,
+  readUnsignedInteger,
+  sequence,
+  TAG,
+} from './der.js';
+import type { Tlv } from './der.js';
+import { decodeSm2Point, sm2PublicKeyFromPrivate, sm2RandomPrivateKey } from './sm2.js';
+import { sm2p256v1 } from './sm2_curve.js';
+import type { SignatureAlgorithm } from './types.js';
+
+/** Smallest RSA modulus accepted (NIST SP 800-131A Rev. 2: 2048 bits through 2030). */
+export const MIN_RSA_BITS = 2048;
+/** Largest RSA modulus accepted: bounds the cost of one verification on hostile input. */
+export const MAX_RSA_BITS = 16384;
+/** Largest key encoding accepted (DER or PEM). */
+const MAX_KEY_BYTES = 64 * 1024;
+
+/** A parsed, allow-listed public key. */
+export interface PublicKeyInfo {
+  /** `sm2` (sm2p256v1), `ec-p256`, `ec-p384` (verification of CA signatures only) or `rsa`. */
+  readonly kind: 'sm2' | 'ec-p256' | 'ec-p384' | 'rsa';
+  /** Key size: the curve order size, or the RSA modulus length. */
+  readonly bits: number;
+  /** The DER SubjectPublicKeyInfo. */
+  readonly spki: Uint8Array;
+  /** EC keys: the uncompressed point `04 ‖ X ‖ Y`. */
+  readonly point?: Uint8Array;
+}
+
+/** A private key held in memory. Opaque: use {@link signMessage} and {@link exportPrivateKeyPkcs8}. */
+export interface PrivateKeyMaterial {
+  readonly kind: 'sm2' | 'ec-p256' | 'rsa';
+  readonly publicKey: PublicKeyInfo;
+}
+
+/** Internal state of a private key. */
+export type PrivateInternals =
+  | { readonly kind: 'sm2'; readonly d: Uint8Array; readonly pub: Uint8Array }
+  | { readonly kind: 'ec-p256' | 'rsa'; readonly key: KeyObject };
+
+/** Internal state of a public key parsed here. */
+export interface PublicInternals {
+  node?: KeyObject;
+}
+
+const privateInternals = new WeakMap<PrivateKeyMaterial, PrivateInternals>();
+const publicInternals = new WeakMap<PublicKeyInfo, PublicInternals>();
+
+function fail(code: ErrorCode, message: string, cause?: unknown, detail?: Record<string, string>): never {
+  const options: { cause?: unknown; detail?: Record<string, string> } = {};
+  if (cause !== undefined) options.cause = cause;
+  if (detail !== undefined) options.detail = detail;
+  throw new EvoucherError(code, message, options);
+}
+
+/** Run a DER-reading step, turning DerError into CRYPTO_KEY_INVALID. */
+function der<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof DerError) fail('CRYPTO_KEY_INVALID', `malformed ${what}: ${e.message}`, e);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public keys
+
+/** Encode an EC SubjectPublicKeyInfo `{ id-ecPublicKey, curve }` + point (RFC 5480 §2). */
+function ecSpki(curveOid: string, point: Uint8Array): Uint8Array {
+  return sequence(sequence(oidDer(OID.ecPublicKey), oidDer(curveOid)), bitString(point));
+}
+
+/**
+ * Encode an SM2 public key as SubjectPublicKeyInfo `{ id-ecPublicKey, 1.2.156.10197.1.301 }`
+ * (GB/T 20518-2018 / GM/T 0015 §7).
+ *
+ * @param publicKey - 65-byte `04 ‖ X ‖ Y`.
+ * @returns the DER SPKI.
+ * @throws EvoucherError `CRYPTO_KEY_INVALID` for a point not on sm2p256v1.
+ * @example
+ * const spki = sm2PublicKeyToSpki(sm2PublicKeyFromPrivate(d))
+ */
+export function sm2PublicKeyToSpki(publicKey: Uint8Array): Uint8Array {
+  decodeSm2Point(sm2p256v1, publicKey);
+  return ecSpki(OID.sm2Curve, publicKey);
+}
+
+function freezePublic(info: PublicKeyInfo, internals: PublicInternals = {}): PublicKeyInfo {
+  const frozen = Object.freeze(info);
+  publicInternals.set(frozen, internals);
+  return frozen;
+}
+
+function parseEcPoint(curveOid: string, bytes: Uint8Array, spki: Uint8Array): PublicKeyInfo {
+  if (curveOid === OID.sm2Curve) {
+    const point = decodeSm2Point(sm2p256v1, bytes);
+    return freezePublic({ kind: 'sm2', bits: 256, spki, point: point.toBytes(false) });
+  }
+  if (curveOid === OID.p256 || curveOid === OID.p384) {
+    const Point = curveOid === OID.p256 ? p256.Point : p384.Point;
+    let point;
+    try {
+      // RFC 5480 §2.2: uncompressed MUST be supported, compressed MAY; both are validated on the curve.
+      point = Point.fromBytes(bytes);
+    } catch (cause) {
+      return fail('CRYPTO_KEY_INVALID', 'ec public key is not a point on the curve', cause);
+    }
+    const kind = curveOid === OID.p256 ? 'ec-p256' : 'ec-p384';
+    return freezePublic({ kind, bits: kind === 'ec-p256' ? 256 : 384, spki, point: point.toBytes(false) });
+  }
+  const name = FORBIDDEN_CURVES.get(curveOid);
+  return fail('CRYPTO_ALGORITHM_FORBIDDEN', `curve ${name ?? curveOid} is not on the allow-list`, undefined, {
+    curve: curveOid,
+  });
+}
+
+function rsaBits(n: bigint): number {
+  return n.toString(2).length;
+}
+
+function checkRsaPublic(n: bigint, e: bigint): number {
+  const bits = rsaBits(n);
+  if (bits > MAX_RSA_BITS) fail('CRYPTO_ALGORITHM_UNSUPPORTED', `rsa modulus of ${bits} bits is too large`);
+  if (bits < MIN_RSA_BITS) {
+    fail('CRYPTO_KEY_TOO_WEAK', `rsa key of ${bits} bits is below ${MIN_RSA_BITS}`, undefined, { bits: String(bits) });
+  }
+  // RFC 8017 §3.1: n odd, 3 <= e < n, e odd.
+  if ((n & 1n) === 0n || e < 3n || (e & 1n) === 0n || e >= n) fail('CRYPTO_KEY_INVALID', 'invalid rsa public key');
+  return bits;
+}
+
+function pemToDer(text: string, labels: readonly string[]): { der: Uint8Array; label: string; headers: boolean; blocks: Map<string, Uint8Array> } {
+  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+  const blocks = new Map<string, Uint8Array>();
+  let found: { der: Uint8Array; label: string; headers: boolean } | undefined;
+  for (const m of text.matchAll(re)) {
+    const label = m[1] as string;
+    const body = m[2] as string;
+    const headers = /^[ \t]*[A-Za-z-]+:/m.test(body);
+    const b64 = body.replace(/^[ \t]*[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) {
+      fail('CRYPTO_KEY_INVALID', `bad base64 in PEM block ${label}`);
+    }
+    const der = new Uint8Array(Buffer.from(b64, 'base64'));
+    blocks.set(label, der);
+    if (found === undefined && labels.includes(label)) found = { der, label, headers };
+  }
+  if (found === undefined) fail('CRYPTO_KEY_INVALID', `no PEM block of type ${labels.join(' / ')}`);
+  return { ...found, blocks };
+}
+
+function toText(input: Uint8Array | string): string | undefined {
+  if (typeof input === 'string') return input;
+  // PEM given as bytes (read from a file).
+  const head = Buffer.from(input.buffer, input.byteOffset, Math.min(input.byteLength, 64)).toString('latin1');
+  return head.trimStart().startsWith('-----BEGIN') ? Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1') : undefined;
+}
+
+/**
+ * Parse a SubjectPublicKeyInfo and apply the allow-list.
+ *
+ * @param spkiDer - DER SPKI (a PEM `PUBLIC KEY` string or bytes are accepted too).
+ * @returns the frozen key description.
+ * @throws EvoucherError `CRYPTO_KEY_INVALID` (malformed DER, point off the curve, bad RSA values),
+ *   `CRYPTO_KEY_TOO_WEAK` (RSA < 2048), `CRYPTO_ALGORITHM_FORBIDDEN` (off-list or explicit
+ *   curves, DSA), `CRYPTO_ALGORITHM_UNSUPPORTED` (other key types, RSASSA-PSS-restricted keys).
+ * @example
+ * const info = parsePublicKey(spki) // { kind: 'sm2', bits: 256, spki, point }
+ */
+export function parsePublicKey(spkiDer: Uint8Array | string): PublicKeyInfo {
+  if (typeof spkiDer !== 'string' && !(spkiDer instanceof Uint8Array)) {
+    fail('ARG_INVALID', 'public key must be DER bytes or a PEM string');
+  }
+  if (spkiDer.length > MAX_KEY_BYTES) fail('CRYPTO_KEY_INVALID', 'public key encoding too large');
+  const text = toText(spkiDer);
+  const bytes = text !== undefined ? pemToDer(text, ['PUBLIC KEY']).der : (spkiDer as Uint8Array);
+  const spki = bytes.slice();
+  const { algOid, params, keyBytes } = der('SubjectPublicKeyInfo', () => {
+    const top = readSequence(spki, 3);
+    if (top.length !== 2) throw new DerError('SubjectPublicKeyInfo must have 2 elements');
+    const alg = readChildren(expectTag(top[0], TAG.SEQUENCE, 'algorithm').content, 3);
+    if (alg.length < 1 || alg.length > 2) throw new DerError('bad AlgorithmIdentifier');
+    return { algOid: readOid(alg[0], 'algorithm'), params: alg[1], keyBytes: readBitStringBytes(top[1], 'subjectPublicKey') };
+  });
+  if (algOid === OID.ecPublicKey) {
+    if (params === undefined) fail('CRYPTO_KEY_INVALID', 'ec key without curve parameters');
+    if (params.tag !== TAG.OID) {
+      // RFC 5480 §2.1.1: specifiedCurve / implicitCurve are not allowed; the SM2 test curve only exists that way.
+      fail('CRYPTO_ALGORITHM_FORBIDDEN', 'ec keys with explicit or implicit curve parameters are refused');
+    }
+    return parseEcPoint(der('curve', () => readOid(params, 'namedCurve')), keyBytes, spki);
+  }
+  if (algOid === OID.rsaEncryption) {
+    if (params !== undefined && !(params.tag === TAG.NULL && params.content.length === 0)) {
+      fail('CRYPTO_KEY_INVALID', 'rsaEncryption parameters must be NULL');
+    }
+    const { n, e } = der('RSAPublicKey', () => {
+      const parts = readSequence(keyBytes, 3);
+      if (parts.length !== 2) throw new DerError('RSAPublicKey must have 2 elements');
+      return { n: readUnsignedInteger(parts[0], 'modulus'), e: readUnsignedInteger(parts[1], 'publicExponent') };
+    });
+    return freezePublic({ kind: 'rsa', bits: checkRsaPublic(n, e), spki });
+  }
+  return refuseOid(algOid, 'public key algorithm');
+}
+
+/** Resolve a PublicKeyInfo to a trusted parsed one (re-parses objects not made here). */
+export function resolvePublicKey(key: Uint8Array | PublicKeyInfo): PublicKeyInfo {
+  if (key instanceof Uint8Array) return parsePublicKey(key);
+  if (typeof key === 'object' && key !== null && publicInternals.has(key)) return key;
+  if (typeof key !== 'object' || key === null || !(key.spki instanceof Uint8Array)) {
+    fail('ARG_INVALID', 'public key must be SPKI bytes or a PublicKeyInfo');
+  }
+  // A hand-made or deserialised object: trust nothing but its SPKI.
+  const parsed = parsePublicKey(key.spki);
+  if (parsed.kind !== key.kind) fail('ARG_INVALID', 'PublicKeyInfo kind does not match its spki');
+  return parsed;
+}
+
+/** node KeyObject of an EC/RSA public key, created once per parsed key. */
+export function nodePublicKey(info: PublicKeyInfo): KeyObject {
+  const internals = publicInternals.get(info);
+  if (internals?.node !== undefined) return internals.node;
+  const node = createPublicKey({ key: Buffer.from(info.spki), format: 'der', type: 'spki' });
+  if (internals !== undefined) internals.node = node;
+  return node;
+}
+
+/**
+ * The signature algorithm a key signs with by default.
+ *
+ * @param key - a parsed public key.
+ * @returns `sm2-sm3` for SM2, `ecdsa-p256-sha256` for P-256, `rsa-pkcs1-sha256` for RSA.
+ * @throws EvoucherError `CRYPTO_ALGORITHM_UNSUPPORTED` for P-384 (no P-384 signature algorithm is on the list).
+ * @example
+ * algorithmForKey(parsePublicKey(spki)) // 'sm2-sm3'
+ */
+export function algorithmForKey(key: PublicKeyInfo): SignatureAlgorithm {
+  switch (key.kind) {
+    case 'sm2':
+      return 'sm2-sm3';
+    case 'ec-p256':
+      return 'ecdsa-p256-sha256';
+    case 'rsa':
+      return 'rsa-pkcs1-sha256';
+    default:
+      return fail('CRYPTO_ALGORITHM_UNSUPPORTED', `no signature algorithm for ${String(key.kind)} keys`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private keys
+
+function makePrivate(internals: PrivateInternals, publicKey: PublicKeyInfo): PrivateKeyMaterial {
+  const material = Object.freeze({ kind: internals.kind, publicKey });
+  privateInternals.set(material, internals);
+  return material;
+}
+
+/** Internals of a key made by this module. */
+export function getPrivateInternals(key: PrivateKeyMaterial): PrivateInternals {
+  const i = typeof key === 'object' && key !== null ? privateInternals.get(key) : undefined;
+  if (i === undefined) fail('ARG_INVALID', 'not a private key made by importPrivateKey or generateKeyPair');
+  return i;
+}
+
+function sm2Private(d: Uint8Array, embeddedPub?: Uint8Array): PrivateKeyMaterial {
+  // RFC 5915: privateKey is an OCTET STRING of ceiling(log2(n)/8) bytes; some encoders drop leading
+  // zeros, so shorter values are left-padded.
+  if (d.length > 32) fail('CRYPTO_KEY_INVALID', 'sm2 private key longer than 32 bytes');
+  const d32 = new Uint8Array(32);
+  d32.set(d, 32 - d.length);
+  const pub = sm2PublicKeyFromPrivate(d32);
+  if (embeddedPub !== undefined && !bytesEqual(embeddedPub, pub)) {
+    // A mismatched embedded public key signals a corrupt or tampered file.
+    fail('CRYPTO_KEY_INVALID', 'embedded sm2 public key does not match the private key');
+  }
+  const publicKey = freezePublic({ kind: 'sm2', bits: 256, spki: ecSpki(OID.sm2Curve, pub), point: pub });
+  return makePrivate({ kind: 'sm2', d: d32, pub }, publicKey);
+}
+
+function nodePrivate(key: KeyObject): PrivateKeyMaterial {
+  const spki = new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' }));
+  const publicKey = parsePublicKey(spki);
+  if (publicKey.kind !== 'ec-p256' && publicKey.kind !== 'rsa') {
+    fail('CRYPTO_ALGORITHM_UNSUPPORTED', `private ${publicKey.kind} keys are not supported for signing`);
+  }
+  return makePrivate({ kind: publicKey.kind, key }, publicKey);
+}
+
+/** Parse an RFC 5915 ECPrivateKey; returns d, the curve OID from [0] and the public key from [1]. */
+function parseEcPrivateKey(bytes: Uint8Array): { d: Uint8Array; curve?: string; pub?: Uint8Array } {
+  return der('ECPrivateKey', () => {
+    const parts = readSequence(bytes, 5);
+    if (readSmallInteger(parts[0], 'version') !== 1) throw new DerError('ECPrivateKey version must be 1');
+    const d = expectTag(parts[1], TAG.OCTET_STRING, 'privateKey').content;
+    const out: { d: Uint8Array; curve?: string; pub?: Uint8Array } = { d };
+    for (const p of parts.slice(2)) {
+      if (p.tag === 0xa0) {
+        const inner = readSingle(p.content);
+        if (inner.tag !== TAG.OID) throw new DerError('explicit curve parameters');
+        out.curve = readOid(inner, 'namedCurve');
+      } else if (p.tag === 0xa1) {
+        out.pub = readBitStringBytes(readSingle(p.content), 'publicKey');
+      } else throw new DerError('unexpected ECPrivateKey field');
+    }
+    return out;
+  });
+}
+
+function importEc(ecPrivateKey: Uint8Array, curveOid: string | undefined, pkcs8: Uint8Array | undefined): PrivateKeyMaterial {
+  const parsed = parseEcPrivateKey(ecPrivateKey);
+  const curve = curveOid ?? parsed.curve;
+  if (curve === undefined) fail('CRYPTO_KEY_INVALID', 'ec private key without a named curve');
+  if (parsed.curve !== undefined && parsed.curve !== curve) fail('CRYPTO_KEY_INVALID', 'conflicting curve parameters');
+  if (curve === OID.sm2Curve) return sm2Private(parsed.d, parsed.pub);
+  if (curve === OID.p256) {
+    let key: KeyObject;
+    try {
+      key =
+        pkcs8 !== undefined
+          ? createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+          : createPrivateKey({ key: Buffer.from(ecPrivateKey), format: 'der', type: 'sec1' });
+    } catch (cause) {
+      return fail('CRYPTO_KEY_INVALID', 'invalid p-256 private key', cause);
+    }
+    return nodePrivate(key);
+  }
+  if (curve === OID.p384) return fail('CRYPTO_ALGORITHM_UNSUPPORTED', 'p-384 private keys are not supported for signing');
+  const name = FORBIDDEN_CURVES.get(curve);
+  return fail('CRYPTO_ALGORITHM_FORBIDDEN', `curve ${name ?? curve} is not on the allow-list`, undefined, { curve });
+}
+
+function importRsa(der: Uint8Array, type: 'pkcs8' | 'pkcs1'): PrivateKeyMaterial {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: Buffer.from(der), format: 'der', type });
+  } catch (cause) {
+    return fail('CRYPTO_KEY_INVALID', 'invalid rsa private key', cause);
+  }
+  return nodePrivate(key); // parsePublicKey applies the 2048-bit floor
+}
+
+function importPkcs8(bytes: Uint8Array, parts: Tlv[]): PrivateKeyMaterial {
+  const { algOid, params, keyOctets } = der('PrivateKeyInfo', () => {
+    const version = readSmallInteger(parts[0], 'version');
+    if (version !== 0 && version !== 1) throw new DerError('PrivateKeyInfo version must be 0 or 1');
+    const alg = readChildren(expectTag(parts[1], TAG.SEQUENCE, 'privateKeyAlgorithm').content, 3);
+    if (alg.length < 1 || alg.length > 2) throw new DerError('bad AlgorithmIdentifier');
+    return {
+      algOid: readOid(alg[0], 'algorithm'),
+      params: alg[1],
+      keyOctets: expectTag(parts[2], TAG.OCTET_STRING, 'privateKey').content,
+    };
+  });
+  if (algOid === OID.ecPublicKey) {
+    if (params === undefined) fail('CRYPTO_KEY_INVALID', 'ec key without curve parameters');
+    if (params.tag !== TAG.OID) fail('CRYPTO_ALGORITHM_FORBIDDEN', 'ec keys with explicit curve parameters are refused');
+    return importEc(keyOctets, der('curve', () => readOid(params, 'namedCurve')), bytes);
+  }
+  if (algOid === OID.rsaEncryption) return importRsa(bytes, 'pkcs8');
+  return refuseOid(algOid, 'private key algorithm');
+}
+
+function decryptPkcs8(bytes: Uint8Array, password: string | undefined): Uint8Array {
+  if (password === undefined) fail('KEY_PASSWORD_REQUIRED', 'the private key is encrypted: a password is required');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: Buffer.from(bytes), format: 'der', type: 'pkcs8', passphrase: password });
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    // OpenSSL reports a wrong password as a bad decrypt, or (when the padding happens to look right)
+    // as garbage that does not decode; both mean the password did not open the key.
+    if (code === 'ERR_OSSL_EVP_UNSUPPORTED' || code === 'ERR_OSSL_UNSUPPORTED') {
+      return fail('KEY_FORMAT_UNSUPPORTED', 'unsupported private key encryption scheme', cause);
+    }
+    return fail('KEY_PASSWORD_WRONG', 'the password does not decrypt the private key', cause);
+  }
+  return new Uint8Array(key.export({ format: 'der', type: 'pkcs8' }));
+}
+
+/**
+ * Import a private key: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`, any
+ * PBES2 scheme OpenSSL reads), SEC1 (`EC PRIVATE KEY`, P-256 and SM2) or PKCS#1 (`RSA PRIVATE
+ * KEY`), as PEM text or DER bytes. SM2 keys are those on sm2p256v1 (`id-ecPublicKey` with curve
+ * 1.2.156.10197.1.301), whichever tool made them.
+ *
+ * @param pkcs8OrSec1 - PEM (string or bytes) or DER.
+ * @param options - `password` for encrypted keys (ignored for plain ones).
+ * @returns the key; its `publicKey` is the matching allow-listed public key.
+ * @throws EvoucherError `CRYPTO_KEY_INVALID` (malformed, inconsistent public key),
+ *   `KEY_PASSWORD_REQUIRED`, `KEY_PASSWORD_WRONG`, `KEY_FORMAT_UNSUPPORTED` (legacy or unknown
+ *   encryption), `CRYPTO_KEY_TOO_WEAK` (RSA < 2048), `CRYPTO_ALGORITHM_FORBIDDEN` (off-list
+ *   curve, DSA), `CRYPTO_ALGORITHM_UNSUPPORTED` (P-384 or other key types).
+ * @example
+ * const key = importPrivateKey(await readFile('seal.key', 'utf8'), { password })
+ */
+export function importPrivateKey(pkcs8OrSec1: Uint8Array | string, options?: { readonly password?: string }): PrivateKeyMaterial {
+  if (typeof pkcs8OrSec1 !== 'string' && !(pkcs8OrSec1 instanceof Uint8Array)) {
+    fail('ARG_INVALID', 'private key must be DER bytes or a PEM string');
+  }
+  if (pkcs8OrSec1.length > MAX_KEY_BYTES) fail('CRYPTO_KEY_INVALID', 'private key encoding too large');
+  const password = options?.password;
+  if (password !== undefined && typeof password !== 'string') fail('ARG_INVALID', 'password must be a string');
+  const text = toText(pkcs8OrSec1);
+  let bytes: Uint8Array;
+  let pemCurve: string | undefined;
+  if (text !== undefined) {
+    const pem = pemToDer(text, ['PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY']);
+    if (pem.headers) {
+      // RFC 1421 "Proc-Type: 4,ENCRYPTED" PEM uses MD5-based key derivation (EVP_BytesToKey).
+      fail('KEY_FORMAT_UNSUPPORTED', 'legacy encrypted PEM is not supported: convert it to encrypted PKCS#8');
+    }
+    bytes = pem.der;
+    const ecParams = pem.blocks.get('EC PARAMETERS');
+    if (ecParams !== undefined) pemCurve = der('EC PARAMETERS', () => readOid(readSingle(ecParams), 'namedCurve'));
+  } else {
+    bytes = pkcs8OrSec1 as Uint8Array;
+  }
+  const parts = der('private key', () => readSequence(bytes, 12));
+  const first = parts[0];
+  const second = parts[1];
+  // EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING } (RFC 5958 §3)
+  if (parts.length === 2 && first?.tag === TAG.SEQUENCE && second?.tag === TAG.OCTET_STRING) {
+    const plain = decryptPkcs8(bytes, password);
+    const plainParts = der('private key', () => readSequence(plain, 12));
+    return importPkcs8(plain, plainParts);
+  }
+  if (first?.tag !== TAG.INTEGER || second === undefined) fail('CRYPTO_KEY_INVALID', 'unrecognised private key structure');
+  // PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier, OCTET STRING, ... } (RFC 5958 §2)
+  if (second.tag === TAG.SEQUENCE) return importPkcs8(bytes, parts);
+  // ECPrivateKey ::= SEQUENCE { version 1, OCTET STRING, [0] params, [1] publicKey } (RFC 5915 §3)
+  if (second.tag === TAG.OCTET_STRING) return importEc(bytes, pemCurve, undefined);
+  // RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, ... } (RFC 8017 A.1.2)
+  if (second.tag === TAG.INTEGER && parts.length >= 9) return importRsa(bytes, 'pkcs1');
+  return fail('CRYPTO_KEY_INVALID', 'unrecognised private key structure');
+}
+
+/** Plain PKCS#8 of an SM2 key: RFC 5958 PrivateKeyInfo wrapping an RFC 5915 ECPrivateKey. */
+function sm2Pkcs8(d: Uint8Array, pub: Uint8Array): Uint8Array {
+  const ecPrivateKey = sequence(integer(1n), octetString(d), explicit(1, bitString(pub)));
+  return sequence(integer(0n), sequence(oidDer(OID.ecPublicKey), oidDer(OID.sm2Curve)), octetString(ecPrivateKey));
+}
+
+/**
+ * Export a private key as DER PKCS#8, encrypted when a password is given (PBES2 with
+ * PBKDF2-HMAC-SHA256 and AES-256-CBC, RFC 8018 §6.2; readable by `openssl pkey -passin`).
+ *
+ * @param key - a key from {@link importPrivateKey} or {@link generateKeyPair}.
+ * @param options - `password` (non-empty) to encrypt.
+ * @returns DER `PrivateKeyInfo` or `EncryptedPrivateKeyInfo`.
+ * @throws EvoucherError `ARG_INVALID` for a foreign key object or an empty password.
+ * @example
+ * await writeFile('key.der', exportPrivateKeyPkcs8(key, { password }))
+ */
+export function exportPrivateKeyPkcs8(key: PrivateKeyMaterial, options?: { readonly password?: string }): Uint8Array {
+  const internals = getPrivateInternals(key);
+  const password = options?.password;
+  if (password !== undefined && (typeof password !== 'string' || password.length === 0)) {
+    fail('ARG_INVALID', 'password must be a non-empty string');
+  }
+  let nodeKey: KeyObject;
+  if (internals.kind === 'sm2') {
+    const plain = sm2Pkcs8(internals.d, internals.pub);
+    if (password === undefined) return plain;
+    nodeKey = createPrivateKey({ key: Buffer.from(plain), format: 'der', type: 'pkcs8' });
+  } else {
+    nodeKey = internals.key;
+  }
+  const out =
+    password === undefined
+      ? nodeKey.export({ format: 'der', type: 'pkcs8' })
+      : nodeKey.export({ format: 'der', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: password });
+  return new Uint8Array(out);
+}
+
+/**
+ * Generate a new key pair.
+ *
+ * @param kind - `sm2` (sm2p256v1), `ec-p256`, or `rsa` (2048 bits, e = 65537).
+ * @returns the private key (with its public key).
+ * @throws EvoucherError `ARG_INVALID` for another kind.
+ * @example
+ * const key = generateKeyPair('sm2')
+ */
+export function generateKeyPair(kind: 'sm2' | 'ec-p256' | 'rsa'): PrivateKeyMaterial {
+  switch (kind) {
+    case 'sm2':
+      return sm2Private(sm2RandomPrivateKey());
+    case 'ec-p256':
+      return nodePrivate(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey);
+    case 'rsa':
+      return nodePrivate(generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 }).privateKey);
+    default:
+      return fail('ARG_INVALID', `unknown key kind ${String(kind)}`);
+  }
+}
