@@ -1,0 +1,436 @@
+/**
+ * The to-be-sealed structure, `EvoucherTbs` version 1: the exact bytes every evoucher seal signs.
+ *
+ * Design rationale (design.md §3, security.md §2): a seal never signs XML, it signs the DER of this
+ * structure, which binds
+ *   1. the digest of the exact voucher bytes of the view (and, for a receipt, of the original bytes),
+ *   2. the voucher identity (AdmDivCode, StYear, VtCode, VoucherNo) and the view,
+ *   3. the seal's own position id, sequence and format,
+ *   4. the digest of every earlier seal of the body, in chain order,
+ *   5. the signing time, the signer certificate and, for `ses`, the seal object.
+ * Removing, replacing or reordering an earlier seal therefore breaks every later seal, a seal cannot be
+ * moved to another voucher, view or position, and the signer cannot be swapped. Truncation (dropping the
+ * last seals) is caught by the policy's completeness check, not here.
+ *
+ * The ASN.1 module is in docs/formats.md ("The to-be-sealed structure"). It is evoucher's own format, not
+ * the national voucher library's (domain.md §6). The encoding is DER; {@link decodeTbs} accepts only the
+ * one encoding {@link encodeTbs} produces (it re-encodes and compares), so a verifier can rebuild the
+ * structure from the envelope and compare bytes.
+ */
+import { digest } from '../crypto/index.js';
+import type { HashAlgorithm } from '../crypto/types.js';
+import { EvoucherError } from '../errors.js';
+import { DerReader, TAG, bytesEqual, generalizedTime, ia5, int, octets, oid, seq, tlv, utf8 } from './asn1.js';
+
+/** The version this implementation writes and reads. */
+export const TBS_VERSION = 1;
+
+/**
+ * evoucher's object-identifier arc: a UUID-derived OID (ITU-T X.667 / RFC 4122 `2.25`), which needs no
+ * registration and cannot collide with another organisation's arc.
+ */
+export const EVOUCHER_OID_ARC = '2.25.42372295347284084581784898730529086157';
+
+/** OIDs of the sealing layer (documented in docs/formats.md). */
+export const SEAL_OID = Object.freeze({
+  /** The ASN.1 module `EvoucherSeal`. */
+  module: `${EVOUCHER_OID_ARC}.1`,
+  /** `TBS_Sign.extDatas` entry of an `ses` stamp whose value is the `EvoucherTbs` DER it seals. */
+  extTbs: `${EVOUCHER_OID_ARC}.2`,
+  /** SM3 (GB/T 32905), the digest of `sm2-sm3` seals. */
+  sm3: '1.2.156.10197.1.401',
+  /** SHA-256 (FIPS 180-4), the digest of ECDSA and RSA seals. */
+  sha256: '2.16.840.1.101.3.4.2.1',
+});
+
+/** Largest number of earlier seals a structure may reference (security.md §1.12). */
+export const MAX_CHAIN_SEALS = 64;
+
+/** Largest `EvoucherTbs` accepted by {@link decodeTbs}. */
+export const MAX_TBS_BYTES = 16 * 1024;
+
+/** The view a seal covers: the original voucher, or the receipt (回单). */
+export type TbsView = 'original' | 'receipt';
+
+/** A seal format: GB/T 38540 `SES_Signature` or RFC 5652 `SignedData`. */
+export type SealFormat = 'ses' | 'cms';
+
+/** Every seal format, in a stable order. */
+export const SEAL_FORMATS: readonly SealFormat[] = Object.freeze(['ses', 'cms']);
+
+/** Identity and digest of the voucher view a seal covers (`VoucherRef`). */
+export interface TbsVoucherRef {
+  readonly admDivCode: string;
+  readonly stYear: string;
+  readonly vtCode: string;
+  readonly voucherNo: string;
+  readonly view: TbsView;
+  /** Digest of the exact voucher bytes of this view (the receipt bytes for a receipt). */
+  readonly voucherDigest: Uint8Array;
+  /** Receipt view only: digest of the exact original voucher bytes. */
+  readonly originalDigest?: Uint8Array;
+}
+
+/** The position a seal fills (`PositionRef`). */
+export interface TbsPositionRef {
+  /** Position id, e.g. `cz_zfzyz`. */
+  readonly id: string;
+  /** The position's sequence number (policy). */
+  readonly sequence: number;
+  /** The seal format. */
+  readonly format: SealFormat;
+}
+
+/** One earlier seal of the chain (`SealRef`). */
+export interface TbsSealRef {
+  readonly positionId: string;
+  readonly sequence: number;
+  readonly view: TbsView;
+  /** Digest of the complete earlier stamp bytes (`SES_Signature` or CMS `ContentInfo` DER). */
+  readonly digest: Uint8Array;
+}
+
+/** The seal object an `ses` seal carries (`SealObjectRef`). */
+export interface TbsSealObjectRef {
+  /** The seal's `esID`. */
+  readonly esId: string;
+  /** Digest of the complete `SESeal` DER. */
+  readonly digest: Uint8Array;
+}
+
+/** The decoded `EvoucherTbs`. Every digest uses {@link TbsFields.digestAlgorithm}. */
+export interface TbsFields {
+  /** Always {@link TBS_VERSION}. */
+  readonly version: number;
+  /** The one digest algorithm of every digest in the structure: `sm3` for `sm2-sm3` signers, `sha256` otherwise. */
+  readonly digestAlgorithm: HashAlgorithm;
+  readonly voucher: TbsVoucherRef;
+  readonly position: TbsPositionRef;
+  /** Every earlier seal of the body in chain order (ascending sequence: original-view seals, then receipt-view seals). */
+  readonly previousSeals: readonly TbsSealRef[];
+  /** Signing time, whole seconds, UTC. */
+  readonly signingTime: Date;
+  /** Digest of the signer certificate DER. */
+  readonly signerCertificateDigest: Uint8Array;
+  /** `ses` only: the seal object. */
+  readonly sealObject?: TbsSealObjectRef;
+}
+
+const VIEW_CODES: Readonly<Record<TbsView, number>> = { original: 0, receipt: 1 };
+const DIGEST_OIDS: Readonly<Record<HashAlgorithm, string>> = { sm3: SEAL_OID.sm3, sha256: SEAL_OID.sha256 };
+const POSITION_ID = /^(dw|cz|yh|rh)_[a-z]+$/;
+
+function bad(message: string, detail?: Record<string, string>): never {
+  throw new EvoucherError('SEAL_TBS_MALFORMED', message, detail === undefined ? {} : { detail });
+}
+
+function checkDigest(alg: HashAlgorithm, d: Uint8Array, what: string): void {
+  if (d.length !== 32) bad(`${what}: a ${alg} digest has 32 bytes, got ${d.length}`, { field: what });
+}
+
+function checkSequence(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 1 || n > 9999) bad(`${what}: sequence must be 1..9999, got ${n}`, { field: what });
+}
+
+function checkIdentity(s: string, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (s.length === 0 || s.length > 64 || /[\u0000-\u001f\u007f]/.test(s)) bad(`${what}: empty, too long or control characters`, { field: what });
+}
+
+function checkPositionId(s: string, what: string): void {
+  if (!POSITION_ID.test(s) || s.length > 64) bad(`${what}: not a position id: ${JSON.stringify(s.slice(0, 70))}`, { field: what });
+}
+
+/** Validates the fields (shared by encode and decode so that both accept exactly the same set). */
+function checkFields(f: TbsFields): void {
+  if (f.version !== TBS_VERSION) {
+    throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', `evoucher-tbs version ${f.version} is not supported`, {
+      detail: { version: String(f.version) },
+    });
+  }
+  if (!Object.hasOwn(DIGEST_OIDS, f.digestAlgorithm)) bad(`digestAlgorithm: ${String(f.digestAlgorithm)} is not allowed`);
+  const alg = f.digestAlgorithm;
+  const v = f.voucher;
+  checkIdentity(v.admDivCode, 'voucher.admDivCode');
+  checkIdentity(v.stYear, 'voucher.stYear');
+  checkIdentity(v.vtCode, 'voucher.vtCode');
+  checkIdentity(v.voucherNo, 'voucher.voucherNo');
+  if (!Object.hasOwn(VIEW_CODES, v.view)) bad(`voucher.view: ${String(v.view)}`);
+  checkDigest(alg, v.voucherDigest, 'voucher.voucherDigest');
+  if (v.view === 'receipt') {
+    if (v.originalDigest === undefined) bad('voucher.originalDigest: required for the receipt view');
+    checkDigest(alg, v.originalDigest, 'voucher.originalDigest');
+  } else if (v.originalDigest !== undefined) {
+    bad('voucher.originalDigest: only the receipt view carries it');
+  }
+  checkPositionId(f.position.id, 'position.id');
+  checkSequence(f.position.sequence, 'position.sequence');
+  if (f.position.format !== 'ses' && f.position.format !== 'cms') bad(`position.format: ${String(f.position.format)}`);
+  if (f.previousSeals.length > MAX_CHAIN_SEALS) bad(`previousSeals: more than ${MAX_CHAIN_SEALS}`);
+  let last = 0;
+  let sawReceipt = false;
+  f.previousSeals.forEach((s, i) => {
+    const w = `previousSeals[${i}]`;
+    checkPositionId(s.positionId, `${w}.positionId`);
+    checkSequence(s.sequence, `${w}.sequence`);
+    if (!Object.hasOwn(VIEW_CODES, s.view)) bad(`${w}.view: ${String(s.view)}`);
+    checkDigest(alg, s.digest, `${w}.digest`);
+    // Chain order: strictly ascending sequence; original-view seals before receipt-view seals.
+    if (s.sequence <= last) bad(`${w}.sequence: not ascending`, { field: `${w}.sequence` });
+    if (s.view === 'original' && sawReceipt) bad(`${w}.view: an original-view seal after a receipt-view seal`);
+    if (s.view === 'receipt' && v.view === 'original') bad(`${w}.view: an original-view seal cannot chain over a receipt-view seal`);
+    sawReceipt ||= s.view === 'receipt';
+    last = s.sequence;
+  });
+  if (f.position.sequence <= last) bad('position.sequence: not after the previous seals', { field: 'position.sequence' });
+  const t = f.signingTime;
+  if (!(t instanceof Date) || Number.isNaN(t.getTime())) bad('signingTime: not a date');
+  if (t.getUTCMilliseconds() !== 0) bad('signingTime: must be whole seconds');
+  if (t.getUTCFullYear() < 1970 || t.getUTCFullYear() > 9999) bad('signingTime: year out of range');
+  checkDigest(alg, f.signerCertificateDigest, 'signerCertificateDigest');
+  if (f.sealObject !== undefined) {
+    if (f.position.format !== 'ses') bad('sealObject: only an ses seal carries a seal object');
+    const id = f.sealObject.esId;
+    if (id.length === 0 || id.length > 128 || !/^[\x20-\x7e]+$/.test(id)) bad('sealObject.esId: empty, too long or not printable ASCII');
+    checkDigest(alg, f.sealObject.digest, 'sealObject.digest');
+  } else if (f.position.format === 'ses') {
+    bad('sealObject: an ses seal must bind its seal object');
+  }
+}
+
+/**
+ * Encodes the to-be-sealed structure as DER (docs/formats.md, `EvoucherTbs`).
+ *
+ * @param fields - the structure; `version` must be {@link TBS_VERSION}, `signingTime` whole seconds.
+ * @returns the DER bytes a seal signs.
+ * @throws EvoucherError `SEAL_TBS_MALFORMED` when a field is out of its range (wrong digest length, bad position
+ *   id, chain not ascending, ...), `SEAL_VERSION_UNSUPPORTED` for another version.
+ * @example
+ * const der = encodeTbs({ version: 1, digestAlgorithm: 'sm3', voucher, position, previousSeals: [], signingTime, signerCertificateDigest })
+ */
+export function encodeTbs(fields: TbsFields): Uint8Array {
+  checkFields(fields);
+  const v = fields.voucher;
+  const voucherRef = seq(
+    utf8(v.admDivCode),
+    utf8(v.stYear),
+    utf8(v.vtCode),
+    utf8(v.voucherNo),
+    int(VIEW_CODES[v.view], TAG.ENUMERATED),
+    octets(v.voucherDigest),
+    ...(v.originalDigest === undefined ? [] : [octets(v.originalDigest, 0x80)]), // [0] IMPLICIT OCTET STRING
+  );
+  const positionRef = seq(ia5(fields.position.id), int(fields.position.sequence), ia5(fields.position.format));
+  const chain = seq(
+    ...fields.previousSeals.map((s) => seq(ia5(s.positionId), int(s.sequence), int(VIEW_CODES[s.view], TAG.ENUMERATED), octets(s.digest))),
+  );
+  const parts = [
+    int(fields.version),
+    seq(oid(DIGEST_OIDS[fields.digestAlgorithm])), // AlgorithmIdentifier, parameters absent (RFC 5754 §2 / GM/T 0006)
+    voucherRef,
+    positionRef,
+    chain,
+    generalizedTime(fields.signingTime),
+    seq(octets(fields.signerCertificateDigest)),
+  ];
+  if (fields.sealObject !== undefined) {
+    parts.push(tlv(0xa0, ia5(fields.sealObject.esId), octets(fields.sealObject.digest))); // [0] IMPLICIT SealObjectRef
+  }
+  return seq(...parts);
+}
+
+/**
+ * Decodes an `EvoucherTbs` strictly: DER only, every field in range, and the bytes must equal the
+ * re-encoding of the decoded fields (so there is exactly one accepted encoding per value).
+ *
+ * @param der - the structure, e.g. the `TBS_Sign.extDatas` value of an `ses` stamp.
+ * @returns the frozen fields.
+ * @throws EvoucherError `SEAL_TBS_MALFORMED` (any structural or range violation, trailing bytes, over
+ *   {@link MAX_TBS_BYTES}), `SEAL_VERSION_UNSUPPORTED`.
+ * @example
+ * const fields = decodeTbs(der); fields.position.id // 'cz_zfzyz'
+ */
+export function decodeTbs(der: Uint8Array): TbsFields {
+  if (der.length > MAX_TBS_BYTES) bad(`evoucher-tbs larger than ${MAX_TBS_BYTES} bytes`);
+  const r = new DerReader('SEAL_TBS_MALFORMED');
+  const top = r.children(r.single(der, TAG.SEQUENCE, 'EvoucherTbs'), 'EvoucherTbs', 8);
+  const version = r.smallInt(top[0], 'version');
+  if (version !== TBS_VERSION) {
+    throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', `evoucher-tbs version ${version} is not supported`, {
+      detail: { version: String(version) },
+    });
+  }
+  if (top.length < 7 || top.length > 8) bad(`EvoucherTbs: expected 7 or 8 elements, got ${top.length}`);
+  const algSeq = r.children(r.expect(top[1], TAG.SEQUENCE, 'digestAlgorithm'), 'digestAlgorithm', 2);
+  if (algSeq.length !== 1) bad('digestAlgorithm: parameters must be absent');
+  const algOid = r.oid(algSeq[0], 'digestAlgorithm.algorithm');
+  const digestAlgorithm = (Object.keys(DIGEST_OIDS) as HashAlgorithm[]).find((k) => DIGEST_OIDS[k] === algOid);
+  if (digestAlgorithm === undefined) bad(`digestAlgorithm: ${algOid} is not allowed`, { oid: algOid });
+
+  const vr = r.children(r.expect(top[2], TAG.SEQUENCE, 'voucher'), 'voucher', 8);
+  if (vr.length < 6 || vr.length > 7) bad(`voucher: expected 6 or 7 elements, got ${vr.length}`);
+  const view = viewOf(r, vr[4], 'voucher.view');
+  const voucher: TbsVoucherRef = {
+    admDivCode: r.utf8(vr[0], 'voucher.admDivCode'),
+    stYear: r.utf8(vr[1], 'voucher.stYear'),
+    vtCode: r.utf8(vr[2], 'voucher.vtCode'),
+    voucherNo: r.utf8(vr[3], 'voucher.voucherNo'),
+    view,
+    voucherDigest: copy(r.octets(vr[5], 'voucher.voucherDigest')),
+    ...(vr.length === 7 ? { originalDigest: copy(r.octets(vr[6], 'voucher.originalDigest', 0x80)) } : {}),
+  };
+
+  const pr = r.children(r.expect(top[3], TAG.SEQUENCE, 'position'), 'position', 4);
+  if (pr.length !== 3) bad(`position: expected 3 elements, got ${pr.length}`);
+  const format = r.ia5(pr[2], 'position.format');
+  if (format !== 'ses' && format !== 'cms') bad(`position.format: ${format}`);
+  const position: TbsPositionRef = { id: r.ia5(pr[0], 'position.id'), sequence: r.smallInt(pr[1], 'position.sequence'), format };
+
+  const chainTlvs = r.children(r.expect(top[4], TAG.SEQUENCE, 'previousSeals'), 'previousSeals', MAX_CHAIN_SEALS);
+  const previousSeals = chainTlvs.map((t, i): TbsSealRef => {
+    const w = `previousSeals[${i}]`;
+    const c = r.children(r.expect(t, TAG.SEQUENCE, w), w, 5);
+    if (c.length !== 4) bad(`${w}: expected 4 elements, got ${c.length}`);
+    return Object.freeze({
+      positionId: r.ia5(c[0], `${w}.positionId`),
+      sequence: r.smallInt(c[1], `${w}.sequence`),
+      view: viewOf(r, c[2], `${w}.view`),
+      digest: copy(r.octets(c[3], `${w}.digest`)),
+    });
+  });
+
+  const signingTime = r.generalizedTime(top[5], 'signingTime');
+  const sr = r.children(r.expect(top[6], TAG.SEQUENCE, 'signer'), 'signer', 2);
+  if (sr.length !== 1) bad(`signer: expected 1 element, got ${sr.length}`);
+  const signerCertificateDigest = copy(r.octets(sr[0], 'signer.certificateDigest'));
+
+  let sealObject: TbsSealObjectRef | undefined;
+  if (top.length === 8) {
+    const so = r.children(r.expect(top[7], 0xa0, 'sealObject'), 'sealObject', 3);
+    if (so.length !== 2) bad(`sealObject: expected 2 elements, got ${so.length}`);
+    sealObject = Object.freeze({ esId: r.ia5(so[0], 'sealObject.esId'), digest: copy(r.octets(so[1], 'sealObject.digest')) });
+  }
+
+  const fields: TbsFields = Object.freeze({
+    version,
+    digestAlgorithm,
+    voucher: Object.freeze(voucher),
+    position: Object.freeze(position),
+    previousSeals: Object.freeze(previousSeals),
+    signingTime,
+    signerCertificateDigest,
+    ...(sealObject === undefined ? {} : { sealObject }),
+  });
+  // One value, one encoding: anything the encoder would write differently is refused.
+  if (!bytesEqual(encodeTbs(fields), der)) bad('EvoucherTbs: not the canonical DER encoding');
+  return fields;
+}
+
+function viewOf(r: DerReader, t: Parameters<DerReader['smallInt']>[0], what: string): TbsView {
+  const n = r.smallInt(t, what, TAG.ENUMERATED);
+  if (n === 0) return 'original';
+  if (n === 1) return 'receipt';
+  return bad(`${what}: unknown view ${n}`);
+}
+
+function copy(b: Uint8Array): Uint8Array {
+  return Uint8Array.from(b);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Building the structure from an envelope body: the sealer and the verifier share this one function, so
+// the bytes a seal signs and the bytes a verifier recomputes cannot drift apart.
+
+/** An earlier stamp of the body, as stored in the envelope (`StampEntry`). */
+export interface TbsStampInput {
+  readonly position: string;
+  readonly sequence: number;
+  readonly view: TbsView;
+  readonly bytes: Uint8Array;
+}
+
+/** Input of {@link buildTbs}. */
+export interface BuildTbsInput {
+  /** `sm3` for `sm2-sm3` signers and for every `ses` seal, `sha256` otherwise (see {@link digestAlgorithmFor}). */
+  readonly digestAlgorithm: HashAlgorithm;
+  /** Voucher identity, taken from the parsed voucher header (never from envelope attributes). */
+  readonly identity: { readonly admDivCode: string; readonly stYear: string; readonly vtCode: string; readonly voucherNo: string };
+  /** The view the seal covers. */
+  readonly view: TbsView;
+  /** Exact voucher bytes of that view (`<Voucher>`; the receipt bytes for a receipt). */
+  readonly voucherBytes: Uint8Array;
+  /** Receipt view: the exact original voucher bytes (`<OriginalVoucher>`). */
+  readonly originalVoucherBytes?: Uint8Array;
+  /** The seal's position id, sequence and format. */
+  readonly position: TbsPositionRef;
+  /** The earlier stamps of the body, in chain order (see {@link chainOrder}). */
+  readonly previousStamps: readonly TbsStampInput[];
+  /** Signing time; milliseconds are dropped. */
+  readonly signingTime: Date;
+  /** Signer certificate DER. */
+  readonly signerCertificate: Uint8Array;
+  /** `ses` only: the seal object (`SESeal` DER) and its esID. */
+  readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array };
+}
+
+/**
+ * Computes every digest and encodes the to-be-sealed structure for one seal.
+ *
+ * @param input - the voucher bytes, identity, position, earlier stamps, time, signer and seal object.
+ * @returns the fields and their DER.
+ * @throws EvoucherError `SEAL_TBS_MALFORMED` when an input is out of range (see {@link encodeTbs}).
+ * @example
+ * const { der } = buildTbs({ digestAlgorithm: 'sha256', identity, view: 'original', voucherBytes, position: { id: 'dw_gz', sequence: 1, format: 'cms' }, previousStamps: [], signingTime: new Date(), signerCertificate })
+ */
+export function buildTbs(input: BuildTbsInput): { readonly fields: TbsFields; readonly der: Uint8Array } {
+  const alg = input.digestAlgorithm;
+  if (!Object.hasOwn(DIGEST_OIDS, alg)) bad(`digestAlgorithm: ${String(alg)} is not allowed`);
+  const h = (b: Uint8Array): Uint8Array => digest(alg, b);
+  const fields: TbsFields = {
+    version: TBS_VERSION,
+    digestAlgorithm: alg,
+    voucher: {
+      ...input.identity,
+      view: input.view,
+      voucherDigest: h(input.voucherBytes),
+      ...(input.view === 'receipt' && input.originalVoucherBytes !== undefined ? { originalDigest: h(input.originalVoucherBytes) } : {}),
+    },
+    position: input.position,
+    previousSeals: input.previousStamps.map((s) => ({ positionId: s.position, sequence: s.sequence, view: s.view, digest: h(s.bytes) })),
+    signingTime: wholeSeconds(input.signingTime),
+    signerCertificateDigest: h(input.signerCertificate),
+    ...(input.sealObject === undefined ? {} : { sealObject: { esId: input.sealObject.esId, digest: h(input.sealObject.bytes) } }),
+  };
+  return { fields, der: encodeTbs(fields) };
+}
+
+/** Drops the milliseconds: the structure, `TBS_Sign.timeInfo` and CMS `signing-time` all carry whole seconds. */
+export function wholeSeconds(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
+}
+
+/**
+ * The digest algorithm a seal uses: SM3 for `sm2-sm3` signers and for every `ses` seal, SHA-256 otherwise.
+ *
+ * @param signatureAlgorithm - the signer's algorithm.
+ * @returns `sm3` or `sha256`.
+ * @example
+ * digestAlgorithmFor('ecdsa-p256-sha256') // 'sha256'
+ */
+export function digestAlgorithmFor(signatureAlgorithm: string): HashAlgorithm {
+  return signatureAlgorithm === 'sm2-sm3' ? 'sm3' : 'sha256';
+}
+
+/**
+ * Sorts stamps into chain order: ascending sequence (the policy makes sequences unique per body and puts
+ * every receipt position after every original position). The verifier derives the order from this, never
+ * from document order (security.md §1.10).
+ *
+ * @param stamps - the stamps of one body, in any order.
+ * @returns a new array in chain order.
+ * @example
+ * chainOrder(body.stamps).map((s) => s.position)
+ */
+export function chainOrder<T extends { readonly sequence: number; readonly view: TbsView }>(stamps: readonly T[]): T[] {
+  return [...stamps].sort((a, b) => (a.view === b.view ? a.sequence - b.sequence : a.view === 'original' ? -1 : 1));
+}
