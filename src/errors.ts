@@ -46,12 +46,14 @@ export const XML_CODES = [
   'XML_DUPLICATE_ELEMENT',
   'XML_UNKNOWN_ELEMENT',
   'XML_UNEXPECTED_ROOT',
+  'XML_ATTRIBUTE_FORBIDDEN',
 ] as const;
 
 /** Voucher catalogue, builder and business validation. */
 export const VOUCHER_CODES = [
   'VOUCHER_INVALID',
   'VOUCHER_UNKNOWN_TYPE',
+  'VOUCHER_RECEIPT_FIELD_FORBIDDEN',
 ] as const;
 
 /** MOF exchange envelope. */
@@ -61,6 +63,8 @@ export const ENVELOPE_CODES = [
   'ENVELOPE_COUNT_MISMATCH',
   'ENVELOPE_DUPLICATE_VOUCHER',
   'ENVELOPE_TOO_MANY_VOUCHERS',
+  'ENVELOPE_TOO_MANY_STAMPS',
+  'ENVELOPE_STAMP_INVALID',
 ] as const;
 
 /** Cryptographic algorithms and signatures. */
@@ -108,6 +112,9 @@ export const CERT_CODES = [
   'CERT_CHAIN_TOO_LONG',
   'CERT_UNKNOWN_CRITICAL_EXTENSION',
   'CERT_PARTY_MISSING',
+  'CERT_PARTY_MISMATCH',
+  'CERT_ORG_MISMATCH',
+  'CERT_FINGERPRINT_MISMATCH',
   'CRL_MALFORMED',
   'CRL_BAD_SIGNATURE',
   'CRL_EXPIRED',

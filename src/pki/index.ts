@@ -1,0 +1,29 @@
+/**
+ * evoucher/pki: certificates (SM2 ones too), trust stores, CRLs, certification path building and validation
+ * at a given time, who a certificate speaks for, and the demo PKI. See docs/pki.md.
+ */
+export type {
+  Party,
+  KeyUsageName,
+  ExtensionInfo,
+  CertificateInfo,
+  TrustStore,
+  RevokedEntry,
+  Crl,
+  CheckStatus,
+  PathCheck,
+  PathResult,
+  CertificateUsage,
+  ValidatePathOptions,
+} from './types.js';
+export { PARTIES } from './types.js';
+export { parseCertificate, MAX_CERTIFICATE_SIZE } from './cert.js';
+export { createTrustStore, loadTrustStore, MAX_ANCHORS, TRUST_FILE_EXTENSIONS } from './trust_store.js';
+export { parseCrl, MAX_CRL_SIZE, MAX_CRL_ENTRIES } from './revocation.js';
+export { validatePath, MAX_CHAIN_LENGTH, MAX_SIGNATURE_CHECKS, MAX_INTERMEDIATES, MAX_CANDIDATE_PATHS, MAX_CRLS } from './chain.js';
+export { checkCertificateBinding, certificateIdentity, certificateFingerprint, normalizeFingerprint, isParty } from './binding.js';
+export type { CertificateBinding, BindingResult, CertificateIdentity } from './binding.js';
+export { issueCertificate, issueCrl, keyIdentifier } from './issue.js';
+export type { IssueCertificateOptions, IssueCrlOptions, IssuerSpec, NameSpec, NameAttributeType, RawExtensionSpec, RevokedSpec } from './issue.js';
+export { encodePem, decodePemBlocks } from './pem.js';
+export type { PemBlock } from './pem.js';

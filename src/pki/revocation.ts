@@ -1,0 +1,256 @@
+/**
+ * CRLs (RFC 5280 §5) and the revocation check of one certificate at a time T (RFC 5280 §6.3, simplified:
+ * complete CRLs issued directly by the certificate's issuer, no delta CRLs, no distribution-point scoping).
+ *
+ * Revocation is judged at the validation time T, not "now": a certificate revoked at or before T is
+ * revoked; one revoked after T was still good at T (a seal made before the revocation stays valid,
+ * security.md §1.13). A CRL only proves "not revoked at T" if it was still current at T
+ * (`nextUpdate >= T`, or issued at or after T); a stale CRL can still prove a revocation.
+ */
+import { EvoucherError, isEvoucherError } from '../errors.js';
+import { EXTENSION_OID, integerHex, parseAuthorityKeyIdentifier, readExtensions, readSignedParts, smallInteger } from './cert.js';
+import type { ParsedCertificate, SignedParts } from './cert.js';
+import { DerError, TAG, children, content, readTlv } from './der.js';
+import { parseName, parseTime } from './name.js';
+import type { ParsedName } from './name.js';
+import { derFromInput } from './pem.js';
+import { checkSignature } from './signature.js';
+import type { Crl, PathCheck, RevokedEntry } from './types.js';
+
+/** The largest CRL accepted, in bytes. */
+export const MAX_CRL_SIZE = 8 * 1024 * 1024;
+/** The most entries a CRL may list. */
+export const MAX_CRL_ENTRIES = 200_000;
+
+/** CRLReason removeFromCRL (RFC 5280 §5.3.1): the entry no longer counts. */
+const REASON_REMOVE_FROM_CRL = 8;
+
+const CRL_EXTENSIONS_KNOWN = new Set<string>([EXTENSION_OID.cRLNumber, EXTENSION_OID.authorityKeyIdentifier]);
+const ENTRY_EXTENSIONS_KNOWN = new Set<string>([EXTENSION_OID.reasonCode, EXTENSION_OID.invalidityDate]);
+
+/** Internal view of a CRL. */
+export interface ParsedCrl {
+  readonly info: Crl;
+  readonly signed: SignedParts;
+  readonly issuerName: ParsedName;
+  readonly bySerial: ReadonlyMap<string, RevokedEntry>;
+}
+
+const cache = new WeakMap<Crl, ParsedCrl>();
+
+function freezeDeep<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !(v instanceof Date)) freezeDeep(v as object);
+  return Object.freeze(o);
+}
+
+function parseCrlDer(input: Uint8Array): ParsedCrl {
+  if (input.length > MAX_CRL_SIZE) throw new EvoucherError('CRL_MALFORMED', `crl larger than ${MAX_CRL_SIZE} bytes`);
+  const bytes = new Uint8Array(input);
+  try {
+    const { tbsT, parts, innerAlgIndex } = readSignedParts(bytes);
+    const f = children(bytes, tbsT, 8);
+    let i = 0;
+    let version = 1;
+    if (f[0]?.tag === TAG.integer) {
+      version = smallInteger(content(bytes, f[0])) + 1;
+      if (version !== 2) throw new DerError(`unsupported crl version ${version}`);
+      i = 1;
+    }
+    if (innerAlgIndex !== i) throw new DerError('signature algorithm out of place');
+    const issuerT = f[i + 1];
+    const thisT = f[i + 2];
+    if (issuerT === undefined || thisT === undefined) throw new DerError('tbsCertList is truncated');
+    const issuerName = parseName(bytes, issuerT);
+    const thisUpdate = parseTime(bytes, thisT);
+    let k = i + 3;
+    let nextUpdate: Date | undefined;
+    const maybeNext = f[k];
+    if (maybeNext !== undefined && (maybeNext.tag === TAG.utcTime || maybeNext.tag === TAG.generalizedTime)) {
+      nextUpdate = parseTime(bytes, maybeNext);
+      k++;
+    }
+    const unsupported: string[] = [];
+    const revoked: RevokedEntry[] = [];
+    const bySerial = new Map<string, RevokedEntry>();
+    const listT = f[k];
+    if (listT !== undefined && listT.tag === TAG.sequence) {
+      for (const e of children(bytes, listT, MAX_CRL_ENTRIES)) {
+        if (e.tag !== TAG.sequence) throw new DerError('crl entry is not a SEQUENCE');
+        const ef = children(bytes, e, 4);
+        const serialT = ef[0];
+        const dateT = ef[1];
+        if (serialT?.tag !== TAG.integer || dateT === undefined) throw new DerError('crl entry is malformed');
+        const serialNumber = integerHex(content(bytes, serialT));
+        const revocationDate = parseTime(bytes, dateT);
+        let reason: number | undefined;
+        if (ef[2] !== undefined) {
+          if (version !== 2) throw new DerError('entry extensions in a v1 crl');
+          for (const x of readExtensions(bytes, ef[2])) {
+            if (x.oid === EXTENSION_OID.reasonCode) {
+              const rt = readTlv(x.value, 0);
+              // CRLReason ::= ENUMERATED (tag 10)
+              if (rt.tag !== 0x0a || rt.end !== x.value.length) throw new DerError('bad reasonCode');
+              reason = smallInteger(content(x.value, rt));
+            } else if (x.critical && !ENTRY_EXTENSIONS_KNOWN.has(x.oid)) {
+              // e.g. certificateIssuer (indirect CRL), which this implementation does not process.
+              unsupported.push(x.oid);
+            }
+          }
+        }
+        if (ef.length > 3) throw new DerError('crl entry has unexpected fields');
+        const entry: RevokedEntry = reason === undefined ? { serialNumber, revocationDate } : { serialNumber, revocationDate, reason };
+        revoked.push(entry);
+        // The earliest entry for a serial wins.
+        const prev = bySerial.get(serialNumber);
+        if (prev === undefined || prev.revocationDate > revocationDate) bySerial.set(serialNumber, entry);
+      }
+      k++;
+    }
+    let crlNumber: string | undefined;
+    let aki: string | undefined;
+    const extWrap = f[k];
+    if (extWrap !== undefined && extWrap.tag === 0xa0) {
+      if (version !== 2) throw new DerError('extensions in a v1 crl');
+      const extT = readTlv(bytes, extWrap.contentStart, extWrap.end);
+      if (extT.end !== extWrap.end) throw new DerError('trailing data after crl extensions');
+      for (const x of readExtensions(bytes, extT)) {
+        if (x.oid === EXTENSION_OID.cRLNumber) {
+          const nt = readTlv(x.value, 0);
+          if (nt.tag !== TAG.integer || nt.end !== x.value.length) throw new DerError('bad cRLNumber');
+          crlNumber = BigInt('0x' + integerHex(content(x.value, nt))).toString(10);
+        } else if (x.oid === EXTENSION_OID.authorityKeyIdentifier) {
+          aki = parseAuthorityKeyIdentifier(x.value);
+        } else if (x.critical && !CRL_EXTENSIONS_KNOWN.has(x.oid)) {
+          // issuingDistributionPoint, deltaCRLIndicator...: scoped or delta CRLs are not used.
+          unsupported.push(x.oid);
+        }
+      }
+      k++;
+    }
+    if (k !== f.length) throw new DerError('unexpected fields in tbsCertList');
+    const info: Crl = {
+      der: bytes,
+      issuer: issuerName.text,
+      thisUpdate,
+      ...(nextUpdate === undefined ? {} : { nextUpdate }),
+      revoked,
+      ...(crlNumber === undefined ? {} : { crlNumber }),
+      ...(aki === undefined ? {} : { authorityKeyIdentifier: aki }),
+      signatureAlgorithm: parts.algorithm instanceof EvoucherError ? 'unknown' : parts.algorithm,
+      unsupportedCriticalExtensions: [...new Set(unsupported)],
+    };
+    freezeDeep(info);
+    const parsed: ParsedCrl = Object.freeze({ info, signed: parts, issuerName, bySerial });
+    cache.set(info, parsed);
+    return parsed;
+  } catch (e) {
+    if (isEvoucherError(e)) throw e;
+    throw new EvoucherError('CRL_MALFORMED', `crl is malformed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Parses an X.509 CRL (DER, or PEM `X509 CRL`). The signature is not checked here: {@link validatePath}
+ * checks it against the issuer certificate it finds for each certificate of the chain.
+ *
+ * @param derOrPem - DER bytes, PEM bytes or a PEM string holding exactly one CRL
+ * @returns frozen CRL facts
+ * @throws EvoucherError `CRL_MALFORMED` on bad bytes
+ * @example
+ * const crl = parseCrl(fs.readFileSync('fixtures/pki/crl/p256-sealer-ca.crl.pem', 'utf8'));
+ */
+export function parseCrl(derOrPem: Uint8Array | string): Crl {
+  return parseCrlDer(derFromInput(derOrPem, ['X509 CRL'], 'CRL_MALFORMED')).info;
+}
+
+/** Internal: the parsed view of a CRL object. */
+export function parsedCrl(crl: Crl): ParsedCrl {
+  return cache.get(crl) ?? parseCrlDer(crl.der);
+}
+
+/** What {@link checkRevocation} needs from its caller. */
+export interface RevocationContext {
+  readonly at: Date;
+  readonly requireRevocation: boolean;
+  /** Counts one signature check against the bound; false when the bound is exhausted. */
+  readonly spendSignatureCheck: () => boolean;
+}
+
+/**
+ * The revocation check of `cert`, issued by `issuer`, at `ctx.at` (RFC 5280 §6.3.3, complete CRLs only).
+ * @returns one {@link PathCheck} named `revocation`
+ */
+export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertificate, crls: readonly ParsedCrl[], ctx: RevocationContext): PathCheck {
+  const subject = cert.info.subject;
+  const base = { check: 'revocation', certificate: subject } as const;
+  const at = ctx.at.getTime();
+  // RFC 5280 §6.3.3(b): the CRL issuer is the certificate issuer (no indirect CRLs); the key identifiers,
+  // when both present, pick the right key of a CA that re-keyed under the same name.
+  const candidates = crls.filter(
+    (c) =>
+      c.issuerName.key === cert.issuerName.key &&
+      !(c.info.authorityKeyIdentifier !== undefined && issuer.info.subjectKeyIdentifier !== undefined && c.info.authorityKeyIdentifier !== issuer.info.subjectKeyIdentifier),
+  );
+  const unknown = (message: string): PathCheck =>
+    ctx.requireRevocation
+      ? { ...base, status: 'indeterminate', code: 'CERT_REVOCATION_UNKNOWN', message }
+      : { ...base, status: 'skipped', message };
+  if (candidates.length === 0) return unknown(`no crl from issuer ${issuer.info.subject}`);
+
+  const usable: ParsedCrl[] = [];
+  const problems: string[] = [];
+  let badSignature = false;
+  // RFC 5280 §6.3.3(f): the CRL signer must be allowed to sign CRLs.
+  if (issuer.info.hasKeyUsage && !issuer.info.keyUsage.includes('cRLSign')) {
+    return unknown(`issuer ${issuer.info.subject} has no cRLSign key usage; its crls are not used`);
+  }
+  for (const c of candidates) {
+    if (c.info.unsupportedCriticalExtensions.length > 0) {
+      problems.push(`crl has unsupported critical extensions ${c.info.unsupportedCriticalExtensions.join(', ')}`);
+      continue;
+    }
+    if (!ctx.spendSignatureCheck()) {
+      return { ...base, status: 'indeterminate', code: 'CERT_CHAIN_TOO_LONG', message: 'signature-check budget exhausted while checking crls' };
+    }
+    const sig = checkSignature(c.signed, issuer.info.publicKey, 'CRL_BAD_SIGNATURE');
+    if (!sig.ok) {
+      badSignature = true;
+      problems.push(`crl signature: ${sig.message}`);
+      continue;
+    }
+    usable.push(c);
+  }
+  if (usable.length === 0) {
+    // A CRL that claims to come from the issuer but does not verify proves nothing either way; it is
+    // reported as indeterminate even when revocation is optional, because someone fed us a forged list.
+    if (badSignature) return { ...base, status: 'indeterminate', code: 'CRL_BAD_SIGNATURE', message: problems.join('; ') };
+    return unknown(problems.join('; '));
+  }
+  let revokedLater: Date | undefined;
+  for (const c of usable) {
+    const e = c.bySerial.get(cert.info.serialNumber);
+    if (e === undefined || e.reason === REASON_REMOVE_FROM_CRL) continue;
+    if (e.revocationDate.getTime() <= at) {
+      return {
+        ...base,
+        status: 'failed',
+        code: 'CERT_REVOKED',
+        message: `revoked at ${e.revocationDate.toISOString()}${e.reason === undefined ? '' : ` (reason ${e.reason})`}, at or before ${ctx.at.toISOString()}`,
+      };
+    }
+    if (revokedLater === undefined || e.revocationDate < revokedLater) revokedLater = e.revocationDate;
+  }
+  const current = usable.some((c) => (c.info.nextUpdate !== undefined ? c.info.nextUpdate.getTime() >= at : c.info.thisUpdate.getTime() >= at));
+  if (!current) {
+    const message = `every crl from ${issuer.info.subject} was stale at ${ctx.at.toISOString()}`;
+    return ctx.requireRevocation ? { ...base, status: 'indeterminate', code: 'CRL_EXPIRED', message } : { ...base, status: 'skipped', code: 'CRL_EXPIRED', message };
+  }
+  return {
+    ...base,
+    status: 'passed',
+    message:
+      revokedLater === undefined
+        ? 'not revoked'
+        : `not revoked at ${ctx.at.toISOString()} (revoked later, at ${revokedLater.toISOString()})`,
+  };
+}
