@@ -7,3 +7,5 @@ export * from './errors.js';
 export type { SignatureAlgorithm, HashAlgorithm } from './crypto/types.js';
 export * from './crypto/index.js';
 export type { KeyProvider } from './keys/provider.js';
+export * from './encoding/index.js';
+export * from './voucher/index.js';

@@ -1,0 +1,51 @@
+/**
+ * Strict base64 (RFC 4648 §4): the standard alphabet, `=` padding to a multiple of 4, no whitespace, no
+ * line breaks and zero pad bits. One byte string therefore has exactly one text form, so two readers can
+ * never disagree about what an envelope carries (RFC 4648 §3.5 "canonical encoding").
+ */
+import { EvoucherError } from '../errors.js';
+
+const ALPHABET = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Encodes bytes as base64 with padding and no line breaks.
+ *
+ * @param bytes - the bytes.
+ * @returns the base64 text.
+ * @example encodeBase64(new Uint8Array([1, 2, 3])) // 'AQID'
+ */
+export function encodeBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/**
+ * Decodes canonical base64 and rejects anything else.
+ *
+ * @param text - the base64 text.
+ * @param options - `maxLength`: the largest accepted text length (checked before any work).
+ * @returns the bytes.
+ * @throws EvoucherError `BASE64_INVALID` for a character outside the alphabet, whitespace, bad padding,
+ *   non-zero pad bits, or a text longer than `maxLength`.
+ * @example decodeBase64('AQID') // Uint8Array [1, 2, 3]
+ */
+export function decodeBase64(text: string, options: { readonly maxLength?: number } = {}): Uint8Array {
+  if (options.maxLength !== undefined && text.length > options.maxLength) {
+    throw new EvoucherError('BASE64_INVALID', `base64 text of ${text.length} characters exceeds ${options.maxLength}`, {
+      detail: { length: String(text.length), max: String(options.maxLength) },
+    });
+  }
+  if (!ALPHABET.test(text)) {
+    throw new EvoucherError('BASE64_INVALID', 'base64 text has a character outside the alphabet or bad padding', {
+      detail: { length: String(text.length) },
+    });
+  }
+  const bytes = Buffer.from(text, 'base64');
+  // Non-zero pad bits ("AQJ=" vs "AQI=") decode to the same bytes; only the canonical form is accepted.
+  if (bytes.toString('base64') !== text) {
+    throw new EvoucherError('BASE64_INVALID', 'base64 text is not canonical (non-zero pad bits)', {
+      detail: { length: String(text.length) },
+    });
+  }
+  // Copy: Buffer.from may return a slice of a shared pool.
+  return new Uint8Array(bytes);
+}

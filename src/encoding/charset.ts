@@ -1,0 +1,149 @@
+/**
+ * Character sets of voucher XML: GBK (the national exchange) and UTF-8.
+ *
+ * Design rationale: iconv-lite silently writes `?` for a character its table lacks and U+FFFD for a byte
+ * sequence it cannot read. Both would change a payee name without telling anyone, so every conversion here
+ * is checked by a round trip: text → bytes → text must give the text back, and bytes → text → bytes must give
+ * the bytes back. The second check also rejects over-long or non-canonical sequences a decoder may tolerate,
+ * so one byte string has exactly one reading (security.md §1.11, parser differentials).
+ */
+import iconv from 'iconv-lite';
+import { EvoucherError } from '../errors.js';
+
+/** A charset evoucher reads and writes. GB2312 and the 2-byte subset of GB18030 are read as GBK. */
+export type Charset = 'GBK' | 'UTF-8';
+
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const UTF8_ENCODER = new TextEncoder();
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Maps an XML `encoding` label to a supported charset.
+ *
+ * GB2312 is a subset of GBK. GB18030 is read as GBK: its 1- and 2-byte sequences are GBK's, and a 4-byte
+ * sequence then fails the strict decode (we never need the characters only GB18030 has).
+ *
+ * @param label - the declared label, any case (`gbk`, `GB2312`, `utf-8`, `UTF8`).
+ * @returns the charset, or `undefined` when the label is not supported.
+ * @example charsetFromLabel('gb2312') // 'GBK'
+ */
+export function charsetFromLabel(label: string): Charset | undefined {
+  switch (label.trim().toUpperCase()) {
+    case 'GBK':
+    case 'GB2312':
+    case 'GB18030':
+    case 'CP936':
+      return 'GBK';
+    case 'UTF-8':
+    case 'UTF8':
+      return 'UTF-8';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Encodes text strictly: a character the charset cannot carry is an error, never a `?`.
+ *
+ * @param text - the text.
+ * @param charset - `GBK` or `UTF-8`.
+ * @returns the encoded bytes.
+ * @throws EvoucherError `ENCODING_UNMAPPABLE_CHAR` (detail: `char` as U+XXXX, `index`) for a character outside
+ *   the charset or a lone surrogate.
+ * @example encodeText('中文', 'GBK') // d6 d0 ce c4
+ */
+export function encodeText(text: string, charset: Charset): Uint8Array {
+  const bad = findUnmappable(text, charset);
+  if (bad !== undefined) {
+    throw new EvoucherError(
+      'ENCODING_UNMAPPABLE_CHAR',
+      `character ${bad.char} at index ${bad.index} cannot be encoded in ${charset}`,
+      { detail: { char: bad.char, index: String(bad.index), charset } },
+    );
+  }
+  if (charset === 'UTF-8') return UTF8_ENCODER.encode(text);
+  return new Uint8Array(iconv.encode(text, 'gbk'));
+}
+
+/**
+ * Finds the first character of `text` the charset cannot carry.
+ *
+ * @param text - the text.
+ * @param charset - `GBK` or `UTF-8`.
+ * @returns the character (as `U+XXXX`) and its UTF-16 index, or `undefined` when every character maps.
+ * @example findUnmappable('a😀', 'GBK') // { char: 'U+1F600', index: 1 }
+ */
+export function findUnmappable(text: string, charset: Charset): { char: string; index: number } | undefined {
+  if (charset === 'UTF-8') {
+    // Only a lone surrogate is unrepresentable in UTF-8; TextEncoder would silently write U+FFFD.
+    if (!LONE_SURROGATE.test(text)) return undefined;
+  } else {
+    // Fast path: one conversion of the whole string, checked by decoding it back.
+    if (!LONE_SURROGATE.test(text) && iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text) return undefined;
+  }
+  let index = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    const lone = cp >= 0xd800 && cp <= 0xdfff;
+    const ok = !lone && (charset === 'UTF-8' || iconv.decode(iconv.encode(ch, 'gbk'), 'gbk') === ch);
+    if (!ok) return { char: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, index };
+    index += ch.length;
+  }
+  /* c8 ignore next */
+  return undefined;
+}
+
+/**
+ * Decodes bytes strictly: an invalid or non-canonical byte sequence is an error, never U+FFFD.
+ *
+ * @param bytes - the encoded text.
+ * @param charset - `GBK` or `UTF-8`.
+ * @returns the text.
+ * @throws EvoucherError `ENCODING_INVALID_BYTES` (detail: `offset` of the first differing byte).
+ * @example decodeText(new Uint8Array([0xd6, 0xd0]), 'GBK') // '中'
+ */
+export function decodeText(bytes: Uint8Array, charset: Charset): string {
+  let text: string;
+  if (charset === 'UTF-8') {
+    try {
+      text = UTF8_DECODER.decode(bytes);
+    } catch (e) {
+      throw new EvoucherError('ENCODING_INVALID_BYTES', 'invalid UTF-8 byte sequence', {
+        cause: e,
+        detail: { charset },
+      });
+    }
+    return text;
+  }
+  text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gbk');
+  // Round trip: a byte string that does not come back unchanged held an invalid or ambiguous sequence.
+  const again = iconv.encode(text, 'gbk');
+  const offset = firstDifference(bytes, again);
+  if (offset !== -1) {
+    throw new EvoucherError('ENCODING_INVALID_BYTES', `invalid GBK byte sequence at offset ${offset}`, {
+      detail: { charset, offset: String(offset) },
+    });
+  }
+  return text;
+}
+
+/**
+ * Counts the bytes `text` takes in GBK, the unit of every voucher length limit (a CJK character is 2 bytes).
+ *
+ * @param text - the text.
+ * @returns the byte count, or `undefined` when a character has no GBK encoding.
+ * @example gbkByteLength('财政a') // 5
+ */
+export function gbkByteLength(text: string): number | undefined {
+  if (findUnmappable(text, 'GBK') !== undefined) return undefined;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) n += text.charCodeAt(i) < 0x80 ? 1 : 2;
+  return n;
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}

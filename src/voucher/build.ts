@@ -1,0 +1,148 @@
+/**
+ * The typed builder: plain data keyed by XML element names → a validated {@link Voucher}.
+ */
+import { EvoucherError } from '../errors.js';
+import type { Charset } from '../encoding/charset.js';
+import { fieldIndex, getVoucherType } from './catalogue/index.js';
+import type { VoucherRuleCode } from './rules.js';
+import type { FieldDef, ValidationIssue, Voucher, VoucherData } from './types.js';
+import { validateAgainst } from './validate.js';
+
+/**
+ * A voucher that breaks one or more rules. `code` is always `VOUCHER_INVALID`; `issues` lists every
+ * problem with its path, rule code and message.
+ *
+ * @example
+ * try { buildVoucher('5201', data) } catch (e) { if (e instanceof VoucherValidationError) e.issues.map((i) => i.code) }
+ */
+export class VoucherValidationError extends EvoucherError {
+  /** Every problem found, in catalogue order. */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], vtCode: string) {
+    const first = issues[0];
+    super('VOUCHER_INVALID', `voucher ${vtCode} has ${issues.length} problem(s)${first === undefined ? '' : `; first: ${first.path}: ${first.code}`}`, {
+      detail: { vtCode, count: String(issues.length) },
+    });
+    this.name = 'VoucherValidationError';
+    this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })));
+  }
+}
+
+/** Options of {@link buildVoucher}. */
+export interface BuildOptions {
+  /** Charset the voucher will be written in: `GBK` (default, the national exchange) or `UTF-8`. */
+  readonly encoding?: Charset;
+  /** The current time for "not in the future" rules; defaults to the clock. */
+  readonly now?: Date;
+}
+
+const DASHED_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+function isRecord(x: unknown): x is Readonly<Record<string, unknown>> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function collect(
+  input: Readonly<Record<string, unknown>>,
+  fields: readonly FieldDef[],
+  index: ReadonlyMap<string, FieldDef>,
+  where: string,
+  skip: string | undefined,
+  issues: ValidationIssue[],
+  badPaths: Set<string>,
+): Record<string, string> {
+  const given = new Map<string, string>();
+  const add = (path: string, code: VoucherRuleCode, message: string): void => {
+    issues.push({ path, code, message });
+    badPaths.add(path);
+  };
+  for (const [key, value] of Object.entries(input)) {
+    if (key === skip) continue;
+    const fd = index.get(key);
+    if (fd === undefined) {
+      add(`${where}${key}`, 'VOUCHER_FIELD_UNKNOWN', `${where}${key} is not an element of this voucher type`);
+      continue;
+    }
+    const path = `${where}${fd.name}`;
+    if (value === undefined) continue;
+    if (typeof value !== 'string') {
+      add(path, 'VOUCHER_FIELD_TYPE', `${path} must be a string, not ${value === null ? 'null' : typeof value}`);
+      continue;
+    }
+    if (given.has(fd.name)) {
+      add(path, 'VOUCHER_DATA_SHAPE', `${path} is given twice (as ${fd.name} and an alias)`);
+      continue;
+    }
+    // domain.md §3: yyyy-MM-dd is accepted on input and written yyyyMMdd.
+    const m = fd.type === 'date' ? DASHED_DATE.exec(value) : null;
+    given.set(fd.name, m === null ? value : `${m[1] ?? ''}${m[2] ?? ''}${m[3] ?? ''}`);
+  }
+  const out: Record<string, string> = {};
+  for (const fd of fields) out[fd.name] = given.get(fd.name) ?? '';
+  return out;
+}
+
+/**
+ * Builds and validates a voucher from plain data.
+ *
+ * Keys are XML element names (`AdmDivCode`, `PayAmt`, ...); detail lines go under `DetailList`. Values
+ * must be strings: amounts as `"100.00"`, dates as `yyyyMMdd` (or `yyyy-MM-dd`, written `yyyyMMdd`).
+ * `VtCode` defaults to the type; a detail's `VoucherBillId`/`VoucherBillNo` default to the main `Id` and
+ * `VoucherNo`. Every catalogue element is present in the result (`''` when not given).
+ *
+ * @param vtCode - the voucher type, e.g. `5201`.
+ * @param data - the element values.
+ * @param options - charset and clock.
+ * @returns the frozen voucher (an original: X-fields empty).
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`; {@link VoucherValidationError} (`VOUCHER_INVALID`) listing every problem.
+ * @example
+ * const v = buildVoucher('5201', { Id: 'V1', AdmDivCode: '110000', StYear: '2026', VouDate: '20261128', VoucherNo: 'ZF001', ..., DetailList: [{ Id: 'D1', PayAmt: '100.00' }] });
+ */
+export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOptions = {}): Voucher {
+  const def = getVoucherType(vtCode);
+  const ix = fieldIndex(def);
+  const issues: ValidationIssue[] = [];
+  const badPaths = new Set<string>();
+  const input: unknown = data;
+  if (!isRecord(input)) {
+    throw new VoucherValidationError([{ path: '', code: 'VOUCHER_DATA_SHAPE', message: 'voucher data must be an object' }], vtCode);
+  }
+  const fields = collect(input, def.fields, ix.main, '', 'DetailList', issues, badPaths);
+  if (fields.VtCode === '' && !badPaths.has('VtCode')) fields.VtCode = def.vtCode;
+  const details: Record<string, string>[] = [];
+  const list = input.DetailList;
+  if (list !== undefined) {
+    if (!Array.isArray(list)) {
+      issues.push({ path: 'DetailList', code: 'VOUCHER_DATA_SHAPE', message: 'DetailList must be an array of objects' });
+      badPaths.add('DetailList');
+    } else {
+      (list as readonly unknown[]).forEach((item, i) => {
+        const where = `DetailList[${i}].`;
+        if (!isRecord(item)) {
+          issues.push({ path: `DetailList[${i}]`, code: 'VOUCHER_DATA_SHAPE', message: `DetailList[${i}] must be an object` });
+          details.push(Object.fromEntries(def.detail.fields.map((f) => [f.name, ''])));
+          return;
+        }
+        const d = collect(item, def.detail.fields, ix.detail, where, undefined, issues, badPaths);
+        for (const fd of def.detail.fields) {
+          if (fd.ref !== undefined && d[fd.name] === '' && !badPaths.has(`${where}${fd.name}`)) d[fd.name] = fields[fd.ref] ?? '';
+        }
+        details.push(d);
+      });
+    }
+  }
+  const voucher: Voucher = Object.freeze({
+    vtCode: def.vtCode,
+    fields: Object.freeze(fields),
+    details: Object.freeze(details.map((d) => Object.freeze(d))),
+    encoding: options.encoding ?? 'GBK',
+  });
+  const rest = validateAgainst(def, voucher, {
+    view: 'original',
+    ...(options.now === undefined ? {} : { now: options.now }),
+  }).filter((i) => !badPaths.has(i.path) && !(badPaths.has('DetailList') && i.path === 'DetailList'));
+  issues.push(...rest);
+  if (issues.length > 0) throw new VoucherValidationError(issues, def.vtCode);
+  return voucher;
+}

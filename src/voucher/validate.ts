@@ -1,0 +1,297 @@
+/**
+ * Business validation of a voucher against its catalogue type (domain.md §8.1, §8.2).
+ *
+ * Every rule reads the catalogue data (field kinds, patterns, code tables, sign and total rules); no rule
+ * branches on a VtCode. Validation collects every problem instead of stopping at the first, so a caller
+ * fixes a voucher in one round. Rules that need reference tables (domain.md §8.3) or another voucher
+ * (§8.4, §8.5) are not checked here.
+ */
+import { findUnmappable, gbkByteLength } from '../encoding/charset.js';
+import { amountToCents, centsToAmount, isAmount } from './amount.js';
+import { getCodeTable, getVoucherType } from './catalogue/index.js';
+import type { VoucherRuleCode } from './rules.js';
+import type { AmountSign, FieldDef, ValidationIssue, Voucher, VoucherTypeDef, VoucherView } from './types.js';
+
+/** Options of {@link validateVoucher}. */
+export interface ValidateOptions {
+  /** `original` (default): X-fields must be empty. `receipt`: X-fields the receipt needs must be filled. */
+  readonly view?: VoucherView;
+  /** The current time, for "not in the future" rules; defaults to the clock. Dates are compared in China Standard Time. */
+  readonly now?: Date;
+}
+
+const DEFAULT_PATTERNS: Partial<Record<FieldDef['type'], RegExp>> = {
+  code: /^[0-9A-Za-z._-]+$/,
+  account: /^[0-9A-Z-]{1,32}$/,
+  bankNo: /^[0-9]{12}$/,
+  integer: /^(0|[1-9][0-9]*)$/,
+  year: /^[0-9]{4}$/,
+  month: /^(0[1-9]|1[0-2])$/,
+};
+
+const FORMAT_CODE: Readonly<Record<FieldDef['type'], VoucherRuleCode | undefined>> = {
+  id: undefined,
+  text: undefined,
+  code: 'VOUCHER_CODE_FORMAT',
+  amount: 'VOUCHER_AMOUNT_FORMAT',
+  date: 'VOUCHER_DATE_FORMAT',
+  year: 'VOUCHER_YEAR_FORMAT',
+  month: 'VOUCHER_MONTH_FORMAT',
+  account: 'VOUCHER_ACCOUNT_FORMAT',
+  bankNo: 'VOUCHER_BANK_NO_FORMAT',
+  integer: 'VOUCHER_INTEGER_FORMAT',
+};
+
+const PATTERN_CACHE = new Map<string, RegExp>();
+function compiled(source: string): RegExp {
+  let r = PATTERN_CACHE.get(source);
+  if (r === undefined) {
+    r = new RegExp(source);
+    PATTERN_CACHE.set(source, r);
+  }
+  return r;
+}
+
+/**
+ * Tells whether `s` is a real calendar date written `yyyyMMdd`.
+ *
+ * @param s - the text.
+ * @returns true for e.g. `20240229`, false for `20230229`.
+ * @example isCompactDate('20261128') // true
+ */
+export function isCompactDate(s: string): boolean {
+  const m = /^([0-9]{4})([0-9]{2})([0-9]{2})$/.exec(s);
+  if (m === null) return false;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= days;
+}
+
+/** Today's date `yyyyMMdd` in China Standard Time (UTC+8, no daylight saving). */
+function todayCst(now: Date): string {
+  const t = new Date(now.getTime() + 8 * 3600_000);
+  return `${t.getUTCFullYear().toString().padStart(4, '0')}${(t.getUTCMonth() + 1).toString().padStart(2, '0')}${t.getUTCDate().toString().padStart(2, '0')}`;
+}
+
+function hasForbiddenChar(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0xfffe || c === 0xffff) return true;
+  }
+  return false;
+}
+
+function codeAllowed(v: string, allowed: readonly string[]): boolean {
+  return allowed.some((a) => (a.endsWith('*') ? v.startsWith(a.slice(0, -1)) : v === a));
+}
+
+function signOk(cents: bigint, sign: AmountSign): boolean {
+  switch (sign) {
+    case 'positive':
+      return cents > 0n;
+    case 'negative':
+      return cents < 0n;
+    case 'zero':
+      return cents === 0n;
+    case 'nonzero':
+      return cents !== 0n;
+    case 'nonnegative':
+      return cents >= 0n;
+    case 'any':
+      return true;
+  }
+}
+
+const SIGN_TEXT: Readonly<Record<AmountSign, string>> = {
+  positive: '> 0',
+  negative: '< 0',
+  zero: '= 0.00',
+  nonzero: '≠ 0',
+  nonnegative: '≥ 0',
+  any: 'any',
+};
+
+function show(v: string): string {
+  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+}
+
+/**
+ * Checks one value against its field definition (format, length, characters, code table, dates).
+ *
+ * @param fd - the field definition.
+ * @param value - the value (`''` when blank).
+ * @param path - the issue path, e.g. `DetailList[2].PayAmt`.
+ * @param view - the view being validated.
+ * @param today - today's date `yyyyMMdd`.
+ * @returns the issues found.
+ */
+export function checkField(fd: FieldDef, value: string, path: string, view: VoucherView, today: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (code: VoucherRuleCode, message: string): void => {
+    issues.push({ path, code, message });
+  };
+  if (value === '') {
+    if (fd.required) add('VOUCHER_FIELD_REQUIRED', `${path} is required`);
+    else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') add('VOUCHER_X_FIELD_REQUIRED', `${path} must be filled in the receipt`);
+    return issues;
+  }
+  if (fd.x && view === 'original') add('VOUCHER_X_FIELD_NOT_EMPTY', `${path} is an X-field and must be empty in an original`);
+  if (hasForbiddenChar(value)) {
+    add('VOUCHER_CHAR_FORBIDDEN', `${path} holds a control character`);
+  }
+  const bad = findUnmappable(value, 'GBK');
+  if (bad !== undefined) {
+    add('VOUCHER_CHAR_UNMAPPABLE', `${path} holds ${bad.char}, which GBK cannot encode`);
+  } else {
+    const len = gbkByteLength(value) ?? 0;
+    if (len > fd.maxBytes) add('VOUCHER_FIELD_TOO_LONG', `${path} is ${len} GBK bytes, more than ${fd.maxBytes}`);
+  }
+  const formatCode = FORMAT_CODE[fd.type];
+  let formatOk = true;
+  if (fd.type === 'amount') {
+    formatOk = isAmount(value);
+  } else if (fd.type === 'date') {
+    formatOk = isCompactDate(value);
+  } else if (formatCode !== undefined) {
+    const re = fd.pattern === undefined ? DEFAULT_PATTERNS[fd.type] : compiled(fd.pattern);
+    formatOk = re === undefined || re.test(value);
+  }
+  if (!formatOk && formatCode !== undefined) {
+    add(formatCode, `${path} ${show(value)} is not a valid ${fd.type}${fd.patternHint === undefined ? '' : ` (${fd.patternHint})`}`);
+    return issues;
+  }
+  if (fd.type === 'date' && fd.notFuture === true && value > today) {
+    add('VOUCHER_DATE_FUTURE', `${path} ${value} is after today (${today})`);
+  }
+  if (fd.type === 'year' && fd.notFuture === true && value > today.slice(0, 4)) {
+    add('VOUCHER_YEAR_FUTURE', `${path} ${value} is after the current year ${today.slice(0, 4)}`);
+  }
+  if (fd.allowedCodes !== undefined) {
+    if (!codeAllowed(value, fd.allowedCodes)) add('VOUCHER_CODE_VALUE', `${path} ${show(value)} is not one of ${fd.allowedCodes.join(', ')}`);
+  } else if (fd.codeTable !== undefined) {
+    const table = getCodeTable(fd.codeTable);
+    if (table?.closed === true && !codeAllowed(value, table.values.map((x) => x.code))) {
+      add('VOUCHER_CODE_VALUE', `${path} ${show(value)} is not in code table ${table.name}`);
+    }
+  }
+  return issues;
+}
+
+function checkPart(
+  fields: readonly FieldDef[],
+  values: Readonly<Record<string, string>>,
+  where: string,
+  view: VoucherView,
+  today: string,
+  issues: ValidationIssue[],
+): void {
+  const known = new Set(fields.map((f) => f.name));
+  for (const [k, v] of Object.entries(values)) {
+    if (!known.has(k)) issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_UNKNOWN', message: `${where}${k} is not an element of this voucher type` });
+    else if (typeof v !== 'string') issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_TYPE', message: `${where}${k} must be a string` });
+  }
+  for (const fd of fields) {
+    const v = values[fd.name];
+    issues.push(...checkField(fd, typeof v === 'string' ? v : '', `${where}${fd.name}`, view, today));
+  }
+}
+
+/**
+ * Validates a voucher against the rules of its type and collects every problem.
+ *
+ * @param v - the voucher (built or parsed).
+ * @param options - the view (`original` by default) and the clock.
+ * @returns the issues, empty when the voucher is valid; each has a path, a rule code from
+ *   `VOUCHER_RULE_CODES` and a message.
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when the catalogue has no such type.
+ * @example validateVoucher(parseVoucher(bytes), { view: 'receipt' }).map((i) => i.code)
+ */
+export function validateVoucher(v: Voucher, options: ValidateOptions = {}): readonly ValidationIssue[] {
+  const def = getVoucherType(v.vtCode);
+  return validateAgainst(def, v, options);
+}
+
+/**
+ * Validates against an explicit type definition (used by the builder, which has already resolved it).
+ *
+ * @param def - the voucher type.
+ * @param v - the voucher.
+ * @param options - view and clock.
+ * @returns the issues.
+ */
+export function validateAgainst(def: VoucherTypeDef, v: Voucher, options: ValidateOptions = {}): ValidationIssue[] {
+  const view = options.view ?? 'original';
+  const today = todayCst(options.now ?? new Date());
+  const issues: ValidationIssue[] = [];
+  checkPart(def.fields, v.fields, '', view, today, issues);
+  const headerVt = v.fields.VtCode;
+  if (typeof headerVt === 'string' && headerVt !== '' && headerVt !== def.vtCode) {
+    issues.push({ path: 'VtCode', code: 'VOUCHER_VTCODE_MISMATCH', message: `VtCode ${show(headerVt)} differs from the voucher type ${def.vtCode}` });
+  }
+  const n = v.details.length;
+  if (n < def.detail.min || n > def.detail.max) {
+    issues.push({
+      path: 'DetailList',
+      code: 'VOUCHER_DETAIL_COUNT',
+      message: `${n} detail lines; ${def.vtCode} needs ${def.detail.min} to ${def.detail.max}`,
+    });
+  }
+  const ids = new Map<string, number>();
+  v.details.forEach((d, i) => {
+    const where = `DetailList[${i}].`;
+    checkPart(def.detail.fields, d, where, view, today, issues);
+    const id = d.Id;
+    if (typeof id === 'string' && id !== '') {
+      const first = ids.get(id);
+      if (first !== undefined) {
+        issues.push({ path: `${where}Id`, code: 'VOUCHER_DETAIL_ID_DUPLICATE', message: `${where}Id ${show(id)} repeats DetailList[${first}].Id` });
+      } else {
+        ids.set(id, i);
+      }
+    }
+    for (const fd of def.detail.fields) {
+      if (fd.ref === undefined) continue;
+      const mine = d[fd.name];
+      const main = v.fields[fd.ref];
+      if (typeof mine === 'string' && mine !== '' && typeof main === 'string' && mine !== main) {
+        issues.push({ path: `${where}${fd.name}`, code: 'VOUCHER_DETAIL_REF', message: `${where}${fd.name} ${show(mine)} differs from ${fd.ref} ${show(main)}` });
+      }
+    }
+  });
+  for (const rule of def.signRules) {
+    const values = rule.scope === 'main' ? [{ path: rule.field, value: v.fields[rule.field] }] : v.details.map((d, i) => ({ path: `DetailList[${i}].${rule.field}`, value: d[rule.field] }));
+    for (const { path, value } of values) {
+      if (typeof value !== 'string' || !isAmount(value)) continue;
+      if (!signOk(amountToCents(value), rule.sign)) {
+        issues.push({ path, code: 'VOUCHER_AMOUNT_SIGN', message: `${path} ${value} breaks the ${def.vtCode} sign rule (${SIGN_TEXT[rule.sign]})` });
+      }
+    }
+  }
+  for (const t of def.totals) {
+    const main = v.fields[t.field];
+    if (typeof main !== 'string' || !isAmount(main) || n === 0) continue;
+    let sum = 0n;
+    let complete = true;
+    for (const d of v.details) {
+      const x = d[t.detailField];
+      if (typeof x !== 'string' || !isAmount(x)) {
+        complete = false;
+        break;
+      }
+      sum += amountToCents(x);
+    }
+    if (complete && sum !== amountToCents(main)) {
+      issues.push({ path: t.field, code: 'VOUCHER_AMOUNT_SUM', message: `${t.field} ${main} differs from the detail sum ${centsToAmount(sum)}` });
+    }
+  }
+  if (def.detailCountField !== undefined) {
+    const c = v.fields[def.detailCountField];
+    if (typeof c === 'string' && /^(0|[1-9][0-9]*)$/.test(c) && Number(c) !== n) {
+      issues.push({ path: def.detailCountField, code: 'VOUCHER_COUNT_MISMATCH', message: `${def.detailCountField} ${c} but ${n} detail lines` });
+    }
+  }
+  return issues;
+}

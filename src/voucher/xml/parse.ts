@@ -1,0 +1,120 @@
+/**
+ * The hardened voucher reader: raw bytes → typed {@link Voucher}.
+ *
+ * The strict XML subset reader (`strict_xml.ts`) rejects DTDs, entities, comments, PIs, CDATA,
+ * namespaces, multiple roots and oversized input. This layer adds the voucher schema: root `Voucher`
+ * without attributes, leaf elements known to the catalogue, at most one of each (a second `PayAmt` is
+ * how signature-wrapping attacks hide a value, security.md §1.3), and one `DetailList` of `Detail` lines.
+ * Business rules are not checked here; see `validateVoucher`.
+ */
+import { EvoucherError } from '../../errors.js';
+import type { ErrorCode } from '../../errors.js';
+import { fieldIndex, getVoucherType } from '../catalogue/index.js';
+import type { FieldDef, Voucher, VoucherTypeDef } from '../types.js';
+import { DEFAULT_XML_LIMITS, readXml } from './strict_xml.js';
+import type { XmlElement, XmlLimits } from './strict_xml.js';
+
+/** Options of {@link parseVoucher}. */
+export interface ParseVoucherOptions {
+  /** What to do with an element the catalogue does not define: `reject` (default) or `ignore` (drop it). */
+  readonly unknownElements?: 'reject' | 'ignore';
+  /** Bounds; defaults to {@link DEFAULT_XML_LIMITS}. */
+  readonly limits?: Partial<XmlLimits>;
+}
+
+function fail(code: ErrorCode, message: string, path: string): never {
+  throw new EvoucherError(code, message, { detail: { path } });
+}
+
+function noAttributes(el: XmlElement, path: string): void {
+  if (el.attributes.length > 0) {
+    fail('XML_ATTRIBUTE_FORBIDDEN', `attribute ${el.attributes[0]?.[0] ?? ''} on <${el.name}> is forbidden`, path);
+  }
+}
+
+function readLeaves(
+  parent: XmlElement,
+  index: ReadonlyMap<string, FieldDef>,
+  order: readonly FieldDef[],
+  where: string,
+  ignoreUnknown: boolean,
+  skip: string | undefined,
+): Record<string, string> {
+  const seen = new Map<string, string>();
+  for (const el of parent.children) {
+    if (el.name === skip) continue;
+    const path = `${where}${el.name}`;
+    const fd = index.get(el.name);
+    if (fd === undefined) {
+      if (ignoreUnknown) continue;
+      fail('XML_UNKNOWN_ELEMENT', `unknown element <${el.name}>`, path);
+    }
+    noAttributes(el, path);
+    if (el.children.length > 0) fail('XML_UNKNOWN_ELEMENT', `unexpected element <${el.children[0]?.name ?? ''}> inside <${el.name}>`, path);
+    // An alias and its field, or the same element twice, are one value written twice: ambiguous.
+    if (seen.has(fd.name)) fail('XML_DUPLICATE_ELEMENT', `element <${fd.name}> appears more than once`, `${where}${fd.name}`);
+    seen.set(fd.name, el.text);
+  }
+  const out: Record<string, string> = {};
+  for (const fd of order) {
+    const v = seen.get(fd.name);
+    if (v !== undefined) out[fd.name] = v;
+  }
+  return out;
+}
+
+/**
+ * Reads voucher bytes (GBK or UTF-8 per the XML declaration) into a typed voucher.
+ *
+ * @param bytes - the exact voucher bytes, e.g. the base64-decoded `<Voucher>` of an envelope.
+ * @param options - unknown-element policy and limits.
+ * @returns the voucher; `fields` and `details` hold exactly the elements present, in catalogue order.
+ * @throws EvoucherError `XML_*` (see `readXml`; plus `XML_UNEXPECTED_ROOT`, `XML_ATTRIBUTE_FORBIDDEN`,
+ *   `XML_DUPLICATE_ELEMENT`, `XML_UNKNOWN_ELEMENT`, `XML_TOO_MANY_NODES` for too many details),
+ *   `ENCODING_*`, `VOUCHER_UNKNOWN_TYPE` (missing or unknown VtCode).
+ * @example const v = parseVoucher(bytes); v.fields.PayAmt
+ */
+export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {}): Voucher {
+  const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, ...options.limits };
+  const ignore = options.unknownElements === 'ignore';
+  const doc = readXml(bytes, limits);
+  const root = doc.root;
+  if (root.name !== 'Voucher') fail('XML_UNEXPECTED_ROOT', `root element <${root.name}> is not <Voucher>`, root.name);
+  noAttributes(root, 'Voucher');
+  const vtEls = root.children.filter((c) => c.name === 'VtCode');
+  if (vtEls.length > 1) fail('XML_DUPLICATE_ELEMENT', 'element <VtCode> appears more than once', 'VtCode');
+  const vtCode = vtEls[0]?.text;
+  if (vtCode === undefined || vtCode === '') fail('VOUCHER_UNKNOWN_TYPE', 'the voucher has no VtCode', 'VtCode');
+  const def: VoucherTypeDef = getVoucherType(vtCode);
+  const ix = fieldIndex(def);
+  const fields = readLeaves(root, ix.main, def.fields, '', ignore, 'DetailList');
+  const lists = root.children.filter((c) => c.name === 'DetailList');
+  if (lists.length > 1) fail('XML_DUPLICATE_ELEMENT', 'element <DetailList> appears more than once', 'DetailList');
+  const details: Record<string, string>[] = [];
+  const list = lists[0];
+  if (list !== undefined) {
+    noAttributes(list, 'DetailList');
+    if (list.text !== '' && list.children.length === 0 && /[^ \t\n]/.test(list.text)) {
+      fail('XML_MALFORMED', 'text inside <DetailList>', 'DetailList');
+    }
+    if (list.children.length > limits.maxDetails) {
+      fail('XML_TOO_MANY_NODES', `more than ${limits.maxDetails} detail lines`, 'DetailList');
+    }
+    for (const d of list.children) {
+      const path = `DetailList[${details.length}]`;
+      if (d.name !== 'Detail') {
+        if (ignore) continue;
+        fail('XML_UNKNOWN_ELEMENT', `unknown element <${d.name}> in <DetailList>`, `DetailList.${d.name}`);
+      }
+      noAttributes(d, path);
+      if (d.children.length === 0 && /[^ \t\n]/.test(d.text)) fail('XML_MALFORMED', `text inside <Detail>`, path);
+      details.push(readLeaves(d, ix.detail, def.detail.fields, `${path}.`, ignore, undefined));
+    }
+  }
+  return Object.freeze({
+    vtCode,
+    fields: Object.freeze(fields),
+    details: Object.freeze(details.map((d) => Object.freeze(d))),
+    encoding: doc.charset,
+  });
+}
