@@ -1,0 +1,424 @@
+/**
+ * The `cms` seal format: a detached RFC 5652 `SignedData` over the DER of the to-be-sealed structure.
+ *
+ * Profile (docs/formats.md "CMS seal format"):
+ * - `ContentInfo { id-signedData, SignedData }`, `SignedData` version 1, one `digestAlgorithms` entry,
+ *   `encapContentInfo { id-data }` without `eContent` (detached: the verifier recomputes the structure),
+ *   the signer certificate first in `certificates` (then its chain), no CRLs, exactly one `SignerInfo`.
+ * - `SignerInfo` version 1, `sid` = issuerAndSerialNumber, signed attributes exactly `content-type`,
+ *   `message-digest`, `signing-time` (RFC 5652 §11) and `signing-certificate-v2` (RFC 5035), no unsigned
+ *   attributes; the signature is made over the DER `SET OF Attribute` (RFC 5652 §5.4) by the KeyProvider.
+ * - Algorithms: ECDSA P-256 / RSA PKCS#1 v1.5 / RSA-PSS with SHA-256; SM2 with SM3 using the GB/T 35275
+ *   content-type OIDs (`1.2.156.10197.6.1.4.2.2` signedData, `.1` data) and `1.2.156.10197.1.501`.
+ *
+ * Writing uses pkijs for the CMS structures; reading is a strict DER parser of exactly this profile that
+ * keeps the received slices, so the signature is always checked over the received signed attributes
+ * (security.md §1.11: parse once, verify the bytes you were given).
+ */
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import {
+  digest,
+  hashAlgorithmOid,
+  hashForSignatureAlgorithm,
+  signatureAlgorithmFromOid,
+  signatureAlgorithmIdentifier,
+  verifyMessage,
+  type HashAlgorithm,
+  type SignatureAlgorithm,
+} from '../../crypto/index.js';
+import { EvoucherError } from '../../errors.js';
+import type { KeyProvider } from '../../keys/provider.js';
+import { DerReader, TAG, bytesEqual, compareDer, octets, oid, seq, tlv, type Tlv } from '../asn1.js';
+import { certificateParts, type CertificateParts } from './cert_parts.js';
+import type { SealCheck } from './types.js';
+
+/** OIDs of the CMS profile. */
+export const CMS_OID = Object.freeze({
+  /** id-data, RFC 5652 §4. */
+  data: '1.2.840.113549.1.7.1',
+  /** id-signedData, RFC 5652 §5.1. */
+  signedData: '1.2.840.113549.1.7.2',
+  /** GB/T 35275 data. */
+  gmData: '1.2.156.10197.6.1.4.2.1',
+  /** GB/T 35275 signedData. */
+  gmSignedData: '1.2.156.10197.6.1.4.2.2',
+  /** id-contentType, RFC 5652 §11.1. */
+  contentType: '1.2.840.113549.1.9.3',
+  /** id-messageDigest, RFC 5652 §11.2. */
+  messageDigest: '1.2.840.113549.1.9.4',
+  /** id-signingTime, RFC 5652 §11.3. */
+  signingTime: '1.2.840.113549.1.9.5',
+  /** id-aa-signingCertificateV2, RFC 5035 §3. */
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+});
+
+/** Largest stamp accepted by the parsers (security.md §1.12). */
+export const MAX_STAMP_BYTES = 256 * 1024;
+
+/** Most certificates a CMS stamp may carry (signer + chain). */
+export const MAX_CMS_CERTIFICATES = 8;
+
+/** A parsed `cms` stamp. Byte fields are views of the received stamp. */
+export interface CmsStamp {
+  readonly format: 'cms';
+  /** The complete stamp (`ContentInfo` DER). */
+  readonly bytes: Uint8Array;
+  /** `rfc5652` (PKCS#7 OIDs) or `gbt35275` (SM2 profile OIDs). */
+  readonly profile: 'rfc5652' | 'gbt35275';
+  /** The digest algorithm of the signer (SM3 for SM2, SHA-256 otherwise). */
+  readonly digestAlgorithm: HashAlgorithm;
+  /** The signature algorithm. */
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  /** The certificate the `sid` names. */
+  readonly signerCertificate: Uint8Array;
+  /** Every certificate carried (the signer's included): untrusted, intermediates at most. */
+  readonly certificates: readonly Uint8Array[];
+  /** The signed `signing-time`. */
+  readonly signingTime: Date;
+  /** The signed `message-digest`. */
+  readonly messageDigest: Uint8Array;
+  /** The signed attributes re-tagged as `SET OF` (0x31): exactly the bytes the signature covers. */
+  readonly signedAttributes: Uint8Array;
+  /** The signature value (DER for SM2/ECDSA, the raw block for RSA). */
+  readonly signature: Uint8Array;
+  /** The `signing-certificate-v2` hash and its algorithm. */
+  readonly signingCertificateHash: { readonly algorithm: HashAlgorithm; readonly value: Uint8Array };
+}
+
+/** Options of {@link makeCmsStamp}. */
+export interface MakeCmsStampOptions {
+  /** The DER of the to-be-sealed structure. */
+  readonly tbs: Uint8Array;
+  /** The signer. */
+  readonly key: KeyProvider;
+  /** The signing time (whole seconds; it must equal the structure's signingTime). */
+  readonly signingTime: Date;
+  /** The signer certificate, when already read from the key (saves a token round-trip). */
+  readonly certificate?: Uint8Array;
+  /** The chain to embed (issuer first), when already read from the key. */
+  readonly chain?: readonly Uint8Array[];
+}
+
+function contentOids(alg: SignatureAlgorithm): { outer: string; inner: string } {
+  return alg === 'sm2-sm3' ? { outer: CMS_OID.gmSignedData, inner: CMS_OID.gmData } : { outer: CMS_OID.signedData, inner: CMS_OID.data };
+}
+
+/** AlgorithmIdentifier of a digest, parameters absent (RFC 5754 §2, GM/T 0006). */
+function digestAlgorithmIdentifier(alg: HashAlgorithm): Uint8Array {
+  return seq(oid(hashAlgorithmOid(alg)));
+}
+
+/** RFC 5652 §11.3: UTCTime for 1950–2049, GeneralizedTime otherwise; whole seconds. */
+function cmsTime(d: Date): Uint8Array {
+  const y = d.getUTCFullYear();
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const rest = p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) + p(d.getUTCMinutes()) + p(d.getUTCSeconds()) + 'Z';
+  if (y >= 1950 && y < 2050) return tlv(TAG.UTC_TIME, new TextEncoder().encode(p(y % 100) + rest));
+  return tlv(TAG.GENERALIZED_TIME, new TextEncoder().encode(String(y).padStart(4, '0') + rest));
+}
+
+function attribute(type: string, value: Uint8Array): Uint8Array {
+  return seq(oid(type), tlv(TAG.SET, value));
+}
+
+/**
+ * `SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }` with one `ESSCertIDv2 { hashAlgorithm
+ * DEFAULT id-sha256, certHash, issuerSerial { GeneralNames { directoryName issuer }, serialNumber } }`
+ * (RFC 5035 §4). SM2 seals hash with SM3 (so the algorithm is written); the others use the SHA-256 default.
+ */
+function signingCertificateV2(alg: HashAlgorithm, cert: CertificateParts): Uint8Array {
+  const hashAlg = alg === 'sha256' ? [] : [digestAlgorithmIdentifier(alg)];
+  const issuerSerial = seq(seq(tlv(0xa4, cert.issuer)), cert.serial); // [4] EXPLICIT Name (directoryName)
+  return seq(seq(seq(...hashAlg, octets(digest(alg, cert.der)), issuerSerial)));
+}
+
+function toArrayBuffer(b: Uint8Array): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
+function fromBer(b: Uint8Array): asn1js.AsnType {
+  const r = asn1js.fromBER(toArrayBuffer(b));
+  if (r.offset === -1) throw new EvoucherError('SEAL_CMS_MALFORMED', 'internal: cannot re-read an encoded structure');
+  return r.result;
+}
+
+/**
+ * Makes a `cms` stamp: a detached `SignedData` over `tbs`, signed by `key` over the DER signed attributes.
+ *
+ * @param options - the structure to seal, the key, the signing time.
+ * @returns the stamp bytes (`ContentInfo` DER) to store in the envelope.
+ * @throws EvoucherError `SEAL_CMS_MALFORMED` if the signer certificate cannot be read, the key's own errors
+ *   (`KEY_*`, `CRYPTO_*`) when signing fails.
+ * @example
+ * const stamp = await makeCmsStamp({ tbs: der, key, signingTime: fields.signingTime })
+ */
+export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8Array> {
+  const { key, tbs, signingTime } = options;
+  const alg = key.algorithm;
+  const hash = hashForSignatureAlgorithm(alg);
+  const certDer = options.certificate ?? (await key.certificate());
+  const chain = options.chain ?? ((await key.chain?.()) ?? []);
+  const cert = certificateParts(certDer, 'SEAL_CMS_MALFORMED', 'signer certificate');
+  const { outer, inner } = contentOids(alg);
+
+  // RFC 5652 §5.4: the signature covers the DER SET OF the signed attributes; DER sorts a SET OF by the
+  // encodings (X.690 §11.6), and OpenSSL re-encodes before verifying, so sort here.
+  const attrs = [
+    attribute(CMS_OID.contentType, oid(inner)),
+    attribute(CMS_OID.signingTime, cmsTime(signingTime)),
+    attribute(CMS_OID.messageDigest, octets(digest(hash, tbs))),
+    attribute(CMS_OID.signingCertificateV2, signingCertificateV2(hash, cert)),
+  ].sort(compareDer);
+  const signedSet = tlv(TAG.SET, ...attrs);
+  const signature = await key.sign(signedSet);
+
+  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
+    type: 0,
+    attributes: attrs.map((a) => new pkijs.Attribute({ schema: fromBer(a) })),
+  });
+  const algId = (der: Uint8Array): pkijs.AlgorithmIdentifier => new pkijs.AlgorithmIdentifier({ schema: fromBer(der) });
+  const signerInfo = new pkijs.SignerInfo({
+    version: 1,
+    sid: new pkijs.IssuerAndSerialNumber({
+      issuer: new pkijs.RelativeDistinguishedNames({ schema: fromBer(cert.issuer) }),
+      serialNumber: fromBer(cert.serial) as asn1js.Integer,
+    }),
+    digestAlgorithm: algId(digestAlgorithmIdentifier(hash)),
+    signedAttrs,
+    signatureAlgorithm: algId(signatureAlgorithmIdentifier(alg)),
+    signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
+  });
+  const signedData = new pkijs.SignedData({
+    version: 1,
+    digestAlgorithms: [algId(digestAlgorithmIdentifier(hash))],
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: inner }),
+    certificates: [certDer, ...chain].map((c) => new pkijs.Certificate({ schema: fromBer(c) })),
+    signerInfos: [signerInfo],
+  });
+  const sdSchema = signedData.toSchema(true) as asn1js.Sequence;
+  // pkijs applies RFC 5652 §5.1 (version 3 when eContentType is not id-data); GB/T 35275 §8.1 fixes
+  // version 1 for its signedData, and the profile is version 1 throughout.
+  sdSchema.valueBlock.value[0] = new asn1js.Integer({ value: 1 });
+  const contentInfo = new pkijs.ContentInfo({ contentType: outer, content: sdSchema });
+  const bytes = new Uint8Array(contentInfo.toSchema().toBER(false));
+
+  // Self-check: the written stamp must read back under the strict profile with exactly what was signed and
+  // the exact certificate bytes (pkijs re-encodes certificates from their parsed form).
+  const back = parseCmsStamp(bytes);
+  if (!bytesEqual(back.signedAttributes, signedSet) || !bytesEqual(back.signerCertificate, certDer) || !bytesEqual(back.signature, signature)) {
+    throw new EvoucherError('SEAL_CMS_MALFORMED', 'the written cms stamp does not read back identically');
+  }
+  return bytes;
+}
+
+function readAlgorithmIdentifier(r: DerReader, t: Tlv | undefined, what: string): { oid: string; params?: Uint8Array } {
+  const c = r.children(r.expect(t, TAG.SEQUENCE, what), what, 3);
+  if (c.length < 1 || c.length > 2) r.fail(`${what}: expected 1 or 2 elements`);
+  const o = r.oid(c[0], `${what}.algorithm`);
+  return c[1] === undefined ? { oid: o } : { oid: o, params: c[1].encoded };
+}
+
+function readDigestAlgorithm(r: DerReader, t: Tlv | undefined, what: string): HashAlgorithm {
+  const a = readAlgorithmIdentifier(r, t, what);
+  // RFC 5754 §2: parameters absent; implementations must also accept NULL.
+  if (a.params !== undefined && !(a.params.length === 2 && a.params[0] === TAG.NULL && a.params[1] === 0)) {
+    r.fail(`${what}: unexpected parameters`);
+  }
+  const found = (['sm3', 'sha256'] as const).find((h) => hashAlgorithmOid(h) === a.oid);
+  if (found === undefined) {
+    throw new EvoucherError('CRYPTO_ALGORITHM_FORBIDDEN', `${what}: digest algorithm ${a.oid} is not allowed`, { detail: { oid: a.oid } });
+  }
+  return found;
+}
+
+/**
+ * Parses a `cms` stamp strictly under the evoucher CMS profile. It does not verify anything: see
+ * {@link checkCmsStamp}.
+ *
+ * @param bytes - the stamp (`ContentInfo` DER), as stored in the envelope.
+ * @returns the parsed stamp, with views of the received slices.
+ * @throws EvoucherError `SEAL_CMS_MALFORMED` (not DER, not the profile, missing or repeated attribute, signer
+ *   certificate absent, over {@link MAX_STAMP_BYTES}), `CRYPTO_ALGORITHM_FORBIDDEN` / `CRYPTO_ALGORITHM_UNSUPPORTED`
+ *   for a digest or signature algorithm off the allow-list.
+ * @example
+ * const s = parseCmsStamp(entry.bytes); s.signingTime
+ */
+export function parseCmsStamp(bytes: Uint8Array): CmsStamp {
+  const r: DerReader = new DerReader('SEAL_CMS_MALFORMED');
+  if (bytes.length > MAX_STAMP_BYTES) r.fail(`cms stamp larger than ${MAX_STAMP_BYTES} bytes`);
+  const ci = r.children(r.single(bytes, TAG.SEQUENCE, 'ContentInfo'), 'ContentInfo', 3);
+  if (ci.length !== 2) r.fail('ContentInfo: expected 2 elements');
+  const outerType = r.oid(ci[0], 'ContentInfo.contentType');
+  const profile = outerType === CMS_OID.signedData ? 'rfc5652' : outerType === CMS_OID.gmSignedData ? 'gbt35275' : undefined;
+  if (profile === undefined) r.fail(`ContentInfo.contentType: ${outerType} is not signedData`);
+  const wrapped = r.children(r.expect(ci[1], 0xa0, 'ContentInfo.content'), 'ContentInfo.content', 2);
+  if (wrapped.length !== 1) r.fail('ContentInfo.content: expected one element');
+  const sd = r.children(r.expect(wrapped[0], TAG.SEQUENCE, 'SignedData'), 'SignedData', 7);
+  if (r.smallInt(sd[0], 'SignedData.version') !== 1) r.fail('SignedData.version: must be 1');
+  const digestAlgs = r.children(r.expect(sd[1], TAG.SET, 'SignedData.digestAlgorithms'), 'SignedData.digestAlgorithms', 2);
+  if (digestAlgs.length !== 1) r.fail('SignedData.digestAlgorithms: expected exactly one');
+  const listedDigest = readDigestAlgorithm(r, digestAlgs[0], 'SignedData.digestAlgorithms[0]');
+  const eci = r.children(r.expect(sd[2], TAG.SEQUENCE, 'encapContentInfo'), 'encapContentInfo', 2);
+  if (eci.length !== 1) r.fail('encapContentInfo: must be detached (no eContent)');
+  const innerType = r.oid(eci[0], 'encapContentInfo.eContentType');
+  const wantInner = profile === 'rfc5652' ? CMS_OID.data : CMS_OID.gmData;
+  if (innerType !== wantInner) r.fail(`encapContentInfo.eContentType: ${innerType}, expected ${wantInner}`);
+  if (sd.length !== 5) r.fail('SignedData: expected version, digestAlgorithms, encapContentInfo, certificates, signerInfos (no CRLs)');
+  const certTlvs = r.children(r.expect(sd[3], 0xa0, 'SignedData.certificates'), 'SignedData.certificates', MAX_CMS_CERTIFICATES);
+  if (certTlvs.length === 0) r.fail('SignedData.certificates: empty');
+  const certs = certTlvs.map((t, i) => certificateParts(r.expect(t, TAG.SEQUENCE, `certificates[${i}]`).encoded, 'SEAL_CMS_MALFORMED', `certificates[${i}]`));
+  const infos = r.children(r.expect(sd[4], TAG.SET, 'SignedData.signerInfos'), 'SignedData.signerInfos', 2);
+  if (infos.length !== 1) r.fail('SignedData.signerInfos: expected exactly one');
+
+  const si = r.children(r.expect(infos[0], TAG.SEQUENCE, 'SignerInfo'), 'SignerInfo', 8);
+  if (r.smallInt(si[0], 'SignerInfo.version') !== 1) r.fail('SignerInfo.version: must be 1 (issuerAndSerialNumber)');
+  if (si.length !== 6) r.fail('SignerInfo: expected 6 elements (signed attributes, no unsigned attributes)');
+  const sid = r.children(r.expect(si[1], TAG.SEQUENCE, 'SignerInfo.sid'), 'SignerInfo.sid', 3);
+  if (sid.length !== 2) r.fail('SignerInfo.sid: expected issuer and serialNumber');
+  const sidIssuer = r.expect(sid[0], TAG.SEQUENCE, 'SignerInfo.sid.issuer').encoded;
+  r.integerHex(sid[1], 'SignerInfo.sid.serialNumber');
+  const sidSerial = (sid[1] as Tlv).encoded;
+  const digestAlgorithm = readDigestAlgorithm(r, si[2], 'SignerInfo.digestAlgorithm');
+  if (digestAlgorithm !== listedDigest) r.fail('SignerInfo.digestAlgorithm: not the one listed in digestAlgorithms');
+  const attrsTlv = r.expect(si[3], 0xa0, 'SignerInfo.signedAttrs');
+  const sigAlgId = readAlgorithmIdentifier(r, si[4], 'SignerInfo.signatureAlgorithm');
+  const signatureAlgorithm = signatureAlgorithmFromOid(sigAlgId.oid, sigAlgId.params);
+  if (hashForSignatureAlgorithm(signatureAlgorithm) !== digestAlgorithm) {
+    r.fail(`SignerInfo: digest ${digestAlgorithm} does not fit ${signatureAlgorithm}`);
+  }
+  if ((signatureAlgorithm === 'sm2-sm3') !== (profile === 'gbt35275')) {
+    r.fail('ContentInfo.contentType: SM2 seals use the GB/T 35275 OIDs, the others RFC 5652');
+  }
+  const signature = r.octets(si[5], 'SignerInfo.signature');
+  if (signature.length === 0) r.fail('SignerInfo.signature: empty');
+
+  // Signed attributes: exactly the four of the profile, each once, each with one value.
+  const attrs = r.children(attrsTlv, 'signedAttrs', 8);
+  let contentType: string | undefined;
+  let messageDigest: Uint8Array | undefined;
+  let signingTime: Date | undefined;
+  let essHash: { algorithm: HashAlgorithm; value: Uint8Array; issuer: Uint8Array; serial: Uint8Array } | undefined;
+  const seen = new Set<string>();
+  let prev: Uint8Array | undefined;
+  for (const [i, a] of attrs.entries()) {
+    const w = `signedAttrs[${i}]`;
+    // DER SET OF order (X.690 §11.6): the signature covers these bytes; an unsorted set would be re-encoded
+    // differently by other verifiers.
+    if (prev !== undefined && compareDer(prev, a.encoded) > 0) r.fail('signedAttrs: not in DER order');
+    prev = a.encoded;
+    const ac = r.children(r.expect(a, TAG.SEQUENCE, w), w, 3);
+    if (ac.length !== 2) r.fail(`${w}: expected type and values`);
+    const type = r.oid(ac[0], `${w}.type`);
+    if (seen.has(type)) r.fail(`${w}: attribute ${type} repeated`);
+    seen.add(type);
+    const values = r.children(r.expect(ac[1], TAG.SET, `${w}.values`), `${w}.values`, 2);
+    if (values.length !== 1) r.fail(`${w}.values: expected exactly one value`);
+    const v = values[0];
+    if (type === CMS_OID.contentType) contentType = r.oid(v, 'content-type');
+    else if (type === CMS_OID.messageDigest) messageDigest = r.octets(v, 'message-digest');
+    else if (type === CMS_OID.signingTime) signingTime = v?.tag === TAG.UTC_TIME ? r.utcTime(v, 'signing-time') : r.generalizedTime(v, 'signing-time');
+    else if (type === CMS_OID.signingCertificateV2) essHash = readEss(r, v);
+    else r.fail(`${w}: attribute ${type} is not part of the profile`);
+  }
+  if (contentType === undefined || messageDigest === undefined || signingTime === undefined || essHash === undefined) {
+    r.fail('signedAttrs: content-type, message-digest, signing-time and signing-certificate-v2 are all required');
+  }
+  if (contentType !== innerType) r.fail('content-type attribute: differs from eContentType');
+  if (messageDigest.length !== 32) r.fail('message-digest: expected 32 bytes');
+
+  // RFC 5652 §5.4: the signature is over the DER of the attributes with the SET OF tag, not [0].
+  const signedAttributes = Uint8Array.from(attrsTlv.encoded);
+  signedAttributes[0] = TAG.SET;
+
+  const signer = certs.find((c) => bytesEqual(c.issuer, sidIssuer) && bytesEqual(c.serial, sidSerial));
+  if (signer === undefined) r.fail('certificates: the signer certificate named by sid is not included');
+  if (!bytesEqual(essHash.issuer, signer.issuer) || !bytesEqual(essHash.serial, signer.serial)) {
+    r.fail('signing-certificate-v2: issuerSerial does not name the sid certificate');
+  }
+  return Object.freeze({
+    format: 'cms',
+    bytes,
+    profile,
+    digestAlgorithm,
+    signatureAlgorithm,
+    signerCertificate: signer.der,
+    certificates: Object.freeze(certs.map((c) => c.der)),
+    signingTime,
+    messageDigest,
+    signedAttributes,
+    signature,
+    signingCertificateHash: Object.freeze({ algorithm: essHash.algorithm, value: essHash.value }),
+  });
+}
+
+function readEss(r: DerReader, v: Tlv | undefined): { algorithm: HashAlgorithm; value: Uint8Array; issuer: Uint8Array; serial: Uint8Array } {
+  const top = r.children(r.expect(v, TAG.SEQUENCE, 'signing-certificate-v2'), 'signing-certificate-v2', 3);
+  if (top.length !== 1) r.fail('signing-certificate-v2: policies are not part of the profile');
+  const ids = r.children(r.expect(top[0], TAG.SEQUENCE, 'signing-certificate-v2.certs'), 'signing-certificate-v2.certs', 2);
+  if (ids.length !== 1) r.fail('signing-certificate-v2.certs: expected exactly one ESSCertIDv2');
+  const id = r.children(r.expect(ids[0], TAG.SEQUENCE, 'ESSCertIDv2'), 'ESSCertIDv2', 4);
+  let i = 0;
+  let algorithm: HashAlgorithm = 'sha256';
+  if (id[0]?.tag === TAG.SEQUENCE) {
+    algorithm = readDigestAlgorithm(r, id[0], 'ESSCertIDv2.hashAlgorithm');
+    // X.690 §11.5: a DER encoding omits a value equal to its DEFAULT.
+    if (algorithm === 'sha256') r.fail('ESSCertIDv2.hashAlgorithm: the sha256 default must be omitted');
+    i = 1;
+  }
+  const value = r.octets(id[i], 'ESSCertIDv2.certHash');
+  if (value.length !== 32) r.fail('ESSCertIDv2.certHash: expected 32 bytes');
+  if (id.length !== i + 2) r.fail('ESSCertIDv2: issuerSerial is required');
+  const is = r.children(r.expect(id[i + 1], TAG.SEQUENCE, 'ESSCertIDv2.issuerSerial'), 'ESSCertIDv2.issuerSerial', 3);
+  if (is.length !== 2) r.fail('ESSCertIDv2.issuerSerial: expected issuer and serialNumber');
+  const names = r.children(r.expect(is[0], TAG.SEQUENCE, 'issuerSerial.issuer'), 'issuerSerial.issuer', 2);
+  if (names.length !== 1) r.fail('issuerSerial.issuer: expected one directoryName');
+  const dn = r.children(r.expect(names[0], 0xa4, 'issuerSerial.issuer.directoryName'), 'directoryName', 2);
+  if (dn.length !== 1) r.fail('issuerSerial.issuer.directoryName: expected one Name');
+  const issuer = r.expect(dn[0], TAG.SEQUENCE, 'directoryName.Name').encoded;
+  r.integerHex(is[1], 'issuerSerial.serialNumber');
+  return { algorithm, value, issuer, serial: (is[1] as Tlv).encoded };
+}
+
+/**
+ * Checks a parsed `cms` stamp against the to-be-sealed structure the verifier recomputed: the message digest,
+ * the signature over the received signed attributes with the signer certificate's key, and the
+ * signing-certificate-v2 binding. Never throws; every outcome is a {@link SealCheck}. It does not judge the
+ * certificate (path, validity, revocation: `pki/`) nor the structure's contents (the caller compares them).
+ *
+ * @param stamp - from {@link parseCmsStamp}.
+ * @param tbs - the recomputed `EvoucherTbs` DER.
+ * @returns the checks `message-digest`, `signature`, `signing-certificate`.
+ * @example
+ * const failed = checkCmsStamp(stamp, tbs).filter((c) => c.status !== 'passed')
+ */
+export function checkCmsStamp(stamp: CmsStamp, tbs: Uint8Array): readonly SealCheck[] {
+  const checks: SealCheck[] = [];
+  const md = digest(stamp.digestAlgorithm, tbs);
+  checks.push(
+    bytesEqual(md, stamp.messageDigest)
+      ? { check: 'message-digest', status: 'passed', message: `${stamp.digestAlgorithm} of the to-be-sealed structure matches` }
+      : { check: 'message-digest', status: 'failed', code: 'SEAL_DIGEST_MISMATCH', message: 'message-digest differs from the digest of the to-be-sealed structure' },
+  );
+  checks.push(signatureCheck(stamp.signatureAlgorithm, stamp.signerCertificate, stamp.signedAttributes, stamp.signature));
+  const certHash = digest(stamp.signingCertificateHash.algorithm, stamp.signerCertificate);
+  checks.push(
+    bytesEqual(certHash, stamp.signingCertificateHash.value)
+      ? { check: 'signing-certificate', status: 'passed', message: 'signing-certificate-v2 names the signer certificate' }
+      : { check: 'signing-certificate', status: 'failed', code: 'SEAL_SIGNER_MISMATCH', message: 'signing-certificate-v2 hash differs from the signer certificate' },
+  );
+  return Object.freeze(checks);
+}
+
+/** A signature check that never throws (a key that does not fit the algorithm is a failed check). */
+export function signatureCheck(alg: SignatureAlgorithm, certificate: Uint8Array, signed: Uint8Array, signature: Uint8Array): SealCheck {
+  try {
+    const spki = certificateParts(certificate, 'SEAL_SIGNER_MISMATCH').spki;
+    return verifyMessage(alg, spki, signed, signature)
+      ? { check: 'signature', status: 'passed', message: `${alg} signature verifies with the signer certificate` }
+      : { check: 'signature', status: 'failed', code: 'SEAL_SIGNATURE_INVALID', message: `${alg} signature does not verify with the signer certificate` };
+  } catch (e) {
+    const code = e instanceof EvoucherError ? e.code : 'SEAL_SIGNATURE_INVALID';
+    return { check: 'signature', status: 'failed', code, message: `signature not checkable: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
