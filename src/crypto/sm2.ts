@@ -341,6 +341,11 @@ export function sm2RandomPrivateKey(): Uint8Array {
   return bigIntToBytes(d, 32);
 }
 
+/** Number of public keys currently cached (internal, for tests). */
+export function sm2KeyCacheCount(): number {
+  return keyCache.size;
+}
+
 /** Drop every cached public-key table (tests and long-running processes that rotate keys). */
 export function clearSm2KeyCache(): void {
   keyCache.clear();
