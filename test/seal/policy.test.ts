@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { EvoucherError } from '../../src/errors.js';
+import { getVoucherType, listVoucherTypes } from '../../src/voucher/index.js';
+import {
+  checkPlacement,
+  checkSigner,
+  evaluateCompleteness,
+  findPosition,
+  isViewLocked,
+  parsePolicy,
+  positionsFor,
+  resolvePolicy,
+  validatePolicy,
+} from '../../src/seal/policy.js';
+
+function policyError(f: () => unknown): { code: string; path?: string } {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof EvoucherError) return { code: e.code, ...(e.detail['path'] === undefined ? {} : { path: e.detail['path'] }) };
+    throw e;
+  }
+  return { code: 'no error' };
+}
+
+const fp = 'ab'.repeat(32);
+
+describe('built-in policy', () => {
+  it('has positions for every catalogued type, taken from the catalogue', () => {
+    for (const t of listVoucherTypes()) {
+      const ps = positionsFor(t.vtCode);
+      expect(ps.length).toBeGreaterThan(0);
+      expect(ps.map((p) => p.id).sort()).toEqual(getVoucherType(t.vtCode).positions.map((p) => p.id).sort());
+      for (const p of ps) expect(p.formats).toEqual(['ses', 'cms']);
+    }
+  });
+
+  it('5201 and 8202 follow domain.md §6', () => {
+    expect(positionsFor('5201').map((p) => [p.id, p.sequence, p.required, p.view])).toEqual([
+      ['dw_gz', 1, false, 'original'],
+      ['cz_zfzyz', 2, true, 'original'],
+      ['cz_sz', 3, false, 'original'],
+      ['yh_zqz', 4, true, 'receipt'],
+      ['rh_zqz', 5, false, 'receipt'],
+    ]);
+    expect(positionsFor('8202').map((p) => p.id)).toEqual(['dw_cwzyz', 'dw_sz', 'yh_zqz']);
+    expect(resolvePolicy('8202').source).toBe('built-in');
+  });
+
+  it('unknown position → POLICY_POSITION_UNKNOWN; unknown type → VOUCHER_UNKNOWN_TYPE', () => {
+    expect(policyError(() => findPosition(resolvePolicy('5201'), 'yh_ywzyz')).code).toBe('POLICY_POSITION_UNKNOWN');
+    expect(policyError(() => resolvePolicy('9999')).code).toBe('VOUCHER_UNKNOWN_TYPE');
+  });
+});
+
+describe('policy files', () => {
+  const ok = {
+    version: 1,
+    types: {
+      '8202': {
+        positions: [
+          { id: 'dw_cwzyz', sequence: 1, formats: ['ses'] },
+          { id: 'yh_zqz', sequence: 2, view: 'receipt' },
+        ],
+        byAdmDiv: { '110000': { positions: [{ id: 'dw_cwzyz', sequence: 1, organizations: ['dw:110101'] }] } },
+      },
+    },
+    registry: [{ esId: 'SEAL-1', positions: ['dw_cwzyz'], sealType: 'cwzyz' }, { certificateSha256: fp.toUpperCase(), positions: ['yh_zqz'] }],
+  };
+
+  it('fills defaults, applies per-type and per-AdmDivCode overrides', () => {
+    const p = validatePolicy(ok);
+    const r = resolvePolicy('8202', '520000', p);
+    expect(r.source).toBe('policy');
+    expect(r.positions.map((x) => x.id)).toEqual(['dw_cwzyz', 'yh_zqz']);
+    expect(r.positions[0]).toMatchObject({ party: 'dw', sealTypes: ['cwzyz'], formats: ['ses'], required: true, view: 'original', name: '单位财务专用章' });
+    const adm = resolvePolicy('8202', '110000', p);
+    expect(adm.source).toBe('policy-adm-div');
+    expect(adm.positions).toHaveLength(1);
+    expect(resolvePolicy('5201', undefined, p).source).toBe('built-in');
+    expect(p.registry[1]?.certificateSha256).toBe(fp);
+    expect(parsePolicy(JSON.stringify(ok))).toEqual(p);
+  });
+
+  it.each([
+    [{ version: 2 }, '$.version'],
+    [{ version: 1, extra: true }, '$.extra'],
+    [{ version: 1, types: { '0000': { positions: [] } } }, '$.types.0000'],
+    [{ version: 1, types: { '8202': { positions: [] } } }, '$.types.8202.positions'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'xx_gz', sequence: 1 }] } } }, '$.types.8202.positions[0].id'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 0 }] } } }, '$.types.8202.positions[0].sequence'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, party: 'cz' }] } } }, '$.types.8202.positions[0].party'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, formats: ['xml'] }] } } }, '$.types.8202.positions[0].formats[0]'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1 }, { id: 'dw_gz', sequence: 2 }] } } }, '$.types.8202.positions[1].id'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1 }, { id: 'dw_sz', sequence: 1 }] } } }, '$.types.8202.positions[1].sequence'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 2 }, { id: 'yh_zqz', sequence: 1, view: 'receipt' }] } } }, '$.types.8202.positions[1].sequence'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, required: 'yes' }] } } }, '$.types.8202.positions[0].required'],
+    [{ version: 1, registry: [{ positions: ['dw_gz'] }] }, '$.registry[0]'],
+    [{ version: 1, registry: [{ certificateSha256: 'abc', positions: ['dw_gz'] }] }, '$.registry[0].certificateSha256'],
+  ])('refuses %j at %s with POLICY_INVALID', (value, path) => {
+    expect(policyError(() => validatePolicy(value))).toEqual({ code: 'POLICY_INVALID', path });
+  });
+
+  it('refuses text that is not JSON', () => {
+    expect(policyError(() => parsePolicy('{')).code).toBe('POLICY_INVALID');
+  });
+});
+
+describe('placement', () => {
+  const r = resolvePolicy('5201');
+  const at = (id: string) => findPosition(r, id);
+  const s = (position: string, sequence: number, view: 'original' | 'receipt' = 'original') => ({ position, sequence, view });
+
+  it('allows the chain in order, skipping optional positions', () => {
+    expect(checkPlacement(at('dw_gz'), [], r, 'original')).toBeUndefined();
+    expect(checkPlacement(at('cz_zfzyz'), [], r, 'original')).toBeUndefined();
+    expect(checkPlacement(at('cz_zfzyz'), [s('dw_gz', 1)], r, 'original')).toBeUndefined();
+    expect(checkPlacement(at('yh_zqz'), [s('cz_zfzyz', 2)], r, 'receipt')).toBeUndefined();
+  });
+
+  it('refuses with a distinct code per rule', () => {
+    expect(checkPlacement(at('yh_zqz'), [s('cz_zfzyz', 2)], r, 'original')?.code).toBe('POLICY_VIEW_MISMATCH');
+    expect(checkPlacement(at('dw_gz'), [s('dw_gz', 1)], r, 'original')?.code).toBe('POLICY_POSITION_SEALED');
+    expect(checkPlacement(at('cz_sz'), [], r, 'original')?.code).toBe('POLICY_OUT_OF_SEQUENCE');
+    expect(checkPlacement(at('dw_gz'), [s('cz_zfzyz', 2)], r, 'original')?.code).toBe('POLICY_OUT_OF_SEQUENCE');
+    expect(checkPlacement(at('cz_sz'), [s('cz_zfzyz', 2)], r, 'receipt')?.code).toBe('POLICY_VIEW_LOCKED');
+    expect(checkPlacement(at('rh_zqz'), [s('cz_zfzyz', 2)], r, 'receipt')?.code).toBe('POLICY_OUT_OF_SEQUENCE');
+    const full = [s('cz_zfzyz', 2), s('yh_zqz', 4, 'receipt'), s('rh_zqz', 5, 'receipt')];
+    expect(isViewLocked('receipt', full, r, 'receipt')).toBe(true);
+  });
+
+  it('locks the original view once its last position is sealed', () => {
+    const r8 = resolvePolicy('8202');
+    const stamps = [s('dw_cwzyz', 1), s('dw_sz', 2)];
+    expect(isViewLocked('original', stamps, r8, 'original')).toBe(true);
+    expect(isViewLocked('original', [s('dw_cwzyz', 1)], r8, 'original')).toBe(false);
+  });
+});
+
+describe('signer permission', () => {
+  const policy = validatePolicy({
+    version: 1,
+    types: { '5201': { positions: [{ id: 'dw_gz', sequence: 1, organizations: ['dw:1'] }, { id: 'cz_zfzyz', sequence: 2, formats: ['ses'] }, { id: 'yh_zqz', sequence: 3, view: 'receipt' }] } },
+    registry: [{ esId: 'S-CZ', positions: ['cz_zfzyz'], sealType: 'gz' }, { certificateSha256: fp, positions: ['yh_zqz'] }],
+  });
+  const r = resolvePolicy('5201', undefined, policy);
+  const at = (id: string) => findPosition(r, id);
+
+  it('checks format, party, organisation, registry and seal type', () => {
+    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_FORMAT_FORBIDDEN');
+    expect(checkSigner(at('dw_gz'), { certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('CERT_PARTY_MISSING');
+    expect(checkSigner(at('dw_gz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_PARTY_MISMATCH');
+    expect(checkSigner(at('dw_gz'), { party: 'dw', organizationIdentifier: 'dw:2', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_ORG_MISMATCH');
+    expect(checkSigner(at('dw_gz'), { party: 'dw', organizationIdentifier: 'dw:1', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)).toBeUndefined();
+    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'S-CZ', format: 'ses' }, r)?.code).toBe('POLICY_SEAL_TYPE_FORBIDDEN');
+    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'OTHER', format: 'ses' }, r)?.code).toBe('POLICY_POSITION_FORBIDDEN');
+    expect(checkSigner(at('yh_zqz'), { party: 'yh', certificateSha256: fp, format: 'cms' }, r)).toBeUndefined();
+    expect(checkSigner(at('yh_zqz'), { party: 'yh', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_POSITION_FORBIDDEN');
+  });
+});
+
+describe('completeness', () => {
+  const r = resolvePolicy('5201');
+  it('reports missing required positions per view, unknown and duplicate seals', () => {
+    expect(evaluateCompleteness([], r, 'original')).toMatchObject({ complete: false, missing: ['cz_zfzyz'] });
+    expect(evaluateCompleteness([{ position: 'cz_zfzyz' }], r, 'original').complete).toBe(true);
+    expect(evaluateCompleteness([{ position: 'cz_zfzyz' }], r, 'receipt')).toMatchObject({ complete: false, missing: ['yh_zqz'] });
+    expect(evaluateCompleteness([{ position: 'cz_zfzyz' }, { position: 'cz_zfzyz' }], r, 'original')).toMatchObject({ complete: false, duplicates: ['cz_zfzyz'] });
+    expect(evaluateCompleteness([{ position: 'cz_zfzyz' }, { position: 'xx_zz' }], r, 'original')).toMatchObject({ complete: false, unknown: ['xx_zz'] });
+  });
+});
