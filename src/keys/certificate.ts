@@ -1,0 +1,112 @@
+/**
+ * The little a key provider needs from a certificate: its public key (to check that the private
+ * key belongs to it) and its names (to put a PKCS#12 chain in order). Path validation is the PKI
+ * module's job, not this one's.
+ */
+import { Certificate } from 'pkijs';
+import { parsePublicKey } from '../crypto/index.js';
+import type { PublicKeyInfo } from '../crypto/index.js';
+import { KeyProviderError } from './errors.js';
+
+/** Largest certificate accepted (hostile-input bound). */
+export const MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+/** What a provider reads from a certificate. */
+export interface CertificateFacts {
+  /** The certificate, DER, exactly as given. */
+  readonly der: Uint8Array;
+  /** The SubjectPublicKeyInfo, DER (parse it with {@link certificatePublicKey}). */
+  readonly spki: Uint8Array;
+  /** DER of the subject Name. */
+  readonly subject: Uint8Array;
+  /** DER of the issuer Name. */
+  readonly issuer: Uint8Array;
+}
+
+/**
+ * Reads a DER certificate.
+ *
+ * @param der - the certificate
+ * @returns its key and names
+ * @throws EvoucherError `CERT_MALFORMED` for bytes that are not one X.509 certificate
+ */
+export function readCertificate(der: Uint8Array): CertificateFacts {
+  if (der.length === 0 || der.length > MAX_CERTIFICATE_BYTES) {
+    throw new KeyProviderError('CERT_MALFORMED', 'certificate is empty or too large', {
+      detail: { length: String(der.length) },
+    });
+  }
+  let cert: Certificate;
+  try {
+    cert = Certificate.fromBER(der);
+  } catch (cause) {
+    throw new KeyProviderError('CERT_MALFORMED', 'certificate is not a der x.509 certificate', { cause });
+  }
+  const spki = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+  return Object.freeze({
+    der: der.slice(),
+    spki,
+    subject: new Uint8Array(cert.subject.valueBeforeDecode),
+    issuer: new Uint8Array(cert.issuer.valueBeforeDecode),
+  });
+}
+
+/**
+ * Parses and allow-lists the public key of a certificate.
+ *
+ * @param facts - from {@link readCertificate}
+ * @returns the key
+ * @throws EvoucherError the `CRYPTO_*` codes of {@link parsePublicKey} for a refused key
+ *   (`CRYPTO_KEY_TOO_WEAK` for RSA < 2048, `CRYPTO_ALGORITHM_FORBIDDEN` for an off-list curve)
+ */
+export function certificatePublicKey(facts: CertificateFacts): PublicKeyInfo {
+  return parsePublicKey(facts.spki);
+}
+
+/**
+ * True when two public keys are the same key: same kind and the same point (EC, SM2) or the same
+ * SubjectPublicKeyInfo (RSA; both come from {@link parsePublicKey}, which keeps the DER).
+ *
+ * @param a - a public key
+ * @param b - another public key
+ * @returns whether they are equal
+ */
+export function samePublicKey(a: PublicKeyInfo, b: PublicKeyInfo): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.point !== undefined && b.point !== undefined) return bytesEqual(a.point, b.point);
+  // RSA: the SPKI has one DER form (RFC 8017 A.1.1 with NULL parameters, which parsePublicKey
+  // insists on), so byte equality is key equality.
+  return bytesEqual(a.spki, b.spki);
+}
+
+/**
+ * Orders certificates as a chain: leaf first, then each issuer (matched by exact name bytes).
+ * Certificates that do not chain are appended in their original order.
+ *
+ * @param leaf - the signer certificate
+ * @param others - the rest
+ * @returns the others, issuer of the leaf first
+ */
+export function orderChain(leaf: CertificateFacts, others: readonly CertificateFacts[]): CertificateFacts[] {
+  const rest = [...others];
+  const out: CertificateFacts[] = [];
+  let current = leaf;
+  // Bounded by the number of certificates: each step removes one.
+  while (rest.length > 0) {
+    if (bytesEqual(current.subject, current.issuer)) break; // self-issued: the top
+    const i = rest.findIndex((c) => bytesEqual(c.subject, current.issuer));
+    if (i < 0) break;
+    const [next] = rest.splice(i, 1);
+    if (next === undefined) break;
+    out.push(next);
+    current = next;
+  }
+  return [...out, ...rest];
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}

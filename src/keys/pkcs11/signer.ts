@@ -1,0 +1,317 @@
+/**
+ * The PKCS#11 key provider: a private key and its certificate on a token.
+ *
+ * Design rationale (standards.md §9):
+ * - ECDSA P-256 signs with `CKM_ECDSA` over a SHA-256 digest computed on the host: SoftHSM2 and
+ *   most UKeys lack `CKM_ECDSA_SHA256`. The token returns raw `r ‖ s` (PKCS#11 v2.40 curr. §2.3.1),
+ *   converted to DER.
+ * - RSA signs with `CKM_SHA256_RSA_PKCS` (or `CKM_SHA256_RSA_PKCS_PSS`, salt 32, MGF1-SHA-256);
+ *   tokens that only offer the raw `CKM_RSA_PKCS` / `CKM_RSA_PKCS_PSS` get the digest (and, for
+ *   PKCS#1 v1.5, the DigestInfo of RFC 8017 §9.2) from the host.
+ * - SM2 is not in PKCS#11: vendors put it in the vendor range with differing values, so the
+ *   mechanism is configuration. The host computes e = SM3(Z_A ‖ M) (GB/T 32918.2 §6.1 A1–A2), the
+ *   token signs e (as GM/T 0016 SKF devices do) and returns `r ‖ s`, converted to DER.
+ * - The algorithm follows the certificate's key, and the key is proven to be the certificate's by a
+ *   test signature when the provider opens (tokens rarely keep an EC public point with the private
+ *   key, so comparing attributes is not enough).
+ */
+import { randomBytes } from 'node:crypto';
+import type * as Pkcs11Js from 'pkcs11js';
+import { digest, ecdsaRawToDer, sm2ComputeDigest, verifyMessage } from '../../crypto/index.js';
+import type { PublicKeyInfo } from '../../crypto/index.js';
+import type { SignatureAlgorithm } from '../../crypto/types.js';
+import { chooseAlgorithm } from '../algorithm.js';
+import { certificatePublicKey, readCertificate } from '../certificate.js';
+import { KeyProviderError } from '../errors.js';
+import type { KeyProvider } from '../provider.js';
+import { deviceError } from './module.js';
+import { openTokenSession } from './session.js';
+import type { TokenSelector, TokenSession } from './session.js';
+
+/** Options of {@link openPkcs11}. */
+export interface Pkcs11Options extends TokenSelector {
+  /** Absolute path of the PKCS#11 library, e.g. `/usr/lib/softhsm/libsofthsm2.so`. */
+  readonly modulePath: string;
+  /** CKA_LABEL of the private key and its certificate. */
+  readonly object?: string;
+  /** CKA_ID of the private key and its certificate. */
+  readonly id?: Uint8Array;
+  /** The user PIN. Omit only for a token with a PIN pad (protected authentication path). */
+  readonly pin?: string;
+  /** `rsa-pss-sha256` to sign with PSS; otherwise the certificate's key decides. */
+  readonly algorithm?: SignatureAlgorithm;
+  /** The vendor CK_MECHANISM_TYPE that signs a precomputed SM2 digest e (required for SM2 keys). */
+  readonly sm2Mechanism?: number;
+  /** SM2 signer ID (default `1234567812345678`). */
+  readonly sm2Id?: Uint8Array;
+  /** Prove at open time, with one test signature, that the key is the certificate's. Default true. */
+  readonly checkCertificate?: boolean;
+}
+
+// PKCS#11 v2.40 constants not worth a lookup.
+const CKF_SIGN = 0x800;
+const CKK_RSA = 0x0;
+const CKK_EC = 0x3;
+const SIGNATURE_BUFFER = 1024; // fits RSA-8192 and any DER ECDSA/SM2 signature
+
+/** DigestInfo prefix for SHA-256 (RFC 8017 §9.2 note 1). */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+interface SignPlan {
+  readonly mechanism: Pkcs11Js.Mechanism;
+  /** What the token is given for a message. */
+  readonly input: (data: Uint8Array) => Uint8Array;
+  /** The token output converted to the provider's signature encoding. */
+  readonly output: (sig: Uint8Array) => Uint8Array;
+}
+
+/**
+ * Opens a key on a PKCS#11 token: loads the module, finds the token, logs in once (the login
+ * lasts until `close()`), finds the private key and the certificate by `object` and/or `id`, and
+ * checks the mechanism is offered.
+ *
+ * @param options - module, token selector, object label / id, PIN, algorithm, SM2 mechanism
+ * @returns a provider; `sign()` calls may run in parallel (they are queued on the session);
+ *   `close()` logs out and finalises the module when no other provider uses it
+ * @throws KeyProviderError `KEY_MODULE_NOT_FOUND`, `KEY_TOKEN_ABSENT`, `KEY_AMBIGUOUS`,
+ *   `KEY_PIN_REQUIRED`, `KEY_PIN_INCORRECT`, `KEY_PIN_LOCKED`, `KEY_NOT_FOUND`, `KEY_CERT_NOT_FOUND`,
+ *   `KEY_CERT_MISMATCH`, `KEY_MECHANISM_UNSUPPORTED`, `KEY_DEVICE_ERROR` (`ckr` names the CKR);
+ *   `CERT_MALFORMED`; `CRYPTO_*` for a refused certificate key. No error holds the PIN.
+ * @example
+ * const signer = await openPkcs11({ modulePath: '/usr/lib/softhsm/libsofthsm2.so',
+ *   token: 'evoucher', object: 'finance', pin: process.env.EVOUCHER_PIN! })
+ * try { await signer.sign(bytes) } finally { await signer.close?.() }
+ */
+export async function openPkcs11(options: Pkcs11Options): Promise<KeyProvider> {
+  if (options.object === undefined && options.id === undefined) {
+    throw new KeyProviderError('ARG_MISSING', 'name the key with object (CKA_LABEL) or id (CKA_ID)', {
+      detail: { argument: 'object' },
+    });
+  }
+  const session = await openTokenSession(options.modulePath, options, options.pin);
+  try {
+    return await createProvider(session, options);
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+}
+
+async function createProvider(session: TokenSession, options: Pkcs11Options): Promise<KeyProvider> {
+  const lib = session.lib;
+  const { keyHandle, keyType, certDer } = await session.run((p11, s) => findKeyAndCertificate(session, p11, s, options));
+  const facts = readCertificate(certDer);
+  const certKey = certificatePublicKey(facts);
+  const algorithm = chooseAlgorithm(certKey.kind, options.algorithm);
+  // The key type must fit the certificate; SM2 keys have vendor CKK values, so only RSA and EC are checked.
+  if ((certKey.kind === 'rsa' && keyType !== CKK_RSA) || (certKey.kind === 'ec-p256' && keyType !== CKK_EC)) {
+    throw new KeyProviderError('KEY_CERT_MISMATCH', 'the token key type does not fit the certificate', {
+      detail: { token: session.tokenLabel, keyType: `0x${keyType.toString(16)}`, certificateKeyKind: certKey.kind },
+    });
+  }
+  const mechanisms = await session.run((p11) => {
+    try {
+      return p11.C_GetMechanismList(session.slot);
+    } catch (cause) {
+      throw deviceError('C_GetMechanismList', cause);
+    }
+  });
+  const canSign = (m: number): boolean => {
+    if (!mechanisms.includes(m)) return false;
+    try {
+      return (session.module.p11.C_GetMechanismInfo(session.slot, m).flags & CKF_SIGN) !== 0;
+    } catch {
+      return false;
+    }
+  };
+  const plan = planSignature(lib, algorithm, certKey, canSign, options, session.tokenLabel);
+  const sm2Check = options.sm2Id === undefined ? undefined : { id: options.sm2Id };
+
+  const sign = (data: Uint8Array): Promise<Uint8Array> => {
+    if (!(data instanceof Uint8Array)) {
+      return Promise.reject(new KeyProviderError('ARG_INVALID', 'data to sign must be a Uint8Array', { detail: { argument: 'data' } }));
+    }
+    let input: Buffer;
+    try {
+      input = Buffer.from(plan.input(data));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return session.run(async (p11, s) => {
+      let raw: Buffer;
+      try {
+        p11.C_SignInit(s, plan.mechanism, keyHandle);
+        raw = await p11.C_SignAsync(s, input, Buffer.alloc(SIGNATURE_BUFFER));
+      } catch (cause) {
+        throw deviceError('C_Sign', cause);
+      }
+      return plan.output(new Uint8Array(raw));
+    });
+  };
+
+  const provider: KeyProvider = Object.freeze({
+    algorithm,
+    certificate: () => Promise.resolve(facts.der.slice()),
+    chain: () => Promise.resolve([]),
+    sign,
+    close: () => session.close(),
+  });
+
+  if (options.checkCertificate !== false) {
+    const challenge = randomBytes(32);
+    const signature = await sign(challenge);
+    if (!verifyMessage(algorithm, certKey, challenge, signature, sm2Check)) {
+      throw new KeyProviderError('KEY_CERT_MISMATCH', 'the token key does not belong to the certificate', {
+        detail: { token: session.tokenLabel },
+      });
+    }
+  }
+  return provider;
+}
+
+function findKeyAndCertificate(
+  session: TokenSession,
+  p11: Pkcs11Js.PKCS11,
+  s: Buffer,
+  options: Pkcs11Options,
+): { keyHandle: Buffer; keyType: number; certDer: Uint8Array } {
+  const lib = session.lib;
+  const where: Record<string, string> = { token: session.tokenLabel };
+  if (options.object !== undefined) where['object'] = options.object;
+  if (options.id !== undefined) where['id'] = Buffer.from(options.id).toString('hex');
+  const naming = (): Pkcs11Js.Template => {
+    const t: Pkcs11Js.Template = [];
+    if (options.object !== undefined) t.push({ type: lib.CKA_LABEL, value: options.object });
+    if (options.id !== undefined) t.push({ type: lib.CKA_ID, value: Buffer.from(options.id) });
+    return t;
+  };
+  const keys = findObjects(p11, s, [{ type: lib.CKA_CLASS, value: lib.CKO_PRIVATE_KEY }, ...naming()]);
+  const [keyHandle] = keys;
+  if (keyHandle === undefined) throw new KeyProviderError('KEY_NOT_FOUND', 'no private key on the token matches', { detail: where });
+  if (keys.length > 1) {
+    throw new KeyProviderError('KEY_AMBIGUOUS', 'several private keys on the token match; add id=', {
+      detail: { ...where, matches: String(keys.length) },
+    });
+  }
+  const [keyTypeAttr, keyIdAttr] = getAttributes(p11, s, keyHandle, [lib.CKA_KEY_TYPE, lib.CKA_ID]);
+  const certClass: Pkcs11Js.Template = [
+    { type: lib.CKA_CLASS, value: lib.CKO_CERTIFICATE },
+    { type: lib.CKA_CERTIFICATE_TYPE, value: lib.CKC_X_509 },
+  ];
+  let certs = findObjects(p11, s, [...certClass, ...naming()]);
+  if (certs.length === 0 && keyIdAttr !== undefined && keyIdAttr.length > 0) {
+    // PKCS#11 v2.40 §4.4: CKA_ID is what ties a certificate to its key when the labels differ.
+    certs = findObjects(p11, s, [...certClass, { type: lib.CKA_ID, value: keyIdAttr }]);
+  }
+  const [certHandle] = certs;
+  if (certHandle === undefined) {
+    throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'no certificate on the token matches the key', { detail: where });
+  }
+  if (certs.length > 1) {
+    throw new KeyProviderError('KEY_AMBIGUOUS', 'several certificates on the token match; add id=', {
+      detail: { ...where, matches: String(certs.length) },
+    });
+  }
+  const [value] = getAttributes(p11, s, certHandle, [lib.CKA_VALUE]);
+  if (value === undefined || value.length === 0) {
+    throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'the token certificate has no value', { detail: where });
+  }
+  return { keyHandle, keyType: readUlong(keyTypeAttr), certDer: new Uint8Array(value) };
+}
+
+function planSignature(
+  lib: typeof Pkcs11Js,
+  algorithm: SignatureAlgorithm,
+  certKey: PublicKeyInfo,
+  canSign: (m: number) => boolean,
+  options: Pkcs11Options,
+  token: string,
+): SignPlan {
+  const unsupported = (mechanism: string): never => {
+    throw new KeyProviderError('KEY_MECHANISM_UNSUPPORTED', `the token does not offer ${mechanism} for signing`, {
+      detail: { token, algorithm, mechanism },
+    });
+  };
+  const rawToDer = (sig: Uint8Array): Uint8Array => (sig.length === 64 ? ecdsaRawToDer(sig) : sig);
+  const sha256 = (data: Uint8Array): Uint8Array => digest('sha256', data);
+  switch (algorithm) {
+    case 'ecdsa-p256-sha256':
+      if (!canSign(lib.CKM_ECDSA)) return unsupported('CKM_ECDSA');
+      return { mechanism: { mechanism: lib.CKM_ECDSA }, input: sha256, output: rawToDer };
+    case 'rsa-pkcs1-sha256':
+      if (canSign(lib.CKM_SHA256_RSA_PKCS)) {
+        return { mechanism: { mechanism: lib.CKM_SHA256_RSA_PKCS }, input: (d) => d, output: (s) => s };
+      }
+      if (canSign(lib.CKM_RSA_PKCS)) {
+        return {
+          mechanism: { mechanism: lib.CKM_RSA_PKCS },
+          input: (d) => Buffer.concat([SHA256_DIGEST_INFO, sha256(d)]),
+          output: (s) => s,
+        };
+      }
+      return unsupported('CKM_SHA256_RSA_PKCS');
+    case 'rsa-pss-sha256': {
+      // RFC 4055 §3.1 / crypto's PSS profile: SHA-256, MGF1-SHA-256, 32-byte salt.
+      const parameter = { type: lib.CK_PARAMS_RSA_PSS, hashAlg: lib.CKM_SHA256, mgf: lib.CKG_MGF1_SHA256, saltLen: 32 };
+      if (canSign(lib.CKM_SHA256_RSA_PKCS_PSS)) {
+        return { mechanism: { mechanism: lib.CKM_SHA256_RSA_PKCS_PSS, parameter }, input: (d) => d, output: (s) => s };
+      }
+      if (canSign(lib.CKM_RSA_PKCS_PSS)) {
+        return { mechanism: { mechanism: lib.CKM_RSA_PKCS_PSS, parameter }, input: sha256, output: (s) => s };
+      }
+      return unsupported('CKM_SHA256_RSA_PKCS_PSS');
+    }
+    case 'sm2-sm3': {
+      const m = options.sm2Mechanism;
+      if (m === undefined) {
+        throw new KeyProviderError('KEY_MECHANISM_UNSUPPORTED', 'sm2 keys need the vendor mechanism (sm2Mechanism / x-sm2-mechanism)', {
+          detail: { token, algorithm },
+        });
+      }
+      const name = `0x${m.toString(16)}`;
+      if (!canSign(m)) return unsupported(name);
+      const point = certKey.point;
+      if (point === undefined) return unsupported(name);
+      const sm2Options = options.sm2Id === undefined ? undefined : { id: options.sm2Id };
+      return { mechanism: { mechanism: m }, input: (d) => sm2ComputeDigest(point, d, sm2Options), output: rawToDer };
+    }
+    default:
+      return unsupported(String(algorithm));
+  }
+}
+
+function findObjects(p11: Pkcs11Js.PKCS11, s: Buffer, template: Pkcs11Js.Template): Buffer[] {
+  try {
+    p11.C_FindObjectsInit(s, template);
+    try {
+      // Two are enough to tell "one" from "ambiguous".
+      return p11.C_FindObjects(s, 2);
+    } finally {
+      p11.C_FindObjectsFinal(s);
+    }
+  } catch (cause) {
+    throw deviceError('C_FindObjects', cause);
+  }
+}
+
+function getAttributes(p11: Pkcs11Js.PKCS11, s: Buffer, handle: Buffer, types: number[]): (Buffer | undefined)[] {
+  let result: Pkcs11Js.TemplateResult;
+  try {
+    result = p11.C_GetAttributeValue(
+      s,
+      handle,
+      types.map((type) => ({ type })),
+    );
+  } catch (cause) {
+    throw deviceError('C_GetAttributeValue', cause);
+  }
+  return types.map((t) => result.find((a) => a.type === t)?.value);
+}
+
+function readUlong(b: Buffer | undefined): number {
+  // CK_ULONG in native (little-endian on the supported platforms) byte order.
+  if (b === undefined) return -1;
+  if (b.length === 8) return Number(b.readBigUInt64LE(0));
+  if (b.length === 4) return b.readUInt32LE(0);
+  return -1;
+}

@@ -1,0 +1,233 @@
+/**
+ * Password-based encryption and integrity of PKCS#12 files: PBES2 (RFC 8018 §6.2: PBKDF2 with
+ * HMAC-SHA-1/224/256/384/512 and AES-CBC, SM4-CBC or 3DES-CBC), the PKCS#12 PBE schemes with
+ * triple DES (RFC 7292 Appendix C), and the PKCS#12 MAC with its key derivation (RFC 7292
+ * Appendix B). node:crypto does the primitives; this file reads the parameters.
+ *
+ * Iteration counts come from the file, so they are bounded: a hostile file must not make us
+ * spend minutes in PBKDF2.
+ */
+import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import type { AlgorithmIdentifier, MacData } from 'pkijs';
+import { PBES2Params, PBKDF2Params } from 'pkijs';
+import * as asn1js from 'asn1js';
+import { KeyProviderError } from '../errors.js';
+
+/** Most PBKDF2 / PKCS#12 KDF iterations accepted from a file. */
+export const MAX_PBE_ITERATIONS = 2_000_000;
+
+const OID_PBES2 = '1.2.840.113549.1.5.13';
+const OID_PBKDF2 = '1.2.840.113549.1.5.12';
+
+/** PBKDF2 PRFs (RFC 8018 Appendix B.1). */
+const PRF: ReadonlyMap<string, string> = new Map([
+  ['1.2.840.113549.2.7', 'sha1'],
+  ['1.2.840.113549.2.8', 'sha224'],
+  ['1.2.840.113549.2.9', 'sha256'],
+  ['1.2.840.113549.2.10', 'sha384'],
+  ['1.2.840.113549.2.11', 'sha512'],
+]);
+
+/** PBES2 encryption schemes: node cipher name, key length. */
+const CIPHERS: ReadonlyMap<string, { readonly name: string; readonly keyLength: number }> = new Map([
+  ['2.16.840.1.101.3.4.1.2', { name: 'aes-128-cbc', keyLength: 16 }],
+  ['2.16.840.1.101.3.4.1.22', { name: 'aes-192-cbc', keyLength: 24 }],
+  ['2.16.840.1.101.3.4.1.42', { name: 'aes-256-cbc', keyLength: 32 }],
+  ['1.2.840.113549.3.7', { name: 'des-ede3-cbc', keyLength: 24 }],
+  // GM/T 0006: SM4-CBC, used by Chinese PKCS#12 tools.
+  ['1.2.156.10197.1.104.2', { name: 'sm4-cbc', keyLength: 16 }],
+]);
+
+/** PKCS#12 PBE schemes (RFC 7292 Appendix C) node can run; RC2 and RC4 are not in OpenSSL 3's default provider. */
+const PKCS12_PBE: ReadonlyMap<string, { readonly name: string; readonly keyLength: number; readonly ivLength: number }> = new Map([
+  ['1.2.840.113549.1.12.1.3', { name: 'des-ede3-cbc', keyLength: 24, ivLength: 8 }],
+  ['1.2.840.113549.1.12.1.4', { name: 'des-ede-cbc', keyLength: 16, ivLength: 8 }],
+]);
+
+/** MAC digests (RFC 7292 §4 MacData.mac.digestAlgorithm): node name and block size v. */
+const MAC_DIGESTS: ReadonlyMap<string, { readonly name: string; readonly blockSize: number }> = new Map([
+  ['1.3.14.3.2.26', { name: 'sha1', blockSize: 64 }],
+  ['2.16.840.1.101.3.4.2.4', { name: 'sha224', blockSize: 64 }],
+  ['2.16.840.1.101.3.4.2.1', { name: 'sha256', blockSize: 64 }],
+  ['2.16.840.1.101.3.4.2.2', { name: 'sha384', blockSize: 128 }],
+  ['2.16.840.1.101.3.4.2.3', { name: 'sha512', blockSize: 128 }],
+  ['1.2.156.10197.1.401', { name: 'sm3', blockSize: 64 }],
+]);
+
+/**
+ * Decrypts data protected by a password-based scheme (PBES2 or PKCS#12 PBE).
+ *
+ * @param algorithm - the encryption AlgorithmIdentifier from the file
+ * @param ciphertext - the encrypted bytes
+ * @param password - the password (UTF-8 for PBES2, BMPString for PKCS#12 PBE, as OpenSSL does)
+ * @returns the plaintext
+ * @throws KeyProviderError `KEY_PASSWORD_WRONG` (padding check failed), `KEY_FORMAT_UNSUPPORTED`
+ *   (unknown scheme, PRF or cipher; excessive iterations)
+ */
+export function pbeDecrypt(algorithm: AlgorithmIdentifier, ciphertext: Uint8Array, password: string): Uint8Array {
+  const oid = algorithm.algorithmId;
+  let cipher: string;
+  let key: Buffer;
+  let iv: Buffer;
+  if (oid === OID_PBES2) {
+    ({ cipher, key, iv } = pbes2Key(algorithm.algorithmParams, password));
+  } else {
+    const scheme = PKCS12_PBE.get(oid);
+    if (scheme === undefined) unsupported('password-based encryption scheme', oid);
+    const { salt, iterations } = pkcs12PbeParams(algorithm.algorithmParams);
+    const pwd = bmpPassword(password);
+    // RFC 7292 Appendix C: SHA-1 derives the key (ID 1) and the IV (ID 2).
+    key = pkcs12Kdf('sha1', 64, pwd, salt, 1, iterations, scheme.keyLength);
+    iv = pkcs12Kdf('sha1', 64, pwd, salt, 2, iterations, scheme.ivLength);
+    cipher = scheme.name;
+  }
+  try {
+    const d = createDecipheriv(cipher, key, iv);
+    return new Uint8Array(Buffer.concat([d.update(ciphertext), d.final()]));
+  } catch (cause) {
+    // A wrong password shows as bad PKCS#7 padding (RFC 8018 §6.2.2 step 5).
+    throw new KeyProviderError('KEY_PASSWORD_WRONG', 'the password does not decrypt the pkcs12 content', { cause });
+  }
+}
+
+function pbes2Key(params: unknown, password: string): { cipher: string; key: Buffer; iv: Buffer } {
+  let pbes2: PBES2Params;
+  try {
+    pbes2 = new PBES2Params({ schema: params });
+  } catch (cause) {
+    return malformed('PBES2 parameters', cause);
+  }
+  if (pbes2.keyDerivationFunc.algorithmId !== OID_PBKDF2) {
+    unsupported('key derivation function', pbes2.keyDerivationFunc.algorithmId);
+  }
+  const scheme = CIPHERS.get(pbes2.encryptionScheme.algorithmId);
+  if (scheme === undefined) unsupported('cipher', pbes2.encryptionScheme.algorithmId);
+  const ivBlock = pbes2.encryptionScheme.algorithmParams as unknown;
+  if (!(ivBlock instanceof asn1js.OctetString)) return malformed('cipher iv');
+  const iv = Buffer.from(ivBlock.getValue());
+  let kdf: PBKDF2Params;
+  try {
+    kdf = new PBKDF2Params({ schema: pbes2.keyDerivationFunc.algorithmParams });
+  } catch (cause) {
+    return malformed('PBKDF2 parameters', cause);
+  }
+  const saltBlock = kdf.salt as unknown;
+  if (!(saltBlock instanceof asn1js.OctetString)) unsupported('PBKDF2 salt source', 'otherSource');
+  const prfOid = kdf.prf?.algorithmId ?? '1.2.840.113549.2.7'; // RFC 8018 A.2: default hmacWithSHA1
+  const prf = PRF.get(prfOid);
+  if (prf === undefined) unsupported('PBKDF2 pseudo-random function', prfOid);
+  const iterations = checkIterations(kdf.iterationCount);
+  const keyLength = kdf.keyLength ?? scheme.keyLength;
+  if (keyLength !== scheme.keyLength) return malformed('PBKDF2 key length');
+  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(saltBlock.getValue()), iterations, keyLength, prf);
+  return { cipher: scheme.name, key, iv };
+}
+
+function pkcs12PbeParams(params: unknown): { salt: Buffer; iterations: number } {
+  // pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER } (RFC 7292 Appendix C)
+  if (!(params instanceof asn1js.Sequence)) return malformed('pkcs12 pbe parameters');
+  const [salt, iterations] = params.valueBlock.value;
+  if (!(salt instanceof asn1js.OctetString) || !(iterations instanceof asn1js.Integer)) {
+    return malformed('pkcs12 pbe parameters');
+  }
+  return { salt: Buffer.from(salt.getValue()), iterations: checkIterations(iterations.valueBlock.valueDec) };
+}
+
+/**
+ * Checks the PKCS#12 MAC (RFC 7292 §4, key from Appendix B.2 with ID 3).
+ *
+ * @param macData - the MacData of the PFX
+ * @param content - the authenticated content (the authSafe data octets)
+ * @param password - the password
+ * @returns true when the MAC matches (the password is right and the file intact)
+ * @throws KeyProviderError `KEY_FORMAT_UNSUPPORTED` for an unknown digest or excessive iterations
+ */
+export function verifyPkcs12Mac(macData: MacData, content: Uint8Array, password: string): boolean {
+  const digestOid = macData.mac.digestAlgorithm.algorithmId;
+  const digest = MAC_DIGESTS.get(digestOid);
+  if (digest === undefined) unsupported('pkcs12 mac digest', digestOid);
+  const iterations = checkIterations(macData.iterations ?? 1);
+  const salt = Buffer.from(macData.macSalt.getValue());
+  const expected = Buffer.from(macData.mac.digest.getValue());
+  const hashLength = createHash(digest.name).digest().length;
+  const key = pkcs12Kdf(digest.name, digest.blockSize, bmpPassword(password), salt, 3, iterations, hashLength);
+  const actual = createHmac(digest.name, key).update(content).digest();
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * The PKCS#12 key derivation function (RFC 7292 Appendix B.2).
+ *
+ * @param hash - node digest name
+ * @param v - the digest block size in bytes
+ * @param password - BMPString password with its two-byte terminator
+ * @param salt - the salt
+ * @param id - 1 key, 2 IV, 3 MAC key
+ * @param iterations - r
+ * @param n - bytes wanted
+ * @returns n bytes
+ */
+export function pkcs12Kdf(
+  hash: string,
+  v: number,
+  password: Uint8Array,
+  salt: Uint8Array,
+  id: number,
+  iterations: number,
+  n: number,
+): Buffer {
+  const D = Buffer.alloc(v, id);
+  const fill = (src: Uint8Array): Buffer => {
+    const len = src.length === 0 ? 0 : v * Math.ceil(src.length / v);
+    const out = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) out[i] = src[i % src.length] ?? 0;
+    return out;
+  };
+  const I = Buffer.concat([fill(salt), fill(password)]);
+  const out: Buffer[] = [];
+  let produced = 0;
+  while (produced < n) {
+    let A = createHash(hash).update(D).update(I).digest();
+    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
+    out.push(A);
+    produced += A.length;
+    if (produced >= n) break;
+    // I_j = (I_j + B + 1) mod 2^(8v) for every v-byte block I_j, with B = A repeated to v bytes.
+    const B = Buffer.alloc(v);
+    for (let i = 0; i < v; i++) B[i] = A[i % A.length] ?? 0;
+    for (let j = 0; j < I.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = (I[j + k] ?? 0) + (B[k] ?? 0) + carry;
+        I[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return Buffer.concat(out).subarray(0, n);
+}
+
+/** RFC 7292 Appendix B.1: the password as a BMPString (UTF-16BE) with a two-byte NUL terminator. */
+function bmpPassword(password: string): Buffer {
+  const out = Buffer.alloc(password.length * 2 + 2);
+  for (let i = 0; i < password.length; i++) out.writeUInt16BE(password.charCodeAt(i), i * 2);
+  return out;
+}
+
+function checkIterations(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1) return malformed('iteration count');
+  if (n > MAX_PBE_ITERATIONS) {
+    throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', 'iteration count above the limit', {
+      detail: { iterations: String(n), limit: String(MAX_PBE_ITERATIONS) },
+    });
+  }
+  return n;
+}
+
+function unsupported(what: string, oid: string): never {
+  throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', `unsupported ${what}`, { detail: { oid } });
+}
+
+function malformed(what: string, cause?: unknown): never {
+  throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', `malformed ${what}`, cause === undefined ? {} : { cause });
+}

@@ -1,0 +1,234 @@
+/**
+ * PKCS#12 (PFX, RFC 7292) key files: the structure is read with pkijs (PFX → AuthenticatedSafe →
+ * SafeContents → PKCS8ShroudedKeyBag / KeyBag / CertBag), the MAC and the encryption with
+ * node:crypto (`pbe.ts`).
+ *
+ * Order of checks: the MAC first (RFC 7292 §5.1 step 2), so a wrong password is reported as
+ * `KEY_PASSWORD_WRONG` before any decryption and a tampered file is never decrypted. Public-key
+ * integrity mode and public-key privacy mode (envelopedData) are not supported.
+ */
+import * as asn1js from 'asn1js';
+import { AuthenticatedSafe, CertBag, ContentInfo, EncryptedData, PFX, PKCS8ShroudedKeyBag, PrivateKeyInfo, SafeContents } from 'pkijs';
+import type { SafeBag } from 'pkijs';
+import { importPrivateKey } from '../../crypto/index.js';
+import type { PrivateKeyMaterial } from '../../crypto/index.js';
+import type { SignatureAlgorithm } from '../../crypto/types.js';
+import { certificatePublicKey, orderChain, readCertificate, samePublicKey } from '../certificate.js';
+import type { CertificateFacts } from '../certificate.js';
+import { KeyProviderError } from '../errors.js';
+import type { KeyProvider } from '../provider.js';
+import { pbeDecrypt, verifyPkcs12Mac } from './pbe.js';
+import { createKeyProvider } from './pkcs8.js';
+
+/** Largest PKCS#12 file accepted. */
+export const MAX_PKCS12_BYTES = 1024 * 1024;
+/** Most safe bags read from one file. */
+export const MAX_PKCS12_BAGS = 256;
+
+const OID_DATA = '1.2.840.113549.1.7.1';
+const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
+const OID_KEY_BAG = '1.2.840.113549.1.12.10.1.1';
+const OID_SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
+const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
+const OID_SAFE_CONTENTS_BAG = '1.2.840.113549.1.12.10.1.6';
+const OID_X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
+const OID_LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
+
+/** Options of {@link openPkcs12}. */
+export interface Pkcs12Options {
+  /** The PKCS#12 file (DER). */
+  readonly data: Uint8Array;
+  /** Its password. */
+  readonly password: string;
+  /** `rsa-pss-sha256` to sign with PSS; otherwise the key decides. */
+  readonly algorithm?: SignatureAlgorithm;
+  /** SM2 signer ID (default `1234567812345678`). */
+  readonly sm2Id?: Uint8Array;
+}
+
+/** The contents of a PKCS#12 file. */
+export interface Pkcs12Contents {
+  /** The one private key. */
+  readonly key: PrivateKeyMaterial;
+  /** The certificate of that key. */
+  readonly certificate: CertificateFacts;
+  /** The other certificates, issuer of the signer first. */
+  readonly chain: readonly CertificateFacts[];
+}
+
+/**
+ * Opens the key of a PKCS#12 file.
+ *
+ * @param options - file bytes, password, optional algorithm and SM2 signer ID
+ * @returns a provider signing with the file's key; `chain()` gives its other certificates
+ * @throws KeyProviderError `KEY_PASSWORD_WRONG` (MAC mismatch or decryption failure),
+ *   `KEY_FORMAT_UNSUPPORTED` (not PKCS#12, unsupported scheme, limits exceeded), `KEY_NOT_FOUND`
+ *   (no key), `KEY_AMBIGUOUS` (several keys), `KEY_CERT_NOT_FOUND`, `KEY_CERT_MISMATCH`;
+ *   EvoucherError `CRYPTO_*` for a refused key
+ * @example
+ * const signer = openPkcs12({ data: await readFile('finance.p12'), password })
+ */
+export function openPkcs12(options: Pkcs12Options): KeyProvider {
+  const contents = readPkcs12(options.data, options.password);
+  return createKeyProvider(contents.key, contents.certificate, contents.chain, options);
+}
+
+/**
+ * Reads and decrypts a PKCS#12 file.
+ *
+ * @param data - the file
+ * @param password - its password
+ * @returns the key, its certificate and the chain
+ * @throws KeyProviderError as {@link openPkcs12}
+ */
+export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
+  if (!(data instanceof Uint8Array)) {
+    throw new KeyProviderError('ARG_INVALID', 'pkcs12 data must be a Uint8Array', { detail: { argument: 'data' } });
+  }
+  if (typeof password !== 'string') {
+    throw new KeyProviderError('KEY_PASSWORD_REQUIRED', 'a pkcs12 file needs a password');
+  }
+  if (data.length > MAX_PKCS12_BYTES) {
+    throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', 'pkcs12 file too large', { detail: { limit: String(MAX_PKCS12_BYTES) } });
+  }
+  const pfx = parse('PFX', () => PFX.fromBER(data));
+  if (pfx.version !== 3) unsupported('pkcs12 version', { version: String(pfx.version) });
+  if (pfx.authSafe.contentType !== OID_DATA) {
+    // signedData here is public-key integrity mode (RFC 7292 §3.1).
+    unsupported('pkcs12 integrity mode', { oid: pfx.authSafe.contentType });
+  }
+  const authSafeBytes = octets(pfx.authSafe.content, 'authSafe');
+  if (pfx.macData !== undefined) {
+    if (!verifyPkcs12Mac(pfx.macData, authSafeBytes, password)) {
+      throw new KeyProviderError('KEY_PASSWORD_WRONG', 'pkcs12 mac does not verify: wrong password or damaged file');
+    }
+  }
+  const authSafe = parse('AuthenticatedSafe', () => AuthenticatedSafe.fromBER(authSafeBytes));
+  const bags: SafeBag[] = [];
+  for (const info of authSafe.safeContents) {
+    collectBags(readSafeContents(info, password), bags, 0);
+  }
+
+  const keys: { key: PrivateKeyMaterial; localKeyId: string | undefined }[] = [];
+  const certs: { facts: CertificateFacts; localKeyId: string | undefined }[] = [];
+  for (const bag of bags) {
+    const localKeyId = localKeyIdOf(bag);
+    if (bag.bagId === OID_SHROUDED_KEY_BAG) {
+      const shrouded = bag.bagValue as PKCS8ShroudedKeyBag;
+      const plain = pbeDecrypt(shrouded.encryptionAlgorithm, octets(shrouded.encryptedData, 'encryptedData'), password);
+      keys.push({ key: importDecrypted(plain), localKeyId });
+    } else if (bag.bagId === OID_KEY_BAG) {
+      const info = bag.bagValue as PrivateKeyInfo;
+      keys.push({ key: importPrivateKey(new Uint8Array(info.toSchema().toBER(false))), localKeyId });
+    } else if (bag.bagId === OID_CERT_BAG) {
+      const certBag = bag.bagValue as CertBag;
+      if (certBag.certId !== OID_X509_CERTIFICATE) continue; // SDSI certificates are not used here
+      certs.push({ facts: readCertificate(octets(certBag.certValue, 'certValue')), localKeyId });
+    }
+    // CRL and secret bags carry nothing a signer needs.
+  }
+
+  const [first, ...moreKeys] = keys;
+  if (first === undefined) throw new KeyProviderError('KEY_NOT_FOUND', 'pkcs12 file holds no private key');
+  if (moreKeys.length > 0) {
+    throw new KeyProviderError('KEY_AMBIGUOUS', 'pkcs12 file holds several private keys', {
+      detail: { keys: String(keys.length) },
+    });
+  }
+  if (certs.length === 0) throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'pkcs12 file holds no certificate');
+  // RFC 7292 §4.2: localKeyId ties a key to its certificate; fall back to the public key.
+  let leafIndex = first.localKeyId === undefined ? -1 : certs.findIndex((c) => c.localKeyId === first.localKeyId);
+  if (leafIndex < 0) {
+    leafIndex = certs.findIndex((c) => {
+      try {
+        return samePublicKey(certificatePublicKey(c.facts), first.key.publicKey);
+      } catch {
+        return false; // a chain certificate with a refused key cannot be the signer's
+      }
+    });
+  }
+  const leaf = certs[leafIndex];
+  if (leaf === undefined) {
+    throw new KeyProviderError('KEY_CERT_MISMATCH', 'no certificate in the pkcs12 file belongs to its key');
+  }
+  const others = certs.filter((_, i) => i !== leafIndex).map((c) => c.facts);
+  return Object.freeze({ key: first.key, certificate: leaf.facts, chain: Object.freeze(orderChain(leaf.facts, others)) });
+}
+
+function readSafeContents(info: ContentInfo, password: string): SafeContents {
+  if (info.contentType === OID_DATA) {
+    const bytes = octets(info.content, 'safeContents');
+    return parse('SafeContents', () => SafeContents.fromBER(bytes));
+  }
+  if (info.contentType === OID_ENCRYPTED_DATA) {
+    const encrypted = parse('EncryptedData', () => new EncryptedData({ schema: info.content }));
+    const eci = encrypted.encryptedContentInfo;
+    if (eci.encryptedContent === undefined) unsupported('encryptedData without content', {});
+    const plain = pbeDecrypt(eci.contentEncryptionAlgorithm, octets(eci.encryptedContent, 'encryptedContent'), password);
+    // A wrong password whose padding happens to look right decrypts to garbage (RFC 8018 §6.2.2).
+    try {
+      return SafeContents.fromBER(plain);
+    } catch (cause) {
+      throw new KeyProviderError('KEY_PASSWORD_WRONG', 'the password does not decrypt the pkcs12 content', { cause });
+    }
+  }
+  // envelopedData: public-key privacy mode (RFC 7292 §3.1).
+  return unsupported('pkcs12 privacy mode', { oid: info.contentType });
+}
+
+function collectBags(contents: SafeContents, out: SafeBag[], depth: number): void {
+  for (const bag of contents.safeBags) {
+    if (bag.bagId === OID_SAFE_CONTENTS_BAG) {
+      // Nested SafeContents (RFC 7292 §4.2.6): bounded so a hostile file cannot recurse forever.
+      if (depth >= 4) unsupported('pkcs12 nesting depth', {});
+      collectBags(bag.bagValue as SafeContents, out, depth + 1);
+      continue;
+    }
+    out.push(bag);
+    if (out.length > MAX_PKCS12_BAGS) unsupported('pkcs12 bag count', { limit: String(MAX_PKCS12_BAGS) });
+  }
+}
+
+function importDecrypted(plain: Uint8Array): PrivateKeyMaterial {
+  try {
+    return importPrivateKey(plain);
+  } catch (cause) {
+    // The MAC passed, so garbage here means a damaged or hostile file, not a wrong password.
+    if (cause instanceof Error && 'code' in cause && cause.code === 'CRYPTO_KEY_INVALID') {
+      throw new KeyProviderError('KEY_PASSWORD_WRONG', 'the decrypted pkcs12 key is not a private key', { cause });
+    }
+    throw cause;
+  }
+}
+
+function localKeyIdOf(bag: SafeBag): string | undefined {
+  for (const attr of bag.bagAttributes ?? []) {
+    if (attr.type !== OID_LOCAL_KEY_ID) continue;
+    const value: unknown = attr.values[0];
+    if (value instanceof asn1js.OctetString) return Buffer.from(value.getValue()).toString('hex');
+  }
+  return undefined;
+}
+
+function octets(block: unknown, what: string): Uint8Array {
+  if (block instanceof asn1js.OctetString) return new Uint8Array(block.getValue());
+  // pkijs keeps some values as plain asn1js blocks: accept any primitive universal OCTET STRING.
+  if (block instanceof asn1js.BaseBlock && block.idBlock.tagClass === 1 && block.idBlock.tagNumber === 4) {
+    const view = (block.valueBlock as { valueHexView?: Uint8Array }).valueHexView;
+    if (view !== undefined) return new Uint8Array(view);
+  }
+  return unsupported('pkcs12 structure', { field: what });
+}
+
+function parse<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (cause) {
+    if (cause instanceof KeyProviderError) throw cause;
+    throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', `not a readable pkcs12 ${what}`, { cause, detail: { structure: what } });
+  }
+}
+
+function unsupported(what: string, detail: Record<string, string>): never {
+  throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', `unsupported ${what}`, { detail });
+}
