@@ -94,6 +94,8 @@ export const KEY_CODES = [
   'KEY_PIN_LOCKED',
   'KEY_MECHANISM_UNSUPPORTED',
   'KEY_DEVICE_ERROR',
+  'KEY_AMBIGUOUS',
+  'KEY_PROVIDER_CLOSED',
 ] as const;
 
 /** Certificates, trust and path validation. */
