@@ -7,5 +7,6 @@ export * from './errors.js';
 export type { SignatureAlgorithm, HashAlgorithm } from './crypto/types.js';
 export * from './crypto/index.js';
 export type { KeyProvider } from './keys/provider.js';
+export * from './keys/index.js';
 export * from './encoding/index.js';
 export * from './voucher/index.js';
