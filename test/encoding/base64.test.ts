@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64, encodeBase64 } from '../../src/encoding/index.js';
+
+describe('strict base64', () => {
+  it('round-trips any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        const text = encodeBase64(b);
+        expect(text).toBe(Buffer.from(b).toString('base64'));
+        expect(decodeBase64(text)).toEqual(b);
+      }),
+    );
+  });
+
+  it('accepts canonical text', () => {
+    expect(decodeBase64('AQID')).toEqual(new Uint8Array([1, 2, 3]));
+    expect(decodeBase64('AQ==')).toEqual(new Uint8Array([1]));
+    expect(decodeBase64('')).toEqual(new Uint8Array([]));
+  });
+
+  it.each([
+    ['whitespace', 'AQ ID'],
+    ['a line break', 'AQID\nAQID'],
+    ['missing padding', 'AQ'],
+    ['non-zero pad bits', 'AR=='],
+    ['url-safe alphabet', 'A-_B'],
+    ['padding in the middle', 'AQ==AQID'],
+    ['a stray character', 'AQI*'],
+  ])('rejects %s', (_, text) => {
+    expect(() => decodeBase64(text)).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
+  });
+
+  it('rejects text over maxLength before decoding', () => {
+    expect(() => decodeBase64('AQIDBA==', { maxLength: 4 })).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
+    expect(decodeBase64('AQID', { maxLength: 4 })).toEqual(new Uint8Array([1, 2, 3]));
+  });
+});

@@ -1,0 +1,57 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { charsetFromLabel, decodeText, encodeText, findUnmappable, gbkByteLength } from '../../src/encoding/index.js';
+
+describe('charset', () => {
+  it('maps declared labels (GB2312 and GB18030 are read as GBK)', () => {
+    expect(charsetFromLabel('gbk')).toBe('GBK');
+    expect(charsetFromLabel('GB2312')).toBe('GBK');
+    expect(charsetFromLabel('gb18030')).toBe('GBK');
+    expect(charsetFromLabel('utf-8')).toBe('UTF-8');
+    expect(charsetFromLabel('UTF8')).toBe('UTF-8');
+    expect(charsetFromLabel('ISO-8859-1')).toBeUndefined();
+  });
+
+  it('encodes GBK like the reference table and decodes it back', () => {
+    const text = '财政直接支付凭证 ABC·€';
+    const bytes = encodeText(text, 'GBK');
+    expect(Buffer.from(bytes)).toEqual(iconv.encode(text, 'gbk'));
+    expect(Buffer.from(encodeText('中文', 'GBK')).toString('hex')).toBe('d6d0cec4');
+    expect(decodeText(bytes, 'GBK')).toBe(text);
+  });
+
+  it('never writes ? for a character GBK lacks', () => {
+    for (const ch of ['😀', '\u0080', '\ufffd', '𠀀']) {
+      expect(() => encodeText(`a${ch}`, 'GBK')).toThrow(expect.objectContaining({ code: 'ENCODING_UNMAPPABLE_CHAR' }));
+    }
+    expect(findUnmappable('ab😀', 'GBK')).toEqual({ char: 'U+1F600', index: 2 });
+    expect(findUnmappable('a?b', 'GBK')).toBeUndefined();
+    expect(Buffer.from(encodeText('?', 'GBK')).toString()).toBe('?');
+  });
+
+  it('rejects a lone surrogate in UTF-8 instead of writing U+FFFD', () => {
+    expect(() => encodeText('a\ud800b', 'UTF-8')).toThrow(expect.objectContaining({ code: 'ENCODING_UNMAPPABLE_CHAR' }));
+    expect(Buffer.from(encodeText('财😀', 'UTF-8')).toString('utf8')).toBe('财😀');
+  });
+
+  it('rejects invalid GBK byte sequences (decode then re-encode must give the input)', () => {
+    // 0x81 0x30 0x81 0x30 is a GB18030 four-byte sequence: not GBK.
+    for (const bad of [[0xff], [0x81], [0x81, 0x30, 0x81, 0x30], [0xd6], [0x41, 0xa1]]) {
+      expect(() => decodeText(new Uint8Array(bad), 'GBK')).toThrow(expect.objectContaining({ code: 'ENCODING_INVALID_BYTES' }));
+    }
+    expect(decodeText(new Uint8Array([0x80]), 'GBK')).toBe('€');
+  });
+
+  it('rejects invalid UTF-8 (overlong, truncated, surrogates)', () => {
+    for (const bad of [[0xc0, 0xaf], [0xe8, 0xb4], [0xed, 0xa0, 0x80], [0xff]]) {
+      expect(() => decodeText(new Uint8Array(bad), 'UTF-8')).toThrow(expect.objectContaining({ code: 'ENCODING_INVALID_BYTES' }));
+    }
+    expect(decodeText(new Uint8Array([0xe8, 0xb4, 0xa2]), 'UTF-8')).toBe('财');
+  });
+
+  it('counts GBK bytes: CJK 2, ASCII 1, unmappable undefined', () => {
+    expect(gbkByteLength('财政a')).toBe(5);
+    expect(gbkByteLength('')).toBe(0);
+    expect(gbkByteLength('😀')).toBeUndefined();
+  });
+});
