@@ -20,6 +20,7 @@ import { FORBIDDEN_CURVES, OID, refuseOid } from './algorithms.js';
 import {
   bitString,
   bytesEqual,
+  bytesToBigInt,
   DerError,
   explicit,
   expectTag,
@@ -375,6 +376,21 @@ function importEc(ecPrivateKey: Uint8Array, curveOid: string | undefined, pkcs8:
   if (parsed.curve !== undefined && parsed.curve !== curve) fail('CRYPTO_KEY_INVALID', 'conflicting curve parameters');
   if (curve === OID.sm2Curve) return sm2Private(parsed.d, parsed.pub);
   if (curve === OID.p256) {
+    // OpenSSL keeps the embedded public key as given; a mismatched one would make every signature
+    // unverifiable (or hide a tampered file), so check it against d·G and d's range (SEC 1 §3.2.1).
+    let derived: Uint8Array;
+    try {
+      const d = bytesToBigInt(parsed.d);
+      derived = p256.Point.BASE.multiply(d).toBytes(false);
+    } catch (cause) {
+      return fail('CRYPTO_KEY_INVALID', 'p-256 private key out of range', cause);
+    }
+    if (parsed.pub !== undefined && !bytesEqual(parsed.pub, derived)) {
+      const embedded = tryDecompress(parsed.pub);
+      if (embedded === undefined || !bytesEqual(embedded, derived)) {
+        fail('CRYPTO_KEY_INVALID', 'embedded p-256 public key does not match the private key');
+      }
+    }
     let key: KeyObject;
     try {
       key =
@@ -389,6 +405,15 @@ function importEc(ecPrivateKey: Uint8Array, curveOid: string | undefined, pkcs8:
   if (curve === OID.p384) return fail('CRYPTO_ALGORITHM_UNSUPPORTED', 'p-384 private keys are not supported for signing');
   const name = FORBIDDEN_CURVES.get(curve);
   return fail('CRYPTO_ALGORITHM_FORBIDDEN', `curve ${name ?? curve} is not on the allow-list`, undefined, { curve });
+}
+
+/** Uncompressed form of a P-256 point given compressed or not; undefined if invalid. */
+function tryDecompress(point: Uint8Array): Uint8Array | undefined {
+  try {
+    return p256.Point.fromBytes(point).toBytes(false);
+  } catch {
+    return undefined;
+  }
 }
 
 function importRsa(der: Uint8Array, type: 'pkcs8' | 'pkcs1'): PrivateKeyMaterial {

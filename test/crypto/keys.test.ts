@@ -105,6 +105,20 @@ describe('other private key formats', () => {
     expect(codeOf(() => importPrivateKey(mismatched))).toBe('CRYPTO_KEY_INVALID');
   });
 
+  it('P-256: an embedded public key that is not d·G, or d out of range, is refused', () => {
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const other = generateKeyPair('ec-p256').publicKey.point as Uint8Array;
+    const d = unhex('c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721');
+    const sec1 = (dd: Uint8Array, pub?: Uint8Array): Uint8Array =>
+      sequence(integer(1n), octetString(dd), explicit(0, oid(OID.p256)), ...(pub === undefined ? [] : [explicit(1, bitString(pub))]));
+    expect(importPrivateKey(sec1(d)).kind).toBe('ec-p256');
+    expect(codeOf(() => importPrivateKey(sec1(d, other)))).toBe('CRYPTO_KEY_INVALID');
+    expect(codeOf(() => importPrivateKey(sec1(unhex(n.toString(16)))))).toBe('CRYPTO_KEY_INVALID');
+    expect(codeOf(() => importPrivateKey(sec1(new Uint8Array(32))))).toBe('CRYPTO_KEY_INVALID');
+    const pkcs8 = sequence(integer(0n), sequence(oid(OID.ecPublicKey), oid(OID.p256)), octetString(sequence(integer(1n), octetString(d), explicit(1, bitString(other)))));
+    expect(codeOf(() => importPrivateKey(pkcs8))).toBe('CRYPTO_KEY_INVALID');
+  });
+
   it('PKCS#1 RSA PRIVATE KEY', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const key = importPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs1' }) as string);
