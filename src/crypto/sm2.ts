@@ -346,7 +346,13 @@ export function sm2KeyCacheCount(): number {
   return keyCache.size;
 }
 
-/** Drop every cached public-key table (tests and long-running processes that rotate keys). */
+/**
+ * Drop every cached SM2 public key and its multiplication table (tests, or long-running processes
+ * that want to release the memory after a key rotation; the cache is bounded either way).
+ *
+ * @example
+ * clearSm2KeyCache()
+ */
 export function clearSm2KeyCache(): void {
   keyCache.clear();
 }
