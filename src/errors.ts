@@ -161,6 +161,16 @@ export const POLICY_CODES = [
   'POLICY_DUPLICATE_POSITION',
 ] as const;
 
+/** The verifier: checks that are not about one area (order, time, receipts) and internal failures. */
+export const VERIFY_CODES = [
+  'VERIFY_INTERNAL_ERROR',
+  'VERIFY_SIGNING_TIME_ORDER',
+  'VERIFY_SIGNING_TIME_AFTER_VALIDATION',
+  'VERIFY_DUPLICATE_SEQUENCE',
+  'VERIFY_ORIGINAL_MISSING',
+  'VERIFY_REVOKED_AFTER_SIGNING',
+] as const;
+
 /** Every stable error code. */
 export const ERROR_CODES = [
   ...ARG_CODES,
@@ -173,6 +183,7 @@ export const ERROR_CODES = [
   ...CERT_CODES,
   ...SEAL_CODES,
   ...POLICY_CODES,
+  ...VERIFY_CODES,
 ] as const;
 
 /** A stable error code. */
