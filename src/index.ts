@@ -10,3 +10,5 @@ export type { KeyProvider } from './keys/provider.js';
 export * from './keys/index.js';
 export * from './encoding/index.js';
 export * from './voucher/index.js';
+export * from './pki/index.js';
+export * from './seal/index.js';

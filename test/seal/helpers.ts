@@ -33,7 +33,15 @@ export interface OpensslPki {
 }
 
 /** Makes a P-256 root and leaves of the given kinds with the OpenSSL CLI (the independent tool). */
-export async function opensslPki(leaves: Record<string, 'ec' | 'rsa'>): Promise<OpensslPki> {
+export interface LeafSpec {
+  readonly kind: 'ec' | 'rsa';
+  /** Subject OU (the party); omitted when null. Default `cz`. */
+  readonly party?: string | null;
+  /** Subject organizationIdentifier (2.5.4.97). */
+  readonly org?: string;
+}
+
+export async function opensslPki(leaves: Record<string, 'ec' | 'rsa' | LeafSpec>): Promise<OpensslPki> {
   const dir = await mkdtemp(join(tmpdir(), 'evoucher-seal-pki-'));
   const run = (...args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -43,10 +51,12 @@ export async function opensslPki(leaves: Record<string, 'ec' | 'rsa'>): Promise<
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.pem');
   await writeFile(join(dir, 'leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n');
   const out: Record<string, { keyPem: string; certDer: Uint8Array; certFile: string }> = {};
-  for (const [name, kind] of Object.entries(leaves)) {
+  for (const [name, spec] of Object.entries(leaves)) {
+    const { kind, party = 'cz', org } = typeof spec === 'string' ? { kind: spec } : spec;
+    const subject = `/C=CN/O=Test${party === null ? '' : `/OU=${party}`}${org === undefined ? '' : `/organizationIdentifier=${org}`}/CN=${name}`;
     if (kind === 'ec') run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
     else run('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', `${name}.key`);
-    run('req', '-new', '-key', `${name}.key`, '-subj', `/C=CN/O=Test/OU=cz/CN=${name}`, '-out', `${name}.csr`);
+    run('req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`);
     run('x509', '-req', '-in', `${name}.csr`, '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-sha256',
       '-days', '365', '-extfile', 'leaf.ext', '-out', `${name}.pem`);
     out[name] = {

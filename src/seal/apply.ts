@@ -1,0 +1,271 @@
+/**
+ * Layered sealing: add one seal to one voucher body, or cancel the last one.
+ *
+ * Design rationale: a seal is added only when the policy allows it *and* the key can prove it is the
+ * certificate's (a probe signature), so a refused seal never reaches the envelope. Every refusal has its own
+ * code (docs/sealing.md "Refusals"). The voucher bytes are never touched: the new stamp is appended to the
+ * body's `<Stamps>`, and the rest of the envelope (other bodies, Attach, Return_Reason, root, charset) is
+ * written back as read.
+ */
+import { randomBytes } from 'node:crypto';
+import { verifyMessage } from '../crypto/index.js';
+import { EvoucherError } from '../errors.js';
+import type { KeyProvider } from '../keys/provider.js';
+import { parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
+import { parseEnvelope, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
+import { bodyView, tbsForStamp } from './chain.js';
+import { checkStamp, makeCmsStamp, parseStamp } from './formats/index.js';
+import {
+  checkPlacement,
+  checkSigner,
+  findPosition,
+  resolvePolicy,
+  type PolicyPosition,
+  type PolicyViolation,
+  type ResolvedPolicy,
+  type SealPolicy,
+} from './policy.js';
+import { chainOrder, digestAlgorithmFor, wholeSeconds, type SealFormat } from './tbs.js';
+
+/** Options of {@link sealVoucher}. */
+export interface SealVoucherOptions {
+  /** The position to fill, e.g. `cz_zfzyz`. */
+  readonly position: string;
+  /** The signer. */
+  readonly key: KeyProvider;
+  /** The seal object (`SESeal` DER, a `.esl` file) for an `ses` seal; its certList must hold the signer certificate. */
+  readonly seal?: Uint8Array;
+  /** The seal format; default `ses` when a seal object is given, else `cms`. */
+  readonly format?: SealFormat;
+  /** The policy; default the built-in positions of the voucher type. */
+  readonly policy?: SealPolicy;
+  /** The signing time; default now. Milliseconds are dropped. */
+  readonly time?: Date;
+  /** Index of the `VoucherBody` to seal; default 0. */
+  readonly body?: number;
+  /** When given, the signer certificate's path must be valid at the signing time under these anchors. */
+  readonly trust?: TrustStore;
+}
+
+function refuse(v: PolicyViolation): never {
+  throw new EvoucherError(v.code, v.message, { detail: v.position === undefined ? {} : { position: v.position } });
+}
+
+/** Reads the envelope charset from its XML declaration (the writer needs it to write the envelope back). */
+function envelopeCharset(bytes: Uint8Array): 'GBK' | 'UTF-8' {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 128));
+  return /encoding\s*=\s*["']utf-?8["']/i.test(head) ? 'UTF-8' : 'GBK';
+}
+
+function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBody; index: number } {
+  const i = index ?? 0;
+  const body = Number.isSafeInteger(i) && i >= 0 ? env.bodies[i] : undefined;
+  if (body === undefined) {
+    throw new EvoucherError('ARG_INVALID', `the envelope has no VoucherBody ${i} (it has ${env.bodies.length})`, { detail: { body: String(i) } });
+  }
+  return { body, index: i };
+}
+
+/** Writes an envelope back with one body's stamps replaced. */
+function rewrite(bytes: Uint8Array, env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
+  const bodies = env.bodies.map((b, i) => {
+    const base = i === index && replace !== undefined ? { ...b, ...replace } : b;
+    return {
+      voucherBytes: base.voucherBytes,
+      voucherFlag: base.voucherFlag,
+      ...(b.attach === undefined ? {} : { attach: b.attach }),
+      ...(b.returnReason === undefined ? {} : { returnReason: b.returnReason }),
+      ...(base.originalVoucherBytes === undefined ? {} : { originalVoucherBytes: base.originalVoucherBytes }),
+      stamps: i === index ? stamps : b.stamps,
+    };
+  });
+  return writeEnvelope(bodies, { root: env.root, encoding: envelopeCharset(bytes) });
+}
+
+/** Internal: the common part of the envelope handling, shared with receipts. */
+export function openBody(envelope: Uint8Array, body: number | undefined): { env: Envelope; body: EnvelopeBody; index: number } {
+  const env = parseEnvelope(envelope);
+  const picked = pickBody(env, body);
+  return { env, ...picked };
+}
+
+/** Internal: writes the envelope back with new stamps (and optionally a new voucher view) on one body. */
+export function writeBody(envelope: Uint8Array, env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
+  return rewrite(envelope, env, index, stamps, replace);
+}
+
+async function checkKeyMatchesCertificate(key: KeyProvider, cert: CertificateInfo): Promise<void> {
+  // A probe signature proves the key belongs to the certificate before anything is sealed: a token holding
+  // the wrong object, or a PEM paired with another certificate, is refused here rather than producing a
+  // seal no verifier accepts.
+  const probe = Uint8Array.from([...new TextEncoder().encode('evoucher key probe '), ...randomBytes(16)]);
+  let ok = false;
+  try {
+    ok = verifyMessage(key.algorithm, cert.publicKey, probe, await key.sign(probe));
+  } catch (e) {
+    if (e instanceof EvoucherError && e.code.startsWith('KEY_')) throw e;
+    ok = false;
+  }
+  if (!ok) {
+    throw new EvoucherError('KEY_CERT_MISMATCH', `the key does not sign for certificate ${cert.subject}`, {
+      detail: { certificate: cert.fingerprintSha256 },
+    });
+  }
+}
+
+function checkValidityAt(cert: CertificateInfo, t: Date): void {
+  if (t < cert.notBefore) {
+    throw new EvoucherError('CERT_NOT_YET_VALID', `certificate ${cert.subject} is not valid before ${cert.notBefore.toISOString()} (signing time ${t.toISOString()})`, {
+      detail: { notBefore: cert.notBefore.toISOString(), signingTime: t.toISOString() },
+    });
+  }
+  if (t > cert.notAfter) {
+    throw new EvoucherError('CERT_EXPIRED', `certificate ${cert.subject} expired at ${cert.notAfter.toISOString()} (signing time ${t.toISOString()})`, {
+      detail: { notAfter: cert.notAfter.toISOString(), signingTime: t.toISOString() },
+    });
+  }
+}
+
+/** What the format-specific part of sealing returns. */
+interface PreparedFormat {
+  readonly esId?: string;
+  readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array };
+  make(tbs: Uint8Array, scope: { position: PolicyPosition; time: Date; voucherNo: string; vtCode: string; view: string }): Promise<Uint8Array>;
+}
+
+async function prepareFormat(format: SealFormat, options: SealVoucherOptions, certDer: Uint8Array, chain: readonly Uint8Array[]): Promise<PreparedFormat> {
+  if (format === 'cms') {
+    if (options.seal !== undefined) throw new EvoucherError('ARG_INVALID', 'a seal object is used only by the ses format');
+    return { make: (tbs, s) => makeCmsStamp({ tbs, key: options.key, signingTime: s.time, certificate: certDer, chain }) };
+  }
+  throw new EvoucherError('SEAL_FORMAT_UNSUPPORTED', `seal format '${String(format)}' is not supported`);
+}
+
+/**
+ * Adds one seal to a voucher body and returns the new envelope.
+ *
+ * The seal signs the to-be-sealed structure (docs/formats.md) that binds the exact voucher bytes of the
+ * view, the voucher identity, the position, every earlier seal, the time, the signer certificate and (ses)
+ * the seal object.
+ *
+ * @param envelope - the MOF envelope bytes.
+ * @param options - position, key, seal object, format, policy, time, body index, trust anchors.
+ * @returns the new envelope bytes (voucher bytes unchanged; the stamp appended to the body's `<Stamps>`).
+ * @throws EvoucherError, one code per refusal:
+ *   `POLICY_POSITION_UNKNOWN` (not a position of the type), `POLICY_VIEW_MISMATCH` (receipt position on an
+ *   original), `POLICY_POSITION_SEALED`, `POLICY_VIEW_LOCKED` (the view is complete), `POLICY_OUT_OF_SEQUENCE`,
+ *   `POLICY_FORMAT_FORBIDDEN`, `CERT_PARTY_MISSING`, `POLICY_PARTY_MISMATCH`, `POLICY_ORG_MISMATCH`,
+ *   `POLICY_POSITION_FORBIDDEN` / `POLICY_SEAL_TYPE_FORBIDDEN` (registry), `SEAL_SES_REQUIRES_SM2`,
+ *   `SEAL_OBJECT_REQUIRED`, `SEAL_SIGNER_NOT_IN_SEAL`, `SEAL_PERIOD_INVALID` (seal object not valid at the
+ *   signing time), `CERT_NOT_YET_VALID` / `CERT_EXPIRED` (certificate not valid at the signing time),
+ *   the path codes of `validatePath` when `trust` is given, `KEY_CERT_MISMATCH` (the key does not sign for
+ *   the certificate), `ARG_INVALID` (bad body index, seal object with cms), and envelope/voucher parse codes.
+ * @example
+ * const out = await sealVoucher(envelope, { position: 'cz_zfzyz', key, format: 'cms' })
+ */
+export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOptions): Promise<Uint8Array> {
+  const { env, body, index } = openBody(envelope, options.body);
+  if (body.voucherError !== undefined) throw body.voucherError;
+  const voucher = body.voucher;
+  if (voucher === undefined) throw new EvoucherError('ENVELOPE_MALFORMED', 'the voucher of the body was not parsed');
+  const view = bodyView(body);
+  const vtCode = voucher.vtCode;
+  const resolved: ResolvedPolicy = resolvePolicy(vtCode, voucher.fields['AdmDivCode'], options.policy);
+  const position = findPosition(resolved, options.position);
+
+  const placed = body.stamps;
+  const placement = checkPlacement(position, placed, resolved, view);
+  if (placement !== undefined) refuse(placement);
+
+  const format: SealFormat = options.format ?? (options.seal !== undefined ? 'ses' : 'cms');
+  if (format !== 'ses' && format !== 'cms') throw new EvoucherError('SEAL_FORMAT_UNSUPPORTED', `seal format '${String(format)}' is not supported`);
+  if (!position.formats.includes(format)) {
+    refuse({ code: 'POLICY_FORMAT_FORBIDDEN', message: `position ${position.id} does not accept ${format} seals`, position: position.id });
+  }
+  if (format === 'ses' && options.key.algorithm !== 'sm2-sm3') {
+    throw new EvoucherError('SEAL_SES_REQUIRES_SM2', `ses seals are SM2/SM3 only (GB/T 38540); the key is ${options.key.algorithm}`, {
+      detail: { algorithm: options.key.algorithm },
+    });
+  }
+  if (format === 'ses' && options.seal === undefined) {
+    throw new EvoucherError('SEAL_OBJECT_REQUIRED', 'an ses seal needs a seal object (SESeal, .esl)');
+  }
+
+  const certDer = await options.key.certificate();
+  const cert = parseCertificate(certDer);
+  const chain = (await options.key.chain?.()) ?? [];
+  const time = wholeSeconds(options.time ?? new Date());
+  const prepared = await prepareFormat(format, options, certDer, chain);
+
+  const signerViolation = checkSigner(
+    position,
+    {
+      ...(cert.party === undefined ? {} : { party: cert.party }),
+      ...(cert.organizationIdentifier === undefined ? {} : { organizationIdentifier: cert.organizationIdentifier }),
+      certificateSha256: cert.fingerprintSha256,
+      ...(prepared.esId === undefined ? {} : { esId: prepared.esId }),
+      format,
+    },
+    resolved,
+  );
+  if (signerViolation !== undefined) refuse(signerViolation);
+  checkValidityAt(cert, time);
+  if (options.trust !== undefined) {
+    const path = validatePath(cert, { trust: options.trust, intermediates: chain, at: time, usage: 'sealer' });
+    if (path.status !== 'valid') {
+      throw new EvoucherError(path.code ?? 'CERT_UNTRUSTED', `signer certificate path is ${path.status} at ${time.toISOString()}: ${path.message}`);
+    }
+  }
+  await checkKeyMatchesCertificate(options.key, cert);
+
+  const scope = { position: position.id, sequence: position.sequence, format, view: position.view };
+  const previous = chainOrder(placed);
+  const { der } = tbsForStamp(body, scope, previous, {
+    digestAlgorithm: format === 'ses' ? 'sm3' : digestAlgorithmFor(options.key.algorithm),
+    signingTime: time,
+    signerCertificate: certDer,
+    ...(prepared.sealObject === undefined ? {} : { sealObject: prepared.sealObject }),
+  });
+  const stampBytes = await prepared.make(der, { position, time, voucherNo: voucher.fields['VoucherNo'] ?? '', vtCode, view: position.view });
+
+  // Self-check: the new stamp must verify over the structure it was made for (catches a device that signs
+  // something else, e.g. a pre-hashed input).
+  const failed = checkStamp(parseStamp({ format, bytes: stampBytes }), der).find((c) => c.status !== 'passed');
+  if (failed !== undefined) {
+    throw new EvoucherError(failed.code ?? 'SEAL_SIGNATURE_INVALID', `the new seal does not verify: ${failed.message}`);
+  }
+  const entry: StampEntry = { ...scope, bytes: stampBytes };
+  return writeBody(envelope, env, index, [...placed, entry]);
+}
+
+/** Options of {@link cancelLastSeal}. */
+export interface CancelLastSealOptions {
+  /** Index of the `VoucherBody`; default 0. */
+  readonly body?: number;
+}
+
+/**
+ * Removes the last seal of a body (the last in chain order) and returns the new envelope.
+ *
+ * Only the last seal can go: every later seal's to-be-sealed structure binds the digest of every earlier
+ * seal, so removing a middle seal would break all the seals after it (docs/sealing.md "Cancelling"). On a
+ * receipt, only receipt-view seals can be cancelled: the original was sent and is read-only.
+ *
+ * @param envelope - the MOF envelope bytes.
+ * @param options - the body index.
+ * @returns the new envelope bytes.
+ * @throws EvoucherError `SEAL_MISSING` (no seal to cancel), `POLICY_VIEW_LOCKED` (the last seal is an
+ *   original-view seal of a receipt), `ARG_INVALID` (bad body index), envelope parse codes.
+ * @example
+ * const out = cancelLastSeal(envelope)
+ */
+export function cancelLastSeal(envelope: Uint8Array, options: CancelLastSealOptions = {}): Uint8Array {
+  const { env, body, index } = openBody(envelope, options.body);
+  const ordered = chainOrder(body.stamps);
+  const last = ordered[ordered.length - 1];
+  if (last === undefined) throw new EvoucherError('SEAL_MISSING', 'the body carries no seal to cancel');
+  if (bodyView(body) === 'receipt' && last.view === 'original') {
+    throw new EvoucherError('POLICY_VIEW_LOCKED', 'the original view of a receipt is read-only; no receipt seal to cancel', { detail: { position: last.position } });
+  }
+  return writeBody(envelope, env, index, body.stamps.filter((s) => s !== last));
+}

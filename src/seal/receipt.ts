@@ -1,0 +1,67 @@
+/**
+ * Receipts (回单, design.md §4): the processing party fills the X-fields of a fully sealed original and seals
+ * the receipt. The receipt body keeps the exact original bytes (`<OriginalVoucher>`) and the original seals,
+ * and carries the receipt bytes in `<Voucher>` with VoucherFlag 1. Receipt-view seals then chain onto the
+ * original seals (their to-be-sealed structure binds the original seals' digests and both voucher digests),
+ * so a verifier can prove: the original seals are valid over the original, the receipt differs from the
+ * original only in X-fields, and the receipt seals are valid and chained to the original seals.
+ */
+import { EvoucherError } from '../errors.js';
+import { fillReceipt, serializeVoucher } from '../voucher/index.js';
+import { openBody, writeBody } from './apply.js';
+import { bodyView } from './chain.js';
+import { evaluateCompleteness, resolvePolicy, type SealPolicy } from './policy.js';
+
+/** Options of {@link createReceipt}. */
+export interface CreateReceiptOptions {
+  /** Main X-fields to fill, e.g. `{ XPayDate: '20261128', XPayAmt: '100.00' }`. */
+  readonly set: Readonly<Record<string, string>>;
+  /** Per detail line (by index), the X-fields to fill. */
+  readonly detailSet?: readonly Readonly<Record<string, string>>[];
+  /** Index of the `VoucherBody`; default 0. */
+  readonly body?: number;
+  /** The policy that decides whether the original view is complete; default the built-in positions. */
+  readonly policy?: SealPolicy;
+  /** The clock for "not in the future" checks of dates; default now. */
+  readonly now?: Date;
+}
+
+/**
+ * Turns a fully sealed original body into a receipt body: fills the X-fields, keeps the original bytes and
+ * seals, and sets VoucherFlag 1. Seal the receipt positions next with `sealVoucher`.
+ *
+ * It does not verify the original seals (that needs trust anchors: run the verifier first); it does
+ * require the original view to be complete under the policy, since only a sent original gets a receipt.
+ *
+ * @param envelope - the MOF envelope bytes.
+ * @param options - the X-field values, body index, policy.
+ * @returns the new envelope bytes.
+ * @throws EvoucherError `SEAL_RECEIPT_EXISTS` (the body already is a receipt), `POLICY_INCOMPLETE` (a required
+ *   original position is not sealed), `VOUCHER_RECEIPT_FIELD_FORBIDDEN` (a non-X or unknown field, or a detail
+ *   index beyond the details), `VOUCHER_INVALID` (a malformed value), `ARG_INVALID`, envelope parse codes.
+ * @example
+ * const receipt = createReceipt(envelope, { set: { XPayDate: '20261128', XPayAmt: '100.00' } })
+ */
+export function createReceipt(envelope: Uint8Array, options: CreateReceiptOptions): Uint8Array {
+  const { env, body, index } = openBody(envelope, options.body);
+  if (bodyView(body) === 'receipt') {
+    throw new EvoucherError('SEAL_RECEIPT_EXISTS', 'the body already is a receipt (VoucherFlag 1)', { detail: { body: String(index) } });
+  }
+  if (body.voucherError !== undefined) throw body.voucherError;
+  const original = body.voucher;
+  if (original === undefined) throw new EvoucherError('ENVELOPE_MALFORMED', 'the voucher of the body was not parsed');
+  const resolved = resolvePolicy(original.vtCode, original.fields['AdmDivCode'], options.policy);
+  const completeness = evaluateCompleteness(body.stamps, resolved, 'original');
+  if (!completeness.complete) {
+    throw new EvoucherError('POLICY_INCOMPLETE', `the original is not fully sealed (missing: ${completeness.missing.join(', ') || 'none'}${completeness.duplicates.length > 0 ? `; duplicated: ${completeness.duplicates.join(', ')}` : ''}${completeness.unknown.length > 0 ? `; unknown: ${completeness.unknown.join(', ')}` : ''})`, {
+      detail: { missing: completeness.missing.join(',') },
+    });
+  }
+  const receipt = fillReceipt(original, options.set, options.detailSet ?? [], options.now === undefined ? {} : { now: options.now });
+  const receiptBytes = serializeVoucher(receipt, { encoding: original.encoding });
+  return writeBody(envelope, env, index, body.stamps, {
+    voucherFlag: '1',
+    voucherBytes: receiptBytes,
+    originalVoucherBytes: body.voucherBytes,
+  });
+}
