@@ -10,6 +10,7 @@ export type CommandRunner = (args: string[]) => Promise<number>;
 
 /** Sub-commands, loaded lazily so that `evoucher build` never loads the PKCS#11 module. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRunner> }> = {
+  pki: { summary: 'demo PKI (test-only keys) and certificate path checks', load: async () => (await import('./commands/pki.js')).run },
 };
 
 function usage(): string {

@@ -27,3 +27,15 @@ export { issueCertificate, issueCrl, keyIdentifier } from './issue.js';
 export type { IssueCertificateOptions, IssueCrlOptions, IssuerSpec, NameSpec, NameAttributeType, RawExtensionSpec, RevokedSpec } from './issue.js';
 export { encodePem, decodePemBlocks } from './pem.js';
 export type { PemBlock } from './pem.js';
+export { createPkcs12 } from './pkcs12.js';
+export type { CreatePkcs12Options } from './pkcs12.js';
+export {
+  createDemoPki,
+  DEMO_PASSWORD,
+  DEMO_TOKEN,
+  DEMO_VALIDITY,
+  DEMO_REVOCATION_DATE,
+  DEMO_ORGANIZATIONS,
+  DEMO_FAMILIES,
+} from './demo.js';
+export type { DemoPki, DemoPkiOptions, DemoManifest, DemoRole, DemoRoleKind, DemoCrl, DemoFamily } from './demo.js';

@@ -27,7 +27,14 @@ export function key(kind: Kind, role: string): PrivateKeyMaterial {
   return k;
 }
 
-type Overrides = Partial<Omit<IssueCertificateOptions, 'publicKey' | 'issuer' | 'selfSignKey'>>;
+type Overrides = { [K in keyof Omit<IssueCertificateOptions, 'publicKey' | 'issuer' | 'selfSignKey'>]?: IssueCertificateOptions[K] | undefined };
+
+/** Merges overrides into defaults; an override set to undefined removes the default. */
+function merge(defaults: IssueCertificateOptions, o: Overrides | undefined): IssueCertificateOptions {
+  const out: Record<string, unknown> = { ...defaults, ...o };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out as unknown as IssueCertificateOptions;
+}
 
 export interface TestChain {
   readonly kind: Kind;
@@ -48,7 +55,7 @@ export function makeChain(
   const rootKey = key(kind, 'root' + tag);
   const interKey = key(kind, 'inter' + tag);
   const leafKey = key(kind, 'leaf' + tag);
-  const root = issueCertificate({
+  const root = issueCertificate(merge({
     subject: [['C', 'CN'], ['O', 'Test PKI'], ['CN', `Test ${kind} Root${tag}`]],
     publicKey: rootKey.publicKey,
     selfSignKey: rootKey,
@@ -56,9 +63,8 @@ export function makeChain(
     notAfter: NOT_AFTER,
     ca: true,
     keyUsage: ['keyCertSign', 'cRLSign'],
-    ...o.root,
-  });
-  const inter = issueCertificate({
+  }, o.root));
+  const inter = issueCertificate(merge({
     subject: [['C', 'CN'], ['O', 'Test PKI'], ['CN', `Test ${kind} Sealer CA${tag}`]],
     publicKey: interKey.publicKey,
     issuer: { certificate: root, key: rootKey },
@@ -67,16 +73,14 @@ export function makeChain(
     ca: true,
     pathLen: 0,
     keyUsage: ['keyCertSign', 'cRLSign'],
-    ...o.inter,
-  });
-  const leaf = issueCertificate({
+  }, o.inter));
+  const leaf = issueCertificate(merge({
     subject: [['C', 'CN'], ['O', 'Test Finance Bureau'], ['OU', 'cz'], ['organizationIdentifier', 'cz:110101'], ['CN', `Test ${kind} Sealer${tag}`]],
     publicKey: leafKey.publicKey,
     issuer: o.leafSigner ?? { certificate: inter, key: interKey },
     notBefore: NOT_BEFORE,
     notAfter: NOT_AFTER,
     keyUsage: ['digitalSignature', 'nonRepudiation'],
-    ...o.leaf,
-  });
+  }, o.leaf));
   return { kind, root, inter, leaf, rootKey, interKey, leafKey };
 }

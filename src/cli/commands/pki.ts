@@ -1,0 +1,152 @@
+/**
+ * `evoucher pki <subcommand>`: demo PKI generation and certificate checks.
+ *
+ *   evoucher pki demo --out <dir> [--force] [--password <p>]
+ *   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso>]
+ *                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
+ */
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EvoucherError } from '../../errors.js';
+import { createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
+import type { CertificateUsage, Crl } from '../../pki/index.js';
+
+const USAGE = `usage:
+  evoucher pki demo --out <dir> [--force] [--password <p>]
+      make the demo PKI (test-only keys): SM2, P-256 and RSA roots and sealer CAs, a seal maker, sealers
+      for dw/cz/yh/rh, a revoked sealer, encrypted keys, PKCS#12, CRLs, trust/, softhsm-import.sh,
+      manifest.json and README.md. Refuses a non-empty directory unless --force.
+  evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso-time>]
+                      [--usage sealer|maker|any] [--require-revocation] [--format text|json]
+      validate a certificate's path; exit 0 valid, 1 invalid or indeterminate, 2 usage or I/O error.`;
+
+/**
+ * Runs `evoucher pki`.
+ * @param args - the arguments after `pki`
+ * @returns the exit code
+ */
+export async function run(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub === 'demo') return demo(rest);
+  if (sub === 'verify') return verify(rest);
+  process.stderr.write(`evoucher pki: unknown subcommand '${sub}'\n${USAGE}\n`);
+  return 2;
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (values.out === undefined || values.out === '') throw new EvoucherError('ARG_MISSING', '--out <dir> is required');
+  const out = values.out;
+  let existing: string[] = [];
+  try {
+    existing = await readdir(out);
+  } catch {
+    // absent: created below
+  }
+  if (existing.length > 0 && values.force !== true) {
+    throw new EvoucherError('ARG_INVALID', `${out} is not empty; use --force to overwrite`);
+  }
+  const pki = await createDemoPki(values.password === undefined ? {} : { password: values.password });
+  try {
+    for (const [path, bytes] of pki.files) {
+      const target = join(out, path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, bytes);
+      if (path.endsWith('.sh')) await chmod(target, 0o755);
+    }
+  } catch (e) {
+    throw new EvoucherError('ARG_IO', `cannot write the demo pki to ${out}`, { cause: e });
+  }
+  const roles = Object.keys(pki.manifest.roles).length;
+  process.stdout.write(
+    `wrote ${pki.files.size} files (${roles} certificates) to ${out}\n` +
+      `test-only keys, never use in production. password: ${pki.manifest.password}; see ${join(out, 'README.md')}\n`,
+  );
+  return 0;
+}
+
+async function readPemFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'latin1');
+  } catch (e) {
+    throw new EvoucherError('ARG_IO', `cannot read ${path}`, { cause: e, detail: { path } });
+  }
+}
+
+async function verify(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      trust: { type: 'string' },
+      untrusted: { type: 'string', multiple: true },
+      crl: { type: 'string', multiple: true },
+      at: { type: 'string' },
+      usage: { type: 'string' },
+      'require-revocation': { type: 'boolean' },
+      format: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new EvoucherError('ARG_MISSING', 'exactly one certificate file is required');
+  if (values.trust === undefined) throw new EvoucherError('ARG_MISSING', '--trust <pem|dir> is required');
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new EvoucherError('ARG_INVALID', '--format must be text or json');
+  const usage = (values.usage ?? 'sealer') as CertificateUsage;
+  if (!['sealer', 'maker', 'any'].includes(usage)) throw new EvoucherError('ARG_INVALID', '--usage must be sealer, maker or any');
+  const at = values.at === undefined ? new Date() : new Date(values.at);
+  if (Number.isNaN(at.getTime())) throw new EvoucherError('ARG_INVALID', '--at must be an ISO 8601 time');
+  const trust = await loadTrustStore(values.trust);
+  // A PEM file gives its first CERTIFICATE block; anything else is handed over as DER, so that a malformed
+  // certificate is reported (exit 1) rather than refused as a usage error.
+  const leafText = await readPemFile(positionals[0] as string);
+  const leafBlock = leafText.includes('-----BEGIN') ? decodePemBlocks(leafText, 'CERT_MALFORMED').find((b) => b.label === 'CERTIFICATE') : undefined;
+  const leafDer = leafBlock?.der ?? new Uint8Array(Buffer.from(leafText, 'latin1'));
+  const intermediates: Uint8Array[] = [];
+  for (const f of values.untrusted ?? []) {
+    for (const b of decodePemBlocks(await readPemFile(f), 'CERT_MALFORMED')) if (b.label === 'CERTIFICATE') intermediates.push(b.der);
+  }
+  const crls: Crl[] = [];
+  for (const f of values.crl ?? []) {
+    for (const b of decodePemBlocks(await readPemFile(f), 'CRL_MALFORMED')) if (b.label === 'X509 CRL') crls.push(parseCrl(b.der));
+  }
+  const r = validatePath(leafDer, { trust, intermediates, crls, at, usage, requireRevocation: values['require-revocation'] === true });
+  if (format === 'json') {
+    const json = {
+      status: r.status,
+      ...(r.code === undefined ? {} : { code: r.code }),
+      message: r.message,
+      at: r.at.toISOString(),
+      chain: r.chain.map((c) => ({
+        subject: c.subject,
+        issuer: c.issuer,
+        serialNumber: c.serialNumber,
+        fingerprintSha256: c.fingerprintSha256,
+        notBefore: c.notBefore.toISOString(),
+        notAfter: c.notAfter.toISOString(),
+        ...(c.party === undefined ? {} : { party: c.party }),
+        ...(c.organizationIdentifier === undefined ? {} : { organizationIdentifier: c.organizationIdentifier }),
+      })),
+      checks: r.checks,
+    };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  } else {
+    const lines = [`${r.status.toUpperCase()}${r.code === undefined ? '' : ` ${r.code}`}: ${r.message}`, `validation time: ${r.at.toISOString()}`];
+    for (const c of r.chain) lines.push(`  ${c.subject}${c.party === undefined ? '' : ` [party ${c.party}${c.organizationIdentifier === undefined ? '' : `, org ${c.organizationIdentifier}`}]`}`);
+    for (const c of r.checks) lines.push(`  ${c.status.padEnd(13)} ${c.check.padEnd(20)} ${c.code ?? ''} ${c.message}${c.certificate === undefined ? '' : ` (${c.certificate})`}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return r.status === 'valid' ? 0 : 1;
+}

@@ -1,0 +1,127 @@
+/**
+ * Writing PKCS#12 files (RFC 7292) for the demo PKI: one private key with its certificate and chain.
+ *
+ * The profile is OpenSSL 3's default (standards.md §6 pitfalls): the key in a PKCS#8 shrouded key bag
+ * (PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC, made by the SDK's `exportPrivateKeyPkcs8`), the certificates in a
+ * PBES2 / AES-256-CBC encrypted SafeContents, and an HMAC-SHA256 MAC over the authenticated safe with the
+ * PKCS#12 key derivation. The structures are built with pkijs; pkijs runs the password-based encryption and
+ * the MAC on WebCrypto (no SM algorithms are needed for that, so SM2 keys can be packed too).
+ */
+import { webcrypto } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { exportPrivateKeyPkcs8 } from '../crypto/index.js';
+import type { PrivateKeyMaterial } from '../crypto/index.js';
+import { EvoucherError } from '../errors.js';
+import { parsedCertificate } from './cert.js';
+import { certificateFingerprint } from './binding.js';
+import type { CertificateInfo } from './types.js';
+
+/** Options of {@link createPkcs12}. */
+export interface CreatePkcs12Options {
+  /** The private key. */
+  readonly key: PrivateKeyMaterial;
+  /** Its certificate (must hold the key's public key). */
+  readonly certificate: Uint8Array | CertificateInfo;
+  /** Further certificates, issuer first (intermediates, then the root). */
+  readonly chain?: readonly (Uint8Array | CertificateInfo)[];
+  /** The password protecting the key, the certificates and the MAC. */
+  readonly password: string;
+  /** The friendlyName of the key and its certificate (e.g. the role name). */
+  readonly friendlyName?: string;
+  /** PBKDF2 and MAC iterations (default 2048, OpenSSL 3's). */
+  readonly iterations?: number;
+}
+
+const OID_PKCS8_SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
+const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
+const OID_X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
+const OID_FRIENDLY_NAME = '1.2.840.113549.1.9.20';
+const OID_LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
+
+function ab(u: Uint8Array): ArrayBuffer {
+  return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+}
+
+function der(c: Uint8Array | CertificateInfo): Uint8Array {
+  return parsedCertificate(c).info.der;
+}
+
+/**
+ * Packs a key, its certificate and its chain into a password-protected PKCS#12 file.
+ *
+ * @param options - key, certificate, chain, password, friendly name
+ * @returns the DER of the PFX
+ * @throws EvoucherError `ARG_INVALID` for an empty password or a certificate that does not hold the key's public key
+ * @example
+ * await writeFile('cz.p12', await createPkcs12({ key, certificate: cert, chain: [ca, root], password: 'evoucher-demo' }));
+ */
+export async function createPkcs12(options: CreatePkcs12Options): Promise<Uint8Array> {
+  if (typeof options.password !== 'string' || options.password.length === 0) {
+    throw new EvoucherError('ARG_INVALID', 'a pkcs#12 file needs a non-empty password');
+  }
+  const iterations = options.iterations ?? 2048;
+  if (!Number.isInteger(iterations) || iterations < 1000 || iterations > 10_000_000) {
+    throw new EvoucherError('ARG_INVALID', 'pkcs#12 iterations must be an integer from 1000 to 10000000');
+  }
+  const leaf = parsedCertificate(options.certificate).info;
+  if (Buffer.compare(leaf.publicKey.spki, options.key.publicKey.spki) !== 0) {
+    throw new EvoucherError('ARG_INVALID', 'the certificate does not hold the public key of the private key');
+  }
+  const engine = new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] });
+  const password = ab(new TextEncoder().encode(options.password));
+  // localKeyID ties the key to its certificate (RFC 7292 §4.2); the certificate fingerprint is a stable choice.
+  const localKeyId = new Uint8Array(Buffer.from(certificateFingerprint(leaf.der), 'hex').subarray(0, 20));
+  const attributes = (withName: boolean): pkijs.Attribute[] => [
+    ...(withName && options.friendlyName !== undefined
+      ? [new pkijs.Attribute({ type: OID_FRIENDLY_NAME, values: [new asn1js.BmpString({ value: options.friendlyName })] })]
+      : []),
+    new pkijs.Attribute({ type: OID_LOCAL_KEY_ID, values: [new asn1js.OctetString({ valueHex: ab(localKeyId) })] }),
+  ];
+
+  const encryptedKey = exportPrivateKeyPkcs8(options.key, { password: options.password });
+  const keyBag = new pkijs.SafeBag({
+    bagId: OID_PKCS8_SHROUDED_KEY_BAG,
+    bagValue: new pkijs.PKCS8ShroudedKeyBag({ schema: asn1js.fromBER(ab(encryptedKey)).result }),
+    bagAttributes: attributes(true),
+  });
+  const certBag = (bytes: Uint8Array, attrs?: pkijs.Attribute[]): pkijs.SafeBag =>
+    new pkijs.SafeBag({
+      bagId: OID_CERT_BAG,
+      // certValue given as bytes: the certificate is embedded exactly as issued, never re-encoded.
+      bagValue: new pkijs.CertBag({ certId: OID_X509_CERTIFICATE, certValue: new asn1js.OctetString({ valueHex: ab(bytes) }) }),
+      ...(attrs === undefined ? {} : { bagAttributes: attrs }),
+    });
+  const certBags = [certBag(leaf.der, attributes(true)), ...(options.chain ?? []).map((c) => certBag(der(c)))];
+
+  const pfx = new pkijs.PFX({
+    parsedValue: {
+      integrityMode: 0,
+      authenticatedSafe: new pkijs.AuthenticatedSafe({
+        parsedValue: {
+          safeContents: [
+            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: certBags }) },
+            { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [keyBag] }) },
+          ],
+        },
+      }),
+    },
+  });
+  const authenticatedSafe = (pfx.parsedValue as pkijs.PFXParsedValue).authenticatedSafe as pkijs.AuthenticatedSafe;
+  await authenticatedSafe.makeInternalValues(
+    {
+      safeContents: [
+        {
+          password,
+          contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 },
+          hmacHashAlgorithm: 'SHA-256',
+          iterationCount: iterations,
+        },
+        {},
+      ],
+    },
+    engine,
+  );
+  await pfx.makeInternalValues({ password, iterations, pbkdf2HashAlgorithm: 'SHA-256', hmacHashAlgorithm: 'SHA-256' }, engine);
+  return new Uint8Array(pfx.toSchema().toBER(false));
+}
