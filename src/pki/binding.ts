@@ -26,7 +26,7 @@ export interface CertificateBinding {
   readonly fingerprintsSha256?: readonly string[];
 }
 
-/** The outcome of {@link checkCertificateBinding}. */
+/** The outcome of {@link checkCertificateBinding}. The codes are the seal policy's, so a report reads the same either way. */
 export interface BindingResult {
   readonly status: 'passed' | 'failed';
   readonly code?: ErrorCode;
@@ -97,8 +97,8 @@ export function certificateIdentity(cert: CertificateInfo): CertificateIdentity 
  * Checks a certificate against what a policy requires of it (party, organisation, fingerprint pin).
  *
  * Codes: `CERT_PARTY_MISSING` (a party is required but the subject has no single party OU),
- * `CERT_PARTY_MISMATCH`, `CERT_ORG_MISMATCH` (organizationIdentifier absent or not allowed),
- * `CERT_FINGERPRINT_MISMATCH`.
+ * `POLICY_PARTY_MISMATCH` (another party), `POLICY_ORG_MISMATCH` (organizationIdentifier absent or not allowed),
+ * `POLICY_POSITION_FORBIDDEN` (the certificate is not among the pinned fingerprints).
  *
  * @param cert - the certificate (its path must be validated separately)
  * @param binding - the requirements; each given field must match
@@ -118,7 +118,7 @@ export function checkCertificateBinding(cert: CertificateInfo, binding: Certific
       return { status: 'failed', code: 'CERT_PARTY_MISSING', message: `certificate ${cert.subject} names no single party in its subject OU` };
     }
     if (cert.party !== binding.party) {
-      return { status: 'failed', code: 'CERT_PARTY_MISMATCH', message: `certificate speaks for '${cert.party}', '${binding.party}' required` };
+      return { status: 'failed', code: 'POLICY_PARTY_MISMATCH', message: `certificate speaks for '${cert.party}', '${binding.party}' required` };
     }
   }
   if (binding.organizationIdentifiers !== undefined) {
@@ -126,7 +126,7 @@ export function checkCertificateBinding(cert: CertificateInfo, binding: Certific
     if (org === undefined || !binding.organizationIdentifiers.includes(org)) {
       return {
         status: 'failed',
-        code: 'CERT_ORG_MISMATCH',
+        code: 'POLICY_ORG_MISMATCH',
         message: org === undefined ? `certificate ${cert.subject} has no single organizationIdentifier` : `organizationIdentifier '${org}' is not allowed here`,
       };
     }
@@ -134,7 +134,7 @@ export function checkCertificateBinding(cert: CertificateInfo, binding: Certific
   if (binding.fingerprintsSha256 !== undefined) {
     const allowed = binding.fingerprintsSha256.map(normalizeFingerprint);
     if (!allowed.includes(cert.fingerprintSha256)) {
-      return { status: 'failed', code: 'CERT_FINGERPRINT_MISMATCH', message: `certificate fingerprint ${cert.fingerprintSha256} is not pinned here` };
+      return { status: 'failed', code: 'POLICY_POSITION_FORBIDDEN', message: `certificate fingerprint ${cert.fingerprintSha256} is not pinned here` };
     }
   }
   return { status: 'passed', message: `certificate ${cert.subject} matches the binding` };
