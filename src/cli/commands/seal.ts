@@ -1,0 +1,134 @@
+/**
+ * `evoucher seal <envelope> --position <id> --key <provider-uri> [--seal seal.esl] [--format ses|cms]
+ *  [--policy p.json] [--time iso] [--body n] [--trust pem|dir] -o <out.xml>`
+ *
+ * Adds one seal to a voucher body (docs/sealing.md). A refusal prints its code and exits 1 without writing.
+ */
+import { EvoucherError } from '../../errors.js';
+import { openKeyProvider } from '../../keys/index.js';
+import { loadTrustStore } from '../../pki/index.js';
+import { parsePolicy, sealVoucher } from '../../seal/index.js';
+import type { SealPolicy } from '../../seal/index.js';
+import { chooseOption, parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
+import { printError, printText } from '../output.js';
+
+const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
+                     [--seal <seal.esl>] [--format ses|cms] [--policy <p.json>] [--time <iso>]
+                     [--body <n>] [--trust <pem|dir>]
+
+Adds one seal to a voucher body; the voucher bytes are never changed.
+  --position, -p  seal position, e.g. cz_zfzyz (see: evoucher positions --type <VtCode>)
+  --key, -k       key URI: file:<key.pem>?cert=<cert.pem>, pkcs12:<file.p12>, pkcs11:token=...;object=...
+                  (password: EVOUCHER_KEY_PASSWORD or password-source=file:...; PIN: EVOUCHER_PIN or pin-source=...)
+  --seal          GB/T 38540 seal object (.esl) for an ses seal; its certList must hold the signer certificate
+  --format        ses (default with --seal) or cms (default without)
+  --policy        seal policy JSON (default: the built-in positions of the voucher type)
+  --time          signing time, ISO 8601 (default: now)
+  --body          index of the VoucherBody to seal (default 0)
+  --trust         also require a valid certificate path to these anchors at the signing time
+  --output, -o    output file ('-' for standard output)
+exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is printed), 2 usage or I/O error`;
+
+/** Codes that mean "the arguments are wrong", not "the seal is refused". */
+function isUsage(e: EvoucherError): boolean {
+  return e.code.startsWith('ARG_') || e.code === 'KEY_URI_INVALID' || e.code === 'KEY_FILE_UNREADABLE' || e.code === 'POLICY_INVALID';
+}
+
+/**
+ * Parses an ISO 8601 time option.
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function parseTimeOption(value: string | undefined, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', `--${name} is not an ISO 8601 time: '${value.slice(0, 40)}'`, { detail: { option: name } });
+  return d;
+}
+
+/**
+ * Parses a non-negative integer option.
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function parseIndexOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,4}$/.test(value)) throw new EvoucherError('ARG_INVALID', `--${name} must be a non-negative integer`, { detail: { option: name } });
+  return Number(value);
+}
+
+/**
+ * Reads and validates a policy file option.
+ * @throws EvoucherError `ARG_IO`, `POLICY_INVALID`.
+ */
+export async function readPolicyOption(path: string | undefined): Promise<SealPolicy | undefined> {
+  return path === undefined ? undefined : parsePolicy(await readInput(path, { maxBytes: 1024 * 1024 }));
+}
+
+/**
+ * Runs `evoucher seal`.
+ *
+ * @param args - the command's arguments.
+ * @returns 0 sealed, 1 refused, 2 usage or I/O error.
+ * @throws EvoucherError `ARG_*` for usage and I/O errors (the dispatcher prints them and exits 2).
+ */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    {
+      options: {
+        position: { type: 'string', short: 'p' },
+        key: { type: 'string', short: 'k' },
+        seal: { type: 'string' },
+        format: { type: 'string' },
+        policy: { type: 'string' },
+        time: { type: 'string' },
+        body: { type: 'string' },
+        trust: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    },
+    args,
+  );
+  if (values.help === true) {
+    printText(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new EvoucherError('ARG_INVALID', 'exactly one envelope file is required');
+  const input = positionals[0] as string;
+  const position = requireOption(values.position, 'position');
+  const keyUri = requireOption(values.key, 'key');
+  const output = requireOption(values.output, 'output');
+  const format = values.format === undefined ? undefined : chooseOption(values.format, ['ses', 'cms'] as const, 'format');
+  const time = parseTimeOption(values.time, 'time');
+  const body = parseIndexOption(values.body, 'body');
+  const envelope = await readInput(input);
+  const seal = values.seal === undefined ? undefined : await readInput(values.seal, { maxBytes: 4 * 1024 * 1024 });
+  const policy = await readPolicyOption(values.policy);
+  const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
+
+  let out: Uint8Array;
+  const key = await openKeyProvider(keyUri);
+  try {
+    out = await sealVoucher(envelope, {
+      position,
+      key,
+      ...(seal === undefined ? {} : { seal }),
+      ...(format === undefined ? {} : { format }),
+      ...(policy === undefined ? {} : { policy }),
+      ...(time === undefined ? {} : { time }),
+      ...(body === undefined ? {} : { body }),
+      ...(trust === undefined ? {} : { trust }),
+    });
+  } catch (e) {
+    if (e instanceof EvoucherError && !isUsage(e)) {
+      printError(`evoucher seal: ${e.code}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await key.close?.();
+  }
+  await writeOutput(output, out);
+  if (output !== '-') printText(`sealed ${position} → ${output}`);
+  return 0;
+}
