@@ -252,7 +252,7 @@ export function encodeTbs(fields: TbsFields): Uint8Array {
  */
 export function decodeTbs(der: Uint8Array): TbsFields {
   if (der.length > MAX_TBS_BYTES) bad(`evoucher-tbs larger than ${MAX_TBS_BYTES} bytes`);
-  const r = new DerReader('SEAL_TBS_MALFORMED');
+  const r: DerReader = new DerReader('SEAL_TBS_MALFORMED');
   const top = r.children(r.single(der, TAG.SEQUENCE, 'EvoucherTbs'), 'EvoucherTbs', 8);
   const version = r.smallInt(top[0], 'version');
   if (version !== TBS_VERSION) {
