@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     pool: 'forks',
     include: ['test/**/*.test.ts'],
+    // Builds dist/ (used by CLI tests that spawn bin/evoucher.js) when it is older than src/.
+    globalSetup: ['test/global_setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -10,6 +10,9 @@ export type CommandRunner = (args: string[]) => Promise<number>;
 
 /** Sub-commands, loaded lazily so that `evoucher build` never loads the PKCS#11 module. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRunner> }> = {
+  build: { summary: 'build and validate a voucher from JSON into an MOF envelope', load: async () => (await import('./commands/build.js')).run },
+  inspect: { summary: 'show the decoded voucher(s) and stamps of an envelope or voucher XML', load: async () => (await import('./commands/inspect.js')).run },
+  validate: { summary: 'check voucher fixtures against the catalogue rules (no seals)', load: async () => (await import('./commands/validate.js')).run },
   seal: { summary: 'add one seal (ses or cms) at a position of a voucher body', load: async () => (await import('./commands/seal.js')).run },
   receipt: { summary: 'fill the X-fields of a sealed original into a receipt (回单) envelope', load: async () => (await import('./commands/receipt.js')).run },
   positions: { summary: 'list the seal positions of a voucher type (built-in or policy)', load: async () => (await import('./commands/positions.js')).run },

@@ -1,0 +1,199 @@
+/**
+ * `evoucher validate <files...> [--format text|json|junit] [--at <iso-time>]`
+ *
+ * Checks unsealed voucher fixtures (envelopes or bare voucher XML) against the catalogue rules, so CI can
+ * lint fixture folders. Seals are not verified (that is `evoucher verify`). For a receipt body the
+ * receipt is validated as a receipt, its original (when present) as an original, and every difference
+ * between them outside the X-fields is reported (`VOUCHER_RECEIPT_FIELD_FORBIDDEN`).
+ */
+import { EvoucherError } from '../../errors.js';
+import { diffVouchers, validateVoucher } from '../../voucher/index.js';
+import type { Envelope, Voucher, VoucherView } from '../../voucher/index.js';
+import { chooseOption, parseCommandArgs, readInput } from '../args.js';
+import { formatIssues, printJson, printText, toJunit } from '../output.js';
+import type { IssueLine, JunitSuite } from '../output.js';
+import { readDocument } from './inspect.js';
+
+const USAGE = `usage: evoucher validate <files...> [--format text|json|junit] [--at <iso-time>]
+
+Checks envelopes or bare voucher XML against the voucher catalogue rules (no seal verification).
+  --format, -f   text (default), json (one result per file, as an array) or junit (CI)
+  --at           the time "now" for date rules (ISO 8601); default: the clock
+exit codes: 0 all valid, 1 any invalid, 2 usage or I/O error`;
+
+/** The result for one voucher (one envelope body, or the bare voucher). */
+export interface VoucherResult {
+  /** `VoucherBody[0]`, or `voucher` for a bare voucher. */
+  readonly where: string;
+  readonly vtCode?: string;
+  readonly voucherNo?: string;
+  readonly view: VoucherView;
+  readonly issues: readonly IssueLine[];
+}
+
+/** The result for one file. */
+export interface FileResult {
+  readonly file: string;
+  /** `valid`; `invalid` (a rule failed or the document is unreadable); `error` (the file could not be read). */
+  readonly status: 'valid' | 'invalid' | 'error';
+  readonly vouchers: readonly VoucherResult[];
+  /** Why the document could not be read (status `invalid`) or the file could not be opened (status `error`). */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+function checkVoucher(v: Voucher, view: VoucherView, now: Date, prefix: string): IssueLine[] {
+  return validateVoucher(v, { view, now }).map((i) => ({ ...i, path: `${prefix}${i.path}` }));
+}
+
+function checkEnvelope(env: Envelope, now: Date): VoucherResult[] {
+  return env.bodies.map((b, i) => {
+    const view: VoucherView = b.voucherFlag === '1' ? 'receipt' : 'original';
+    const issues: IssueLine[] = [];
+    if (b.voucher !== undefined) issues.push(...checkVoucher(b.voucher, view, now, ''));
+    if (b.voucherError !== undefined) issues.push({ path: 'Voucher', code: b.voucherError.code, message: b.voucherError.message });
+    if (b.originalVoucherError !== undefined) {
+      issues.push({ path: 'OriginalVoucher', code: b.originalVoucherError.code, message: b.originalVoucherError.message });
+    }
+    if (b.originalVoucher !== undefined) {
+      issues.push(...checkVoucher(b.originalVoucher, 'original', now, 'OriginalVoucher.'));
+      if (b.voucher !== undefined) {
+        for (const d of diffVouchers(b.originalVoucher, b.voucher)) {
+          if (d.x) continue;
+          issues.push({
+            path: d.path,
+            code: 'VOUCHER_RECEIPT_FIELD_FORBIDDEN',
+            message: `the receipt changes ${d.path} from ${JSON.stringify(d.a ?? null)} to ${JSON.stringify(d.b ?? null)}; only X-fields may change`,
+          });
+        }
+      }
+    }
+    return {
+      where: `VoucherBody[${i}]`,
+      vtCode: b.attributes.vtCode,
+      voucherNo: b.attributes.voucherNo,
+      view,
+      issues,
+    };
+  });
+}
+
+/**
+ * Validates one document (envelope or bare voucher).
+ *
+ * @param file - a name for the result.
+ * @param bytes - the document.
+ * @param now - the time for date rules.
+ * @returns the result; never throws for a bad document.
+ * @example validateDocument('a.xml', bytes, new Date()).status
+ */
+export function validateDocument(file: string, bytes: Uint8Array, now: Date): FileResult {
+  try {
+    const vouchers = readDocument<VoucherResult[]>(
+      bytes,
+      (env) => checkEnvelope(env, now),
+      (v) => [{ where: 'voucher', vtCode: v.vtCode, voucherNo: v.fields.VoucherNo ?? '', view: 'original', issues: checkVoucher(v, 'original', now, '') }],
+    );
+    return { file, status: vouchers.every((v) => v.issues.length === 0) ? 'valid' : 'invalid', vouchers };
+  } catch (e) {
+    if (!(e instanceof EvoucherError)) throw e;
+    return { file, status: 'invalid', vouchers: [], error: { code: e.code, message: e.message } };
+  }
+}
+
+/**
+ * Turns validation results into JUnit suites: one suite per file, one case per voucher.
+ *
+ * @param results - the file results.
+ * @returns the suites for {@link toJunit}.
+ */
+export function resultsToJunit(results: readonly FileResult[]): JunitSuite[] {
+  return results.map((r) => {
+    if (r.error !== undefined) {
+      const p = { message: r.error.message, type: r.error.code };
+      return { name: r.file, cases: [{ name: 'document', ...(r.status === 'error' ? { errors: [p] } : { failures: [p] }) }] };
+    }
+    return {
+      name: r.file,
+      cases: r.vouchers.map((v) => ({
+        name: `${v.where} ${v.vtCode ?? ''} ${v.voucherNo ?? ''}`.trim(),
+        classname: r.file,
+        ...(v.issues.length === 0
+          ? {}
+          : {
+              failures: [
+                {
+                  message: `${v.issues.length} problem(s); first: ${v.issues[0]?.code ?? ''}`,
+                  type: v.issues[0]?.code ?? 'VOUCHER_INVALID',
+                  text: formatIssues(v.issues, '').join('\n'),
+                },
+              ],
+            }),
+      })),
+    };
+  });
+}
+
+function formatText(results: readonly FileResult[]): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.status === 'error') {
+      lines.push(`ERROR   ${r.file}: ${r.error?.code ?? ''}: ${r.error?.message ?? ''}`);
+      continue;
+    }
+    if (r.error !== undefined) {
+      lines.push(`INVALID ${r.file}: ${r.error.code}: ${r.error.message}`);
+      continue;
+    }
+    lines.push(`${r.status === 'valid' ? 'OK     ' : 'INVALID'} ${r.file} (${r.vouchers.length} voucher(s))`);
+    for (const v of r.vouchers) {
+      if (v.issues.length === 0) continue;
+      lines.push(`  ${v.where} ${v.vtCode ?? ''} ${v.voucherNo ?? ''} (${v.view}): ${v.issues.length} problem(s)`);
+      lines.push(...formatIssues(v.issues, '    '));
+    }
+  }
+  const bad = results.filter((r) => r.status !== 'valid').length;
+  lines.push(`${results.length - bad} of ${results.length} file(s) valid`);
+  return lines;
+}
+
+/**
+ * Runs `evoucher validate`.
+ *
+ * @param args - the command's arguments.
+ * @returns 0 all valid, 1 any invalid, 2 usage error or a file that cannot be read.
+ * @throws EvoucherError `ARG_*` for usage errors.
+ */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    {
+      options: { format: { type: 'string', short: 'f' }, at: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    },
+    args,
+  );
+  if (values.help === true) {
+    printText(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'validate needs at least one file', {});
+  const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
+  const now = values.at === undefined ? new Date() : new Date(values.at);
+  if (Number.isNaN(now.getTime())) throw new EvoucherError('ARG_INVALID', `--at '${values.at ?? ''}' is not an ISO 8601 time`, {});
+  const results: FileResult[] = [];
+  for (const file of positionals) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readInput(file);
+    } catch (e) {
+      if (!(e instanceof EvoucherError)) throw e;
+      results.push({ file, status: 'error', vouchers: [], error: { code: e.code, message: e.message } });
+      continue;
+    }
+    results.push(validateDocument(file, bytes, now));
+  }
+  if (format === 'json') printJson(results);
+  else if (format === 'junit') printText(toJunit(resultsToJunit(results)));
+  else printText(formatText(results).join('\n'));
+  if (results.some((r) => r.status === 'error')) return 2;
+  return results.some((r) => r.status === 'invalid') ? 1 : 0;
+}

@@ -1,0 +1,163 @@
+/**
+ * Output helpers shared by the CLI commands: text and JSON printing, issue lines, and a JUnit XML writer
+ * for CI (one `testsuite` per input file, one `testcase` per voucher or seal).
+ */
+
+/** An output format of a checking command. */
+export type OutputFormat = 'text' | 'json' | 'junit';
+
+/**
+ * Writes text to standard output, adding a final newline when missing.
+ *
+ * @param text - the text.
+ * @example printText('ok')
+ */
+export function printText(text: string): void {
+  process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+}
+
+/**
+ * Writes text to standard error, adding a final newline when missing.
+ *
+ * @param text - the text.
+ * @example printError('evoucher build: ARG_IO: cannot read v.json')
+ */
+export function printError(text: string): void {
+  process.stderr.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+}
+
+/**
+ * Serializes a value as indented JSON: `Uint8Array` becomes base64, `bigint` a decimal string, `Date` ISO 8601,
+ * errors `{ code, message }`.
+ *
+ * @param value - the value.
+ * @returns the JSON text (no final newline).
+ * @example toJson({ bytes: new Uint8Array([1]) }) // '{\n  "bytes": "AQ=="\n}'
+ */
+export function toJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    function replacer(this: unknown, _key: string, v: unknown): unknown {
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      if (typeof v === 'bigint') return v.toString();
+      if (v instanceof Error) return { code: (v as { code?: unknown }).code ?? 'ERROR', message: v.message };
+      return v;
+    },
+    2,
+  );
+}
+
+/**
+ * Prints a value as JSON to standard output.
+ *
+ * @param value - the value.
+ * @example printJson([{ file: 'a.xml', status: 'valid' }])
+ */
+export function printJson(value: unknown): void {
+  printText(toJson(value));
+}
+
+/** A problem to print: where, its code and a message. */
+export interface IssueLine {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * Formats issues one per line: `  path: CODE: message`.
+ *
+ * @param issues - the issues.
+ * @param indent - the prefix of each line.
+ * @returns the lines.
+ * @example formatIssues([{ path: 'PayAmt', code: 'VOUCHER_AMOUNT_FORMAT', message: '...' }])
+ */
+export function formatIssues(issues: readonly IssueLine[], indent = '  '): string[] {
+  return issues.map((i) => `${indent}${i.path === '' ? '' : `${i.path}: `}${i.code}: ${i.message}`);
+}
+
+/** One JUnit failure (a failed check) or error (a check that could not run). */
+export interface JunitProblem {
+  readonly message: string;
+  /** The code, written as the `type` attribute. */
+  readonly type: string;
+  /** Longer text (e.g. every issue, one per line). */
+  readonly text?: string;
+}
+
+/** One JUnit test case. */
+export interface JunitCase {
+  readonly name: string;
+  readonly classname?: string;
+  /** Seconds. */
+  readonly time?: number;
+  readonly failures?: readonly JunitProblem[];
+  readonly errors?: readonly JunitProblem[];
+  /** A reason when the case was skipped. */
+  readonly skipped?: string;
+}
+
+/** One JUnit test suite (e.g. one input file). */
+export interface JunitSuite {
+  readonly name: string;
+  readonly cases: readonly JunitCase[];
+  /** Seconds. */
+  readonly time?: number;
+}
+
+/** Escapes text for XML text and double-quoted attributes; drops characters XML 1.0 cannot carry. */
+function xmlEscape(s: string): string {
+  return s
+    .replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
+    .replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
+function attr(name: string, value: string | number | undefined): string {
+  return value === undefined ? '' : ` ${name}="${xmlEscape(String(value))}"`;
+}
+
+function problem(tag: 'failure' | 'error', p: JunitProblem): string {
+  return `<${tag}${attr('message', p.message)}${attr('type', p.type)}>${xmlEscape(p.text ?? '')}</${tag}>`;
+}
+
+/**
+ * Writes JUnit XML (the Jenkins/GitLab "testsuites" dialect) for CI.
+ *
+ * @param suites - the suites, in order.
+ * @returns the XML text, UTF-8, ending with a newline.
+ * @example toJunit([{ name: 'a.xml', cases: [{ name: 'VoucherBody[0] 5201 ZF001' }] }])
+ */
+export function toJunit(suites: readonly JunitSuite[]): string {
+  const count = (s: JunitSuite, f: (c: JunitCase) => boolean): number => s.cases.filter(f).length;
+  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const body: string[] = [];
+  suites.forEach((s, i) => {
+    const failures = count(s, (c) => (c.failures?.length ?? 0) > 0);
+    const errors = count(s, (c) => (c.errors?.length ?? 0) > 0);
+    const skipped = count(s, (c) => c.skipped !== undefined);
+    totals.tests += s.cases.length;
+    totals.failures += failures;
+    totals.errors += errors;
+    totals.skipped += skipped;
+    body.push(
+      `  <testsuite${attr('name', s.name)}${attr('id', i)}${attr('tests', s.cases.length)}${attr('failures', failures)}${attr('errors', errors)}${attr('skipped', skipped)}${attr('time', s.time)}>`,
+    );
+    for (const c of s.cases) {
+      const inner = [
+        ...(c.failures ?? []).map((p) => problem('failure', p)),
+        ...(c.errors ?? []).map((p) => problem('error', p)),
+        ...(c.skipped === undefined ? [] : [`<skipped${attr('message', c.skipped)}/>`]),
+      ];
+      const open = `    <testcase${attr('name', c.name)}${attr('classname', c.classname ?? s.name)}${attr('time', c.time)}`;
+      body.push(inner.length === 0 ? `${open}/>` : `${open}>${inner.join('')}</testcase>`);
+    }
+    body.push('  </testsuite>');
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attr('tests', totals.tests)}${attr('failures', totals.failures)}${attr('errors', totals.errors)}${attr('skipped', totals.skipped)}>`,
+    ...body,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
