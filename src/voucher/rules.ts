@@ -8,7 +8,7 @@
 
 /** Every voucher validation rule, with its one-line meaning. */
 export const VOUCHER_RULES = {
-  VOUCHER_DATA_SHAPE: 'builder input is not an object, or DetailList is not an array of objects',
+  VOUCHER_DATA_SHAPE: 'builder input is not an object, DetailList is not an array of objects, or an element is given twice (name and alias)',
   VOUCHER_FIELD_UNKNOWN: 'an element name that the voucher type does not define',
   VOUCHER_FIELD_TYPE: 'a value that is not a string (e.g. a JSON number for an amount); never coerced',
   VOUCHER_FIELD_REQUIRED: 'a required element is missing or blank',
