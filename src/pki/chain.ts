@@ -14,9 +14,9 @@
  *   INDETERMINATE, else INVALID. Each check is reported separately; the result's code is the first failed
  *   check's, else the first indeterminate one's.
  * - **Bounds**: at most {@link MAX_CHAIN_LENGTH} certificates per path, {@link MAX_INTERMEDIATES}
- *   intermediates, {@link MAX_CANDIDATE_PATHS} complete paths and {@link MAX_SIGNATURE_CHECKS} signature
- *   checks per call (Go's `maxChainSignatureChecks`), so a hostile bag of cross-signed certificates cannot
- *   make validation explode.
+ *   intermediates, {@link MAX_BUILD_STEPS} path extensions while building, {@link MAX_CANDIDATE_PATHS} complete
+ *   paths and {@link MAX_SIGNATURE_CHECKS} signature checks per call (Go's `maxChainSignatureChecks`), so a
+ *   hostile bag of same-named or cross-signed certificates cannot make validation explode.
  *
  * Not checked: name constraints, certificate policies and policy mappings (a certificate that marks such
  * an extension critical fails `CERT_UNKNOWN_CRITICAL_EXTENSION`), extended key usage, OCSP, delta and
@@ -42,6 +42,8 @@ export const MAX_INTERMEDIATES = 64;
 export const MAX_CANDIDATE_PATHS = 16;
 /** The most CRLs considered. */
 export const MAX_CRLS = 256;
+/** The most path extensions tried while building (stops a bag of same-named certificates from exploding the search). */
+export const MAX_BUILD_STEPS = 2000;
 
 interface Node {
   readonly cert: ParsedCertificate;
@@ -115,8 +117,13 @@ function buildPaths(leaf: ParsedCertificate, pool: readonly Node[], leafIsAnchor
   const complete: Link[][] = [];
   let longest: Link[] = [start];
   let lengthHit = false;
+  let steps = 0;
   const walk = (path: Link[]): void => {
     if (complete.length >= MAX_CANDIDATE_PATHS) return;
+    if (++steps > MAX_BUILD_STEPS) {
+      lengthHit = true;
+      return;
+    }
     const last = (path[path.length - 1] as Link).node;
     if (last.anchor) {
       complete.push(path);
@@ -127,6 +134,8 @@ function buildPaths(leaf: ParsedCertificate, pool: readonly Node[], leafIsAnchor
       lengthHit = true;
       return;
     }
+    const candidates: { link: Link; rank: number }[] = [];
+    const aki = last.cert.info.authorityKeyIdentifier;
     for (const n of pool) {
       // Go's alreadyInChain: the same certificate, or the same subject and key, never appears twice (stops loops).
       if (path.some((l) => l.node.cert.info.fingerprintSha256 === n.cert.info.fingerprintSha256 || (l.node.cert.subjectName.key === n.cert.subjectName.key && Buffer.compare(l.node.cert.info.publicKey.spki, n.cert.info.publicKey.spki) === 0))) {
@@ -134,8 +143,13 @@ function buildPaths(leaf: ParsedCertificate, pool: readonly Node[], leafIsAnchor
       }
       const kind = linkKind(last.cert, n.cert);
       if (kind === undefined) continue;
-      walk([...path, { node: n, nameBroken: kind }]);
+      // Try the likeliest issuers first: anchors, then key-identifier matches, then name-only matches, so that
+      // a flood of same-named certificates spends the building budget last.
+      const idMatch = aki !== undefined && aki === n.cert.info.subjectKeyIdentifier;
+      candidates.push({ link: { node: n, nameBroken: kind }, rank: (n.anchor ? 0 : 2) + (idMatch ? 0 : 1) });
     }
+    candidates.sort((a, b) => a.rank - b.rank);
+    for (const c of candidates) walk([...path, c.link]);
   };
   walk([start]);
   return { complete, longest, lengthHit };
@@ -364,7 +378,7 @@ export function validatePath(leaf: Uint8Array | CertificateInfo, options: Valida
     const last = (longest[longest.length - 1] as Link).node.cert.info;
     const code: ErrorCode = lengthHit ? 'CERT_CHAIN_TOO_LONG' : 'CERT_UNTRUSTED';
     const message = lengthHit
-      ? `no path to a trust anchor within ${MAX_CHAIN_LENGTH} certificates`
+      ? `no path to a trust anchor within the bounds (${MAX_CHAIN_LENGTH} certificates, ${MAX_BUILD_STEPS} building steps)`
       : last.selfIssued && longest.length === 1
         ? `self-signed certificate ${last.subject} is not a configured trust anchor`
         : `no configured trust anchor issued '${last.issuer}' (chain ends at ${last.subject})`;

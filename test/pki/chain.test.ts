@@ -409,3 +409,33 @@ describe('validatePath: inputs and misuse', () => {
     expect(r.status).toBe('valid');
   });
 });
+
+describe('validatePath: hostile bags of certificates', () => {
+  it('a flood of same-named CAs ends within the building bound, and the real chain still wins', () => {
+    const good = makeChain('ec-p256');
+    const flood: Uint8Array[] = [];
+    for (let i = 0; i < 40; i++) {
+      const k = key('ec-p256', `flood${i}`);
+      // self-issued "Test ec-p256 Sealer CA" look-alikes without key identifiers: every one could issue every other
+      flood.push(
+        issueCertificate({
+          subject: [['C', 'CN'], ['O', 'Test PKI'], ['CN', 'Test ec-p256 Sealer CA']],
+          publicKey: k.publicKey,
+          selfSignKey: k,
+          notBefore: NOT_BEFORE,
+          notAfter: NOT_AFTER,
+          ca: true,
+          keyUsage: ['keyCertSign'],
+          omitKeyIdentifiers: true,
+        }).der,
+      );
+    }
+    const started = Date.now();
+    const r = validatePath(good.leaf.der, { trust: createTrustStore([good.root.der]), intermediates: [...flood, good.inter.der], at: AT });
+    expect(r.status).toBe('valid');
+    // without the real intermediate: never valid, and bounded
+    const lost = validatePath(good.leaf.der, { trust: createTrustStore([good.root.der]), intermediates: flood, at: AT });
+    expect(lost.status).not.toBe('valid');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
