@@ -12,3 +12,4 @@ export * from './encoding/index.js';
 export * from './voucher/index.js';
 export * from './pki/index.js';
 export * from './seal/index.js';
+export * from './verify/index.js';

@@ -1,0 +1,88 @@
+/**
+ * Voucher checks: the voucher bytes parse under the hardened reader and pass the catalogue's business rules
+ * for their view; and the summary of the verified voucher (identity, amount, payee, digest), read only from
+ * those bytes (security.md §1.1, §1.9).
+ */
+import { digest } from '../../crypto/index.js';
+import { getVoucherType, validateVoucher, type EnvelopeBody, type Voucher } from '../../voucher/index.js';
+import { hex } from '../util.js';
+import { failed, passed, skipped, type ReportCheck, type VoucherSummary } from '../report.js';
+
+/** How many validation issues a message names (the rest are counted). */
+const MAX_ISSUES_NAMED = 5;
+
+/**
+ * The voucher bytes of the body parse (strict XML: no DTD, comments, PIs, CDATA, namespaces; catalogue
+ * elements only, each once).
+ *
+ * @param body - the body.
+ * @param check - the check name (`voucher`, or `original` for a receipt's original).
+ * @param voucher - the parsed voucher, if any.
+ * @param error - the parse error, if any.
+ * @returns the check.
+ */
+export function parseCheck(check: string, voucher: Voucher | undefined, error: { code: ReportCheck['code']; message: string } | undefined): ReportCheck {
+  if (voucher !== undefined) return passed(check, `voucher type ${voucher.vtCode} (${voucher.encoding}) parses`);
+  if (error?.code !== undefined) return failed(check, error.code, error.message);
+  return failed(check, 'ENVELOPE_MALFORMED', 'the voucher bytes could not be read');
+}
+
+/**
+ * The catalogue's business rules for the view (`validateVoucher`).
+ *
+ * @param check - the check name.
+ * @param voucher - the parsed voucher, if any.
+ * @param view - `original` (X-fields empty) or `receipt` (required X-fields filled).
+ * @param at - the validation time (the clock of "not in the future" rules).
+ * @returns the check; failed with `VOUCHER_INVALID` and `detail.issues` (the rule codes).
+ */
+export function rulesCheck(check: string, voucher: Voucher | undefined, view: 'original' | 'receipt', at: Date): ReportCheck {
+  if (voucher === undefined) return skipped(check, 'the voucher could not be read');
+  const issues = validateVoucher(voucher, { view, now: at });
+  if (issues.length === 0) return passed(check, `passes the ${voucher.vtCode} rules for the ${view} view`);
+  const named = issues.slice(0, MAX_ISSUES_NAMED).map((i) => `${i.path || '(voucher)'}: ${i.code}`);
+  const more = issues.length > MAX_ISSUES_NAMED ? ` and ${issues.length - MAX_ISSUES_NAMED} more` : '';
+  return failed(check, 'VOUCHER_INVALID', `breaks the ${voucher.vtCode} rules for the ${view} view: ${named.join('; ')}${more}`, {
+    issues: [...new Set(issues.map((i) => i.code))].join(','),
+    paths: issues.slice(0, 50).map((i) => i.path).join(','),
+  });
+}
+
+function mainAmount(v: Voucher): string | undefined {
+  try {
+    const def = getVoucherType(v.vtCode);
+    const total = def.totals[0]?.field;
+    if (total !== undefined && v.fields[total] !== undefined) return v.fields[total];
+    const first = def.fields.find((f) => f.type === 'amount' && !f.x && v.fields[f.name] !== undefined);
+    return first === undefined ? undefined : v.fields[first.name];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The summary of the verified voucher, read only from the parsed voucher bytes of the body's view.
+ *
+ * @param body - the body.
+ * @returns the summary, or undefined when the voucher could not be read.
+ */
+export function summarizeVoucher(body: EnvelopeBody): VoucherSummary | undefined {
+  const v = body.voucher;
+  if (v === undefined) return undefined;
+  const f = v.fields;
+  const amount = mainAmount(v);
+  const name = f['PayeeAcctName'];
+  const account = f['PayeeAcctNo'];
+  const payee = name === undefined && account === undefined ? undefined : { ...(name === undefined ? {} : { name }), ...(account === undefined ? {} : { account }) };
+  return {
+    admDivCode: f['AdmDivCode'] ?? '',
+    stYear: f['StYear'] ?? '',
+    vtCode: f['VtCode'] ?? v.vtCode,
+    voucherNo: f['VoucherNo'] ?? '',
+    ...(amount === undefined ? {} : { amount }),
+    ...(payee === undefined ? {} : { payee }),
+    view: body.voucherFlag === '1' ? 'receipt' : 'original',
+    digest: hex(digest('sha256', body.voucherBytes)),
+    ...(body.originalVoucherBytes === undefined ? {} : { originalDigest: hex(digest('sha256', body.originalVoucherBytes)) }),
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Options of the verifier and their checking. Misuse (no anchors, wrong types) throws here, before any input
+ * is read: a bad voucher is reported, a bad call is the caller's bug (style.md §6).
+ */
+import { EvoucherError } from '../errors.js';
+import { createTrustStore, parseCertificate, type CertificateInfo, type Crl, type TrustStore } from '../pki/index.js';
+import { validatePolicy, type SealPolicy } from '../seal/policy.js';
+import type { ParseEnvelopeOptions } from '../voucher/index.js';
+
+/** Options of {@link verifyEnvelope}. */
+export interface VerifyOptions {
+  /**
+   * The trust anchors: a trust store, or certificates (DER bytes or PEM text). Required and never empty:
+   * only these are trusted; certificates embedded in seals count as intermediates at most.
+   */
+  readonly trust: TrustStore | readonly (Uint8Array | string)[];
+  /** The seal policy (from `parsePolicy`); default the catalogue's built-in positions per voucher type. */
+  readonly policy?: SealPolicy;
+  /** The validation time; default now. Reported as `validationTime`. */
+  readonly at?: Date;
+  /** CRLs to consult. When given, revocation is required: a certificate without a usable CRL is INDETERMINATE. */
+  readonly crls?: readonly Crl[];
+  /** Override the revocation requirement (default: required exactly when `crls` are given). */
+  readonly requireRevocation?: boolean;
+  /** Envelope and voucher limits (sizes, counts, depth); default the closed defaults of `parseEnvelope`. */
+  readonly limits?: ParseEnvelopeOptions['limits'];
+  /** Extra untrusted certificates that may complete a path (DER or PEM), e.g. a sealer CA. Never trusted. */
+  readonly intermediates?: readonly (Uint8Array | string)[];
+}
+
+/** The checked options. */
+export interface ResolvedOptions {
+  readonly trust: TrustStore;
+  readonly policy?: SealPolicy;
+  readonly at: Date;
+  readonly crls: readonly Crl[];
+  readonly requireRevocation: boolean;
+  readonly limits?: ParseEnvelopeOptions['limits'];
+  readonly intermediates: readonly CertificateInfo[];
+}
+
+function argInvalid(message: string): never {
+  throw new EvoucherError('ARG_INVALID', message);
+}
+
+function isTrustStore(x: unknown): x is TrustStore {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && Array.isArray((x as { anchors?: unknown }).anchors);
+}
+
+/**
+ * Checks and normalises the options.
+ *
+ * @param options - the caller's options.
+ * @returns the resolved options.
+ * @throws EvoucherError `TRUST_NO_ANCHORS` (trust missing or empty), `ARG_INVALID` (a wrong type),
+ *   `CERT_MALFORMED` (an anchor or intermediate that is not a certificate), `POLICY_INVALID` (a bad policy).
+ */
+export function resolveOptions(options: VerifyOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new EvoucherError('TRUST_NO_ANCHORS', 'verification needs options with trust anchors');
+  }
+  const t: unknown = options.trust;
+  let trust: TrustStore;
+  if (t === undefined || t === null) {
+    // security.md §1.5: verifying with no anchors is a usage error, never "trust all".
+    throw new EvoucherError('TRUST_NO_ANCHORS', 'no trust anchors given (options.trust)');
+  } else if (Array.isArray(t)) {
+    for (const c of t) if (!(c instanceof Uint8Array) && typeof c !== 'string') argInvalid('options.trust entries must be DER bytes or PEM text');
+    trust = createTrustStore(t as readonly (Uint8Array | string)[]);
+  } else if (isTrustStore(t)) {
+    if (t.anchors.length === 0) throw new EvoucherError('TRUST_NO_ANCHORS', 'the trust store has no anchors');
+    trust = t;
+  } else {
+    argInvalid('options.trust must be a TrustStore or an array of certificates');
+  }
+  if (trust.anchors.length === 0) throw new EvoucherError('TRUST_NO_ANCHORS', 'the trust store has no anchors');
+
+  const at = options.at ?? new Date();
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) argInvalid('options.at must be a valid Date');
+
+  const crls = options.crls ?? [];
+  if (!Array.isArray(crls)) argInvalid('options.crls must be an array of parsed CRLs');
+  for (const c of crls) {
+    if (typeof c !== 'object' || c === null || !((c as { der?: unknown }).der instanceof Uint8Array)) argInvalid('options.crls entries must come from parseCrl');
+  }
+  if (options.requireRevocation !== undefined && typeof options.requireRevocation !== 'boolean') argInvalid('options.requireRevocation must be a boolean');
+
+  const inter = options.intermediates ?? [];
+  if (!Array.isArray(inter)) argInvalid('options.intermediates must be an array');
+  const intermediates = inter.map((c) => {
+    if (!(c instanceof Uint8Array) && typeof c !== 'string') argInvalid('options.intermediates entries must be DER bytes or PEM text');
+    return parseCertificate(c);
+  });
+
+  if (options.limits !== undefined && (typeof options.limits !== 'object' || options.limits === null)) argInvalid('options.limits must be an object');
+  const policy = options.policy === undefined ? undefined : validatePolicy(options.policy);
+
+  return {
+    trust,
+    ...(policy === undefined ? {} : { policy }),
+    at: new Date(at.getTime()),
+    crls,
+    requireRevocation: options.requireRevocation ?? crls.length > 0,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    intermediates,
+  };
+}

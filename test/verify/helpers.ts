@@ -1,0 +1,146 @@
+/**
+ * Shared helpers of the verifier tests: the committed demo PKI (fixtures/pki, test-only keys), vouchers built
+ * from the bundled examples, and envelopes sealed through the sealing API at pinned times.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyProvider } from '../../src/keys/provider.js';
+import { openSoftwareKey } from '../../src/keys/software/index.js';
+import { parseCrl, type Crl } from '../../src/pki/index.js';
+import type { DemoManifest } from '../../src/pki/demo.js';
+import { sealVoucher, type SealVoucherOptions } from '../../src/seal/apply.js';
+import { createReceipt } from '../../src/seal/receipt.js';
+import { buildVoucher, createEnvelope, parseEnvelope, writeEnvelope, type StampEntry, type VoucherData } from '../../src/voucher/index.js';
+import { verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../src/verify/index.js';
+
+export const ROOT = join(import.meta.dirname, '../..');
+export const PKI = join(ROOT, 'fixtures/pki');
+export const manifest = JSON.parse(readFileSync(join(PKI, 'manifest.json'), 'utf8')) as DemoManifest;
+
+/** The pinned validation time of the tests. */
+export const AT = new Date('2026-01-20T00:00:00Z');
+/** The clock of voucher building (the examples are dated 2025-11-28). */
+export const BUILD_NOW = new Date('2025-11-30T12:00:00+08:00');
+/** Signing time n minutes after 2025-12-01 08:00 UTC. */
+export const T = (minutes: number): Date => new Date(Date.UTC(2025, 11, 1, 8, minutes));
+
+export type Family = 'sm2' | 'p256' | 'rsa';
+
+/** Text of a file of the demo PKI. */
+export function pkiText(rel: string): string {
+  return readFileSync(join(PKI, rel), 'utf8');
+}
+
+/** The trust anchor PEM of a family. */
+export function anchor(family: Family): string {
+  return pkiText(`trust/${family}-root.cert.pem`);
+}
+
+/** Every demo trust anchor. */
+export function allAnchors(): string[] {
+  return manifest.trust.map(pkiText);
+}
+
+/** A demo CRL. */
+export function crl(rel: string): Crl {
+  return parseCrl(pkiText(rel));
+}
+
+const keys = new Map<string, KeyProvider>();
+
+/** A key provider for a demo role (e.g. `cz-p256`), its chain included. */
+export function key(roleId: string): KeyProvider {
+  let k = keys.get(roleId);
+  if (k === undefined) {
+    const role = manifest.roles[roleId];
+    if (role === undefined) throw new Error(`no demo role ${roleId}`);
+    k = openSoftwareKey({
+      key: pkiText(role.key),
+      certificate: pkiText(role.cert),
+      chain: role.chain.slice(0, -1).map(pkiText),
+      password: manifest.password,
+    });
+    keys.set(roleId, k);
+  }
+  return k;
+}
+
+/** The bundled example data of a voucher type. */
+export function example(vt: string): VoucherData {
+  return JSON.parse(readFileSync(join(ROOT, 'examples', `${vt}.json`), 'utf8')) as VoucherData;
+}
+
+/** An unsealed envelope of the example voucher of `vt` (data changes applied). */
+export function unsealed(vt = '5201', change: Record<string, string> = {}): Uint8Array {
+  return createEnvelope([buildVoucher(vt, { ...example(vt), ...change } as VoucherData, { now: BUILD_NOW })]);
+}
+
+/** Seals one position with a demo role at a pinned time. */
+export async function seal(envelope: Uint8Array, position: string, roleId: string, time: Date, extra: Partial<SealVoucherOptions> = {}): Promise<Uint8Array> {
+  return sealVoucher(envelope, { position, key: key(roleId), time, format: 'cms', ...extra });
+}
+
+/** A 5201 original sealed dw_gz → cz_zfzyz (original view complete). */
+export async function sealedOriginal(family: Family = 'p256', change: Record<string, string> = {}): Promise<Uint8Array> {
+  let e = unsealed('5201', change);
+  e = await seal(e, 'dw_gz', `dw-${family}`, T(0));
+  return seal(e, 'cz_zfzyz', `cz-${family}`, T(10));
+}
+
+/** The receipt of {@link sealedOriginal}, sealed yh_zqz. */
+export async function sealedReceipt(family: Family = 'p256'): Promise<Uint8Array> {
+  const e = createReceipt(await sealedOriginal(family), { set: { XPayDate: '20251202', XPayAmt: '12680.50' }, now: new Date('2025-12-02T12:00:00+08:00') });
+  return seal(e, 'yh_zqz', `yh-${family}`, T(60 * 24 + 120));
+}
+
+/** Verifies and returns the reports. */
+export async function verifyAll(bytes: Uint8Array, options: Partial<VerifyOptions> = {}): Promise<readonly VerificationReport[]> {
+  return verifyEnvelope(bytes, { trust: allAnchors(), at: AT, ...options });
+}
+
+/** Verifies and returns the single report. */
+export async function verifyOne(bytes: Uint8Array, options: Partial<VerifyOptions> = {}): Promise<VerificationReport> {
+  const reports = await verifyAll(bytes, options);
+  if (reports.length !== 1) throw new Error(`expected one report, got ${reports.length}`);
+  return reports[0] as VerificationReport;
+}
+
+/** The codes of a report's errors. */
+export function codes(r: VerificationReport): string[] {
+  return r.errors.map((e) => e.code);
+}
+
+/** `where` → code of a report's errors. */
+export function failures(r: VerificationReport): string[] {
+  return r.errors.map((e) => `${e.where}:${e.code}`);
+}
+
+/** Rewrites body 0 of an envelope with changed stamps / voucher bytes (keeps everything else). */
+export function rewriteBody(
+  envelope: Uint8Array,
+  change: (b: { voucherBytes: Uint8Array; originalVoucherBytes?: Uint8Array; voucherFlag: '0' | '1'; stamps: StampEntry[] }) => {
+    voucherBytes?: Uint8Array;
+    originalVoucherBytes?: Uint8Array;
+    voucherFlag?: '0' | '1';
+    stamps?: readonly StampEntry[];
+  },
+): Uint8Array {
+  const env = parseEnvelope(envelope);
+  const b = env.bodies[0];
+  if (b === undefined) throw new Error('no body');
+  const cur = {
+    voucherBytes: b.voucherBytes,
+    ...(b.originalVoucherBytes === undefined ? {} : { originalVoucherBytes: b.originalVoucherBytes }),
+    voucherFlag: b.voucherFlag,
+    stamps: [...b.stamps],
+  };
+  const next = { ...cur, ...change(cur) };
+  return writeEnvelope([next]);
+}
+
+/** Replaces the first occurrence of `from` by `to` in bytes (same-charset text edit). */
+export function replaceBytes(bytes: Uint8Array, from: Uint8Array, to: Uint8Array): Uint8Array {
+  const i = Buffer.from(bytes).indexOf(Buffer.from(from));
+  if (i < 0) throw new Error('pattern not found');
+  return Uint8Array.from([...bytes.subarray(0, i), ...to, ...bytes.subarray(i + from.length)]);
+}
