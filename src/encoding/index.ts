@@ -4,3 +4,4 @@
 export { charsetFromLabel, decodeText, encodeText, findUnmappable, gbkByteLength } from './charset.js';
 export type { Charset } from './charset.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export * from './der.js';

@@ -1,0 +1,770 @@
+/**
+ * A strict DER toolkit (ITU-T X.690 §8 and §10) that keeps every TLV as a view of the received bytes.
+ *
+ * Design rationale: seal objects arrive inside hostile envelopes, and their signatures cover byte
+ * slices of what was received (GB/T 38540-2020 §6.2, §7.2). A verifier must therefore (1) find those
+ * slices exactly, never re-encode them, and (2) refuse every encoding freedom BER allows, so that one
+ * value has one accepted encoding and two parsers cannot disagree about what was signed (parser
+ * differentials, security.md §1.11). The reader here:
+ *
+ * - accepts only definite, minimal lengths (X.690 §10.1), minimal tag numbers and primitive strings
+ *   (X.690 §10.2 forbids constructed strings);
+ * - requires that the children of a constructed TLV fill its content exactly and that nothing follows
+ *   the outermost TLV;
+ * - bounds the input size, the nesting depth and the node count before doing any work proportional to
+ *   a claimed length (security.md §1.12: a length claiming 2^32 bytes, 10k-deep nesting).
+ *
+ * There is no lenient TLV mode on purpose: every real vendor seal file we hold is DER at the TLV level
+ * (standards.md §2.3). The vendor quirks that do exist are schema-level (an explicitly encoded
+ * DEFAULT value, a legacy alternative type); the SES decoders tolerate exactly those in their lenient
+ * mode and record each one as a {@link DerQuirk}.
+ *
+ * Errors: every violation throws an {@link EvoucherError} with one of `DER_MALFORMED`,
+ * `DER_TRAILING_BYTES`, `DER_INDEFINITE_LENGTH`, `DER_TOO_DEEP`, `DER_TOO_LARGE`, and `detail.offset`
+ * (and `detail.path` when a decoder names the field).
+ */
+import { EvoucherError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+
+/** The class of a tag (X.690 §8.1.2.2). */
+export type DerTagClass = 'universal' | 'application' | 'context' | 'private';
+
+/** A parsed TLV. Offsets are relative to the buffer given to the reader; `raw` and `value` are views of it. */
+export interface DerNode {
+  /** The tag number (e.g. 16 for SEQUENCE, 0 for `[0]`). */
+  readonly tag: number;
+  /** The tag class. */
+  readonly class: DerTagClass;
+  /** True for a constructed encoding (children follow), false for a primitive one. */
+  readonly constructed: boolean;
+  /** Bytes of identifier and length octets. */
+  readonly headerLength: number;
+  /** Length of the contents octets. */
+  readonly length: number;
+  /** Offset of the first identifier octet. */
+  readonly start: number;
+  /** Offset just after the last contents octet. */
+  readonly end: number;
+  /** The whole TLV, a subarray of the input (never a copy). */
+  readonly raw: Uint8Array;
+  /** The contents octets, a subarray of the input. */
+  readonly value: Uint8Array;
+  /** The children of a constructed node (absent on primitive nodes and on nodes from {@link readTlv}). */
+  readonly children?: readonly DerNode[];
+}
+
+/** A tolerated deviation from DER or from the schema, recorded by a lenient decoder. */
+export interface DerQuirk {
+  /** Stable name of the quirk, e.g. `explicit-default-boolean`. */
+  readonly quirk: string;
+  /** Offset of the TLV concerned, relative to the decoded buffer. */
+  readonly offset: number;
+  /** A lower-case human message naming the field. */
+  readonly message: string;
+}
+
+/** Limits of the reader. */
+export interface DerLimits {
+  /** Largest input accepted, in bytes. Default {@link DER_DEFAULT_MAX_SIZE}. */
+  readonly maxSize?: number;
+  /** Deepest nesting accepted (the outermost TLV has depth 1). Default {@link DER_DEFAULT_MAX_DEPTH}. */
+  readonly maxDepth?: number;
+  /** Most TLVs accepted in one tree. Default {@link DER_DEFAULT_MAX_NODES}. */
+  readonly maxNodes?: number;
+}
+
+/** Default largest DER input: 4 MiB (a seal with a picture is tens of kilobytes). */
+export const DER_DEFAULT_MAX_SIZE = 4 * 1024 * 1024;
+/** Default deepest nesting: 32 (an `SES_Signature` nests about 8 deep; a certificate about 10). */
+export const DER_DEFAULT_MAX_DEPTH = 32;
+/** Default most nodes in one tree. */
+export const DER_DEFAULT_MAX_NODES = 100_000;
+
+/** Universal tag numbers used by the SDK (X.680 §8.4). */
+export const DER_TAG = Object.freeze({
+  BOOLEAN: 1,
+  INTEGER: 2,
+  BIT_STRING: 3,
+  OCTET_STRING: 4,
+  NULL: 5,
+  OID: 6,
+  UTF8_STRING: 12,
+  SEQUENCE: 16,
+  SET: 17,
+  PRINTABLE_STRING: 19,
+  IA5_STRING: 22,
+  UTC_TIME: 23,
+  GENERALIZED_TIME: 24,
+} as const);
+
+const CLASSES: readonly DerTagClass[] = ['universal', 'application', 'context', 'private'];
+const CLASS_BITS: Readonly<Record<DerTagClass, number>> = { universal: 0x00, application: 0x40, context: 0x80, private: 0xc0 };
+
+/** Universal string and time types, which DER requires to be primitive (X.690 §10.2). */
+const PRIMITIVE_ONLY_UNIVERSAL = new Set([1, 2, 3, 4, 5, 6, 10, 12, 18, 19, 20, 22, 23, 24, 26, 28, 30]);
+
+function derError(code: ErrorCode, message: string, offset: number, path?: string): EvoucherError {
+  const detail: Record<string, string> = { offset: String(offset) };
+  if (path !== undefined) detail['path'] = path;
+  return new EvoucherError(code, message, { detail });
+}
+
+interface Header {
+  readonly tag: number;
+  readonly cls: DerTagClass;
+  readonly constructed: boolean;
+  readonly headerLength: number;
+  readonly length: number;
+}
+
+/** Reads identifier and length octets at `offset`; `limit` is the end of the enclosing content. */
+function readHeader(bytes: Uint8Array, offset: number, limit: number, maxSize: number): Header {
+  let p = offset;
+  if (p >= limit) throw derError('DER_MALFORMED', 'der: missing tag', offset);
+  const first = bytes[p++] as number;
+  const cls = CLASSES[first >> 6] as DerTagClass;
+  const constructed = (first & 0x20) !== 0;
+  let tag = first & 0x1f;
+  if (tag === 0x1f) {
+    // High tag number form (X.690 §8.1.2.4): base-128, no leading 0x80 octet, and only for tags >= 31.
+    tag = 0;
+    let count = 0;
+    for (;;) {
+      if (p >= limit) throw derError('DER_MALFORMED', 'der: truncated tag', offset);
+      const b = bytes[p++] as number;
+      if (count === 0 && b === 0x80) throw derError('DER_MALFORMED', 'der: non-minimal tag number', offset);
+      if (++count > 4) throw derError('DER_MALFORMED', 'der: tag number too large', offset);
+      tag = tag * 128 + (b & 0x7f);
+      if ((b & 0x80) === 0) break;
+    }
+    if (tag < 31) throw derError('DER_MALFORMED', 'der: high-form tag for a low tag number', offset);
+  }
+  if (p >= limit) throw derError('DER_MALFORMED', 'der: missing length', offset);
+  const l0 = bytes[p++] as number;
+  let length: number;
+  if (l0 < 0x80) {
+    length = l0;
+  } else if (l0 === 0x80) {
+    // X.690 §10.1: DER uses the definite form only.
+    throw derError('DER_INDEFINITE_LENGTH', 'der: indefinite length', offset);
+  } else if (l0 === 0xff) {
+    throw derError('DER_MALFORMED', 'der: reserved length octet 0xff', offset);
+  } else {
+    const n = l0 & 0x7f;
+    // More than 4 length octets always claims >= 2^32 bytes (or is non-minimal): refuse without reading on.
+    if (n > 4) throw derError('DER_TOO_LARGE', `der: length of ${n} octets`, offset);
+    if (p + n > limit) throw derError('DER_MALFORMED', 'der: truncated length', offset);
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + (bytes[p++] as number);
+    // X.690 §10.1: the minimum number of length octets.
+    if (length < 0x80 || bytes[p - n] === 0) throw derError('DER_MALFORMED', 'der: non-minimal length', offset);
+  }
+  if (length > maxSize) throw derError('DER_TOO_LARGE', `der: length ${length} exceeds the limit ${maxSize}`, offset);
+  if (p + length > limit) throw derError('DER_MALFORMED', 'der: length overruns the enclosing data', offset);
+  return { tag, cls, constructed, headerLength: p - offset, length };
+}
+
+function checkSize(bytes: Uint8Array, maxSize: number): void {
+  if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'der: input must be a Uint8Array');
+  if (bytes.length > maxSize) throw derError('DER_TOO_LARGE', `der: input of ${bytes.length} bytes exceeds the limit ${maxSize}`, 0);
+}
+
+/**
+ * Reads one TLV at `offset` without descending into it.
+ *
+ * @param bytes - the buffer.
+ * @param offset - where the identifier octet is.
+ * @param limits - size limit (`maxSize`).
+ * @returns the node (no `children`); `raw` and `value` are subarrays of `bytes`.
+ * @throws EvoucherError `DER_MALFORMED` (truncated, non-minimal), `DER_INDEFINITE_LENGTH`, `DER_TOO_LARGE`.
+ * @example
+ * const node = readTlv(bytes, 0); const next = node.end;
+ */
+export function readTlv(bytes: Uint8Array, offset: number, limits: DerLimits = {}): DerNode {
+  const maxSize = limits.maxSize ?? DER_DEFAULT_MAX_SIZE;
+  checkSize(bytes, maxSize);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new EvoucherError('ARG_INVALID', 'der: offset must be a non-negative integer');
+  const h = readHeader(bytes, offset, bytes.length, maxSize);
+  return makeNode(bytes, offset, h, undefined);
+}
+
+function makeNode(bytes: Uint8Array, start: number, h: Header, children: readonly DerNode[] | undefined): DerNode {
+  const end = start + h.headerLength + h.length;
+  const base = {
+    tag: h.tag,
+    class: h.cls,
+    constructed: h.constructed,
+    headerLength: h.headerLength,
+    length: h.length,
+    start,
+    end,
+    raw: bytes.subarray(start, end),
+    value: bytes.subarray(start + h.headerLength, end),
+  };
+  return Object.freeze(children === undefined ? base : { ...base, children: Object.freeze(children) });
+}
+
+/**
+ * Parses `bytes` as exactly one DER TLV and builds the whole tree (constructed nodes get `children`).
+ *
+ * @param bytes - the DER.
+ * @param limits - size, depth and node-count limits.
+ * @returns the root node; every `raw`/`value` is a subarray of `bytes`, offsets are relative to `bytes`.
+ * @throws EvoucherError `DER_MALFORMED`, `DER_TRAILING_BYTES` (bytes after the TLV),
+ *   `DER_INDEFINITE_LENGTH`, `DER_TOO_DEEP`, `DER_TOO_LARGE`.
+ * @example
+ * const root = readDer(sealBytes); const sealInfo = root.children?.[0]?.raw;
+ */
+export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
+  const maxSize = limits.maxSize ?? DER_DEFAULT_MAX_SIZE;
+  const maxDepth = limits.maxDepth ?? DER_DEFAULT_MAX_DEPTH;
+  const maxNodes = limits.maxNodes ?? DER_DEFAULT_MAX_NODES;
+  checkSize(bytes, maxSize);
+  let nodes = 0;
+  const parse = (offset: number, limit: number, depth: number): DerNode => {
+    if (depth > maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${maxDepth}`, offset);
+    if (++nodes > maxNodes) throw derError('DER_TOO_LARGE', `der: more than ${maxNodes} elements`, offset);
+    const h = readHeader(bytes, offset, limit, maxSize);
+    if (h.cls === 'universal') {
+      if (h.constructed && PRIMITIVE_ONLY_UNIVERSAL.has(h.tag)) {
+        throw derError('DER_MALFORMED', `der: constructed encoding of universal type ${h.tag}`, offset);
+      }
+      if (!h.constructed && (h.tag === DER_TAG.SEQUENCE || h.tag === DER_TAG.SET)) {
+        throw derError('DER_MALFORMED', 'der: primitive SEQUENCE or SET', offset);
+      }
+      // Tag 0 is end-of-contents, which only terminates BER indefinite lengths (X.690 §8.1.5).
+      if (h.tag === 0) throw derError('DER_MALFORMED', 'der: end-of-contents octets in DER', offset);
+    }
+    if (!h.constructed) return makeNode(bytes, offset, h, undefined);
+    const children: DerNode[] = [];
+    const contentEnd = offset + h.headerLength + h.length;
+    let p = offset + h.headerLength;
+    while (p < contentEnd) {
+      const child = parse(p, contentEnd, depth + 1);
+      children.push(child);
+      p = child.end;
+    }
+    return makeNode(bytes, offset, h, children);
+  };
+  const root = parse(0, bytes.length, 1);
+  if (root.end !== bytes.length) {
+    throw derError('DER_TRAILING_BYTES', `der: ${bytes.length - root.end} bytes after the outer element`, root.end);
+  }
+  return root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema helpers: check a node's tag and decode its value, strictly. `path` names the field in errors.
+// ---------------------------------------------------------------------------------------------
+
+/** What a node must look like: a universal tag number, or a `{ class, tag }` pair. */
+export type DerTagSpec = number | { readonly class: DerTagClass; readonly tag: number; readonly constructed?: boolean };
+
+/**
+ * True when `node` has the given tag (universal number, or class and number).
+ *
+ * @param node - the node (undefined gives false).
+ * @param spec - a universal tag number, or `{ class, tag, constructed? }`.
+ * @returns whether the tag matches.
+ * @example
+ * if (isDerTag(node, DER_TAG.SEQUENCE)) { ... }
+ */
+export function isDerTag(node: DerNode | undefined, spec: DerTagSpec): node is DerNode {
+  if (node === undefined) return false;
+  if (typeof spec === 'number') return node.class === 'universal' && node.tag === spec;
+  if (node.class !== spec.class || node.tag !== spec.tag) return false;
+  return spec.constructed === undefined || node.constructed === spec.constructed;
+}
+
+/**
+ * Returns `node` when it has the given tag, else throws.
+ *
+ * @param node - the node, possibly undefined (a missing field).
+ * @param spec - the expected tag.
+ * @param path - the field name for the error.
+ * @returns the node.
+ * @throws EvoucherError `DER_MALFORMED` when the node is missing or has another tag.
+ * @example
+ * const seq = expectDerTag(root, DER_TAG.SEQUENCE, 'SESeal');
+ */
+export function expectDerTag(node: DerNode | undefined, spec: DerTagSpec, path: string): DerNode {
+  if (node === undefined) throw derError('DER_MALFORMED', `der: ${path} is missing`, -1, path);
+  const matches: boolean = isDerTag(node, spec);
+  if (!matches) throw derError('DER_MALFORMED', `der: ${path} has an unexpected tag`, node.start, path);
+  return node;
+}
+
+/**
+ * The children of a constructed node, checked for count.
+ *
+ * @param node - a constructed node from {@link readDer}.
+ * @param path - the field name for errors.
+ * @param min - fewest children allowed.
+ * @param max - most children allowed.
+ * @returns the children.
+ * @throws EvoucherError `DER_MALFORMED` on a primitive node or a wrong count.
+ * @example
+ * const [header, esId] = derChildren(sealInfo, 'SES_SealInfo', 4, 5);
+ */
+export function derChildren(node: DerNode, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): readonly DerNode[] {
+  if (!node.constructed || node.children === undefined) throw derError('DER_MALFORMED', `der: ${path} is not constructed`, node.start, path);
+  const n = node.children.length;
+  if (n < min || n > max) throw derError('DER_MALFORMED', `der: ${path} has ${n} elements`, node.start, path);
+  return node.children;
+}
+
+/**
+ * Decodes an INTEGER (X.690 §8.3: two's complement, minimal octets).
+ *
+ * @param node - the INTEGER node.
+ * @param path - the field name for errors.
+ * @returns the value.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, empty contents or a non-minimal encoding.
+ * @example
+ * const v = readDerInteger(node, 'version');
+ */
+export function readDerInteger(node: DerNode | undefined, path: string): bigint {
+  const n = expectDerTag(node, DER_TAG.INTEGER, path);
+  const v = n.value;
+  if (v.length === 0) throw derError('DER_MALFORMED', `der: ${path} is an empty INTEGER`, n.start, path);
+  if (v.length > 1 && ((v[0] === 0x00 && ((v[1] as number) & 0x80) === 0) || (v[0] === 0xff && ((v[1] as number) & 0x80) !== 0))) {
+    throw derError('DER_MALFORMED', `der: ${path} is a non-minimal INTEGER`, n.start, path);
+  }
+  let x = 0n;
+  for (const b of v) x = (x << 8n) | BigInt(b);
+  if (((v[0] as number) & 0x80) !== 0) x -= 1n << BigInt(8 * v.length);
+  return x;
+}
+
+/**
+ * Decodes an INTEGER that must lie in `[min, max]` (safe-integer range).
+ *
+ * @param node - the INTEGER node.
+ * @param path - the field name for errors.
+ * @param min - smallest value allowed (default 0).
+ * @param max - largest value allowed (default 2^31 - 1).
+ * @returns the value as a number.
+ * @throws EvoucherError `DER_MALFORMED` when malformed or out of range.
+ * @example
+ * const width = readDerSmallInteger(node, 'picture.width', 0, 10000);
+ */
+export function readDerSmallInteger(node: DerNode | undefined, path: string, min = 0, max = 0x7fffffff): number {
+  const v = readDerInteger(node, path);
+  if (v < BigInt(min) || v > BigInt(max)) throw derError('DER_MALFORMED', `der: ${path} out of range`, node?.start ?? -1, path);
+  return Number(v);
+}
+
+/**
+ * Decodes a BOOLEAN (X.690 §11.1: FALSE is 0x00, TRUE is 0xFF).
+ *
+ * @param node - the BOOLEAN node.
+ * @param path - the field name for errors.
+ * @returns the value.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, length or octet value.
+ * @example
+ * const critical = readDerBoolean(node, 'ExtData.critical');
+ */
+export function readDerBoolean(node: DerNode | undefined, path: string): boolean {
+  const n = expectDerTag(node, DER_TAG.BOOLEAN, path);
+  if (n.length !== 1 || (n.value[0] !== 0x00 && n.value[0] !== 0xff)) {
+    throw derError('DER_MALFORMED', `der: ${path} is not a DER BOOLEAN`, n.start, path);
+  }
+  return n.value[0] === 0xff;
+}
+
+/** Longest OID accepted, in contents octets (real OIDs are under 30). */
+const MAX_OID_LENGTH = 64;
+
+/**
+ * Decodes an OBJECT IDENTIFIER to dotted text (X.690 §8.19, minimal sub-identifiers).
+ *
+ * @param node - the OID node.
+ * @param path - the field name for errors.
+ * @returns the dotted OID, e.g. `1.2.156.10197.1.501`.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, empty or over-long contents, non-minimal or truncated arcs.
+ * @example
+ * const alg = readDerOid(node, 'signAlgID');
+ */
+export function readDerOid(node: DerNode | undefined, path: string): string {
+  const n = expectDerTag(node, DER_TAG.OID, path);
+  const v = n.value;
+  if (v.length === 0 || v.length > MAX_OID_LENGTH) throw derError('DER_MALFORMED', `der: ${path} has a bad OID length`, n.start, path);
+  const arcs: bigint[] = [];
+  let acc = 0n;
+  let fresh = true;
+  for (let i = 0; i < v.length; i++) {
+    const b = v[i] as number;
+    if (fresh && b === 0x80) throw derError('DER_MALFORMED', `der: ${path} has a non-minimal OID arc`, n.start, path);
+    acc = (acc << 7n) | BigInt(b & 0x7f);
+    fresh = (b & 0x80) === 0;
+    if (fresh) {
+      arcs.push(acc);
+      acc = 0n;
+    }
+  }
+  if (!fresh) throw derError('DER_MALFORMED', `der: ${path} has a truncated OID arc`, n.start, path);
+  const first = arcs[0] as bigint;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].map(String).join('.');
+}
+
+/**
+ * Decodes a BIT STRING (X.690 §8.6, §11.2: unused bits 0..7, zero padding, none when empty).
+ *
+ * @param node - the BIT STRING node.
+ * @param path - the field name for errors.
+ * @returns the unused-bit count and the data octets (a subarray of the input, after the unused-bits octet).
+ * @throws EvoucherError `DER_MALFORMED` on another tag or a malformed unused-bits octet or padding.
+ * @example
+ * const { unusedBits, bytes } = readDerBitString(node, 'signature');
+ */
+export function readDerBitString(node: DerNode | undefined, path: string): { readonly unusedBits: number; readonly bytes: Uint8Array } {
+  const n = expectDerTag(node, DER_TAG.BIT_STRING, path);
+  if (n.length === 0) throw derError('DER_MALFORMED', `der: ${path} has no unused-bits octet`, n.start, path);
+  const unusedBits = n.value[0] as number;
+  const bytes = n.value.subarray(1);
+  if (unusedBits > 7 || (bytes.length === 0 && unusedBits !== 0)) {
+    throw derError('DER_MALFORMED', `der: ${path} has a bad unused-bits octet`, n.start, path);
+  }
+  if (unusedBits > 0 && (((bytes[bytes.length - 1] as number) & ((1 << unusedBits) - 1)) !== 0)) {
+    throw derError('DER_MALFORMED', `der: ${path} has non-zero padding bits`, n.start, path);
+  }
+  return { unusedBits, bytes };
+}
+
+/**
+ * Returns the contents of an OCTET STRING (a subarray of the input).
+ *
+ * @param node - the OCTET STRING node.
+ * @param path - the field name for errors.
+ * @returns the contents.
+ * @throws EvoucherError `DER_MALFORMED` on another tag.
+ * @example
+ * const certDer = readDerOctetString(node, 'cert');
+ */
+export function readDerOctetString(node: DerNode | undefined, path: string): Uint8Array {
+  return expectDerTag(node, DER_TAG.OCTET_STRING, path).value;
+}
+
+/** A character string type the toolkit decodes. */
+export type DerStringType = 'utf8' | 'ia5' | 'printable';
+
+const STRING_TAGS: Readonly<Record<DerStringType, number>> = { utf8: DER_TAG.UTF8_STRING, ia5: DER_TAG.IA5_STRING, printable: DER_TAG.PRINTABLE_STRING };
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes a UTF8String, IA5String (ASCII) or PrintableString, checking the character repertoire.
+ *
+ * @param node - the string node.
+ * @param type - the expected type.
+ * @param path - the field name for errors.
+ * @returns the text.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, invalid UTF-8 or a character outside the type.
+ * @example
+ * const esId = readDerString(node, 'ia5', 'esID');
+ */
+export function readDerString(node: DerNode | undefined, type: DerStringType, path: string): string {
+  const n = expectDerTag(node, STRING_TAGS[type], path);
+  if (type === 'utf8') {
+    try {
+      return utf8Decoder.decode(n.value);
+    } catch {
+      throw derError('DER_MALFORMED', `der: ${path} is not valid UTF-8`, n.start, path);
+    }
+  }
+  let s = '';
+  for (const b of n.value) {
+    if (b > 0x7f) throw derError('DER_MALFORMED', `der: ${path} has a non-ASCII octet`, n.start, path);
+    s += String.fromCharCode(b);
+  }
+  if (type === 'printable' && !PRINTABLE.test(s)) throw derError('DER_MALFORMED', `der: ${path} is not a PrintableString`, n.start, path);
+  return s;
+}
+
+const UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?Z$/;
+
+function utcDate(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): Date | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+  // Date.UTC maps 0..99 to 1900..1999: set the full year explicitly, then reject rolled-over days (Feb 30).
+  t.setUTCFullYear(y, mo - 1, d);
+  if (t.getUTCDate() !== d || t.getUTCMonth() !== mo - 1) return undefined;
+  return t;
+}
+
+/**
+ * Decodes a UTCTime or GeneralizedTime in its DER form (X.690 §11.7, §11.8: `Z`, seconds present,
+ * fractions without trailing zeros; UTCTime years 50..99 are 19xx, RFC 5280 §4.1.2.5.1).
+ *
+ * @param node - the time node.
+ * @param type - `utc` or `generalized`.
+ * @param path - the field name for errors.
+ * @returns the instant.
+ * @throws EvoucherError `DER_MALFORMED` on another tag or a non-DER time form.
+ * @example
+ * const t = readDerTime(node, 'generalized', 'timeInfo');
+ */
+export function readDerTime(node: DerNode | undefined, type: 'utc' | 'generalized', path: string): Date {
+  const n = expectDerTag(node, type === 'utc' ? DER_TAG.UTC_TIME : DER_TAG.GENERALIZED_TIME, path);
+  let text = '';
+  for (const b of n.value) text += String.fromCharCode(b);
+  const m = (type === 'utc' ? UTC_TIME : GENERALIZED_TIME).exec(text);
+  let date: Date | undefined;
+  if (m !== null) {
+    const num = (i: number): number => Number(m[i]);
+    if (type === 'utc') {
+      const yy = num(1);
+      date = utcDate(yy >= 50 ? 1900 + yy : 2000 + yy, num(2), num(3), num(4), num(5), num(6), 0);
+    } else {
+      const frac = m[7];
+      if (frac === undefined || frac.length <= 3) {
+        const ms = frac === undefined ? 0 : Number(frac.padEnd(3, '0'));
+        date = utcDate(num(1), num(2), num(3), num(4), num(5), num(6), ms);
+      }
+    }
+  }
+  if (date === undefined) throw derError('DER_MALFORMED', `der: ${path} is not a DER ${type === 'utc' ? 'UTCTime' : 'GeneralizedTime'}`, n.start, path);
+  return date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writer: small and exact. Every function returns a new complete TLV.
+// ---------------------------------------------------------------------------------------------
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function encodeLength(len: number): Uint8Array {
+  if (len < 0x80) return Uint8Array.of(len);
+  const bytes: number[] = [];
+  for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l % 256);
+  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
+}
+
+function encodeIdentifier(cls: DerTagClass, constructed: boolean, tag: number): Uint8Array {
+  if (!Number.isSafeInteger(tag) || tag < 0 || tag >= 2 ** 28) throw new EvoucherError('ARG_INVALID', `der: bad tag number ${tag}`);
+  const lead = CLASS_BITS[cls] | (constructed ? 0x20 : 0);
+  if (tag < 31) return Uint8Array.of(lead | tag);
+  const arcs: number[] = [tag & 0x7f];
+  for (let t = Math.floor(tag / 128); t > 0; t = Math.floor(t / 128)) arcs.unshift(0x80 | (t & 0x7f));
+  return Uint8Array.from([lead | 0x1f, ...arcs]);
+}
+
+/**
+ * Encodes one TLV with the given identifier and contents.
+ *
+ * @param spec - a universal tag number (primitive unless SEQUENCE/SET), or `{ class, tag, constructed }`.
+ * @param contents - the contents octets (concatenated in order).
+ * @returns the TLV.
+ * @throws EvoucherError `ARG_INVALID` on a bad tag number.
+ * @example
+ * derTlv({ class: 'context', tag: 1, constructed: false }, bytes)
+ */
+export function derTlv(spec: DerTagSpec, ...contents: readonly Uint8Array[]): Uint8Array {
+  const body = concat(contents);
+  const id = typeof spec === 'number'
+    ? encodeIdentifier('universal', spec === DER_TAG.SEQUENCE || spec === DER_TAG.SET, spec)
+    : encodeIdentifier(spec.class, spec.constructed ?? false, spec.tag);
+  return concat([id, encodeLength(body.length), body]);
+}
+
+/**
+ * Encodes a SEQUENCE of already-encoded elements.
+ * @param elements - complete TLVs, in order.
+ * @returns the SEQUENCE TLV.
+ * @example derSequence(derInteger(4), derOid('1.2.156.10197.1.501'))
+ */
+export function derSequence(...elements: readonly Uint8Array[]): Uint8Array {
+  return derTlv(DER_TAG.SEQUENCE, ...elements);
+}
+
+/**
+ * Encodes an INTEGER in minimal two's complement.
+ * @param value - the value (number must be a safe integer).
+ * @returns the INTEGER TLV.
+ * @throws EvoucherError `ARG_INVALID` on a non-integer number.
+ * @example derInteger(4)
+ */
+export function derInteger(value: bigint | number): Uint8Array {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new EvoucherError('ARG_INVALID', 'der: INTEGER must be a safe integer');
+  let v = BigInt(value);
+  const out: number[] = [];
+  // Emit octets until the remaining value is only the sign extension of the top octet.
+  for (;;) {
+    const b = Number(v & 0xffn);
+    out.unshift(b);
+    v >>= 8n;
+    if ((v === 0n && (b & 0x80) === 0) || (v === -1n && (b & 0x80) !== 0)) break;
+  }
+  return derTlv(DER_TAG.INTEGER, Uint8Array.from(out));
+}
+
+/**
+ * Encodes a BOOLEAN (0xFF for TRUE).
+ * @param value - the value.
+ * @returns the BOOLEAN TLV.
+ * @example derBoolean(true)
+ */
+export function derBoolean(value: boolean): Uint8Array {
+  return derTlv(DER_TAG.BOOLEAN, Uint8Array.of(value ? 0xff : 0x00));
+}
+
+/**
+ * Encodes an OCTET STRING.
+ * @param data - the contents.
+ * @returns the OCTET STRING TLV.
+ * @example derOctetString(certDer)
+ */
+export function derOctetString(data: Uint8Array): Uint8Array {
+  return derTlv(DER_TAG.OCTET_STRING, data);
+}
+
+/**
+ * Encodes a BIT STRING.
+ * @param data - the data octets.
+ * @param unusedBits - unused bits in the last octet (0..7; padding bits must be zero).
+ * @returns the BIT STRING TLV.
+ * @throws EvoucherError `ARG_INVALID` on a bad unused-bit count or non-zero padding.
+ * @example derBitString(signatureDer)
+ */
+export function derBitString(data: Uint8Array, unusedBits = 0): Uint8Array {
+  if (!Number.isInteger(unusedBits) || unusedBits < 0 || unusedBits > 7 || (data.length === 0 && unusedBits !== 0)
+    || (unusedBits > 0 && (((data[data.length - 1] as number) & ((1 << unusedBits) - 1)) !== 0))) {
+    throw new EvoucherError('ARG_INVALID', 'der: bad BIT STRING unused bits');
+  }
+  return derTlv(DER_TAG.BIT_STRING, Uint8Array.of(unusedBits), data);
+}
+
+function asciiBytes(text: string, what: string, re?: RegExp): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) throw new EvoucherError('ARG_INVALID', `der: ${what} must be ASCII`);
+    out[i] = c;
+  }
+  if (re !== undefined && !re.test(text)) throw new EvoucherError('ARG_INVALID', `der: ${what} has a character outside its type`);
+  return out;
+}
+
+/**
+ * Encodes an IA5String (ASCII).
+ * @param text - ASCII text.
+ * @returns the IA5String TLV.
+ * @throws EvoucherError `ARG_INVALID` on a non-ASCII character.
+ * @example derIa5String('ES')
+ */
+export function derIa5String(text: string): Uint8Array {
+  return derTlv(DER_TAG.IA5_STRING, asciiBytes(text, 'IA5String'));
+}
+
+/**
+ * Encodes a PrintableString.
+ * @param text - text in the PrintableString repertoire (X.680 §41.4).
+ * @returns the PrintableString TLV.
+ * @throws EvoucherError `ARG_INVALID` on a character outside the repertoire.
+ * @example derPrintableString('SM3')
+ */
+export function derPrintableString(text: string): Uint8Array {
+  return derTlv(DER_TAG.PRINTABLE_STRING, asciiBytes(text, 'PrintableString', PRINTABLE));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Encodes a UTF8String.
+ * @param text - the text (lone surrogates are refused).
+ * @returns the UTF8String TLV.
+ * @throws EvoucherError `ARG_INVALID` on a lone surrogate.
+ * @example derUtf8String('示例单位')
+ */
+export function derUtf8String(text: string): Uint8Array {
+  if (LONE_SURROGATE.test(text)) throw new EvoucherError('ARG_INVALID', 'der: UTF8String has a lone surrogate');
+  return derTlv(DER_TAG.UTF8_STRING, new TextEncoder().encode(text));
+}
+
+function checkDate(date: Date): void {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new EvoucherError('ARG_INVALID', 'der: invalid date');
+}
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+
+/**
+ * Encodes a GeneralizedTime in its DER form: `YYYYMMDDHHMMSS[.fff]Z`, UTC, fraction only when the
+ * milliseconds are not zero and without trailing zeros (X.690 §11.7).
+ * @param date - the instant (years 0..9999).
+ * @returns the GeneralizedTime TLV.
+ * @throws EvoucherError `ARG_INVALID` on an invalid date or a year outside 0..9999.
+ * @example derGeneralizedTime(new Date('2026-11-28T10:00:00Z'))  // "20261128100000Z"
+ */
+export function derGeneralizedTime(date: Date): Uint8Array {
+  checkDate(date);
+  const y = date.getUTCFullYear();
+  if (y < 0 || y > 9999) throw new EvoucherError('ARG_INVALID', 'der: GeneralizedTime year out of range');
+  const ms = date.getUTCMilliseconds();
+  const frac = ms === 0 ? '' : `.${pad(ms, 3).replace(/0+$/, '')}`;
+  const text = `${pad(y, 4)}${pad(date.getUTCMonth() + 1, 2)}${pad(date.getUTCDate(), 2)}${pad(date.getUTCHours(), 2)}`
+    + `${pad(date.getUTCMinutes(), 2)}${pad(date.getUTCSeconds(), 2)}${frac}Z`;
+  return derTlv(DER_TAG.GENERALIZED_TIME, asciiBytes(text, 'GeneralizedTime'));
+}
+
+/**
+ * Encodes a UTCTime `YYMMDDHHMMSSZ` (years 1950..2049, RFC 5280 §4.1.2.5.1). Milliseconds must be zero:
+ * UTCTime cannot carry them, and a writer that dropped them would not be exact.
+ * @param date - the instant.
+ * @returns the UTCTime TLV.
+ * @throws EvoucherError `ARG_INVALID` on an invalid date, a year outside 1950..2049 or non-zero milliseconds.
+ * @example derUtcTime(new Date('2020-04-22T00:00:00Z'))  // "200422000000Z"
+ */
+export function derUtcTime(date: Date): Uint8Array {
+  checkDate(date);
+  const y = date.getUTCFullYear();
+  if (y < 1950 || y > 2049) throw new EvoucherError('ARG_INVALID', 'der: UTCTime year out of range');
+  if (date.getUTCMilliseconds() !== 0) throw new EvoucherError('ARG_INVALID', 'der: UTCTime cannot hold milliseconds');
+  const text = `${pad(y % 100, 2)}${pad(date.getUTCMonth() + 1, 2)}${pad(date.getUTCDate(), 2)}${pad(date.getUTCHours(), 2)}`
+    + `${pad(date.getUTCMinutes(), 2)}${pad(date.getUTCSeconds(), 2)}Z`;
+  return derTlv(DER_TAG.UTC_TIME, asciiBytes(text, 'UTCTime'));
+}
+
+/**
+ * Encodes an OBJECT IDENTIFIER from dotted text.
+ * @param dotted - e.g. `1.2.156.10197.1.501`.
+ * @returns the OID TLV.
+ * @throws EvoucherError `ARG_INVALID` on malformed text (fewer than two arcs, first arc > 2, second arc > 39 under 0/1).
+ * @example derOid('1.2.156.10197.1.501')
+ */
+export function derOid(dotted: string): Uint8Array {
+  if (!/^\d+(\.\d+)+$/.test(dotted)) throw new EvoucherError('ARG_INVALID', `der: malformed OID ${dotted}`);
+  const arcs = dotted.split('.').map((a) => BigInt(a));
+  const a0 = arcs[0] as bigint;
+  const a1 = arcs[1] as bigint;
+  if (a0 > 2n || (a0 < 2n && a1 > 39n)) throw new EvoucherError('ARG_INVALID', `der: malformed OID ${dotted}`);
+  const out: number[] = [];
+  for (const arc of [a0 * 40n + a1, ...arcs.slice(2)]) {
+    const group: number[] = [Number(arc & 0x7fn)];
+    for (let v = arc >> 7n; v > 0n; v >>= 7n) group.unshift(0x80 | Number(v & 0x7fn));
+    out.push(...group);
+  }
+  return derTlv(DER_TAG.OID, Uint8Array.from(out));
+}
+
+/**
+ * Wraps a complete TLV in an EXPLICIT context tag `[n]` (constructed).
+ * @param tag - the context tag number.
+ * @param inner - the complete inner TLV.
+ * @returns the `[n]` TLV.
+ * @example derExplicit(0, derSequence(...extDatas))
+ */
+export function derExplicit(tag: number, inner: Uint8Array): Uint8Array {
+  return derTlv({ class: 'context', tag, constructed: true }, inner);
+}

@@ -1,0 +1,274 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  DER_TAG,
+  derBitString,
+  derBoolean,
+  derChildren,
+  derExplicit,
+  derGeneralizedTime,
+  derIa5String,
+  derInteger,
+  derOctetString,
+  derOid,
+  derPrintableString,
+  derSequence,
+  derTlv,
+  derUtcTime,
+  derUtf8String,
+  expectDerTag,
+  readDer,
+  readDerBitString,
+  readDerBoolean,
+  readDerInteger,
+  readDerOid,
+  readDerString,
+  readDerTime,
+  readTlv,
+} from '../../src/encoding/index.js';
+import { EvoucherError } from '../../src/errors.js';
+
+const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof EvoucherError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+describe('readDer: strict structure', () => {
+  it('builds a tree whose raw and value are views of the input', () => {
+    const buf = hex('30 09 02 01 04 0c 02 41 42 05 00');
+    const root = readDer(buf);
+    expect(root.tag).toBe(16);
+    expect(root.class).toBe('universal');
+    expect(root.constructed).toBe(true);
+    expect(root.headerLength).toBe(2);
+    expect(root.length).toBe(9);
+    expect([root.start, root.end]).toEqual([0, 11]);
+    expect(root.children?.map((c) => c.tag)).toEqual([2, 12, 5]);
+    const s = root.children?.[1];
+    expect(s?.start).toBe(5);
+    expect(s?.raw.buffer).toBe(buf.buffer);
+    expect(toHex(s?.raw ?? new Uint8Array())).toBe('0c024142');
+    expect(toHex(s?.value ?? new Uint8Array())).toBe('4142');
+  });
+
+  it('handles long-form lengths and high tag numbers', () => {
+    const body = new Uint8Array(300).fill(7);
+    const os = derOctetString(body);
+    expect(toHex(os.subarray(0, 4))).toBe('0482012c');
+    const n = readDer(os);
+    expect(n.length).toBe(300);
+    expect(n.headerLength).toBe(4);
+    const high = derTlv({ class: 'context', tag: 200, constructed: false }, Uint8Array.of(1));
+    expect(toHex(high)).toBe('9f814801' + '01');
+    const h = readDer(high);
+    expect([h.class, h.tag, h.constructed]).toEqual(['context', 200, false]);
+  });
+
+  it.each([
+    ['truncated value', '3005020104', 'DER_MALFORMED'],
+    ['truncated header', '30', 'DER_MALFORMED'],
+    ['empty input', '', 'DER_MALFORMED'],
+    ['truncated long length', '3082', 'DER_MALFORMED'],
+    ['trailing bytes', '3003020104 00', 'DER_TRAILING_BYTES'],
+    ['indefinite length', '3080020104 0000', 'DER_INDEFINITE_LENGTH'],
+    ['length claiming 2^32', '308501000000000000', 'DER_TOO_LARGE'],
+    ['length claiming 2^32 - 1', '3084ffffffff', 'DER_TOO_LARGE'],
+    ['non-minimal long form', '308103020104', 'DER_MALFORMED'],
+    ['leading zero length octet', '30820003020104', 'DER_MALFORMED'],
+    ['reserved length 0xff', '30ff', 'DER_MALFORMED'],
+    ['child overruns its parent', '3003020204', 'DER_MALFORMED'],
+    ['children do not fill the parent', '3004020104', 'DER_MALFORMED'],
+    ['constructed OCTET STRING (BER)', '2403040100', 'DER_MALFORMED'],
+    ['primitive SEQUENCE', '1000', 'DER_MALFORMED'],
+    ['end-of-contents', '0000', 'DER_MALFORMED'],
+    ['high-form tag for a low number', '9f0100', 'DER_MALFORMED'],
+    ['non-minimal high tag', '9f80480100', 'DER_MALFORMED'],
+  ])('rejects %s', (_name, h, code) => {
+    expect(codeOf(() => readDer(hex(h)))).toBe(code);
+  });
+
+  it('rejects 10k-deep nesting with DER_TOO_DEEP, quickly', () => {
+    // 10,000 nested SEQUENCEs, each with a minimal length: valid DER except for the depth.
+    const depth = 10_000;
+    const headers: number[][] = [];
+    let inner = 0;
+    for (let i = 0; i < depth; i++) {
+      const h = inner < 0x80 ? [0x30, inner] : inner < 0x100 ? [0x30, 0x81, inner] : inner < 0x10000 ? [0x30, 0x82, inner >> 8, inner & 0xff] : [0x30, 0x83, inner >> 16, (inner >> 8) & 0xff, inner & 0xff];
+      headers.push(h);
+      inner += h.length;
+    }
+    const buf = Uint8Array.from(headers.reverse().flat());
+    expect(buf.length).toBe(inner);
+    const t0 = performance.now();
+    expect(codeOf(() => readDer(buf))).toBe('DER_TOO_DEEP');
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
+  it('accepts nesting up to the limit and refuses one deeper', () => {
+    let inner: Uint8Array = derInteger(1);
+    for (let i = 0; i < 31; i++) inner = derSequence(inner);
+    expect(readDer(inner).tag).toBe(16); // depth 32
+    expect(codeOf(() => readDer(derSequence(inner)))).toBe('DER_TOO_DEEP');
+    expect(readDer(derSequence(inner), { maxDepth: 33 }).tag).toBe(16);
+  });
+
+  it('bounds input size and node count', () => {
+    const big = new Uint8Array(5 * 1024 * 1024);
+    const t0 = performance.now();
+    expect(codeOf(() => readDer(big))).toBe('DER_TOO_LARGE');
+    expect(codeOf(() => readDer(derOctetString(new Uint8Array(2000)), { maxSize: 1000 }))).toBe('DER_TOO_LARGE');
+    const many = derSequence(...Array.from({ length: 50 }, () => hex('0500')));
+    expect(codeOf(() => readDer(many, { maxNodes: 20 }))).toBe('DER_TOO_LARGE');
+    expect(readDer(many).children?.length).toBe(50);
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  it('readTlv reads one element without descending and checks it fits', () => {
+    const buf = hex('020104 0500');
+    const a = readTlv(buf, 0);
+    expect([a.tag, a.end, a.children]).toEqual([2, 3, undefined]);
+    const b = readTlv(buf, a.end);
+    expect([b.tag, b.end]).toEqual([5, 5]);
+    expect(codeOf(() => readTlv(hex('0205 01'), 0))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readTlv(hex('3080'), 0))).toBe('DER_INDEFINITE_LENGTH');
+  });
+
+  it('never throws anything but EvoucherError on random bytes', () => {
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const sample = derSequence(derInteger(4), derIa5String('ES'), derOctetString(new Uint8Array(40)), derBitString(Uint8Array.of(1, 2)));
+    for (let i = 0; i < 3000; i++) {
+      const b = sample.slice();
+      const flips = 1 + (rnd() % 3);
+      for (let j = 0; j < flips; j++) b[rnd() % b.length] = rnd() & 0xff;
+      try {
+        readDer(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(EvoucherError);
+      }
+    }
+  });
+});
+
+describe('value decoders', () => {
+  it('INTEGER: minimal two\'s complement', () => {
+    expect(readDerInteger(readDer(hex('020100')), 'x')).toBe(0n);
+    expect(readDerInteger(readDer(hex('020180')), 'x')).toBe(-128n);
+    expect(readDerInteger(readDer(hex('02020080')), 'x')).toBe(128n);
+    expect(codeOf(() => readDerInteger(readDer(hex('02020001')), 'x'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerInteger(readDer(hex('0202ff80')), 'x'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerInteger(readDer(hex('0200')), 'x'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerInteger(readDer(hex('0500')), 'x'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerInteger(undefined, 'x'))).toBe('DER_MALFORMED');
+  });
+
+  it('BOOLEAN: only 00 and ff', () => {
+    expect(readDerBoolean(readDer(hex('010100')), 'b')).toBe(false);
+    expect(readDerBoolean(readDer(hex('0101ff')), 'b')).toBe(true);
+    expect(codeOf(() => readDerBoolean(readDer(hex('010101')), 'b'))).toBe('DER_MALFORMED');
+  });
+
+  it('OID: round trip and minimal arcs', () => {
+    for (const o of ['1.2.156.10197.1.501', '1.2.840.10045.2.1', '2.999.3', '0.39']) {
+      expect(readDerOid(readDer(derOid(o)), 'o')).toBe(o);
+    }
+    expect(toHex(derOid('1.2.156.10197.1.501'))).toBe('06082a811ccf55018375');
+    expect(codeOf(() => readDerOid(readDer(hex('0603 2a8001')), 'o'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerOid(readDer(hex('0602 2a81')), 'o'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => derOid('1.40'))).toBe('ARG_INVALID');
+  });
+
+  it('BIT STRING: unused bits and padding', () => {
+    expect(toHex(readDerBitString(readDer(hex('0303000102')), 's').bytes)).toBe('0102');
+    expect(readDerBitString(readDer(hex('030204f0')), 's').unusedBits).toBe(4);
+    expect(codeOf(() => readDerBitString(readDer(hex('030204f1')), 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerBitString(readDer(hex('030208ff')), 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerBitString(readDer(hex('030101')), 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerBitString(readDer(hex('0300')), 's'))).toBe('DER_MALFORMED');
+  });
+
+  it('strings check their repertoire', () => {
+    expect(readDerString(readDer(derUtf8String('OFDRW测试用印章')), 'utf8', 's')).toBe('OFDRW测试用印章');
+    expect(readDerString(readDer(derIa5String('ES')), 'ia5', 's')).toBe('ES');
+    expect(readDerString(readDer(derPrintableString('SM3')), 'printable', 's')).toBe('SM3');
+    expect(codeOf(() => readDerString(readDer(hex('0c02c328')), 'utf8', 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerString(readDer(hex('160180')), 'ia5', 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerString(readDer(hex('13012a')), 'printable', 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => derIa5String('印'))).toBe('ARG_INVALID');
+    expect(codeOf(() => derUtf8String('\ud800x'))).toBe('ARG_INVALID');
+  });
+
+  it('times: DER forms only, exact round trip', () => {
+    const t = new Date('2020-10-10T07:11:20Z');
+    expect(Buffer.from(readDer(derGeneralizedTime(t)).value).toString()).toBe('20201010071120Z');
+    expect(readDerTime(readDer(derGeneralizedTime(t)), 'generalized', 't').toISOString()).toBe(t.toISOString());
+    const f = new Date('2020-10-10T07:11:20.120Z');
+    expect(Buffer.from(readDer(derGeneralizedTime(f)).value).toString()).toBe('20201010071120.12Z');
+    expect(readDerTime(readDer(derGeneralizedTime(f)), 'generalized', 't').getTime()).toBe(f.getTime());
+    expect(Buffer.from(readDer(derUtcTime(new Date('2020-04-22T00:00:00Z'))).value).toString()).toBe('200422000000Z');
+    expect(readDerTime(readDer(derUtcTime(new Date('1999-12-31T23:59:59Z'))), 'utc', 't').getUTCFullYear()).toBe(1999);
+    const gt = (s: string): Uint8Array => derTlv(DER_TAG.GENERALIZED_TIME, Buffer.from(s));
+    for (const bad of ['20201010071120', '202010100711Z', '20201010071120.10Z', '20201010071120+0800', '20200230000000Z', '20201310000000Z', '20201010241120Z']) {
+      expect(codeOf(() => readDerTime(readDer(gt(bad)), 'generalized', 't'))).toBe('DER_MALFORMED');
+    }
+    expect(codeOf(() => derUtcTime(new Date('2050-01-01T00:00:00Z')))).toBe('ARG_INVALID');
+    expect(codeOf(() => derUtcTime(new Date('2020-01-01T00:00:00.5Z')))).toBe('ARG_INVALID');
+  });
+
+  it('derChildren and expectDerTag check counts and tags', () => {
+    const n = readDer(derSequence(derInteger(1), derExplicit(0, derBoolean(true))));
+    expect(derChildren(n, 'n', 2, 2).length).toBe(2);
+    expect(codeOf(() => derChildren(n, 'n', 3))).toBe('DER_MALFORMED');
+    const ctx = expectDerTag(n.children?.[1], { class: 'context', tag: 0, constructed: true }, 'ext');
+    expect(readDerBoolean(ctx.children?.[0], 'b')).toBe(true);
+    expect(codeOf(() => expectDerTag(n.children?.[0], DER_TAG.OCTET_STRING, 'x'))).toBe('DER_MALFORMED');
+  });
+});
+
+describe('writer', () => {
+  it('INTEGER encodings are minimal', () => {
+    const cases: Array<[bigint | number, string]> = [[0, '020100'], [127, '02017f'], [128, '02020080'], [-1, '0201ff'], [-129, '0202ff7f'], [256n, '02020100']];
+    for (const [v, h] of cases) expect(toHex(derInteger(v))).toBe(h);
+  });
+
+  it('agrees with openssl asn1parse on a composite structure', () => {
+    const der = derSequence(
+      derInteger(4),
+      derIa5String('ES'),
+      derUtf8String('印章'),
+      derGeneralizedTime(new Date('2026-11-28T10:00:00Z')),
+      derUtcTime(new Date('2020-04-22T00:00:00Z')),
+      derOid('1.2.156.10197.1.501'),
+      derBitString(Uint8Array.of(0xab)),
+      derOctetString(new Uint8Array(200)),
+      derPrintableString('SM3'),
+      derExplicit(0, derBoolean(false)),
+    );
+    expect(readDer(der).children?.length).toBe(10);
+    let out: string;
+    try {
+      out = execFileSync('openssl', ['asn1parse', '-inform', 'DER'], { input: der }).toString();
+    } catch (e) {
+      throw new Error(`openssl asn1parse failed: ${String(e)}`);
+    }
+    expect(out).toMatch(/INTEGER\s+:04/);
+    expect(out).toMatch(/IA5STRING\s+:ES/);
+    expect(out).toMatch(/GENERALIZEDTIME\s+:20261128100000Z/);
+    expect(out).toMatch(/UTCTIME\s+:200422000000Z/);
+    expect(out).toMatch(/OBJECT\s+:(SM2-with-SM3|1\.2\.156\.10197\.1\.501)/);
+    expect(out).toMatch(/PRINTABLESTRING\s+:SM3/);
+    expect(out).toMatch(/cont \[ 0 \]/);
+    expect(out).toMatch(/BOOLEAN/);
+  });
+});
