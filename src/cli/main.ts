@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
   receipt: { summary: 'fill the X-fields of a sealed original into a receipt (回单) envelope', load: async () => (await import('./commands/receipt.js')).run },
   positions: { summary: 'list the seal positions of a voucher type (built-in or policy)', load: async () => (await import('./commands/positions.js')).run },
   pki: { summary: 'demo PKI (test-only keys) and certificate path checks', load: async () => (await import('./commands/pki.js')).run },
+  verify: { summary: 'verify the seal chain of every voucher and print a report (text, json, junit)', load: async () => (await import('./commands/verify.js')).run },
 };
 
 function usage(): string {

@@ -1,0 +1,207 @@
+/**
+ * `evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>] [--crl <file>]...
+ *   [--intermediate <pem>]... [--format text|json|junit]`
+ *
+ * Verifies every voucher of every envelope and prints one report per voucher (design.md §8). Exit codes:
+ * 0 every voucher VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error (a missing `--trust` included:
+ * verifying with no anchors is never "trust all").
+ */
+import { EvoucherError } from '../../errors.js';
+import { loadTrustStore, parseCrl, type Crl, type TrustStore } from '../../pki/index.js';
+import { parsePolicy, type SealPolicy } from '../../seal/policy.js';
+import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
+import { chooseOption, parseCommandArgs, readInput, requireOption } from '../args.js';
+import { printError, printJson, printText, toJunit, type JunitCase, type JunitSuite } from '../output.js';
+
+const USAGE = `usage: evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>]
+                       [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit]
+
+Verifies the seal chain of every voucher in MOF envelopes and prints one report per voucher.
+  --trust, -t       trust anchors: a PEM bundle or a directory of .pem/.crt/.cer files (required)
+  --policy, -p      seal policy JSON (default: the built-in positions of each voucher type)
+  --at              validation time, ISO 8601 (default: now); certificates are judged at each seal's signing time
+  --crl             a CRL (PEM or DER); repeat for more. With CRLs, revocation is required (else not checked)
+  --intermediate    extra untrusted CA certificates (PEM) to complete paths; repeat for more
+  --format, -f      text (default), json (one array, one report per voucher, with its file) or junit (CI)
+exit codes: 0 all VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error`;
+
+/** A report of one voucher with the file it came from (the JSON output). */
+export type FileReport = { readonly file: string } & VerificationReport;
+
+/** The outcome of one input file. */
+export interface FileOutcome {
+  readonly file: string;
+  readonly reports: readonly VerificationReport[];
+  /** The file could not be read (exit code 2). */
+  readonly ioError?: { readonly code: string; readonly message: string };
+}
+
+/** `VoucherBody[0] 5201 ZF2025112800001` (identity only from the verified bytes). */
+export function voucherLabel(r: VerificationReport): string {
+  const v = r.voucher;
+  return `VoucherBody[${r.body}]${v === undefined ? '' : ` ${v.vtCode} ${v.voucherNo}`}`;
+}
+
+/** The error lines of a report: `  seals[1].message-digest: SEAL_DIGEST_MISMATCH: ...` with the seal's position. */
+export function errorLines(r: VerificationReport, indent = '  '): string[] {
+  return r.errors.map((e) => {
+    const m = /^seals\[(\d+)\]/.exec(e.where);
+    const seal = m === null ? undefined : r.seals[Number(m[1])];
+    const at = seal === undefined ? e.where : `${e.where} (${seal.position} #${seal.sequence})`;
+    return `${indent}${at}: ${e.code}${e.status === 'indeterminate' ? ' (indeterminate)' : ''}: ${e.message}`;
+  });
+}
+
+/**
+ * Text output: one line per voucher, then its failing seals and checks.
+ *
+ * @param outcomes - the outcomes per file.
+ * @returns the lines.
+ */
+export function formatText(outcomes: readonly FileOutcome[]): string[] {
+  const lines: string[] = [];
+  let total = 0;
+  let valid = 0;
+  for (const o of outcomes) {
+    if (o.ioError !== undefined) {
+      lines.push(`ERROR         ${o.file}: ${o.ioError.code}: ${o.ioError.message}`);
+      continue;
+    }
+    for (const r of o.reports) {
+      total++;
+      if (r.status === 'VALID') valid++;
+      const v = r.voucher;
+      const facts = v === undefined ? '' : ` ${v.view}${v.amount === undefined ? '' : ` ${v.amount}`}`;
+      const seals = `${r.seals.length} seal(s)${r.policy.complete ? ', complete' : r.policy.missing.length > 0 ? `, missing ${r.policy.missing.join(',')}` : ''}`;
+      lines.push(`${r.status.padEnd(13)} ${o.file} ${voucherLabel(r)}${facts} (${seals})`);
+      lines.push(...errorLines(r, '  '));
+    }
+  }
+  lines.push(`${valid} of ${total} voucher(s) VALID (validation time ${outcomes.find((o) => o.reports[0] !== undefined)?.reports[0]?.validationTime ?? '-'})`);
+  return lines;
+}
+
+/**
+ * JUnit output: one suite per file, one case per voucher. An INVALID voucher is a `failure`, an INDETERMINATE
+ * one an `error` (could not be decided); either lists every code with where it happened.
+ *
+ * @param outcomes - the outcomes per file.
+ * @returns the suites for `toJunit`.
+ */
+export function toJunitSuites(outcomes: readonly FileOutcome[]): JunitSuite[] {
+  return outcomes.map((o) => {
+    if (o.ioError !== undefined) {
+      return { name: o.file, cases: [{ name: 'file', classname: o.file, errors: [{ message: o.ioError.message, type: o.ioError.code }] }] };
+    }
+    const cases = o.reports.map((r): JunitCase => {
+      const base = { name: voucherLabel(r), classname: o.file };
+      if (r.status === 'VALID') return base;
+      const first = r.errors.find((e) => e.status === 'failed') ?? r.errors[0];
+      const codes = [...new Set(r.errors.map((e) => e.code))];
+      const problem = {
+        message: `${r.status}: ${codes.join(', ')}${first === undefined ? '' : ` (first at ${first.where})`}`,
+        type: first?.code ?? 'POLICY_INCOMPLETE',
+        text: errorLines(r, '').join('\n'),
+      };
+      return r.status === 'INVALID' ? { ...base, failures: [problem] } : { ...base, errors: [problem] };
+    });
+    return { name: o.file, cases };
+  });
+}
+
+async function loadPolicy(path: string | undefined): Promise<SealPolicy | undefined> {
+  return path === undefined ? undefined : parsePolicy(await readInput(path, { maxBytes: 1024 * 1024 }));
+}
+
+async function loadCrls(paths: readonly string[]): Promise<Crl[]> {
+  const out: Crl[] = [];
+  for (const p of paths) out.push(parseCrl(await readInput(p)));
+  return out;
+}
+
+async function loadIntermediates(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) out.push(new TextDecoder().decode(await readInput(p, { maxBytes: 1024 * 1024 })));
+  return out;
+}
+
+/**
+ * Parses `--at`.
+ *
+ * @param value - the option value.
+ * @returns the time, or undefined for now.
+ * @throws EvoucherError `ARG_INVALID` when it is not an ISO 8601 time.
+ */
+export function parseAt(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
+    throw new EvoucherError('ARG_INVALID', `--at '${value.slice(0, 40)}' is not an ISO 8601 time`, { detail: { option: 'at' } });
+  }
+  return d;
+}
+
+/**
+ * Runs `evoucher verify`.
+ *
+ * @param args - the command's arguments.
+ * @returns 0 all VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error.
+ * @throws EvoucherError `ARG_*`, `TRUST_NO_ANCHORS`, `CERT_MALFORMED`, `CRL_MALFORMED`, `POLICY_INVALID` for
+ *   usage errors (the dispatcher prints them and exits 2).
+ */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    {
+      options: {
+        trust: { type: 'string', short: 't' },
+        policy: { type: 'string', short: 'p' },
+        at: { type: 'string' },
+        crl: { type: 'string', multiple: true },
+        intermediate: { type: 'string', multiple: true },
+        format: { type: 'string', short: 'f' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    },
+    args,
+  );
+  if (values.help === true) {
+    printText(USAGE);
+    return 0;
+  }
+  const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
+  if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'verify needs at least one file', {});
+  const trust: TrustStore = await loadTrustStore(requireOption(values.trust, 'trust'));
+  const policy = await loadPolicy(values.policy);
+  const at = parseAt(values.at) ?? new Date();
+  const crls = await loadCrls(values.crl ?? []);
+  const intermediates = await loadIntermediates(values.intermediate ?? []);
+
+  const outcomes: FileOutcome[] = [];
+  for (const file of positionals) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readInput(file);
+    } catch (e) {
+      if (!(e instanceof EvoucherError)) throw e;
+      outcomes.push({ file, reports: [], ioError: { code: e.code, message: e.message } });
+      printError(`evoucher verify: ${file}: ${e.code}: ${e.message}`);
+      continue;
+    }
+    const reports = await verifyEnvelope(bytes, {
+      trust,
+      at,
+      crls,
+      intermediates,
+      ...(policy === undefined ? {} : { policy }),
+    });
+    outcomes.push({ file, reports });
+  }
+
+  if (format === 'json') printJson(outcomes.flatMap((o) => o.reports.map((r): FileReport => ({ file: o.file, ...r }))));
+  else if (format === 'junit') printText(toJunit(toJunitSuites(outcomes)));
+  else printText(formatText(outcomes).join('\n'));
+
+  if (outcomes.some((o) => o.ioError !== undefined)) return 2;
+  return outcomes.every((o) => o.reports.every((r) => r.status === 'VALID')) ? 0 : 1;
+}
