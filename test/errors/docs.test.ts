@@ -29,9 +29,10 @@ function sections(): Map<string, string[]> {
 }
 
 /** Every `*_CODES` area array of src/errors.ts except the union. */
-const AREAS = Object.entries(errors).filter(
-  (e): e is [string, readonly string[]] => e[0].endsWith('_CODES') && e[0] !== 'ERROR_CODES' && Array.isArray(e[1]),
-);
+const AREAS: [string, readonly string[]][] = [];
+for (const [name, value] of Object.entries(errors) as [string, unknown][]) {
+  if (name.endsWith('_CODES') && name !== 'ERROR_CODES' && Array.isArray(value)) AREAS.push([name, value as readonly string[]]);
+}
 
 describe('docs/errors.md', () => {
   const secs = sections();

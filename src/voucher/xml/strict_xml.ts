@@ -146,6 +146,11 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
 }
 
+// Characters that need the slow path: references, CR, characters outside XML's Char, surrogates (to check
+// pairing) and, in attributes, TAB/LF (normalised to spaces).
+const SLOW_TEXT = /[&\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+const SLOW_ATTRIBUTE = /[&\r\t\n\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /**
@@ -314,6 +319,8 @@ function readName(s: string, at: number): { name: string; end: number } {
  */
 function decodeCharData(raw: string, offset: number, attribute: boolean): string {
   if (!attribute && raw.includes(']]>')) fail('XML_MALFORMED', "']]>' in text", offset);
+  // Fast path (e.g. megabytes of base64): nothing to expand, normalise or reject.
+  if (!(attribute ? SLOW_ATTRIBUTE : SLOW_TEXT).test(raw)) return raw;
   let out = '';
   const n = raw.length;
   for (let k = 0; k < n; k++) {
