@@ -3,11 +3,12 @@
  *
  * The profile is OpenSSL 3's default (standards.md §6 pitfalls): the key in a PKCS#8 shrouded key bag
  * (PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC, made by the SDK's `exportPrivateKeyPkcs8`), the certificates in a
- * PBES2 / AES-256-CBC encrypted SafeContents, and an HMAC-SHA256 MAC over the authenticated safe with the
- * PKCS#12 key derivation. The structures are built with pkijs; pkijs runs the password-based encryption and
- * the MAC on WebCrypto (no SM algorithms are needed for that, so SM2 keys can be packed too).
+ * PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC encrypted SafeContents, and an HMAC-SHA256 MAC over the
+ * authenticated safe with the PKCS#12 key derivation. The structures are built with pkijs, encoded in DER; the
+ * encryption uses node's crypto, the MAC pkijs on WebCrypto (no SM algorithm is involved, so SM2 keys can be
+ * packed too).
  */
-import { webcrypto } from 'node:crypto';
+import { createCipheriv, pbkdf2Sync, randomBytes, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { exportPrivateKeyPkcs8 } from '../crypto/index.js';
@@ -38,6 +39,37 @@ const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
 const OID_X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
 const OID_FRIENDLY_NAME = '1.2.840.113549.1.9.20';
 const OID_LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
+const OID_DATA = '1.2.840.113549.1.7.1';
+const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
+const OID_PBES2 = '1.2.840.113549.1.5.13';
+const OID_PBKDF2 = '1.2.840.113549.1.5.12';
+const OID_HMAC_SHA256 = '1.2.840.113549.2.9';
+const OID_AES256_CBC = '2.16.840.1.101.3.4.1.42';
+
+/**
+ * PBES2 (RFC 8018 §6.2) with PBKDF2-HMAC-SHA256 and AES-256-CBC, as OpenSSL 3 writes it: the algorithm
+ * identifier (built with pkijs) and the ciphertext.
+ */
+function pbes2Encrypt(plain: Uint8Array, password: string, iterations: number): { contentEncryptionAlgorithm: pkijs.AlgorithmIdentifier; encryptedContent: asn1js.OctetString } {
+  const salt = randomBytes(16);
+  const iv = randomBytes(16);
+  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const kdf = new pkijs.PBKDF2Params({
+    salt: new asn1js.OctetString({ valueHex: ab(salt) }),
+    iterationCount: iterations,
+    prf: new pkijs.AlgorithmIdentifier({ algorithmId: OID_HMAC_SHA256, algorithmParams: new asn1js.Null() }),
+  });
+  const params = new pkijs.PBES2Params({
+    keyDerivationFunc: new pkijs.AlgorithmIdentifier({ algorithmId: OID_PBKDF2, algorithmParams: kdf.toSchema() }),
+    encryptionScheme: new pkijs.AlgorithmIdentifier({ algorithmId: OID_AES256_CBC, algorithmParams: new asn1js.OctetString({ valueHex: ab(iv) }) }),
+  });
+  return {
+    contentEncryptionAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_PBES2, algorithmParams: params.toSchema() }),
+    encryptedContent: new asn1js.OctetString({ valueHex: ab(ciphertext) }),
+  };
+}
 
 function ab(u: Uint8Array): ArrayBuffer {
   return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
@@ -94,34 +126,26 @@ export async function createPkcs12(options: CreatePkcs12Options): Promise<Uint8A
     });
   const certBags = [certBag(leaf.der, attributes(true)), ...(options.chain ?? []).map((c) => certBag(der(c)))];
 
-  const pfx = new pkijs.PFX({
-    parsedValue: {
-      integrityMode: 0,
-      authenticatedSafe: new pkijs.AuthenticatedSafe({
-        parsedValue: {
-          safeContents: [
-            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: certBags }) },
-            { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [keyBag] }) },
-          ],
-        },
-      }),
-    },
+  // The certificates go into a PBES2-encrypted SafeContents made here, not by pkijs' EncryptedData.encrypt:
+  // that one writes BER (indefinite lengths, a constructed OCTET STRING), and the file must be DER.
+  const certContents = new Uint8Array(new pkijs.SafeContents({ safeBags: certBags }).toSchema().toBER(false));
+  const encryptedCerts = new pkijs.EncryptedData({
+    version: 0,
+    encryptedContentInfo: new pkijs.EncryptedContentInfo({
+      contentType: OID_DATA,
+      ...pbes2Encrypt(certContents, options.password, iterations),
+      disableSplit: true,
+    }),
   });
-  const authenticatedSafe = (pfx.parsedValue as pkijs.PFXParsedValue).authenticatedSafe as pkijs.AuthenticatedSafe;
-  await authenticatedSafe.makeInternalValues(
-    {
-      safeContents: [
-        {
-          password,
-          contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 },
-          hmacHashAlgorithm: 'SHA-256',
-          iterationCount: iterations,
-        },
-        {},
-      ],
-    },
-    engine,
-  );
+  const keyContents = new pkijs.SafeContents({ safeBags: [keyBag] }).toSchema().toBER(false);
+  const authenticatedSafe = new pkijs.AuthenticatedSafe({
+    safeContents: [
+      new pkijs.ContentInfo({ contentType: OID_ENCRYPTED_DATA, content: encryptedCerts.toSchema() }),
+      new pkijs.ContentInfo({ contentType: OID_DATA, content: new asn1js.OctetString({ valueHex: keyContents }) }),
+    ],
+  });
+  const pfx = new pkijs.PFX({ parsedValue: { integrityMode: 0, authenticatedSafe } });
+  // RFC 7292 Appendix B key derivation + HMAC-SHA256 over the authenticated safe.
   await pfx.makeInternalValues({ password, iterations, pbkdf2HashAlgorithm: 'SHA-256', hmacHashAlgorithm: 'SHA-256' }, engine);
   return new Uint8Array(pfx.toSchema().toBER(false));
 }

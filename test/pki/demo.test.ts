@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,19 @@ import { main } from '../../src/cli/main.js';
 import { importPrivateKey } from '../../src/crypto/index.js';
 import { DEMO_ORGANIZATIONS, DEMO_PASSWORD, loadTrustStore, parseCertificate, parseCrl, validatePath } from '../../src/pki/index.js';
 import type { DemoManifest, DemoRole, TrustStore } from '../../src/pki/index.js';
+import { children, readSingle } from '../../src/pki/der.js';
+import type { Tlv } from '../../src/pki/der.js';
+
+/** Walks every constructed TLV with the strict DER reader (throws on BER); returns the OCTET STRING contents met. */
+function strictDer(bytes: Uint8Array): Uint8Array[] {
+  const octets: Uint8Array[] = [];
+  const walk = (t: Tlv): void => {
+    if ((t.tag & 0x20) !== 0) for (const c of children(bytes, t)) walk(c);
+    else if (t.tag === 0x04) octets.push(bytes.subarray(t.contentStart, t.end));
+  };
+  walk(readSingle(bytes));
+  return octets;
+}
 
 const AT = new Date('2026-06-01T00:00:00Z');
 const ATTIME = String(Math.floor(AT.getTime() / 1000));
@@ -156,6 +169,12 @@ describe('evoucher pki demo', () => {
     for (const f of ['p256', 'rsa']) {
       for (const n of ['maker', 'cz']) {
         const p12 = `${f}/${n}.p12`;
+        // the PFX, its authenticated safe and the key's SafeContents are DER, not BER
+        const pfxBytes = new Uint8Array(readFileSync(join(out, p12)));
+        const authSafe = strictDer(pfxBytes)[0] as Uint8Array;
+        const dataContents = strictDer(authSafe);
+        expect(dataContents.length).toBeGreaterThan(1);
+        strictDer(dataContents[dataContents.length - 1] as Uint8Array);
         const info = openssl(['pkcs12', '-info', '-nokeys', '-in', p12, '-passin', `pass:${DEMO_PASSWORD}`]);
         expect(info.status, info.out).toBe(0);
         expect(info.out).toContain('MAC: sha256');
