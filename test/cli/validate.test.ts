@@ -84,6 +84,14 @@ describe('evoucher validate', () => {
     expect(j.stdout).toContain('<error message=');
   });
 
+  it('validates a bare receipt with --view receipt', async () => {
+    const receipt = fillReceipt(v5201, { XPayDate: '20251128', XPayAmt: '12680.50' }, [], { now: NOW });
+    await writeFile(f('bare_receipt.xml'), serializeVoucher(receipt));
+    expect((await runCli(['validate', f('bare_receipt.xml'), ...at])).code).toBe(1);
+    expect((await runCli(['validate', f('bare_receipt.xml'), '--view', 'receipt', ...at])).code).toBe(0);
+    expect((await runCli(['validate', f('bare.xml'), '--view', 'receipt', ...at])).stdout).toContain('XPayDate: VOUCHER_X_FIELD_REQUIRED');
+  });
+
   it('applies the clock: a voucher dated after --at is invalid', async () => {
     const r = await runCli(['validate', f('bare.xml'), '--at', '2025-11-27T12:00:00+08:00']);
     expect(r.code).toBe(1);

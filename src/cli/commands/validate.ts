@@ -14,11 +14,13 @@ import { formatIssues, printJson, printText, toJunit } from '../output.js';
 import type { IssueLine, JunitSuite } from '../output.js';
 import { readDocument } from './inspect.js';
 
-const USAGE = `usage: evoucher validate <files...> [--format text|json|junit] [--at <iso-time>]
+const USAGE = `usage: evoucher validate <files...> [--format text|json|junit] [--at <iso-time>] [--view original|receipt]
 
 Checks envelopes or bare voucher XML against the voucher catalogue rules (no seal verification).
   --format, -f   text (default), json (one result per file, as an array) or junit (CI)
   --at           the time "now" for date rules (ISO 8601); default: the clock
+  --view         the view of bare voucher XML: original (default, X-fields empty) or receipt;
+                 envelope bodies take theirs from VoucherFlag
 exit codes: 0 all valid, 1 any invalid, 2 usage or I/O error`;
 
 /** The result for one voucher (one envelope body, or the bare voucher). */
@@ -83,15 +85,16 @@ function checkEnvelope(env: Envelope, now: Date): VoucherResult[] {
  * @param file - a name for the result.
  * @param bytes - the document.
  * @param now - the time for date rules.
+ * @param bareView - the view of a bare voucher (envelope bodies take theirs from VoucherFlag).
  * @returns the result; never throws for a bad document.
  * @example validateDocument('a.xml', bytes, new Date()).status
  */
-export function validateDocument(file: string, bytes: Uint8Array, now: Date): FileResult {
+export function validateDocument(file: string, bytes: Uint8Array, now: Date, bareView: VoucherView = 'original'): FileResult {
   try {
     const vouchers = readDocument<VoucherResult[]>(
       bytes,
       (env) => checkEnvelope(env, now),
-      (v) => [{ where: 'voucher', vtCode: v.vtCode, voucherNo: v.fields.VoucherNo ?? '', view: 'original', issues: checkVoucher(v, 'original', now, '') }],
+      (v) => [{ where: 'voucher', vtCode: v.vtCode, voucherNo: v.fields.VoucherNo ?? '', view: bareView, issues: checkVoucher(v, bareView, now, '') }],
     );
     return { file, status: vouchers.every((v) => v.issues.length === 0) ? 'valid' : 'invalid', vouchers };
   } catch (e) {
@@ -166,7 +169,7 @@ function formatText(results: readonly FileResult[]): string[] {
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     {
-      options: { format: { type: 'string', short: 'f' }, at: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { format: { type: 'string', short: 'f' }, at: { type: 'string' }, view: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
     },
     args,
@@ -177,6 +180,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'validate needs at least one file', {});
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
+  const view = chooseOption(values.view, ['original', 'receipt'] as const, 'view');
   const now = values.at === undefined ? new Date() : new Date(values.at);
   if (Number.isNaN(now.getTime())) throw new EvoucherError('ARG_INVALID', `--at '${values.at ?? ''}' is not an ISO 8601 time`, {});
   const results: FileResult[] = [];
@@ -189,7 +193,7 @@ export async function run(args: string[]): Promise<number> {
       results.push({ file, status: 'error', vouchers: [], error: { code: e.code, message: e.message } });
       continue;
     }
-    results.push(validateDocument(file, bytes, now));
+    results.push(validateDocument(file, bytes, now, view));
   }
   if (format === 'json') printJson(results);
   else if (format === 'junit') printText(toJunit(resultsToJunit(results)));

@@ -1,0 +1,51 @@
+/** Unit tests of the strict XML subset reader and its escaping helpers. */
+import iconv from 'iconv-lite';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, readXml } from '../../src/voucher/xml/strict_xml.js';
+
+const read = (s: string, charset: 'gbk' | 'utf8' = 'utf8') =>
+  readXml(new Uint8Array(charset === 'gbk' ? iconv.encode(s, 'gbk') : Buffer.from(s, 'utf8')), DEFAULT_XML_LIMITS);
+
+describe('readXml', () => {
+  it('reads elements, attributes (either quote) and text', () => {
+    const doc = read(`<?xml version="1.0" encoding="GBK"?><a x="1" y='2'><b>财政</b><c/></a>`, 'gbk');
+    expect(doc.charset).toBe('GBK');
+    expect(doc.declared).toBe(true);
+    expect(doc.root.attributes).toEqual([['x', '1'], ['y', '2']]);
+    expect(doc.root.children.map((c) => [c.name, c.text])).toEqual([['b', '财政'], ['c', '']]);
+  });
+
+  it('normalises attribute whitespace but keeps character references (XML 1.0 §3.3.3)', () => {
+    const doc = read('<a v="x\ty\r\nz&#9;w&#10;"/>');
+    expect(doc.root.attributes).toEqual([['v', 'x y z\tw\n']]);
+  });
+
+  it('keeps astral characters and rejects unpaired surrogates', () => {
+    expect(read('<a>😀&#x1F600;</a>').root.text).toBe('😀😀');
+    expect(() => read('<a>&#xD800;</a>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+  });
+
+  it('requires whitespace between attributes and refuses duplicates', () => {
+    expect(() => read('<a x="1"y="2"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    expect(() => read('<a x="1" x="2"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    expect(() => read('<a x=1/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    expect(() => read('<a x="<"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+  });
+
+  it('refuses more attributes than the limit', () => {
+    const attrs = Array.from({ length: 17 }, (_, i) => `a${i}="1"`).join(' ');
+    expect(() => read(`<a ${attrs}/>`)).toThrow(expect.objectContaining({ code: 'XML_TOO_MANY_NODES' }));
+  });
+
+  it('escapeText and escapeAttribute round-trip any XML string', () => {
+    const ch = fc.oneof(fc.constantFrom('&', '<', '>', '"', "'", '\t', '\n', '\r', ' ', '财'), fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 20 }).map((a) => a.join('')), (s) => {
+        const doc = read(`<a v="${escapeAttribute(s)}">${escapeText(s)}</a>`);
+        expect(doc.root.attributes[0]?.[1]).toBe(s);
+        if (s !== '') expect(doc.root.text).toBe(s);
+      }),
+    );
+  });
+});
