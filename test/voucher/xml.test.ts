@@ -113,6 +113,14 @@ describe('parseVoucher accepts', () => {
     expect(parseVoucher(gbk(text)).fields).toEqual({ Id: 'V1', VtCode: '5207', XPayAmt: '1.00' });
   });
 
+  it('the DA/T 95 detail naming Items/Item', () => {
+    const text = `${DECL}<Voucher><Id>V1</Id><VtCode>8202</VtCode><GovExpEcoCode>30201</GovExpEcoCode><Items><Item><Id>D1</Id><VoucherDetailNo>7</VoucherDetailNo></Item></Items></Voucher>`;
+    const v = parseVoucher(gbk(text));
+    expect(v.fields.ExpEcoCode).toBe('30201');
+    expect(v.details).toEqual([{ Id: 'D1', VoucherNo: '7' }]);
+    expect(codeOf(() => parseVoucher(gbk(`${DECL}<Voucher><VtCode>8202</VtCode><Items/><DetailList/></Voucher>`)))).toBe('XML_DUPLICATE_ELEMENT');
+  });
+
   it('unknown elements when told to ignore them', () => {
     const text = `${DECL}${mini('<Extra>1</Extra>', '<Detail><Id>D1</Id><Foo>2</Foo></Detail><Other/>')}`;
     expect(codeOf(() => parseVoucher(gbk(text)))).toBe('XML_UNKNOWN_ELEMENT');

@@ -22,6 +22,13 @@ export interface ParseVoucherOptions {
   readonly limits?: Partial<XmlLimits>;
 }
 
+/**
+ * Detail containers: the PBOC front-end's `DetailList/Detail` and DA/T 95's `Items/Item` (2019 naming) are
+ * read alike; the writer uses `DetailList/Detail`. Both containers in one voucher are a duplicate.
+ */
+const LIST_NAMES: readonly string[] = ['DetailList', 'Items'];
+const LINE_NAMES: readonly string[] = ['Detail', 'Item'];
+
 function fail(code: ErrorCode, message: string, path: string): never {
   throw new EvoucherError(code, message, { detail: { path } });
 }
@@ -38,11 +45,11 @@ function readLeaves(
   order: readonly FieldDef[],
   where: string,
   ignoreUnknown: boolean,
-  skip: string | undefined,
+  skip: readonly string[],
 ): Record<string, string> {
   const seen = new Map<string, string>();
   for (const el of parent.children) {
-    if (el.name === skip) continue;
+    if (skip.includes(el.name)) continue;
     const path = `${where}${el.name}`;
     const fd = index.get(el.name);
     if (fd === undefined) {
@@ -87,8 +94,8 @@ export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {
   if (vtCode === undefined || vtCode === '') fail('VOUCHER_UNKNOWN_TYPE', 'the voucher has no VtCode', 'VtCode');
   const def: VoucherTypeDef = getVoucherType(vtCode);
   const ix = fieldIndex(def);
-  const fields = readLeaves(root, ix.main, def.fields, '', ignore, 'DetailList');
-  const lists = root.children.filter((c) => c.name === 'DetailList');
+  const fields = readLeaves(root, ix.main, def.fields, '', ignore, LIST_NAMES);
+  const lists = root.children.filter((c) => LIST_NAMES.includes(c.name));
   if (lists.length > 1) fail('XML_DUPLICATE_ELEMENT', 'element <DetailList> appears more than once', 'DetailList');
   const details: Record<string, string>[] = [];
   const list = lists[0];
@@ -102,13 +109,13 @@ export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {
     }
     for (const d of list.children) {
       const path = `DetailList[${details.length}]`;
-      if (d.name !== 'Detail') {
+      if (!LINE_NAMES.includes(d.name)) {
         if (ignore) continue;
         fail('XML_UNKNOWN_ELEMENT', `unknown element <${d.name}> in <DetailList>`, `DetailList.${d.name}`);
       }
       noAttributes(d, path);
       if (d.children.length === 0 && /[^ \t\n]/.test(d.text)) fail('XML_MALFORMED', `text inside <Detail>`, path);
-      details.push(readLeaves(d, ix.detail, def.detail.fields, `${path}.`, ignore, undefined));
+      details.push(readLeaves(d, ix.detail, def.detail.fields, `${path}.`, ignore, []));
     }
   }
   return Object.freeze({
