@@ -45,6 +45,11 @@ export interface SealVoucherOptions {
   readonly body?: number;
   /** When given, the signer certificate's path must be valid at the signing time under these anchors. */
   readonly trust?: TrustStore;
+  /**
+   * Certificates to embed after the signer's in a `cms` stamp (issuer first); default the key provider's
+   * `chain()`. Useful for tokens, which usually hold only the leaf certificate.
+   */
+  readonly chain?: readonly Uint8Array[];
 }
 
 function refuse(v: PolicyViolation): never {
@@ -193,7 +198,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
 
   const certDer = await options.key.certificate();
   const cert = parseCertificate(certDer);
-  const chain = (await options.key.chain?.()) ?? [];
+  const chain = options.chain ?? (await options.key.chain?.()) ?? [];
   const time = wholeSeconds(options.time ?? new Date());
   const prepared = await prepareFormat(format, options, certDer, chain);
 

@@ -6,7 +6,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
-import { loadTrustStore } from '../../pki/index.js';
+import { decodePemBlocks, loadTrustStore } from '../../pki/index.js';
 import { parsePolicy, sealVoucher } from '../../seal/index.js';
 import type { SealPolicy } from '../../seal/index.js';
 import { chooseOption, parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
@@ -14,7 +14,7 @@ import { printError, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
                      [--seal <seal.esl>] [--format ses|cms] [--policy <p.json>] [--time <iso>]
-                     [--body <n>] [--trust <pem|dir>]
+                     [--body <n>] [--trust <pem|dir>] [--chain <pem>]...
 
 Adds one seal to a voucher body; the voucher bytes are never changed.
   --position, -p  seal position, e.g. cz_zfzyz (see: evoucher positions --type <VtCode>)
@@ -26,6 +26,7 @@ Adds one seal to a voucher body; the voucher bytes are never changed.
   --time          signing time, ISO 8601 (default: now)
   --body          index of the VoucherBody to seal (default 0)
   --trust         also require a valid certificate path to these anchors at the signing time
+  --chain         PEM certificates to embed after the signer's in a cms seal (repeatable; default the key's chain)
   --output, -o    output file ('-' for standard output)
 exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is printed), 2 usage or I/O error`;
 
@@ -82,6 +83,7 @@ export async function run(args: string[]): Promise<number> {
         time: { type: 'string' },
         body: { type: 'string' },
         trust: { type: 'string' },
+        chain: { type: 'string', multiple: true },
         output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -105,6 +107,12 @@ export async function run(args: string[]): Promise<number> {
   const seal = values.seal === undefined ? undefined : await readInput(values.seal, { maxBytes: 4 * 1024 * 1024 });
   const policy = await readPolicyOption(values.policy);
   const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
+  const chain: Uint8Array[] = [];
+  for (const file of values.chain ?? []) {
+    for (const block of decodePemBlocks(new TextDecoder().decode(await readInput(file, { maxBytes: 1024 * 1024 })), 'ARG_INVALID')) {
+      if (block.label === 'CERTIFICATE') chain.push(block.der);
+    }
+  }
 
   let out: Uint8Array;
   const key = await openKeyProvider(keyUri);
@@ -118,6 +126,7 @@ export async function run(args: string[]): Promise<number> {
       ...(time === undefined ? {} : { time }),
       ...(body === undefined ? {} : { body }),
       ...(trust === undefined ? {} : { trust }),
+      ...(chain.length === 0 ? {} : { chain }),
     });
   } catch (e) {
     if (e instanceof EvoucherError && !isUsage(e)) {
