@@ -4,12 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { algorithmForKey, generateKeyPair, importPrivateKey, signMessage, type PrivateKeyMaterial } from '../../src/crypto/index.js';
 import type { KeyProvider } from '../../src/keys/provider.js';
 import { openSoftwareKey } from '../../src/keys/software/index.js';
-import { parseCrl, type Crl } from '../../src/pki/index.js';
+import { issueCertificate, parseCertificate, parseCrl, type CertificateInfo, type Crl, type IssueCertificateOptions, type Party } from '../../src/pki/index.js';
 import type { DemoManifest } from '../../src/pki/demo.js';
 import { sealVoucher, type SealVoucherOptions } from '../../src/seal/apply.js';
+import { tbsForStamp } from '../../src/seal/chain.js';
+import { makeCmsStamp } from '../../src/seal/formats/index.js';
 import { createReceipt } from '../../src/seal/receipt.js';
+import { chainOrder, digestAlgorithmFor } from '../../src/seal/tbs.js';
 import { buildVoucher, createEnvelope, parseEnvelope, writeEnvelope, type StampEntry, type VoucherData } from '../../src/voucher/index.js';
 import { verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../src/verify/index.js';
 
@@ -143,4 +147,130 @@ export function replaceBytes(bytes: Uint8Array, from: Uint8Array, to: Uint8Array
   const i = Buffer.from(bytes).indexOf(Buffer.from(from));
   if (i < 0) throw new Error('pattern not found');
   return Uint8Array.from([...bytes.subarray(0, i), ...to, ...bytes.subarray(i + from.length)]);
+}
+
+const KEY_KIND: Readonly<Record<Family, 'sm2' | 'ec-p256' | 'rsa'>> = { sm2: 'sm2', p256: 'ec-p256', rsa: 'rsa' };
+
+/** A key provider over an in-memory key and certificate (real signatures). */
+export function providerFor(privateKey: PrivateKeyMaterial, cert: CertificateInfo, chain: readonly Uint8Array[] = []): KeyProvider {
+  const algorithm = algorithmForKey(privateKey.publicKey);
+  return { algorithm, certificate: async () => cert.der, chain: async () => [...chain], sign: async (d) => signMessage(algorithm, privateKey, d) };
+}
+
+/** A sealer made on the spot. */
+export interface MadeSealer {
+  readonly cert: CertificateInfo;
+  readonly key: PrivateKeyMaterial;
+  readonly provider: KeyProvider;
+}
+
+/** Issues a sealer certificate under the demo sealer CA of a family (e.g. expired, wrong key usage). */
+export function issueSealer(family: Family, o: { party?: Party; org?: string; cn?: string } & Partial<Pick<IssueCertificateOptions, 'notBefore' | 'notAfter' | 'keyUsage'>> = {}): MadeSealer {
+  const ca = manifest.roles[`ca-${family}`];
+  if (ca === undefined) throw new Error('no demo ca');
+  const caCert = parseCertificate(pkiText(ca.cert));
+  const caKey = importPrivateKey(pkiText(ca.key), { password: manifest.password });
+  const key = generateKeyPair(KEY_KIND[family]);
+  const party = o.party ?? 'cz';
+  const cert = issueCertificate({
+    subject: [['C', 'CN'], ['O', 'Made Sealer'], ['OU', party], ['organizationIdentifier', o.org ?? `${party}:110101`], ['CN', o.cn ?? `Made ${party} sealer`]],
+    publicKey: key.publicKey,
+    issuer: { certificate: caCert, key: caKey },
+    notBefore: o.notBefore ?? new Date('2025-01-01T00:00:00Z'),
+    notAfter: o.notAfter ?? new Date('2045-01-01T00:00:00Z'),
+    keyUsage: o.keyUsage ?? ['digitalSignature', 'nonRepudiation'],
+  });
+  return { cert, key, provider: providerFor(key, cert, [caCert.der]) };
+}
+
+/** An attacker's own PKI: a self-made root and sealer CA with the demo names, and sealers for each party. */
+export function attackerPki(family: Family): { root: CertificateInfo; sealer(party: Party): MadeSealer } {
+  const kind = KEY_KIND[family];
+  const rootKey = generateKeyPair(kind);
+  const root = issueCertificate({
+    subject: [['C', 'CN'], ['O', 'evoucher Demo PKI'], ['CN', `evoucher Demo ${family.toUpperCase()} Root CA`]],
+    publicKey: rootKey.publicKey,
+    selfSignKey: rootKey,
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2045-01-01T00:00:00Z'),
+    ca: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+  });
+  return {
+    root,
+    sealer(party: Party): MadeSealer {
+      const key = generateKeyPair(kind);
+      const cert = issueCertificate({
+        subject: [['C', 'CN'], ['O', 'Forged'], ['OU', party], ['organizationIdentifier', `${party}:110101`], ['CN', `Forged ${party}`]],
+        publicKey: key.publicKey,
+        issuer: { certificate: root, key: rootKey },
+        notBefore: new Date('2025-01-01T00:00:00Z'),
+        notAfter: new Date('2045-01-01T00:00:00Z'),
+        keyUsage: ['digitalSignature', 'nonRepudiation'],
+      });
+      return { cert, key, provider: providerFor(key, cert, [root.der]) };
+    },
+  };
+}
+
+/** A self-signed sealer certificate (no CA at all). */
+export function selfSignedSealer(family: Family, party: Party = 'cz'): MadeSealer {
+  const key = generateKeyPair(KEY_KIND[family]);
+  const cert = issueCertificate({
+    subject: [['C', 'CN'], ['O', 'Self'], ['OU', party], ['organizationIdentifier', `${party}:110101`], ['CN', 'Self-signed sealer']],
+    publicKey: key.publicKey,
+    selfSignKey: key,
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2045-01-01T00:00:00Z'),
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+  });
+  return { cert, key, provider: providerFor(key, cert) };
+}
+
+/**
+ * Appends a cms stamp made outside the sealer's refusals (policy, validity, trust): the hostile inputs the
+ * verifier must catch. The structure is the real one (`tbsForStamp`), signed for real.
+ */
+export async function craftStamp(
+  envelope: Uint8Array,
+  o: { position: string; sequence: number; view?: 'original' | 'receipt'; provider: KeyProvider; time: Date },
+): Promise<Uint8Array> {
+  const body = parseEnvelope(envelope).bodies[0];
+  if (body === undefined) throw new Error('no body');
+  const scope = { position: o.position, sequence: o.sequence, format: 'cms' as const, view: o.view ?? 'original' };
+  const signerCertificate = await o.provider.certificate();
+  const { der } = tbsForStamp(body, scope, chainOrder(body.stamps), {
+    digestAlgorithm: digestAlgorithmFor(o.provider.algorithm),
+    signingTime: o.time,
+    signerCertificate,
+  });
+  const bytes = await makeCmsStamp({ tbs: der, key: o.provider, signingTime: o.time });
+  return rewriteBody(envelope, (b) => ({ stamps: [...b.stamps, { ...scope, bytes }] }));
+}
+
+/** Base64 of bytes. */
+export function b64(b: Uint8Array): string {
+  return Buffer.from(b).toString('base64');
+}
+
+/**
+ * Replaces the base64 of `from` by the base64 of `to` inside the envelope text, without any parsing (for
+ * hostile inner bytes the envelope writer would refuse).
+ */
+export function swapBase64(envelope: Uint8Array, from: Uint8Array, to: Uint8Array | string): Uint8Array {
+  return replaceBytes(envelope, Buffer.from(b64(from)), Buffer.from(typeof to === 'string' ? to : b64(to)));
+}
+
+/** The body-0 voucher bytes of an envelope. */
+export function voucherBytesOf(envelope: Uint8Array): Uint8Array {
+  const b = parseEnvelope(envelope).bodies[0];
+  if (b === undefined) throw new Error('no body');
+  return b.voucherBytes;
+}
+
+/** The body-0 stamps of an envelope. */
+export function stampsOf(envelope: Uint8Array): readonly StampEntry[] {
+  const b = parseEnvelope(envelope).bodies[0];
+  if (b === undefined) throw new Error('no body');
+  return b.stamps;
 }
