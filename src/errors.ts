@@ -139,6 +139,8 @@ export const SEAL_CODES = [
   'SEAL_SIGNER_NOT_IN_SEAL',
   'SEAL_PERIOD_INVALID',
   'SEAL_RECEIPT_EXISTS',
+  'SEAL_MAKER_SIGNATURE_INVALID',
+  'SEAL_ALGORITHM_MISMATCH',
 ] as const;
 
 /** Seal policy: positions, parties, order, completeness. */
