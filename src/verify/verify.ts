@@ -169,9 +169,12 @@ function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportChec
   for (const s of seals) status = worse(status, s.status);
   if (status === 'VALID' && !policy.complete) status = 'INVALID';
 
+  // Reading order: the envelope and voucher, then each seal in chain order, then completeness.
+  const whereOf = (c: ReportCheck): string => BODY_WHERE[c.check] ?? c.check;
   const errors: ReportError[] = [
-    ...errorsOf(checks, (c) => BODY_WHERE[c.check] ?? c.check),
+    ...errorsOf(checks.filter((c) => c.check !== 'completeness'), whereOf),
     ...seals.flatMap((s) => errorsOf(s.checks, (c) => `seals[${s.index}].${c.check}`)),
+    ...errorsOf(checks.filter((c) => c.check === 'completeness'), whereOf),
   ];
   const summary = summarizeVoucher(body);
   return {
