@@ -269,7 +269,7 @@ export type DerTagSpec = number | { readonly class: DerTagClass; readonly tag: n
  * @example
  * if (isDerTag(node, DER_TAG.SEQUENCE)) { ... }
  */
-export function isDerTag(node: DerNode | undefined, spec: DerTagSpec): node is DerNode {
+export function isDerTag(node: DerNode | undefined, spec: DerTagSpec): boolean {
   if (node === undefined) return false;
   if (typeof spec === 'number') return node.class === 'universal' && node.tag === spec;
   if (node.class !== spec.class || node.tag !== spec.tag) return false;
@@ -289,8 +289,7 @@ export function isDerTag(node: DerNode | undefined, spec: DerTagSpec): node is D
  */
 export function expectDerTag(node: DerNode | undefined, spec: DerTagSpec, path: string): DerNode {
   if (node === undefined) throw derError('DER_MALFORMED', `der: ${path} is missing`, -1, path);
-  const matches: boolean = isDerTag(node, spec);
-  if (!matches) throw derError('DER_MALFORMED', `der: ${path} has an unexpected tag`, node.start, path);
+  if (!isDerTag(node, spec)) throw derError('DER_MALFORMED', `der: ${path} has an unexpected tag`, node.start, path);
   return node;
 }
 

@@ -40,8 +40,22 @@ export {
   parseCmsStamp,
   parseStamp,
   stampFacts,
+  checkSesStamp,
+  makeSesStamp,
+  parseSesStamp,
+  sesPropertyInfo,
 } from './formats/index.js';
-export type { CmsStamp, MakeCmsStampOptions, ParsedStamp, SealCheck, SealCheckStatus, StampFacts } from './formats/index.js';
+export type {
+  CmsStamp,
+  MakeCmsStampOptions,
+  MakeSesStampOptions,
+  ParsedStamp,
+  SealCheck,
+  SealCheckStatus,
+  SesScope,
+  SesStamp,
+  StampFacts,
+} from './formats/index.js';
 export {
   MAX_POLICY_BYTES,
   MAX_POLICY_POSITIONS,
@@ -71,3 +85,4 @@ export { cancelLastSeal, sealVoucher } from './apply.js';
 export type { CancelLastSealOptions, SealVoucherOptions } from './apply.js';
 export { createReceipt } from './receipt.js';
 export type { CreateReceiptOptions } from './receipt.js';
+export * from './ses/index.js';

@@ -1,0 +1,185 @@
+/**
+ * Shared pieces of the SES decoders and encoders: the decoding context (mode and quirk list), the
+ * `SES_Header`, `SES_ESPictrueInfo` and `ExtensionDatas` structures, and the few certificate fields
+ * the seal checks need. Internal to `seal/ses`.
+ *
+ * Schema errors inside a seal become `SEAL_MALFORMED`; errors of the DER reader itself (truncation,
+ * trailing bytes, indefinite lengths, depth, size) keep their `DER_*` codes (see {@link decodeSchema}).
+ */
+import {
+  DER_TAG,
+  derBoolean,
+  derChildren,
+  derIa5String,
+  derInteger,
+  derOctetString,
+  derOid,
+  derSequence,
+  expectDerTag,
+  isDerTag,
+  readDer,
+  readDerBitString,
+  readDerBoolean,
+  readDerOctetString,
+  readDerOid,
+  readDerSmallInteger,
+  readDerString,
+} from '../../encoding/der.js';
+import type { DerNode, DerQuirk } from '../../encoding/der.js';
+import { EvoucherError } from '../../errors.js';
+import type { ErrorCode } from '../../errors.js';
+import type { SesExtData, SesHeader, SesParseMode, SesPicture } from './types.js';
+
+/** Largest `SESeal` or `SES_Signature` accepted: 4 MiB (real ones are 6–18 KB, pictures included). */
+export const MAX_SES_BYTES = 4 * 1024 * 1024;
+/** Most entries accepted in a `certList`. */
+export const MAX_CERT_LIST = 256;
+/** Most `ExtData` entries accepted in one `ExtensionDatas`. */
+export const MAX_EXT_DATAS = 64;
+/** SM2 with SM3, the only `signAlgID` GB/T 38540 allows. */
+export const SM2_WITH_SM3_OID = '1.2.156.10197.1.501';
+
+/** The decoding context: the mode and the quirks found so far. */
+export interface SesDecodeContext {
+  readonly mode: SesParseMode;
+  readonly quirks: DerQuirk[];
+}
+
+/** Records a tolerated quirk, or refuses it in strict mode. */
+export function tolerate(ctx: SesDecodeContext, node: DerNode, quirk: string, message: string): void {
+  if (ctx.mode === 'strict') {
+    throw new EvoucherError('SEAL_MALFORMED', `${message} (refused in strict mode)`, { detail: { offset: String(node.start), quirk } });
+  }
+  ctx.quirks.push(Object.freeze({ quirk, offset: node.start, message }));
+}
+
+/** A schema failure inside a seal structure. */
+export function malformed(message: string, node?: DerNode): never {
+  throw new EvoucherError('SEAL_MALFORMED', message, { detail: node === undefined ? {} : { offset: String(node.start) } });
+}
+
+/**
+ * Runs a schema decoder: `DER_MALFORMED` raised by a field decoder means the bytes are DER but not the
+ * structure, so it becomes `SEAL_MALFORMED` (with the same detail); other codes pass through.
+ */
+export function decodeSchema<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof EvoucherError && e.code === 'DER_MALFORMED') {
+      throw new EvoucherError('SEAL_MALFORMED', e.message.replace(/^der: /, 'seal: '), { cause: e, detail: e.detail });
+    }
+    throw e;
+  }
+}
+
+/** Reads a BIT STRING whose unused-bits octet must be 0 (standards.md §2.3) and returns its data. */
+export function readZeroPadBitString(node: DerNode | undefined, path: string): Uint8Array {
+  const { unusedBits, bytes } = readDerBitString(node, path);
+  if (unusedBits !== 0) malformed(`seal: ${path} has ${unusedBits} unused bits; 0 is required`, node);
+  return bytes;
+}
+
+/** Decodes `SES_Header ::= SEQUENCE { ID IA5String, version INTEGER, Vid IA5String }` (ID must be `ES`). */
+export function decodeHeader(node: DerNode | undefined): SesHeader {
+  const n = expectDerTag(node, DER_TAG.SEQUENCE, 'SES_Header');
+  const [id, version, vid] = derChildren(n, 'SES_Header', 3, 3);
+  const header = Object.freeze({
+    id: readDerString(id, 'ia5', 'SES_Header.ID'),
+    version: readDerSmallInteger(version, 'SES_Header.version', 0, 1000),
+    vid: readDerString(vid, 'ia5', 'SES_Header.Vid'),
+  });
+  // GB/T 38540-2020 §6.3 step 1 (format): the header identifies an electronic seal.
+  if (header.id !== 'ES') malformed(`seal: SES_Header.ID is ${JSON.stringify(header.id)}, not "ES"`, n);
+  return header;
+}
+
+/** Decodes `SES_ESPictrueInfo ::= SEQUENCE { type IA5String, data OCTET STRING, width INTEGER, height INTEGER }`. */
+export function decodePicture(node: DerNode | undefined): SesPicture {
+  const n = expectDerTag(node, DER_TAG.SEQUENCE, 'SES_ESPictrueInfo');
+  const [type, data, width, height] = derChildren(n, 'SES_ESPictrueInfo', 4, 4);
+  return Object.freeze({
+    type: readDerString(type, 'ia5', 'picture.type'),
+    data: readDerOctetString(data, 'picture.data'),
+    width: readDerSmallInteger(width, 'picture.width', 0, 100_000),
+    height: readDerSmallInteger(height, 'picture.height', 0, 100_000),
+  });
+}
+
+/**
+ * Decodes `ExtensionDatas ::= SEQUENCE OF ExtData`,
+ * `ExtData ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }`.
+ * An explicitly encoded FALSE breaks DER's DEFAULT rule (X.690 §11.5) but GOMAIN tax seals write it
+ * (standards.md §2.3): tolerated in lenient mode as `explicit-default-boolean`.
+ */
+export function decodeExtDatas(node: DerNode, ctx: SesDecodeContext, path: string): readonly SesExtData[] {
+  const n = expectDerTag(node, DER_TAG.SEQUENCE, path);
+  const items = derChildren(n, path, 0, MAX_EXT_DATAS);
+  return Object.freeze(items.map((item, i) => {
+    const p = `${path}[${i}]`;
+    const e = expectDerTag(item, DER_TAG.SEQUENCE, p);
+    const parts = derChildren(e, p, 2, 3);
+    const oid = readDerOid(parts[0], `${p}.extnID`);
+    let critical = false;
+    if (parts.length === 3) {
+      critical = readDerBoolean(parts[1], `${p}.critical`);
+      if (!critical) tolerate(ctx, parts[1] as DerNode, 'explicit-default-boolean', `seal: ${p}.critical encodes its DEFAULT FALSE explicitly`);
+    }
+    const value = readDerOctetString(parts[parts.length - 1], `${p}.extnValue`);
+    return Object.freeze({ oid, critical, value });
+  }));
+}
+
+/** Encodes `ExtensionDatas` (DER: `critical` only when TRUE). */
+export function encodeExtDatas(items: readonly SesExtData[]): Uint8Array {
+  return derSequence(...items.map((e) => (e.critical
+    ? derSequence(derOid(e.oid), derBoolean(true), derOctetString(e.value))
+    : derSequence(derOid(e.oid), derOctetString(e.value)))));
+}
+
+/** Encodes `SES_Header`. */
+export function encodeHeader(h: SesHeader): Uint8Array {
+  return derSequence(derIa5String(h.id), derInteger(h.version), derIa5String(h.vid));
+}
+
+/** True when the node is a context `[n]` constructed tag. */
+export function isExplicit(node: DerNode | undefined, tag: number): boolean {
+  return isDerTag(node, { class: 'context', tag, constructed: true });
+}
+
+/**
+ * The SubjectPublicKeyInfo TLV of an X.509 certificate (RFC 5280 §4.1), found structurally so that the
+ * seal checks do not depend on full certificate validation (the verifier validates paths apart).
+ *
+ * @throws EvoucherError `CERT_MALFORMED` when the bytes are not a certificate shape.
+ */
+export function certificateSpki(certDer: Uint8Array): Uint8Array {
+  return withCode('CERT_MALFORMED', 'certificate', () => {
+    const cert = readDer(certDer, { maxSize: MAX_SES_BYTES });
+    const [tbs] = derChildren(expectDerTag(cert, DER_TAG.SEQUENCE, 'Certificate'), 'Certificate', 3, 3);
+    const fields = derChildren(expectDerTag(tbs, DER_TAG.SEQUENCE, 'tbsCertificate'), 'tbsCertificate', 6, 10);
+    // RFC 5280 §4.1: version [0] EXPLICIT is optional; serial, signature, issuer, validity, subject, spki follow.
+    const first = isExplicit(fields[0], 0) ? 1 : 0;
+    return expectDerTag(fields[first + 5], DER_TAG.SEQUENCE, 'subjectPublicKeyInfo').raw;
+  });
+}
+
+/** Runs `f`, turning any `DER_*` error into `code`. */
+export function withCode<T>(code: ErrorCode, what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof EvoucherError && e.code.startsWith('DER_')) {
+      throw new EvoucherError(code, `${what}: ${e.message.replace(/^der: /, '')}`, { cause: e, detail: e.detail });
+    }
+    throw e;
+  }
+}
+
+/** Constant-shape byte comparison. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}
