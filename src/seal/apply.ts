@@ -15,6 +15,9 @@ import { parseCertificate, validatePath, type CertificateInfo, type TrustStore }
 import { parseEnvelope, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
 import { bodyView, tbsForStamp } from './chain.js';
 import { checkStamp, makeCmsStamp, parseStamp } from './formats/index.js';
+import { makeSesStamp } from './formats/ses.js';
+import { matchSealerToSeal, verifySealMaker } from './ses/checks.js';
+import { parseSeal } from './ses/seal_object.js';
 import {
   checkPlacement,
   checkSigner,
@@ -135,15 +138,47 @@ function checkValidityAt(cert: CertificateInfo, t: Date): void {
 interface PreparedFormat {
   readonly esId?: string;
   readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array };
-  make(tbs: Uint8Array, scope: { position: PolicyPosition; time: Date; voucherNo: string; vtCode: string; view: string }): Promise<Uint8Array>;
+  /** Format checks that come after the policy's signer checks (ses: certList, seal period). */
+  checkAt(time: Date): void;
+  make(tbs: Uint8Array, scope: { position: PolicyPosition; time: Date; voucherNo: string; vtCode: string }): Promise<Uint8Array>;
 }
 
 async function prepareFormat(format: SealFormat, options: SealVoucherOptions, certDer: Uint8Array, chain: readonly Uint8Array[]): Promise<PreparedFormat> {
   if (format === 'cms') {
     if (options.seal !== undefined) throw new EvoucherError('ARG_INVALID', 'a seal object is used only by the ses format');
-    return { make: (tbs, s) => makeCmsStamp({ tbs, key: options.key, signingTime: s.time, certificate: certDer, chain }) };
+    return { checkAt: () => undefined, make: (tbs, s) => makeCmsStamp({ tbs, key: options.key, signingTime: s.time, certificate: certDer, chain }) };
   }
-  throw new EvoucherError('SEAL_FORMAT_UNSUPPORTED', `seal format '${String(format)}' is not supported`);
+  const sealBytes = options.seal;
+  if (sealBytes === undefined) throw new EvoucherError('SEAL_OBJECT_REQUIRED', 'an ses seal needs a seal object (SESeal, .esl)');
+  const seal = parseSeal(sealBytes, { mode: 'strict' });
+  if (seal.version !== 4) {
+    throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', 'an ses seal needs a GB/T 38540-2020 (v4) seal object; this one is GM/T 0031-2014');
+  }
+  // GB/T 38540-2020 §6.3: a seal whose maker signature does not verify is no seal; refuse it before anyone
+  // seals with it (the verifier checks it again, with the maker's certificate path).
+  const maker = verifySealMaker(seal);
+  if (!maker.ok) throw new EvoucherError(maker.code ?? 'SEAL_MAKER_SIGNATURE_INVALID', `seal ${seal.esId}: ${maker.message}`);
+  return {
+    esId: seal.esId,
+    sealObject: { esId: seal.esId, bytes: seal.raw },
+    checkAt: (time) => {
+      const match = matchSealerToSeal(seal, certDer);
+      if (!match.ok) throw new EvoucherError(match.code ?? 'SEAL_SIGNER_NOT_IN_SEAL', match.message);
+      if (time < seal.validStart || time > seal.validEnd) {
+        throw new EvoucherError('SEAL_PERIOD_INVALID', `seal ${seal.esId} is valid from ${seal.validStart.toISOString()} to ${seal.validEnd.toISOString()}, not at ${time.toISOString()}`, {
+          detail: { esId: seal.esId, validStart: seal.validStart.toISOString(), validEnd: seal.validEnd.toISOString(), signingTime: time.toISOString() },
+        });
+      }
+    },
+    make: (tbs, s) =>
+      makeSesStamp({
+        tbs,
+        key: options.key,
+        seal: sealBytes,
+        signingTime: s.time,
+        scope: { vtCode: s.vtCode, voucherNo: s.voucherNo, view: s.position.view, position: s.position.id, sequence: s.position.sequence },
+      }),
+  };
 }
 
 /**
@@ -214,6 +249,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
     resolved,
   );
   if (signerViolation !== undefined) refuse(signerViolation);
+  prepared.checkAt(time);
   checkValidityAt(cert, time);
   if (options.trust !== undefined) {
     const path = validatePath(cert, { trust: options.trust, intermediates: chain, at: time, usage: 'sealer' });
@@ -231,7 +267,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
     signerCertificate: certDer,
     ...(prepared.sealObject === undefined ? {} : { sealObject: prepared.sealObject }),
   });
-  const stampBytes = await prepared.make(der, { position, time, voucherNo: voucher.fields['VoucherNo'] ?? '', vtCode, view: position.view });
+  const stampBytes = await prepared.make(der, { position, time, voucherNo: voucher.fields['VoucherNo'] ?? '', vtCode });
 
   // Self-check: the new stamp must verify over the structure it was made for (catches a device that signs
   // something else, e.g. a pre-hashed input).

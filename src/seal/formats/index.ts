@@ -6,14 +6,17 @@
 import type { HashAlgorithm, SignatureAlgorithm } from '../../crypto/types.js';
 import { EvoucherError } from '../../errors.js';
 import { checkCmsStamp, parseCmsStamp, type CmsStamp } from './cms.js';
+import { checkSesStamp, parseSesStamp, type SesStamp } from './ses.js';
 import type { SealCheck } from './types.js';
 
 export type { SealCheck, SealCheckStatus } from './types.js';
 export { CMS_OID, MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES, checkCmsStamp, makeCmsStamp, parseCmsStamp } from './cms.js';
 export type { CmsStamp, MakeCmsStampOptions } from './cms.js';
+export { checkSesStamp, makeSesStamp, parseSesStamp, sesPropertyInfo } from './ses.js';
+export type { MakeSesStampOptions, SesScope, SesStamp } from './ses.js';
 
 /** A parsed stamp of either format. */
-export type ParsedStamp = CmsStamp;
+export type ParsedStamp = CmsStamp | SesStamp;
 
 /** The facts every parsed stamp offers, whatever its format. */
 export interface StampFacts {
@@ -40,6 +43,7 @@ export interface StampFacts {
  */
 export function parseStamp(entry: { readonly format: string; readonly bytes: Uint8Array }): ParsedStamp {
   if (entry.format === 'cms') return parseCmsStamp(entry.bytes);
+  if (entry.format === 'ses') return parseSesStamp(entry.bytes);
   throw new EvoucherError('SEAL_FORMAT_UNSUPPORTED', `seal format '${entry.format.slice(0, 16)}' is not supported`, {
     detail: { format: entry.format.slice(0, 16) },
   });
@@ -61,6 +65,7 @@ export function stampFacts(stamp: ParsedStamp): StampFacts {
     signerCertificate: stamp.signerCertificate,
     certificates: stamp.certificates,
     signingTime: stamp.signingTime,
+    ...(stamp.format === 'ses' ? { sealObject: stamp.sealObject } : {}),
   };
 }
 
@@ -75,5 +80,5 @@ export function stampFacts(stamp: ParsedStamp): StampFacts {
  * checkStamp(stamp, der).every((c) => c.status === 'passed')
  */
 export function checkStamp(stamp: ParsedStamp, tbs: Uint8Array): readonly SealCheck[] {
-  return checkCmsStamp(stamp, tbs);
+  return stamp.format === 'ses' ? checkSesStamp(stamp, tbs) : checkCmsStamp(stamp, tbs);
 }
