@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
   seal: { summary: 'add one seal (ses or cms) at a position of a voucher body', load: async () => (await import('./commands/seal.js')).run },
   receipt: { summary: 'fill the X-fields of a sealed original into a receipt (回单) envelope', load: async () => (await import('./commands/receipt.js')).run },
   positions: { summary: 'list the seal positions of a voucher type (built-in or policy)', load: async () => (await import('./commands/positions.js')).run },
+  'seal-make': { summary: 'make a GB/T 38540 seal object (.esl) with a seal maker key', load: async () => (await import('./commands/seal_make.js')).run },
   demo: { summary: 'build, seal in layers and summarise a 5201 and an 8202 with the demo PKI', load: async () => (await import('./commands/demo.js')).run },
   pki: { summary: 'demo PKI (test-only keys) and certificate path checks', load: async () => (await import('./commands/pki.js')).run },
   verify: { summary: 'verify the seal chain of every voucher and print a report (text, json, junit)', load: async () => (await import('./commands/verify.js')).run },

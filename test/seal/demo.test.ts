@@ -5,18 +5,22 @@ import { parseEnvelope } from '../../src/voucher/index.js';
 import { runCli } from '../cli/spawn_cli.js';
 
 describe('evoucher demo', () => {
-  it('runDemo (cms): 5201 and 8202, every position sealed, every seal verifies over its recomputed structure', async () => {
-    const result = await runDemo({ variants: ['cms'] });
-    expect(result.vouchers.map((v) => `${v.variant}:${v.vtCode}`)).toEqual(['cms:5201', 'cms:8202']);
-    const v5201 = result.vouchers[0]!;
-    expect(v5201.seals.map((s) => s.position)).toEqual(['dw_gz', 'cz_zfzyz', 'cz_sz', 'yh_zqz', 'rh_zqz']);
-    expect(result.vouchers[1]!.seals.map((s) => s.position)).toEqual(['dw_cwzyz', 'dw_sz', 'yh_zqz']);
+  it('runDemo: 5201 and 8202 in both variants, every position sealed, every seal verifies over its recomputed structure', async () => {
+    const result = await runDemo();
+    expect(result.vouchers.map((v) => `${v.variant}:${v.vtCode}`)).toEqual(['ses:5201', 'ses:8202', 'cms:5201', 'cms:8202']);
+    for (const v of result.vouchers) {
+      const want = v.vtCode === '5201' ? ['dw_gz', 'cz_zfzyz', 'cz_sz', 'yh_zqz', 'rh_zqz'] : ['dw_cwzyz', 'dw_sz', 'yh_zqz'];
+      expect(v.seals.map((s) => s.position)).toEqual(want);
+      expect(v.seals.every((s) => s.format === v.variant)).toBe(true);
+      expect(v.seals.every((s) => s.algorithm === (v.variant === 'ses' ? 'sm2-sm3' : 'ecdsa-p256-sha256'))).toBe(true);
+      if (v.variant === 'ses') expect(v.seals[0]?.esId).toMatch(/^EVOUCHER-DEMO-/);
+    }
     for (const v of result.vouchers) {
       const body = parseEnvelope(v.receipt).bodies[0]!;
       expect(body.voucherFlag).toBe('1');
       for (const s of body.stamps) {
         const parsed = parseStamp(s);
-        const { der } = tbsForStamp(body, { position: s.position, sequence: s.sequence, format: s.format as 'cms', view: s.view }, previousStamps(body, s), stampFacts(parsed));
+        const { der } = tbsForStamp(body, { position: s.position, sequence: s.sequence, format: s.format as 'cms' | 'ses', view: s.view }, previousStamps(body, s), stampFacts(parsed));
         expect(checkStamp(parsed, der).every((c) => c.status === 'passed')).toBe(true);
       }
       const times = v.seals.map((s) => s.signingTime);
@@ -40,11 +44,14 @@ describe('evoucher demo', () => {
     expect(formatDemo(result)).toContain('verification: VALID');
   });
 
-  it('`evoucher demo --variant cms` runs from another directory (package-relative paths)', async () => {
-    const r = await runCli(['demo', '--variant', 'cms', '--format', 'json'], { cwd: '/' });
+  it('`evoucher demo` runs from another directory (package-relative paths) and prints a summary', async () => {
+    const r = await runCli(['demo'], { cwd: '/' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as { vouchers: { seals: unknown[] }[] };
-    expect(json.vouchers).toHaveLength(2);
+    expect(r.stdout).toContain('SM2 / GB/T 38540 ses');
+    expect(r.stdout).toContain('P-256 / CMS');
+    expect(r.stdout).toContain('ZF2025112800001');
+    const json = await runCli(['demo', '--variant', 'cms', '--format', 'json'], { cwd: '/' });
+    expect((JSON.parse(json.stdout) as { vouchers: unknown[] }).vouchers).toHaveLength(2);
   });
 });

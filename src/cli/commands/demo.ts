@@ -12,7 +12,7 @@ import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { parseCertificate } from '../../pki/index.js';
-import { createReceipt, parseStamp, positionsFor, sealVoucher, stampFacts } from '../../seal/index.js';
+import { createReceipt, makeSeal, parseStamp, positionsFor, sealVoucher, stampFacts } from '../../seal/index.js';
 import type { SealFormat } from '../../seal/index.js';
 import { buildVoucher, createEnvelope, parseEnvelope } from '../../voucher/index.js';
 import type { VoucherData } from '../../voucher/index.js';
@@ -84,6 +84,7 @@ export interface DemoOptions {
 
 interface Manifest {
   readonly password: string;
+  readonly validity?: { readonly notBefore: string; readonly notAfter: string };
   readonly roles: Readonly<Record<string, { readonly cert: string; readonly key: string; readonly chain?: readonly string[] }>>;
 }
 
@@ -123,6 +124,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     throw new EvoucherError('ARG_IO', `cannot read the demo PKI at ${pkiDir}`, { cause: e, detail: { path: pkiDir } });
   }
   const now = options.now ?? new Date();
+  const validity = {
+    notBefore: new Date(manifest.validity?.notBefore ?? now.getTime() - 86_400_000),
+    notAfter: new Date(manifest.validity?.notAfter ?? now.getTime() + 365 * 86_400_000),
+  };
   let clock = Math.floor(now.getTime() / 1000) * 1000 - 60_000;
   const tick = (): Date => new Date((clock += 1000));
   const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', ''); // China Standard Time
@@ -152,7 +157,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         const positions = positionsFor(vtCode);
         const sealAt = async (id: string, party: string): Promise<void> => {
           const key = await keyFor(party);
-          const seal = variant === 'ses' ? await sealObjectFor(party, key, sealObjects) : undefined;
+          const seal = variant === 'ses' ? await sealObjectFor(party, key, sealObjects, () => keyFor('maker'), validity) : undefined;
           env = await sealVoucher(env, { position: id, key, format: variant, time: tick(), ...(seal === undefined ? {} : { seal }) });
         };
         for (const p of positions.filter((x) => x.view === 'original')) await sealAt(p.id, p.party);
@@ -200,11 +205,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   return { pkiDir, vouchers };
 }
 
-/** `ses` needs a seal object per party; the demo makes them with the demo seal maker. */
-async function sealObjectFor(party: string, _key: KeyProvider, cache: Map<string, Uint8Array>): Promise<Uint8Array> {
-  const s = cache.get(party);
-  if (s !== undefined) return s;
-  throw new EvoucherError('SEAL_FORMAT_UNSUPPORTED', 'the ses variant of the demo needs the seal maker');
+/**
+ * `ses` needs a seal object per party: the demo makes one with the demo seal maker (`maker-sm2`) for the
+ * party's SM2 certificate, named after the certificate's organisation and valid as long as the demo PKI.
+ */
+async function sealObjectFor(
+  party: string,
+  key: KeyProvider,
+  cache: Map<string, Uint8Array>,
+  maker: () => Promise<KeyProvider>,
+  validity: { readonly notBefore: Date; readonly notAfter: Date },
+): Promise<Uint8Array> {
+  const cached = cache.get(party);
+  if (cached !== undefined) return cached;
+  const holder = await key.certificate();
+  const org = /(?:^|,)O=([^,]+)/.exec(parseCertificate(holder).subject)?.[1] ?? `Demo ${party}`;
+  const esl = await makeSeal({
+    maker: await maker(),
+    holders: [holder],
+    name: org,
+    esId: `EVOUCHER-DEMO-${party.toUpperCase()}-0001`,
+    validStart: validity.notBefore,
+    validEnd: validity.notAfter,
+  });
+  cache.set(party, esl);
+  return esl;
 }
 
 /**
