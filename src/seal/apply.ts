@@ -49,8 +49,9 @@ export interface SealVoucherOptions {
   /** When given, the signer certificate's path must be valid at the signing time under these anchors. */
   readonly trust?: TrustStore;
   /**
-   * Certificates to embed after the signer's in a `cms` stamp (issuer first); default the key provider's
-   * `chain()`. Useful for tokens, which usually hold only the leaf certificate.
+   * Certificates to carry after the signer's (issuer first; untrusted, for path building): in `certificates`
+   * of a `cms` stamp, in `TBS_Sign.extDatas` of an `ses` stamp. Default the key provider's `chain()`. Useful
+   * for tokens, which usually hold only the leaf certificate.
    */
   readonly chain?: readonly Uint8Array[];
 }
@@ -177,6 +178,7 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
         seal: sealBytes,
         signingTime: s.time,
         scope: { vtCode: s.vtCode, voucherNo: s.voucherNo, view: s.position.view, position: s.position.id, sequence: s.position.sequence },
+        chain,
       }),
   };
 }

@@ -37,6 +37,8 @@ export const SEAL_OID = Object.freeze({
   module: `${EVOUCHER_OID_ARC}.1`,
   /** `TBS_Sign.extDatas` entry of an `ses` stamp whose value is the `EvoucherTbs` DER it seals. */
   extTbs: `${EVOUCHER_OID_ARC}.2`,
+  /** `TBS_Sign.extDatas` entry of an `ses` stamp whose value is `SEQUENCE OF Certificate`: the sealer's chain (untrusted). */
+  extChain: `${EVOUCHER_OID_ARC}.3`,
   /** SM3 (GB/T 32905), the digest of `sm2-sm3` seals. */
   sm3: '1.2.156.10197.1.401',
   /** SHA-256 (FIPS 180-4), the digest of ECDSA and RSA seals. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoucherError } from '../../src/errors.js';
+import { createTrustStore, parseCertificate, validatePath } from '../../src/pki/index.js';
 import { openKeyProvider } from '../../src/keys/index.js';
 import type { KeyProvider } from '../../src/keys/provider.js';
 import { checkStamp, createReceipt, decodeTbs, parseSesStamp, parseStamp, previousStamps, sealVoucher, stampFacts, tbsForStamp } from '../../src/seal/index.js';
@@ -104,5 +105,21 @@ describe('ses seals (GB/T 38540 with the demo SM2 PKI)', () => {
     // The party check comes before the seal checks: a finance key at the budget-unit position.
     expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('cz-sm2'), seal: seals.get('cz')! }))).toBe('POLICY_PARTY_MISMATCH');
     expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('dw')!, format: 'cms' }))).toBe('ARG_INVALID');
+  });
+
+  it('carries the sealer chain in TBS_Sign.extDatas so the path can be built', async () => {
+    const chained = await openKeyProvider(`file:${join(PKI, 'sm2/dw.key.pem')}?cert=${join(PKI, 'sm2/dw.cert.pem')}&chain=${join(PKI, 'sm2/ca.cert.pem')}`, { password: 'evoucher-demo' });
+    try {
+      const e = await sealVoucher(envelope, { position: 'dw_gz', key: chained, seal: seals.get('dw')! });
+      const stamp = parseSesStamp(parseEnvelope(e).bodies[0]!.stamps[0]!.bytes);
+      expect(stamp.certificates).toHaveLength(1);
+      expect(stamp.certificates[0]).toEqual(pemToDer(await readFile(join(PKI, 'sm2/ca.cert.pem'), 'utf8')));
+      const trust = createTrustStore([await readFile(join(PKI, 'trust/sm2-root.cert.pem'), 'utf8')]);
+      const path = validatePath(parseCertificate(stamp.signerCertificate), { trust, intermediates: stamp.certificates, at: stamp.signingTime });
+      expect(path.status).toBe('valid');
+      expect(verifyAll(e)[0]?.failed).toEqual([]);
+    } finally {
+      await chained.close?.();
+    }
   });
 });

@@ -252,7 +252,7 @@ export function formatDemo(result: DemoResult): string {
       );
     }
     const status = typeof v.verification === 'object' && v.verification !== null && 'status' in v.verification ? String((v.verification as { status: unknown }).status) : undefined;
-    lines.push(status === undefined ? '  verification: pending (the verifier is not part of this build)' : `  verification: ${status}`);
+    lines.push(status === undefined ? '  verification: pending (no verifier hooked into the demo yet)' : `  verification: ${status}`);
   }
   return lines.join('\n');
 }

@@ -19,8 +19,9 @@ import { matchSealerToSeal, verifySesSignatureValue } from '../ses/checks.js';
 import { makeSesSignature, parseSesSignature } from '../ses/signature.js';
 import type { SesSignature } from '../ses/types.js';
 import { SEAL_OID, TBS_VERSION } from '../tbs.js';
-import { bytesEqual } from '../asn1.js';
-import { MAX_STAMP_BYTES } from './cms.js';
+import { DerReader, TAG, bytesEqual, seq } from '../asn1.js';
+import { certificateParts } from './cert_parts.js';
+import { MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES } from './cms.js';
 import type { SealCheck } from './types.js';
 
 /** A parsed `ses` stamp. Byte fields are views of the received stamp. */
@@ -34,7 +35,7 @@ export interface SesStamp {
   readonly signatureAlgorithm: 'sm2-sm3';
   /** `SES_Signature.cert`: the sealer certificate. */
   readonly signerCertificate: Uint8Array;
-  /** Certificates the stamp carries besides the sealer's: none (the maker certificate is in the seal object). */
+  /** The sealer's chain carried in `TBS_Sign.extDatas` (untrusted; intermediates at most); may be empty. */
   readonly certificates: readonly Uint8Array[];
   /** `TBS_Sign.timeInfo`. */
   readonly signingTime: Date;
@@ -89,6 +90,8 @@ export interface MakeSesStampOptions {
   readonly signingTime: Date;
   /** The scope written to `propertyInfo`. */
   readonly scope: SesScope;
+  /** The sealer's chain (issuer first), carried in `TBS_Sign.extDatas` so a verifier can build the path. */
+  readonly chain?: readonly Uint8Array[];
 }
 
 /**
@@ -108,7 +111,10 @@ export async function makeSesStamp(options: MakeSesStampOptions): Promise<Uint8A
     dataHash: digest('sm3', options.tbs),
     propertyInfo: sesPropertyInfo(options.scope),
     time: options.signingTime,
-    extDatas: [{ oid: SEAL_OID.extTbs, critical: false, value: options.tbs }],
+    extDatas: [
+      { oid: SEAL_OID.extTbs, critical: false, value: options.tbs },
+      ...(options.chain === undefined || options.chain.length === 0 ? [] : [{ oid: SEAL_OID.extChain, critical: false, value: seq(...options.chain) }]),
+    ],
   });
 }
 
@@ -138,8 +144,11 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
   const exts = ses.extDatas ?? [];
   const carried = exts.filter((e) => e.oid === SEAL_OID.extTbs);
   if (carried.length !== 1) bad('TBS_Sign.extDatas must carry exactly one evoucher to-be-sealed structure');
-  const unknownCritical = exts.find((e) => e.oid !== SEAL_OID.extTbs && e.critical);
+  const unknownCritical = exts.find((e) => e.oid !== SEAL_OID.extTbs && e.oid !== SEAL_OID.extChain && e.critical);
   if (unknownCritical !== undefined) bad(`unknown critical extension ${unknownCritical.oid}`);
+  const chainExts = exts.filter((e) => e.oid === SEAL_OID.extChain);
+  if (chainExts.length > 1) bad('TBS_Sign.extDatas carries the certificate chain more than once');
+  const certificates = chainExts.length === 0 ? [] : readChain((chainExts[0] as { value: Uint8Array }).value);
   if (ses.timeStamp !== undefined) bad('a timestamp token is not part of the evoucher ses profile yet');
   return Object.freeze({
     format: 'ses',
@@ -148,13 +157,20 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
     digestAlgorithm: 'sm3',
     signatureAlgorithm: 'sm2-sm3',
     signerCertificate: ses.sealerCert,
-    certificates: Object.freeze([]),
+    certificates: Object.freeze(certificates),
     signingTime: ses.timeInfo as Date,
     dataHash: ses.dataHash,
     propertyInfo: ses.propertyInfo,
     tbs: (carried[0] as { value: Uint8Array }).value,
     sealObject: Object.freeze({ esId: ses.seal.esId, bytes: ses.seal.raw }),
   });
+}
+
+/** `SEQUENCE OF Certificate`, strictly: each a DER certificate, at most {@link MAX_CMS_CERTIFICATES}. */
+function readChain(value: Uint8Array): Uint8Array[] {
+  const r: DerReader = new DerReader('SEAL_MALFORMED');
+  const list = r.children(r.single(value, TAG.SEQUENCE, 'ses certificate chain'), 'ses certificate chain', MAX_CMS_CERTIFICATES);
+  return list.map((t, i) => certificateParts(r.expect(t, TAG.SEQUENCE, `chain[${i}]`).encoded, 'SEAL_MALFORMED', `chain[${i}]`).der);
 }
 
 /**
