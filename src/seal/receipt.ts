@@ -7,7 +7,7 @@
  * original only in X-fields, and the receipt seals are valid and chained to the original seals.
  */
 import { EvoucherError } from '../errors.js';
-import { fillReceipt, serializeVoucher } from '../voucher/index.js';
+import { fillReceipt, serializeVoucher, validateVoucher, VoucherValidationError } from '../voucher/index.js';
 import { openBody, writeBody } from './apply.js';
 import { bodyView } from './chain.js';
 import { evaluateCompleteness, resolvePolicy, type SealPolicy } from './policy.js';
@@ -38,7 +38,8 @@ export interface CreateReceiptOptions {
  * @returns the new envelope bytes.
  * @throws EvoucherError `SEAL_RECEIPT_EXISTS` (the body already is a receipt), `POLICY_INCOMPLETE` (a required
  *   original position is not sealed), `VOUCHER_RECEIPT_FIELD_FORBIDDEN` (a non-X or unknown field, or a detail
- *   index beyond the details), `VOUCHER_INVALID` (a malformed value), `ARG_INVALID`, envelope parse codes.
+ *   index beyond the details), `VOUCHER_INVALID` (a malformed value, or the receipt breaks the receipt-view rules,
+ *   e.g. a required X-field left empty; a `VoucherValidationError` with every issue), `ARG_INVALID`, envelope parse codes.
  * @example
  * const receipt = createReceipt(envelope, { set: { XPayDate: '20261128', XPayAmt: '100.00' } })
  */
@@ -57,7 +58,12 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
       detail: { missing: completeness.missing.join(',') },
     });
   }
-  const receipt = fillReceipt(original, options.set, options.detailSet ?? [], options.now === undefined ? {} : { now: options.now });
+  const now = options.now === undefined ? {} : { now: options.now };
+  const receipt = fillReceipt(original, options.set, options.detailSet ?? [], now);
+  // The receipt view has its own rules (the X-fields it needs must be filled): refuse a receipt the verifier
+  // would reject rather than seal it.
+  const issues = validateVoucher(receipt, { view: 'receipt', ...now });
+  if (issues.length > 0) throw new VoucherValidationError(issues, original.vtCode);
   const receiptBytes = serializeVoucher(receipt, { encoding: original.encoding });
   return writeBody(envelope, env, index, body.stamps, {
     voucherFlag: '1',

@@ -176,7 +176,7 @@ describe('sealVoucher refusals (one code each)', () => {
     let p = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), policy, time: at(1) });
     p = await sealVoucher(p, { position: 'dw_sz', key: key('dw'), policy, time: at(2) });
     expect(await codeOf(sealVoucher(p, { position: 'dw_gz', key: key('dw'), policy, time: at(3) }))).toBe('POLICY_VIEW_LOCKED');
-    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1' }, now: at(3) });
+    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1', XPayAmt: '3250.00' }, now: at(3) });
     const policyR = validatePolicy({ version: 1, types: { '8202': { positions: [{ id: 'dw_cwzyz', sequence: 1 }, { id: 'dw_sz', sequence: 2, required: false }, { id: 'dw_gz', sequence: 3, required: false }, { id: 'yh_zqz', sequence: 4, view: 'receipt' }] } } });
     expect(await codeOf(sealVoucher(r, { position: 'dw_gz', key: key('dw'), policy: policyR, time: at(4) }))).toBe('POLICY_VIEW_LOCKED');
   });
@@ -219,7 +219,7 @@ describe('cancelLastSeal', () => {
   });
   it('never cancels an original seal of a receipt', async () => {
     const e = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), time: at(1) });
-    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1' }, now: at(2) });
+    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1', XPayAmt: '3250.00' }, now: at(2) });
     expect(await codeOf(() => cancelLastSeal(r))).toBe('POLICY_VIEW_LOCKED');
   });
 });
@@ -227,7 +227,7 @@ describe('cancelLastSeal', () => {
 describe('createReceipt', () => {
   it('keeps the original bytes and seals, fills only X-fields', async () => {
     const e = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), time: at(1) });
-    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1' }, now: at(2) });
+    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1', XPayAmt: '3250.00' }, now: at(2) });
     const before = parseEnvelope(e).bodies[0]!;
     const after = parseEnvelope(r).bodies[0]!;
     expect(after.voucherFlag).toBe('1');
@@ -240,7 +240,9 @@ describe('createReceipt', () => {
     const e = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), time: at(1) });
     expect(await codeOf(() => createReceipt(e, { set: { PayAmt: '1.00' } }))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
     expect(await codeOf(() => createReceipt(envelope8202, { set: { XPayDate: payDate } }))).toBe('POLICY_INCOMPLETE');
-    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1' }, now: at(2) });
+    // The receipt view needs XPayAmt and XAgentBusinessNo too (catalogue requiredInReceipt).
+    expect(await codeOf(() => createReceipt(e, { set: { XPayDate: payDate }, now: at(2) }))).toBe('VOUCHER_INVALID');
+    const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1', XPayAmt: '3250.00' }, now: at(2) });
     expect(await codeOf(() => createReceipt(r, { set: { XPayDate: payDate } }))).toBe('SEAL_RECEIPT_EXISTS');
   });
 });

@@ -61,7 +61,7 @@ describe('evoucher seal and receipt', () => {
 
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
     const rec = join(dir, 'r.xml');
-    const r2 = await runCli(['receipt', s1, '--set', `XPayDate=${today}`, '--set', 'XAgentBusinessNo=B0001', '-o', rec]);
+    const r2 = await runCli(['receipt', s1, '--set', `XPayDate=${today}`, '--set', 'XAgentBusinessNo=B0001', '--set', 'XPayAmt=3250.00', '-o', rec]);
     expect(r2.stderr).toBe('');
     expect(r2.code).toBe(0);
     const nonX = await runCli(['receipt', s1, '--set', 'PayAmt=1.00', '-o', join(dir, 'y.xml')]);

@@ -90,9 +90,8 @@ interface Manifest {
 
 const TYPE_NAMES: Readonly<Record<string, string>> = { '5201': '财政直接支付凭证 (direct payment)', '8202': '财政授权支付凭证 (authorized payment)' };
 
-/** Receipt values (X-fields) per voucher type; dates are filled with the demo day. */
-function receiptFields(vtCode: string, day: string, amount: string): Record<string, string> {
-  if (vtCode === '8202') return { XPayDate: day, XAgentBusinessNo: 'DEMO0000000001' };
+/** Receipt values (X-fields) of the demo: the bank paid the full amount on the demo day. */
+function receiptFields(day: string, amount: string): Record<string, string> {
   return { XPayDate: day, XPayAmt: amount, XAgentBusinessNo: 'DEMO0000000001' };
 }
 
@@ -162,7 +161,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         };
         for (const p of positions.filter((x) => x.view === 'original')) await sealAt(p.id, p.party);
         const original = env;
-        env = createReceipt(env, { set: receiptFields(vtCode, day, voucher.fields['PayAmt'] ?? '0.00'), now });
+        env = createReceipt(env, { set: receiptFields(day, voucher.fields['PayAmt'] ?? '0.00'), now });
         for (const p of positions.filter((x) => x.view === 'receipt')) await sealAt(p.id, p.party);
         const body = parseEnvelope(env).bodies[0];
         if (body === undefined) throw new EvoucherError('ENVELOPE_MALFORMED', 'the demo envelope has no body');
