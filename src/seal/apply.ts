@@ -91,14 +91,32 @@ function rewrite(bytes: Uint8Array, env: Envelope, index: number, stamps: readon
   return writeEnvelope(bodies, { root: env.root, encoding: envelopeCharset(bytes) });
 }
 
-/** Internal: the common part of the envelope handling, shared with receipts. */
+/**
+ * Reads an envelope and picks one body (internal: shared with receipts; not exported from the package).
+ *
+ * @param envelope - the envelope bytes.
+ * @param body - the body index (default 0).
+ * @returns the parsed envelope, the body and its index.
+ * @throws EvoucherError `ARG_INVALID` for a missing body, and the envelope parse codes.
+ */
 export function openBody(envelope: Uint8Array, body: number | undefined): { env: Envelope; body: EnvelopeBody; index: number } {
   const env = parseEnvelope(envelope);
   const picked = pickBody(env, body);
   return { env, ...picked };
 }
 
-/** Internal: writes the envelope back with new stamps (and optionally a new voucher view) on one body. */
+/**
+ * Writes an envelope back with new stamps (and optionally a new voucher view) on one body; every other part is
+ * written as read (internal: shared with receipts).
+ *
+ * @param envelope - the original envelope bytes (for its charset).
+ * @param env - the parsed envelope.
+ * @param index - the body to change.
+ * @param stamps - the body's new stamps, in document order.
+ * @param replace - a new voucher view for the body (receipts).
+ * @returns the new envelope bytes.
+ * @throws EvoucherError the envelope writer's codes.
+ */
 export function writeBody(envelope: Uint8Array, env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
   return rewrite(envelope, env, index, stamps, replace);
 }

@@ -17,7 +17,14 @@ import type { HashAlgorithm } from '../crypto/types.js';
 import type { EnvelopeBody, StampEntry, Voucher } from '../voucher/index.js';
 import { buildTbs, chainOrder, type SealFormat, type TbsFields, type TbsView } from './tbs.js';
 
-/** The view of a body: `receipt` when VoucherFlag is 1, else `original`. */
+/**
+ * The view of a body: `receipt` when VoucherFlag is 1, else `original`.
+ *
+ * @param body - an envelope body (its `voucherFlag`).
+ * @returns `original` or `receipt`.
+ * @example
+ * bodyView(parseEnvelope(bytes).bodies[0]) // 'original'
+ */
 export function bodyView(body: Pick<EnvelopeBody, 'voucherFlag'>): TbsView {
   return body.voucherFlag === '1' ? 'receipt' : 'original';
 }

@@ -504,8 +504,12 @@ export interface Completeness {
  * @example
  * evaluateCompleteness(body.stamps, resolvePolicy('5201'), 'original') // { complete: false, missing: ['cz_zfzyz'], ... }
  */
-export function evaluateCompleteness(stamps: readonly Pick<PlacedSeal, 'position'>[] | readonly PlacedSeal[], resolved: ResolvedPolicy, view?: TbsView): Completeness {
-  const judged = view ?? ((stamps as readonly Partial<PlacedSeal>[]).some((s) => s.view === 'receipt') ? 'receipt' : 'original');
+export function evaluateCompleteness(
+  stamps: readonly (Pick<PlacedSeal, 'position'> & Partial<Pick<PlacedSeal, 'view'>>)[],
+  resolved: ResolvedPolicy,
+  view?: TbsView,
+): Completeness {
+  const judged = view ?? (stamps.some((s) => s.view === 'receipt') ? 'receipt' : 'original');
   const seen = new Map<string, number>();
   for (const s of stamps) seen.set(s.position, (seen.get(s.position) ?? 0) + 1);
   const missing = resolved.positions

@@ -36,7 +36,11 @@ function isUsage(e: EvoucherError): boolean {
 }
 
 /**
- * Parses an ISO 8601 time option.
+ * Parses an ISO 8601 time option (shared by the sealing commands).
+ *
+ * @param value - the option value, or undefined.
+ * @param name - the option name, for the message.
+ * @returns the date, or undefined when the option is absent.
  * @throws EvoucherError `ARG_INVALID`.
  */
 export function parseTimeOption(value: string | undefined, name: string): Date | undefined {
@@ -47,7 +51,11 @@ export function parseTimeOption(value: string | undefined, name: string): Date |
 }
 
 /**
- * Parses a non-negative integer option.
+ * Parses a small non-negative integer option (`--body`).
+ *
+ * @param value - the option value, or undefined.
+ * @param name - the option name, for the message.
+ * @returns the number, or undefined when the option is absent.
  * @throws EvoucherError `ARG_INVALID`.
  */
 export function parseIndexOption(value: string | undefined, name: string): number | undefined {
@@ -58,6 +66,9 @@ export function parseIndexOption(value: string | undefined, name: string): numbe
 
 /**
  * Reads and validates a policy file option.
+ *
+ * @param path - the file, or undefined.
+ * @returns the policy, or undefined when the option is absent.
  * @throws EvoucherError `ARG_IO`, `POLICY_INVALID`.
  */
 export async function readPolicyOption(path: string | undefined): Promise<SealPolicy | undefined> {

@@ -410,7 +410,17 @@ export function checkCmsStamp(stamp: CmsStamp, tbs: Uint8Array): readonly SealCh
   return Object.freeze(checks);
 }
 
-/** A signature check that never throws (a key that does not fit the algorithm is a failed check). */
+/**
+ * A signature check that never throws (a key that does not fit the algorithm is a failed check).
+ *
+ * @param alg - the signature algorithm.
+ * @param certificate - the signer certificate DER.
+ * @param signed - the received signed bytes.
+ * @param signature - the signature value.
+ * @returns a `signature` check.
+ * @example
+ * signatureCheck('ecdsa-p256-sha256', cert, stamp.signedAttributes, stamp.signature).status
+ */
 export function signatureCheck(alg: SignatureAlgorithm, certificate: Uint8Array, signed: Uint8Array, signature: Uint8Array): SealCheck {
   try {
     const spki = certificateParts(certificate, 'SEAL_SIGNER_MISMATCH').spki;
