@@ -83,4 +83,22 @@ describe('evoucher seal and receipt', () => {
     expect((await runCli(['seal', 'nofile.xml', '--position', 'dw_gz', '--key', uri('dw'), '-o', join(dir, 'z.xml')])).code).toBe(2);
     expect((await runCli(['seal', 'x.xml', '--position', 'dw_gz', '--key', uri('dw'), '--format', 'xml', '-o', 'z'])).code).toBe(2);
   });
+
+  it('receipt --detail-set fills X-fields of detail lines; a bad assignment is a usage error', async () => {
+    const env = join(dir, '5201.xml');
+    expect((await runCli(['build', '--type', '5201', '--data', 'examples/5201.json', '-o', env])).code).toBe(0);
+    const sealed = join(dir, '5201s.xml');
+    const r1 = await runCli(['seal', env, '--position', 'cz_zfzyz', '--key', uri('cz'), '--time', new Date(Date.now() + 60_000).toISOString(), '-o', sealed]);
+    expect(r1.code).toBe(0);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    const rec = join(dir, '5201r.xml');
+    const r = await runCli(['receipt', sealed, '--set', `XPayDate=${today}`, '--set', 'XPayAmt=12680.50', '--detail-set', '1:XPayAmt=4680.50', '--detail-set', '1:XAddWord=ok', '-o', rec]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const body = parseEnvelope(new Uint8Array(await readFile(rec))).bodies[0]!;
+    expect(body.voucher?.details[1]?.['XPayAmt']).toBe('4680.50');
+    expect(body.voucher?.details[0]?.['XPayAmt'] ?? '').toBe('');
+    expect((await runCli(['receipt', sealed, '--detail-set', 'XPayAmt=1', '-o', join(dir, 'q.xml')])).code).toBe(2);
+    expect((await runCli(['receipt', sealed, '--detail-set', '0:PayAmt=1.00', '-o', join(dir, 'q.xml')])).code).toBe(2);
+  });
 });
