@@ -176,6 +176,11 @@ function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportChec
     ...seals.flatMap((s) => errorsOf(s.checks, (c) => `seals[${s.index}].${c.check}`)),
     ...errorsOf(checks.filter((c) => c.check === 'completeness'), whereOf),
   ];
+  if (status !== 'VALID' && errors.length === 0) {
+    // Defence in depth: a verdict other than VALID always names a reason (a required check that never ran).
+    const missing = [...required.filter((n) => !checks.some((c) => c.check === n && c.status === 'passed')), ...seals.filter((s) => s.status !== 'VALID').map((s) => `seals[${s.index}]`)];
+    errors.push({ code: 'VERIFY_INTERNAL_ERROR', status: 'indeterminate', message: `not VALID: required checks did not run (${missing.join(', ') || 'completeness'})`, where: 'report' });
+  }
   const summary = summarizeVoucher(body);
   return {
     reportVersion: 1,
@@ -266,7 +271,8 @@ function verifySeal(
       }
       const object = sealObjectChecks(stamp, facts, o);
       checks.push(...object.checks);
-      required = [...required, ...object.checks.map((c) => c.check)];
+      // The maker's revocation is optional exactly like the sealer's (checked when CRLs are given).
+      required = [...required, ...object.checks.map((c) => c.check).filter((n) => n !== 'maker-revocation')];
       if (object.seal !== undefined) extra = { ...extra, seal: object.seal };
       checks.push(pos.check, signerPermissionCheck(pos.position, signer, facts, resolved), signingTimeCheck(facts.signingTime, previousTime, o.at));
     }

@@ -18,6 +18,7 @@ import { buildVoucher, createEnvelope, parseEnvelope } from '../../voucher/index
 import type { VoucherData } from '../../voucher/index.js';
 import { chooseOption, parseCommandArgs } from '../args.js';
 import { printJson, printText } from '../output.js';
+import { verifyDemoEnvelope } from './verify.js';
 
 /** The package root: `dist/cli/commands/` and `src/cli/commands/` are both three levels below it. */
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -290,7 +291,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
   const variants = (values.variant ?? []).map((v) => chooseOption(v, ['ses', 'cms'] as const, 'variant'));
-  const result = await runDemo(variants.length === 0 ? {} : { variants });
+  const result = await runDemo({ ...(variants.length === 0 ? {} : { variants }), verify: verifyDemoEnvelope });
   if (values.out !== undefined) {
     await mkdir(values.out, { recursive: true });
     for (const v of result.vouchers) {

@@ -142,6 +142,24 @@ export function parseAt(value: string | undefined): Date | undefined {
 }
 
 /**
+ * The verification hook of `evoucher demo`: verifies a demo envelope against the demo trust anchors at the
+ * demo's clock and returns the report of its single voucher.
+ *
+ * @param envelope - the envelope.
+ * @param context - the demo's trust directory and clock.
+ * @returns the report.
+ * @throws EvoucherError `ARG_IO` / `TRUST_NO_ANCHORS` when the trust directory cannot be read.
+ * @example
+ * await runDemo({ verify: verifyDemoEnvelope })
+ */
+export async function verifyDemoEnvelope(envelope: Uint8Array, context: { readonly trustDir: string; readonly at: Date }): Promise<VerificationReport> {
+  const trust = await loadTrustStore(context.trustDir);
+  const [report] = await verifyEnvelope(envelope, { trust, at: context.at });
+  if (report === undefined) throw new EvoucherError('ENVELOPE_MALFORMED', 'the demo envelope has no voucher');
+  return report;
+}
+
+/**
  * Runs `evoucher verify`.
  *
  * @param args - the command's arguments.
