@@ -11,7 +11,12 @@ import { issueCertificate, parseCertificate, parseCrl, type CertificateInfo, typ
 import type { DemoManifest } from '../../src/pki/demo.js';
 import { sealVoucher, type SealVoucherOptions } from '../../src/seal/apply.js';
 import { tbsForStamp } from '../../src/seal/chain.js';
-import { makeCmsStamp } from '../../src/seal/formats/index.js';
+import { makeCmsStamp, sesPropertyInfo } from '../../src/seal/formats/index.js';
+import { encodeExtDatas, SM2_WITH_SM3_OID } from '../../src/seal/ses/asn1.js';
+import { makeSeal, parseSeal } from '../../src/seal/ses/index.js';
+import { SEAL_OID } from '../../src/seal/tbs.js';
+import { derBitString, derExplicit, derGeneralizedTime, derIa5String, derInteger, derOctetString, derOid, derSequence } from '../../src/encoding/der.js';
+import { digest } from '../../src/crypto/index.js';
 import { createReceipt } from '../../src/seal/receipt.js';
 import { chainOrder, digestAlgorithmFor } from '../../src/seal/tbs.js';
 import { buildVoucher, createEnvelope, parseEnvelope, writeEnvelope, type StampEntry, type VoucherData } from '../../src/voucher/index.js';
@@ -273,4 +278,55 @@ export function stampsOf(envelope: Uint8Array): readonly StampEntry[] {
   const b = parseEnvelope(envelope).bodies[0];
   if (b === undefined) throw new Error('no body');
   return b.stamps;
+}
+
+/** A seal object (`SESeal` DER) made by a maker for holders, valid over a period (default the demo PKI's). */
+export async function makeSealObject(maker: KeyProvider, holders: readonly Uint8Array[], o: { name?: string; esId?: string; validStart?: Date; validEnd?: Date } = {}): Promise<Uint8Array> {
+  return makeSeal({
+    maker,
+    holders,
+    name: o.name ?? 'Demo Finance Bureau',
+    esId: o.esId ?? 'TEST-SEAL-0001',
+    validStart: o.validStart ?? new Date('2025-01-01T00:00:00Z'),
+    validEnd: o.validEnd ?? new Date('2045-01-01T00:00:00Z'),
+    createDate: new Date('2025-01-01T00:00:00Z'),
+  });
+}
+
+/**
+ * Appends an `ses` stamp encoded by hand with the profile's exact DER (GB/T 38540-2020 v4 `SES_Signature`,
+ * `dataHash` = SM3 of the real to-be-sealed structure, the structure and the chain in `TBS_Sign.extDatas`),
+ * bypassing every refusal of the sealer (certList, seal period): the hostile inputs the verifier must catch.
+ */
+export async function craftSesStamp(
+  envelope: Uint8Array,
+  o: { position: string; sequence: number; view?: 'original' | 'receipt'; provider: KeyProvider; time: Date; seal: Uint8Array; chain?: readonly Uint8Array[] },
+): Promise<Uint8Array> {
+  const body = parseEnvelope(envelope).bodies[0];
+  if (body === undefined) throw new Error('no body');
+  const seal = parseSeal(o.seal);
+  const scope = { position: o.position, sequence: o.sequence, format: 'ses' as const, view: o.view ?? 'original' };
+  const signerCertificate = await o.provider.certificate();
+  const { der } = tbsForStamp(body, scope, chainOrder(body.stamps), {
+    digestAlgorithm: 'sm3',
+    signingTime: o.time,
+    signerCertificate,
+    sealObject: { esId: seal.esId, bytes: seal.raw },
+  });
+  const voucher = body.voucher;
+  const chain = o.chain ?? (await o.provider.chain?.()) ?? [];
+  const tbsSign = derSequence(
+    derInteger(4),
+    seal.raw,
+    derGeneralizedTime(o.time),
+    derBitString(digest('sm3', der)),
+    derIa5String(sesPropertyInfo({ vtCode: voucher?.vtCode ?? '', voucherNo: voucher?.fields['VoucherNo'] ?? '', view: scope.view, position: scope.position, sequence: scope.sequence })),
+    derExplicit(0, encodeExtDatas([
+      { oid: SEAL_OID.extTbs, critical: false, value: der },
+      ...(chain.length === 0 ? [] : [{ oid: SEAL_OID.extChain, critical: false, value: derSequence(...chain) }]),
+    ])),
+  );
+  const signature = await o.provider.sign(tbsSign);
+  const bytes = derSequence(tbsSign, derOctetString(signerCertificate), derOid(SM2_WITH_SM3_OID), derBitString(signature));
+  return rewriteBody(envelope, (b) => ({ stamps: [...b.stamps, { ...scope, bytes }] }));
 }

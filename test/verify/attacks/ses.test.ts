@@ -1,0 +1,107 @@
+/**
+ * GB/T 38540 `ses` seals (standards.md §8, security.md §1.5): the seal object is judged too. An attacker who
+ * re-seals with his own maker, seal and sealer (all embedded) is never VALID; a sealer outside the seal's
+ * certList, a seal outside its validity period, a broken maker signature, an untrusted or expired maker
+ * certificate: each fails with its code.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCertificate } from '../../../src/pki/index.js';
+import { parseSeal } from '../../../src/seal/ses/index.js';
+import { anchor, attackerPki, codes, craftSesStamp, failures, issueSealer, key, makeSealObject, pkiText, manifest, replaceBytes, rewriteBody, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
+
+const trust = () => [anchor('sm2')];
+let czCert: Uint8Array;
+let demoSeal: Uint8Array;
+let dwSealed: Uint8Array;
+
+beforeAll(async () => {
+  czCert = parseCertificate(pkiText(manifest.roles['cz-sm2']?.cert ?? '')).der;
+  demoSeal = await makeSealObject(key('maker-sm2'), [czCert]);
+  const dwSeal = await makeSealObject(key('maker-sm2'), [parseCertificate(pkiText(manifest.roles['dw-sm2']?.cert ?? '')).der], { esId: 'TEST-SEAL-DW', name: 'Demo Budget Unit' });
+  dwSealed = await seal(unsealed(), 'dw_gz', 'dw-sm2', T(0), { format: 'ses', seal: dwSeal });
+});
+
+describe('ses seals', () => {
+  it('control: a hand-encoded ses stamp with the demo maker and the cz sealer is VALID (the encoder is the real profile)', async () => {
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: demoSeal });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(codes(r)).toEqual([]);
+    expect(r.status).toBe('VALID');
+    expect(r.seals[1]?.seal).toMatchObject({ id: 'TEST-SEAL-0001', name: 'Demo Finance Bureau' });
+    expect(r.seals[1]?.scope?.sealObject?.esId).toBe('TEST-SEAL-0001');
+  });
+
+  it("an attacker's own maker, seal and sealer, all embedded → never VALID (CERT_UNTRUSTED for sealer and maker)", async () => {
+    const evil = attackerPki('sm2');
+    const sealer = evil.sealer('cz');
+    const maker = evil.sealer('cz');
+    const forged = await makeSealObject(maker.provider, [sealer.cert.der], { name: 'Demo Finance Bureau', esId: 'TEST-SEAL-0001' });
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: sealer.provider, time: T(10), seal: forged, chain: [evil.root.der] });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(r.status).toBe('INDETERMINATE');
+    expect(failures(r)).toEqual(['seals[1].chain:CERT_UNTRUSTED', 'seals[1].maker-chain:CERT_UNTRUSTED']);
+    // Every signature holds: only the anchors decide, and they do not trust the attacker.
+    expect(r.seals[1]?.checks.filter((c) => ['signature', 'maker-signature', 'seal-match'].includes(c.check)).map((c) => c.status)).toEqual(['passed', 'passed', 'passed']);
+  });
+
+  it('a genuine seal object used by a sealer not in its certList → SEAL_SIGNER_NOT_IN_SEAL', async () => {
+    const other = issueSealer('sm2', { party: 'cz' });
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: other.provider, time: T(10), seal: demoSeal });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(r.status).toBe('INVALID');
+    expect(failures(r)).toEqual(['seals[1].seal-match:SEAL_SIGNER_NOT_IN_SEAL']);
+  });
+
+  it('a seal expired at the signing time → SEAL_PERIOD_INVALID', async () => {
+    const expired = await makeSealObject(key('maker-sm2'), [czCert], { validStart: new Date('2025-01-01T00:00:00Z'), validEnd: new Date('2025-11-30T00:00:00Z') });
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: expired });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(r.status).toBe('INVALID');
+    expect(failures(r)).toEqual(['seals[1].seal-period:SEAL_PERIOD_INVALID']);
+  });
+
+  it('a seal not yet valid at the signing time → SEAL_PERIOD_INVALID', async () => {
+    const future = await makeSealObject(key('maker-sm2'), [czCert], { validStart: new Date('2026-01-01T00:00:00Z') });
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: future });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(failures(r)).toEqual(['seals[1].seal-period:SEAL_PERIOD_INVALID']);
+  });
+
+  it("a seal whose name was changed after the maker signed it → SEAL_MAKER_SIGNATURE_INVALID", async () => {
+    const name = new TextEncoder().encode('Demo Finance Bureau');
+    const renamed = replaceBytes(demoSeal, name, new TextEncoder().encode('Demo Finance Bureaz'));
+    expect(parseSeal(renamed).name).toBe('Demo Finance Bureaz');
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: renamed });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(r.status).toBe('INVALID');
+    expect(failures(r)).toEqual(['seals[1].maker-signature:SEAL_MAKER_SIGNATURE_INVALID']);
+  });
+
+  it('a seal made by an untrusted maker for a trusted sealer → INDETERMINATE (maker-chain CERT_UNTRUSTED)', async () => {
+    const rogueMaker = attackerPki('sm2').sealer('cz');
+    const rogue = await makeSealObject(rogueMaker.provider, [czCert]);
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: rogue });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(r.status).toBe('INDETERMINATE');
+    expect(failures(r)).toEqual(['seals[1].maker-chain:CERT_UNTRUSTED']);
+  });
+
+  it('a maker certificate expired when the seal was used → maker-chain CERT_EXPIRED', async () => {
+    const maker = issueSealer('sm2', { cn: 'Short-lived maker', notAfter: new Date('2025-11-30T00:00:00Z') });
+    const s = await makeSealObject(maker.provider, [czCert]);
+    const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: s });
+    const r = await verifyOne(e, { trust: trust() });
+    expect(r.status).toBe('INVALID');
+    expect(failures(r)).toEqual(['seals[1].maker-chain:CERT_EXPIRED']);
+  });
+
+  it('an ses stamp transplanted from another voucher → SEAL_DIGEST_MISMATCH and SEAL_TBS_MISMATCH', async () => {
+    const mine = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: demoSeal });
+    const otherDw = await seal(unsealed('5201', { VoucherNo: 'ZF2025112800002' }), 'dw_gz', 'dw-sm2', T(0));
+    const stolen = stampsOf(mine)[1];
+    if (stolen === undefined) throw new Error('stamp');
+    const r = await verifyOne(rewriteBody(otherDw, (b) => ({ stamps: [...b.stamps, stolen] })), { trust: trust() });
+    expect(r.status).toBe('INVALID');
+    expect(failures(r)).toEqual(['seals[1].message-digest:SEAL_DIGEST_MISMATCH', 'seals[1].embedded-tbs:SEAL_TBS_MISMATCH']);
+  });
+});
