@@ -168,6 +168,7 @@ export const VERIFY_CODES = [
   'VERIFY_DUPLICATE_SEQUENCE',
   'VERIFY_ORIGINAL_MISSING',
   'VERIFY_REVOKED_AFTER_SIGNING',
+  'VERIFY_SIGNING_TIME_UNKNOWN',
 ] as const;
 
 /** Every stable error code. */

@@ -18,3 +18,5 @@ export type {
   VerificationReport,
   VoucherSummary,
 } from './report.js';
+export { verifySesSignatureOverData } from './seal_signature.js';
+export type { SealSignatureOptions, SealSignatureReport } from './seal_signature.js';
