@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
   demo: { summary: 'build, seal in layers and summarise a 5201 and an 8202 with the demo PKI', load: async () => (await import('./commands/demo.js')).run },
   pki: { summary: 'demo PKI (test-only keys) and certificate path checks', load: async () => (await import('./commands/pki.js')).run },
   verify: { summary: 'verify the seal chain of every voucher and print a report (text, json, junit)', load: async () => (await import('./commands/verify.js')).run },
+  'verify-seal': { summary: 'verify a standalone GB/T 38540 seal signature (SES_Signature) over a file', load: async () => (await import('./commands/verify_seal.js')).run },
 };
 
 function usage(): string {

@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AT, PKI, replaceBytes, rewriteBody, sealedOriginal, sealedReceipt } from '../verify/helpers.js';
+import { readFile } from 'node:fs/promises';
+import { AT, key, makeSealObject, manifest, PKI, pkiText, replaceBytes, rewriteBody, ROOT, seal, sealedOriginal, sealedReceipt, T, unsealed } from '../verify/helpers.js';
+import { parseCertificate } from '../../src/pki/index.js';
 import { runCli } from './spawn_cli.js';
 
 let dir: string;
@@ -23,6 +25,11 @@ beforeAll(async () => {
   // The last seal dropped: the remaining seal verifies, the policy is incomplete.
   await writeFile(f('truncated.xml'), rewriteBody(ok, (b) => ({ stamps: b.stamps.slice(0, 1) })));
   await writeFile(f('garbage.xml'), '<?xml version="1.0"?><!DOCTYPE MOF [<!ENTITY a "b">]><MOF/>');
+  // An SM2 ses original: seals made by the demo seal maker for the dw and cz sealers.
+  const holder = (role: string): Uint8Array => parseCertificate(pkiText(manifest.roles[role]?.cert ?? '')).der;
+  let ses = await seal(unsealed(), 'dw_gz', 'dw-sm2', T(0), { format: 'ses', seal: await makeSealObject(key('maker-sm2'), [holder('dw-sm2')], { name: '演示预算单位', esId: 'DEMO-DW' }) });
+  ses = await seal(ses, 'cz_zfzyz', 'cz-sm2', T(10), { format: 'ses', seal: await makeSealObject(key('maker-sm2'), [holder('cz-sm2')], { name: '演示财政局', esId: 'DEMO-CZ' }) });
+  await writeFile(f('ses.xml'), ses);
 }, 120_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -91,5 +98,75 @@ describe('evoucher verify', () => {
     expect(r.code).toBe(0);
     const [rep] = JSON.parse(r.stdout) as { seals: { checks: { check: string; status: string }[] }[] }[];
     expect(rep?.seals[0]?.checks.find((c) => c.check === 'revocation')?.status).toBe('passed');
+  });
+});
+
+const REAL = join(ROOT, 'test/vectors/real-seals');
+
+describe('evoucher verify-seal', () => {
+  it('a real vendor seal over its Signature.xml without --trust → INDETERMINATE (exit 1), every crypto check passed', async () => {
+    const r = await runCli(['verify-seal', join(REAL, '999/SignedValue.dat'), '--data', join(REAL, '999/Signature.xml'), '--format', 'json']);
+    expect(r.code).toBe(1);
+    const rep = JSON.parse(r.stdout) as { status: string; checks: { check: string; status: string }[]; errors: { code: string }[]; seal: { id: string } };
+    expect(rep.status).toBe('INDETERMINATE');
+    expect(rep.seal.id).toBe('50011200000323');
+    expect(rep.errors.map((e) => e.code)).toEqual(['CERT_UNTRUSTED', 'CERT_UNTRUSTED']);
+    expect(rep.checks.find((c) => c.check === 'data-hash')?.status).toBe('passed');
+  });
+
+  it('pinned anchors and --at timeInfo → VALID (exit 0); a changed data file → INVALID (exit 1)', async () => {
+    const { parseSesSignature } = await import('../../src/seal/ses/index.js');
+    const { encodePem } = await import('../../src/pki/index.js');
+    const sig = parseSesSignature(new Uint8Array(await readFile(join(REAL, 'V4RideRight/SignedValue.dat'))));
+    await writeFile(f('pinned.pem'), encodePem('CERTIFICATE', sig.sealerCert) + encodePem('CERTIFICATE', sig.seal.makerCert));
+    const args = ['verify-seal', join(REAL, 'V4RideRight/SignedValue.dat'), '--trust', f('pinned.pem'), '--at', '2021-05-19T12:53:44Z'];
+    const ok = await runCli([...args, '--data', join(REAL, 'V4RideRight/Signature.xml')]);
+    expect(ok.stdout).toMatch(/^VALID/);
+    expect(ok.code).toBe(0);
+    const data = await readFile(join(REAL, 'V4RideRight/Signature.xml'));
+    data[10] = (data[10] ?? 0) ^ 1;
+    await writeFile(f('changed.xml'), data);
+    const bad = await runCli([...args, '--data', f('changed.xml')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('data-hash: SEAL_DIGEST_MISMATCH');
+  });
+
+  it('usage errors exit 2 (no --data, no file)', async () => {
+    expect((await runCli(['verify-seal', join(REAL, '999/SignedValue.dat')])).code).toBe(2);
+    expect((await runCli(['verify-seal', '--data', join(REAL, '999/Signature.xml')])).code).toBe(2);
+  });
+});
+
+describe('evoucher inspect (seals)', () => {
+  it('shows each ses stamp\'s seal name, esID, validity and certificates; --picture writes the PNG', async () => {
+    const r = await runCli(['inspect', f('ses.xml'), '--format', 'json', '--picture', f('seal.png')]);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as { bodies: { stamps: { seal?: { name: string; esId: string; validStart: string; validEnd: string; maker: string }; signer: string; certificates: string[] }[] }[] };
+    const stamps = d.bodies[0]?.stamps ?? [];
+    expect(stamps.map((s) => [s.seal?.name, s.seal?.esId])).toEqual([
+      ['演示预算单位', 'DEMO-DW'],
+      ['演示财政局', 'DEMO-CZ'],
+    ]);
+    expect(stamps[1]?.seal?.validEnd).toBe('2045-01-01T00:00:00.000Z');
+    expect(stamps[1]?.seal?.maker).toContain('Seal Maker');
+    expect(stamps[1]?.signer).toContain('OU=cz');
+    const png = await readFile(f('seal.png'));
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+
+  it('a bare .esl seal file: name, esID, validity, maker, certList; --picture writes its picture', async () => {
+    const r = await runCli(['inspect', join(REAL, 'ofdrw-UserV4.esl'), '--picture', f('v4.png')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('esID 51f044b76510434e9bc67a1185c2fba5');
+    expect(r.stdout).toContain('valid 2020-04-22');
+    const png = await readFile(f('v4.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
+  it('a SignedValue.dat: the seal signature and its embedded seal', async () => {
+    const r = await runCli(['inspect', join(REAL, 'signedFile/SignedValue.dat'), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as { kind: string; signingTime: string; seal: { esId: string } };
+    expect(d).toMatchObject({ kind: 'seal-signature', signingTime: '2020-10-04T07:28:55.000Z', seal: { esId: '32010600000001' } });
   });
 });

@@ -10,10 +10,13 @@ import { getVoucherType, hasVoucherType, parseEnvelope, parseVoucher } from '../
 import type { Envelope, EnvelopeBody, StampEntry, Voucher } from '../../voucher/index.js';
 import { chooseOption, parseCommandArgs, readInput } from '../args.js';
 import { printError, printJson, printText } from '../output.js';
+import { describeStampSeal, inspectSealFile, writeSealPicture } from './inspect_seal.js';
 
-const USAGE = `usage: evoucher inspect <file|-> [--format text|json]
+const USAGE = `usage: evoucher inspect <file|-> [--format text|json] [--picture <out>]
 
-Shows the decoded voucher(s) of an MOF envelope or a bare voucher XML, and the stamps of each body.
+Shows the decoded voucher(s) of an MOF envelope or a bare voucher XML, and the stamps of each body with
+their decoded seals; or a bare seal file (.esl SESeal, SES_Signature such as SignedValue.dat).
+  --picture   write the picture of the (first) ses seal to this file (PNG, or the seal's own type)
 exit codes: 0 shown, 1 the file is not a readable envelope or voucher, 2 usage or I/O error`;
 
 /** A voucher as shown by inspect. */
@@ -215,7 +218,7 @@ export function formatDescription(d: DocumentDescription): string[] {
  */
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
-    { options: { format: { type: 'string', short: 'f' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
+    { options: { format: { type: 'string', short: 'f' }, picture: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true },
     args,
   );
   if (values.help === true) {
@@ -226,9 +229,11 @@ export async function run(args: string[]): Promise<number> {
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
   const file = positionals[0] ?? '-';
   const bytes = await readInput(file);
+  // A DER seal file (SESeal or SES_Signature) rather than XML.
+  if (bytes[0] === 0x30) return inspectSealFile(file, bytes, format, values.picture);
   let d: DocumentDescription;
   try {
-    d = describeDocument(bytes);
+    d = describeDocument(bytes, { describeStamp: describeStampSeal });
   } catch (e) {
     if (!(e instanceof EvoucherError)) throw e;
     if (format === 'json') printJson({ file, error: { code: e.code, message: e.message } });
@@ -237,5 +242,6 @@ export async function run(args: string[]): Promise<number> {
   }
   if (format === 'json') printJson({ file, ...d });
   else printText(formatDescription(d).join('\n'));
+  if (values.picture !== undefined) await writeSealPicture(bytes, values.picture);
   return 0;
 }
