@@ -53,7 +53,7 @@ describe('evoucher inspect', () => {
     expect(b?.attach).toBe('SUCCESS');
     expect(b?.voucher.fields.XPayAmt).toBe('12680.50');
     expect(b?.originalVoucher.fields.XPayAmt).toBe('');
-    expect(b?.stamps).toEqual([
+    expect(b?.stamps).toMatchObject([
       { position: 'cz_zfzyz', sequence: 2, format: 'ses', view: 'original', size: 102 },
       { position: 'yh_zqz', sequence: 4, format: 'ses', view: 'receipt', size: 104 },
     ]);
