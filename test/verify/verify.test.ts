@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EvoucherError } from '../../src/errors.js';
 import { createTrustStore } from '../../src/pki/index.js';
 import { verifyEnvelope } from '../../src/verify/index.js';
-import { AT, allAnchors, anchor, codes, sealedOriginal, sealedReceipt, unsealed, verifyOne, type Family } from './helpers.js';
+import { buildVoucher, createEnvelope } from '../../src/voucher/index.js';
+import { AT, BUILD_NOW, allAnchors, anchor, codes, example, seal, sealedOriginal, sealedReceipt, T, unsealed, verifyAll, verifyOne, type Family } from './helpers.js';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -71,6 +72,28 @@ describe('verifyEnvelope: valid chains', () => {
     expect(codes(r)).toContain('SEAL_MISSING');
     expect(r.policy.complete).toBe(false);
     expect(r.policy.missing).toEqual(['cz_zfzyz']);
+  });
+});
+
+describe('verifyEnvelope: several vouchers', () => {
+  it('one report per VoucherBody, each judged on its own', async () => {
+    const two = createEnvelope([
+      buildVoucher('5201', example('5201'), { now: BUILD_NOW }),
+      buildVoucher('8202', example('8202'), { now: BUILD_NOW }),
+    ]);
+    let e = await seal(two, 'dw_gz', 'dw-p256', T(0), { body: 0 });
+    e = await seal(e, 'cz_zfzyz', 'cz-p256', T(1), { body: 0 });
+    e = await seal(e, 'dw_cwzyz', 'dw-rsa', T(2), { body: 1 });
+    const reports = await verifyAll(e);
+    expect(reports.map((r) => [r.body, r.voucher?.vtCode, r.status])).toEqual([
+      [0, '5201', 'VALID'],
+      [1, '8202', 'VALID'],
+    ]);
+    const partial = await verifyAll(await seal(two, 'dw_gz', 'dw-p256', T(0), { body: 0 }));
+    expect(partial.map((r) => [r.body, r.status, r.policy.missing])).toEqual([
+      [0, 'INVALID', ['cz_zfzyz']],
+      [1, 'INVALID', ['dw_cwzyz']],
+    ]);
   });
 });
 
