@@ -44,6 +44,12 @@ describe('evoucher verify', () => {
     expect(r.stdout).toContain('2 of 2 voucher(s) VALID');
   });
 
+  it('reads an envelope from standard input (-)', async () => {
+    const r = await runCli(['verify', '-', ...trust, ...at, '--format', 'json'], { input: await readFile(f('ok.xml')) });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { file: string; status: string }[]).map((x) => [x.file, x.status])).toEqual([['-', 'VALID']]);
+  });
+
   it('exits 1 on a tampered voucher; the text names the failing seal and check', async () => {
     const r = await runCli(['verify', f('tampered.xml'), ...trust, ...at]);
     expect(r.code).toBe(1);
