@@ -186,22 +186,51 @@ export interface VerificationReport {
  */
 export const REQUIRED_SEAL_CHECKS: readonly string[] = Object.freeze(['format', 'scope', 'signature', 'chain', 'key-usage', 'position', 'signer-permission', 'signing-time']);
 
-/** A passed check. */
+/**
+ * A passed check.
+ *
+ * @param check - the check name.
+ * @param message - what was found.
+ * @param detail - optional facts.
+ * @returns the check.
+ */
 export function passed(check: string, message: string, detail?: Record<string, string>): ReportCheck {
   return detail === undefined ? { check, status: 'passed', message } : { check, status: 'passed', message, detail };
 }
 
-/** A failed check (a proven failure). */
+/**
+ * A failed check (a proven failure).
+ *
+ * @param check - the check name.
+ * @param code - the stable code.
+ * @param message - what failed, naming the facts.
+ * @param detail - optional facts.
+ * @returns the check.
+ */
 export function failed(check: string, code: ErrorCode, message: string, detail?: Record<string, string>): ReportCheck {
   return detail === undefined ? { check, status: 'failed', code, message } : { check, status: 'failed', code, message, detail };
 }
 
-/** An indeterminate check (trust, revocation or time could not be established). */
+/**
+ * An indeterminate check (trust, revocation or time could not be established).
+ *
+ * @param check - the check name.
+ * @param code - the stable code saying what could not be established.
+ * @param message - why.
+ * @param detail - optional facts.
+ * @returns the check.
+ */
 export function indeterminate(check: string, code: ErrorCode, message: string, detail?: Record<string, string>): ReportCheck {
   return detail === undefined ? { check, status: 'indeterminate', code, message } : { check, status: 'indeterminate', code, message, detail };
 }
 
-/** A skipped check (not made; never a pass). */
+/**
+ * A skipped check (not made; never a pass).
+ *
+ * @param check - the check name.
+ * @param message - why it was not made.
+ * @returns the check.
+ */
 export function skipped(check: string, message: string): ReportCheck {
   return { check, status: 'skipped', message };
 }
@@ -213,6 +242,8 @@ export function skipped(check: string, message: string): ReportCheck {
  * @param checks - the checks.
  * @param required - check names that must be present and not skipped.
  * @returns the derived status.
+ * @example
+ * statusOf([passed('signature', 'ok'), skipped('chain', 'no path')], ['signature', 'chain']) // 'INDETERMINATE'
  */
 export function statusOf(checks: readonly ReportCheck[], required: readonly string[] = []): ReportStatus {
   if (checks.some((c) => c.status === 'failed')) return 'INVALID';
@@ -224,13 +255,25 @@ export function statusOf(checks: readonly ReportCheck[], required: readonly stri
   return 'VALID';
 }
 
-/** The worse of two statuses (INVALID > INDETERMINATE > VALID). */
+/**
+ * The worse of two statuses (INVALID > INDETERMINATE > VALID).
+ *
+ * @param a - a status.
+ * @param b - another status.
+ * @returns the worse one.
+ */
 export function worse(a: ReportStatus, b: ReportStatus): ReportStatus {
   const rank = (s: ReportStatus): number => (s === 'INVALID' ? 2 : s === 'INDETERMINATE' ? 1 : 0);
   return rank(a) >= rank(b) ? a : b;
 }
 
-/** The flat error entries of a list of checks. */
+/**
+ * The flat error entries of a list of checks: every failed or indeterminate check with a code.
+ *
+ * @param checks - the checks.
+ * @param where - where each check is, e.g. `seals[1].chain`.
+ * @returns the entries, in the checks' order.
+ */
 export function errorsOf(checks: readonly ReportCheck[], where: (c: ReportCheck) => string): ReportError[] {
   const out: ReportError[] = [];
   for (const c of checks) {
@@ -241,7 +284,12 @@ export function errorsOf(checks: readonly ReportCheck[], where: (c: ReportCheck)
   return out;
 }
 
-/** Freezes a plain value and everything it holds (the report is immutable once returned). */
+/**
+ * Freezes a plain value and everything it holds (the report is immutable once returned).
+ *
+ * @param value - a plain object, array or primitive.
+ * @returns the same value, deeply frozen.
+ */
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
