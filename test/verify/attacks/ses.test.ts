@@ -104,4 +104,18 @@ describe('ses seals', () => {
     expect(r.status).toBe('INVALID');
     expect(failures(r)).toEqual(['seals[1].message-digest:SEAL_DIGEST_MISMATCH', 'seals[1].embedded-tbs:SEAL_TBS_MISMATCH']);
   });
+
+  it('strict DER of an ses stamp: truncated, trailing bytes, indefinite length → format failure, never VALID', async () => {
+    const good = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: demoSeal });
+    const stamp = stampsOf(good)[1];
+    if (stamp === undefined) throw new Error('stamp');
+    const b = stamp.bytes;
+    const lenBytes = (b[1] ?? 0) & 0x7f;
+    const indefinite = Uint8Array.from([0x30, 0x80, ...b.subarray(2 + lenBytes), 0x00, 0x00]);
+    for (const bad of [b.subarray(0, b.length - 3), Uint8Array.from([...b, 0x00]), indefinite]) {
+      const r = await verifyOne(rewriteBody(good, (x) => ({ stamps: [x.stamps[0], { ...stamp, bytes: bad }].filter((y) => y !== undefined) })), { trust: trust() });
+      expect(r.status).toBe('INVALID');
+      expect(r.errors.map((e) => e.where)).toEqual(['seals[1].format']);
+    }
+  });
 });
