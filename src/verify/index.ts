@@ -3,8 +3,9 @@
  */
 export { verifyEnvelope } from './verify.js';
 export type { VerifyOptions } from './options.js';
-export { REQUIRED_SEAL_CHECKS, firstError } from './report.js';
+export { REQUIRED_SEAL_CHECKS, firstError, indeterminateKinds } from './report.js';
 export type {
+  IndeterminateKind,
   PolicySummary,
   ReportCheck,
   ReportCheckStatus,

@@ -160,6 +160,9 @@ export interface PolicySummary {
   readonly duplicates: readonly string[];
 }
 
+/** What could not be established when a check is indeterminate. */
+export type IndeterminateKind = 'trust' | 'revocation' | 'time' | 'other';
+
 /** The report of one `VoucherBody`. */
 export interface VerificationReport {
   readonly reportVersion: 1;
@@ -177,6 +180,8 @@ export interface VerificationReport {
   readonly policy: PolicySummary;
   /** Every failed or indeterminate check, flat, with where it happened. */
   readonly errors: readonly ReportError[];
+  /** What could not be established (from the indeterminate errors): trust, revocation, time; empty when none. */
+  readonly indeterminate: readonly IndeterminateKind[];
 }
 
 /**
@@ -309,4 +314,28 @@ export function deepFreeze<T>(value: T): T {
  */
 export function firstError(report: VerificationReport): ReportError | undefined {
   return report.errors.find((e) => e.status === 'failed') ?? report.errors[0];
+}
+
+const KIND_BY_CODE: Readonly<Record<string, IndeterminateKind>> = {
+  CERT_UNTRUSTED: 'trust',
+  CERT_CHAIN_TOO_LONG: 'trust',
+  CERT_REVOCATION_UNKNOWN: 'revocation',
+  CRL_BAD_SIGNATURE: 'revocation',
+  CRL_EXPIRED: 'revocation',
+  VERIFY_REVOKED_AFTER_SIGNING: 'revocation',
+  VERIFY_SIGNING_TIME_AFTER_VALIDATION: 'time',
+  VERIFY_SIGNING_TIME_UNKNOWN: 'time',
+};
+
+/**
+ * What the indeterminate errors of a report could not establish, each kind once, in a stable order.
+ *
+ * @param errors - the report's errors.
+ * @returns the kinds (`trust`, `revocation`, `time`, `other`).
+ * @example
+ * indeterminateKinds([{ code: 'CERT_UNTRUSTED', status: 'indeterminate', message: '', where: 'seals[0].chain' }]) // ['trust']
+ */
+export function indeterminateKinds(errors: readonly ReportError[]): IndeterminateKind[] {
+  const found = new Set(errors.filter((e) => e.status === 'indeterminate').map((e) => KIND_BY_CODE[e.code] ?? 'other'));
+  return (['trust', 'revocation', 'time', 'other'] as const).filter((k) => found.has(k));
 }

@@ -25,10 +25,12 @@ import {
   deepFreeze,
   errorsOf,
   failed,
+  indeterminateKinds,
   indeterminate,
   passed,
   skipped,
   statusOf,
+  type IndeterminateKind,
   type ReportCheck,
   type ReportError,
   type ReportStatus,
@@ -71,6 +73,8 @@ export interface SealSignatureReport {
   readonly quirks: readonly string[];
   readonly checks: readonly ReportCheck[];
   readonly errors: readonly ReportError[];
+  /** What could not be established: `trust` without anchors, `revocation`, `time`; empty when none. */
+  readonly indeterminate: readonly IndeterminateKind[];
 }
 
 function summary(c: CertificateInfo): SignerSummary {
@@ -178,7 +182,7 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
     sig = parseSesSignature(ses);
   } catch (e) {
     checks.push(failedFrom('format', e));
-    return deepFreeze({ reportVersion: 1, status: 'INVALID', validationTime, quirks: [], checks, errors: errorsOf(checks, (c) => c.check) });
+    return deepFreeze({ reportVersion: 1, status: 'INVALID', validationTime, quirks: [], checks, errors: errorsOf(checks, (c) => c.check), indeterminate: [] });
   }
   const quirks = sig.quirks.map((q) => `${q.quirk}: ${q.message}`);
   checks.push(passed('format', `GB/T 38540 ${sig.version === 4 ? '(v4)' : 'GM/T 0031-2014'} SES_Signature, seal ${sig.seal.esId}${quirks.length === 0 ? '' : `; tolerated: ${sig.quirks.map((q) => q.quirk).join(', ')}`}`));
@@ -214,6 +218,7 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
 
   const required = ['format', 'maker-signature', 'signature', 'seal-match', 'data-hash', 'seal-period', 'chain', 'key-usage', 'maker-chain', 'maker-key-usage', 'signing-time'];
   const pic = sig.seal.picture;
+  const errors = errorsOf(checks, (c) => c.check);
   return deepFreeze({
     reportVersion: 1,
     status: statusOf(checks, required),
@@ -227,6 +232,7 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
     ...(maker.cert === undefined ? {} : { maker: summary(maker.cert) }),
     quirks,
     checks,
-    errors: errorsOf(checks, (c) => c.check),
+    errors,
+    indeterminate: indeterminateKinds(errors),
   } satisfies SealSignatureReport);
 }

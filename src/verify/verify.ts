@@ -38,6 +38,7 @@ import {
   REQUIRED_SEAL_CHECKS,
   deepFreeze,
   errorsOf,
+  indeterminateKinds,
   failed,
   skipped,
   statusOf,
@@ -108,6 +109,7 @@ export function verifyEnvelopeSync(bytes: Uint8Array, o: ResolvedOptions): reado
         seals: [],
         policy: EMPTY_POLICY,
         errors: errorsOf(checks, () => 'envelope'),
+        indeterminate: [],
       } satisfies VerificationReport,
     ]);
   }
@@ -117,7 +119,7 @@ export function verifyEnvelopeSync(bytes: Uint8Array, o: ResolvedOptions): reado
     } catch (e) {
       // Defence in depth: verifyBody guards every check, but a report must come out whatever happens.
       const checks = [read.check, failedFrom('voucher', e)];
-      return { reportVersion: 1, status: 'INVALID', validationTime: o.at.toISOString(), body: i, checks, seals: [], policy: EMPTY_POLICY, errors: errorsOf(checks, () => 'voucher') } satisfies VerificationReport;
+      return { reportVersion: 1, status: 'INVALID', validationTime: o.at.toISOString(), body: i, checks, seals: [], policy: EMPTY_POLICY, errors: errorsOf(checks, () => 'voucher'), indeterminate: [] } satisfies VerificationReport;
     }
   });
   return deepFreeze(reports);
@@ -192,6 +194,7 @@ function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportChec
     seals,
     policy,
     errors,
+    indeterminate: indeterminateKinds(errors),
   };
 }
 

@@ -44,6 +44,7 @@ describe('real vendor seal signatures', () => {
         expect(r.dataHash).toEqual({ algorithm: 'sm3', signed: f.hash, computed: f.hash });
         for (const name of CRYPTO_CHECKS) expect(r.checks.find((c) => c.check === name)?.status, name).toBe('passed');
         expect(r.errors.map((e) => `${e.where}:${e.code}:${e.status}`)).toEqual(['chain:CERT_UNTRUSTED:indeterminate', 'maker-chain:CERT_UNTRUSTED:indeterminate']);
+        expect(r.indeterminate).toEqual(['trust']);
       });
 
       it('with the sealer and maker certificates pinned as anchors and the time pinned to timeInfo → VALID', async () => {

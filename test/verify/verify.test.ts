@@ -30,6 +30,7 @@ describe('verifyEnvelope: valid chains', () => {
         expect(s.checks.find((c) => c.check === 'revocation')?.status).toBe('skipped');
       }
       expect(r.policy).toEqual({ source: 'built-in', complete: true, missing: [], unknown: [], duplicates: [] });
+      expect(r.indeterminate).toEqual([]);
     });
   }
 

@@ -56,6 +56,7 @@ describe('revocation', () => {
     const r = await verifyOne(e, { crls: REVOKED_CRLS() });
     expect(r.status).toBe('INDETERMINATE');
     expect(failures(r)).toEqual(['seals[1].revocation:VERIFY_REVOKED_AFTER_SIGNING']);
+    expect(r.indeterminate).toEqual(['revocation']);
   });
 
   it('CRLs given but none from the issuer → INDETERMINATE, CERT_REVOCATION_UNKNOWN', async () => {
@@ -90,5 +91,6 @@ describe('signing times', () => {
     expect(r.status).toBe('INDETERMINATE');
     expect(failures(r)).toEqual(['seals[1].signing-time:VERIFY_SIGNING_TIME_AFTER_VALIDATION']);
     expect(r.validationTime).toBe(T(5).toISOString());
+    expect(r.indeterminate).toEqual(['time']);
   });
 });

@@ -41,6 +41,7 @@ describe('untrusted signers', () => {
     expect(r.status).toBe('INDETERMINATE');
     expect(codes(r)).toEqual(['CERT_UNTRUSTED', 'CERT_UNTRUSTED']);
     expect(r.errors.every((e) => e.status === 'indeterminate')).toBe(true);
+    expect(r.indeterminate).toEqual(['trust']);
   });
 
   it('no anchors at all is a usage error: the API throws TRUST_NO_ANCHORS', async () => {
