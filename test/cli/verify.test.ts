@@ -84,6 +84,7 @@ describe('evoucher verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^INDETERMINATE/m);
     expect(r.stdout).toContain('CERT_UNTRUSTED (indeterminate)');
+    expect(r.stdout).toContain('[not established: trust]');
   });
 
   it('usage and I/O errors exit 2: no --trust, an empty trust dir, a missing file, a bad --at', async () => {

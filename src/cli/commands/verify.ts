@@ -73,7 +73,8 @@ export function formatText(outcomes: readonly FileOutcome[]): string[] {
       const v = r.voucher;
       const facts = v === undefined ? '' : ` ${v.view}${v.amount === undefined ? '' : ` ${v.amount}`}`;
       const seals = `${r.seals.length} seal(s)${r.policy.complete ? ', complete' : r.policy.missing.length > 0 ? `, missing ${r.policy.missing.join(',')}` : ''}`;
-      lines.push(`${r.status.padEnd(13)} ${o.file} ${voucherLabel(r)}${facts} (${seals})`);
+      const undecided = r.indeterminate.length > 0 ? ` [not established: ${r.indeterminate.join(', ')}]` : '';
+      lines.push(`${r.status.padEnd(13)} ${o.file} ${voucherLabel(r)}${facts} (${seals})${undecided}`);
       lines.push(...errorLines(r, '  '));
     }
   }
