@@ -294,7 +294,6 @@ function parsePkcs11Uri(rest: string): Pkcs11KeyUri {
   const id = raw.get('id');
   if (id !== undefined) {
     const bytes = percentDecode(id, scheme, 'id');
-    if (bytes.length === 0) invalid('empty pkcs11 uri attribute', { scheme, attribute: 'id' });
     out['id'] = bytes;
   }
   const mech = text('x-sm2-mechanism');
@@ -311,7 +310,8 @@ function parsePkcs11Uri(rest: string): Pkcs11KeyUri {
     // Non-enumerable so that logging or serialising the parsed URI cannot leak the PIN.
     Object.defineProperty(out, 'pinValue', { value: pinValue, enumerable: false });
   }
-  for (const key of ['token', 'object', 'modulePath', 'moduleName', 'pinSource', 'serial']) {
+  // Empty values are valid RFC 7512 syntax (they match empty fields); empty file names are not.
+  for (const key of ['modulePath', 'moduleName', 'pinSource']) {
     if (out[key] === '') invalid('empty pkcs11 uri attribute', { scheme, attribute: key });
   }
   return Object.freeze(out) as unknown as Pkcs11KeyUri;

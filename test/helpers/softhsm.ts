@@ -29,8 +29,8 @@ export interface TestTokenKey {
   readonly label: string;
   /** The private key, plain PKCS#8 DER. */
   readonly keyPkcs8Der: Uint8Array;
-  /** The certificate, DER. */
-  readonly certDer: Uint8Array;
+  /** The certificate, DER (omit to leave the key without a certificate). */
+  readonly certDer?: Uint8Array;
   /** CKA_ID as hex, e.g. `01`. */
   readonly id: string;
 }
@@ -205,6 +205,7 @@ async function create(options: TestTokenOptions): Promise<TestToken | null> {
         env,
         `import key ${key.label}`,
       );
+      if (key.certDer === undefined) continue;
       const certFile = join(work, `cert-${i}.der`);
       await writeFile(certFile, key.certDer);
       await tool(

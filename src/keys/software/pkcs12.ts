@@ -8,8 +8,7 @@
  * integrity mode and public-key privacy mode (envelopedData) are not supported.
  */
 import * as asn1js from 'asn1js';
-import { AuthenticatedSafe, CertBag, ContentInfo, EncryptedData, PFX, PKCS8ShroudedKeyBag, PrivateKeyInfo, SafeContents } from 'pkijs';
-import type { SafeBag } from 'pkijs';
+import { Attribute, AuthenticatedSafe, CertBag, ContentInfo, EncryptedData, PFX, PKCS8ShroudedKeyBag } from 'pkijs';
 import { importPrivateKey } from '../../crypto/index.js';
 import type { PrivateKeyMaterial } from '../../crypto/index.js';
 import type { SignatureAlgorithm } from '../../crypto/types.js';
@@ -33,6 +32,18 @@ const OID_CERT_BAG = '1.2.840.113549.1.12.10.1.3';
 const OID_SAFE_CONTENTS_BAG = '1.2.840.113549.1.12.10.1.6';
 const OID_X509_CERTIFICATE = '1.2.840.113549.1.9.22.1';
 const OID_LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
+
+/**
+ * One SafeBag (RFC 7292 §4.2): its type, the bagValue block (inside the [0] EXPLICIT) and the
+ * attributes. The SafeContents list is walked here rather than by pkijs' SafeContents, whose
+ * keyBag reader interprets the key and rejects curves it does not know (sm2p256v1); each bag
+ * value is then read with the pkijs class of its type.
+ */
+interface RawBag {
+  readonly bagId: string;
+  readonly value: asn1js.AsnType;
+  readonly attributes: readonly Attribute[];
+}
 
 /** Options of {@link openPkcs12}. */
 export interface Pkcs12Options {
@@ -104,9 +115,10 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
     }
   }
   const authSafe = parse('AuthenticatedSafe', () => AuthenticatedSafe.fromBER(authSafeBytes));
-  const bags: SafeBag[] = [];
+  const bags: RawBag[] = [];
   for (const info of authSafe.safeContents) {
-    collectBags(readSafeContents(info, password), bags, 0);
+    const { der, decrypted } = readSafeContents(info, password);
+    collectBags(der, decrypted, bags, 0);
   }
 
   const keys: { key: PrivateKeyMaterial; localKeyId: string | undefined }[] = [];
@@ -114,14 +126,14 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
   for (const bag of bags) {
     const localKeyId = localKeyIdOf(bag);
     if (bag.bagId === OID_SHROUDED_KEY_BAG) {
-      const shrouded = bag.bagValue as PKCS8ShroudedKeyBag;
+      const shrouded = parse('PKCS8ShroudedKeyBag', () => new PKCS8ShroudedKeyBag({ schema: bag.value }));
       const plain = pbeDecrypt(shrouded.encryptionAlgorithm, octets(shrouded.encryptedData, 'encryptedData'), password);
       keys.push({ key: importDecrypted(plain), localKeyId });
     } else if (bag.bagId === OID_KEY_BAG) {
-      const info = bag.bagValue as PrivateKeyInfo;
-      keys.push({ key: importPrivateKey(new Uint8Array(info.toSchema().toBER(false))), localKeyId });
+      // keyBag: a plain PrivateKeyInfo (RFC 7292 §4.2.1), imported from its exact bytes.
+      keys.push({ key: importPrivateKey(new Uint8Array(bag.value.valueBeforeDecodeView)), localKeyId });
     } else if (bag.bagId === OID_CERT_BAG) {
-      const certBag = bag.bagValue as CertBag;
+      const certBag = parse('CertBag', () => new CertBag({ schema: bag.value }));
       if (certBag.certId !== OID_X509_CERTIFICATE) continue; // SDSI certificates are not used here
       certs.push({ facts: readCertificate(octets(certBag.certValue, 'certValue')), localKeyId });
     }
@@ -155,33 +167,48 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
   return Object.freeze({ key: first.key, certificate: leaf.facts, chain: Object.freeze(orderChain(leaf.facts, others)) });
 }
 
-function readSafeContents(info: ContentInfo, password: string): SafeContents {
-  if (info.contentType === OID_DATA) {
-    const bytes = octets(info.content, 'safeContents');
-    return parse('SafeContents', () => SafeContents.fromBER(bytes));
-  }
+function readSafeContents(info: ContentInfo, password: string): { der: Uint8Array; decrypted: boolean } {
+  if (info.contentType === OID_DATA) return { der: octets(info.content, 'safeContents'), decrypted: false };
   if (info.contentType === OID_ENCRYPTED_DATA) {
     const encrypted = parse('EncryptedData', () => new EncryptedData({ schema: info.content }));
     const eci = encrypted.encryptedContentInfo;
     if (eci.encryptedContent === undefined) unsupported('encryptedData without content', {});
-    const plain = pbeDecrypt(eci.contentEncryptionAlgorithm, octets(eci.encryptedContent, 'encryptedContent'), password);
-    // A wrong password whose padding happens to look right decrypts to garbage (RFC 8018 §6.2.2).
-    try {
-      return SafeContents.fromBER(plain);
-    } catch (cause) {
-      throw new KeyProviderError('KEY_PASSWORD_WRONG', 'the password does not decrypt the pkcs12 content', { cause });
-    }
+    const der = pbeDecrypt(eci.contentEncryptionAlgorithm, octets(eci.encryptedContent, 'encryptedContent'), password);
+    return { der, decrypted: true };
   }
   // envelopedData: public-key privacy mode (RFC 7292 §3.1).
   return unsupported('pkcs12 privacy mode', { oid: info.contentType });
 }
 
-function collectBags(contents: SafeContents, out: SafeBag[], depth: number): void {
-  for (const bag of contents.safeBags) {
+/** Reads SafeContents ::= SEQUENCE OF SafeBag (RFC 7292 §4.2). */
+function readBags(der: Uint8Array, decrypted: boolean): RawBag[] {
+  const parsed = asn1js.fromBER(der);
+  const seq = parsed.result;
+  if (parsed.offset === -1 || parsed.offset !== der.length || !(seq instanceof asn1js.Sequence)) {
+    // A wrong password whose padding happens to look right decrypts to garbage (RFC 8018 §6.2.2).
+    if (decrypted) throw new KeyProviderError('KEY_PASSWORD_WRONG', 'the password does not decrypt the pkcs12 content');
+    return unsupported('pkcs12 SafeContents', {});
+  }
+  return seq.valueBlock.value.map((bag) => {
+    const parts = bag instanceof asn1js.Sequence ? bag.valueBlock.value : [];
+    const [id, wrapped, attrs] = parts;
+    const inner = wrapped instanceof asn1js.Constructed && wrapped.idBlock.tagClass === 3 && wrapped.idBlock.tagNumber === 0 ? wrapped.valueBlock.value : [];
+    const value = inner[0];
+    if (!(id instanceof asn1js.ObjectIdentifier) || inner.length !== 1 || value === undefined || parts.length > 3) {
+      return unsupported('pkcs12 SafeBag', {});
+    }
+    const attributes =
+      attrs instanceof asn1js.Set ? attrs.valueBlock.value.map((a) => parse('Attribute', () => new Attribute({ schema: a }))) : [];
+    return { bagId: id.valueBlock.toString(), value, attributes };
+  });
+}
+
+function collectBags(der: Uint8Array, decrypted: boolean, out: RawBag[], depth: number): void {
+  for (const bag of readBags(der, decrypted)) {
     if (bag.bagId === OID_SAFE_CONTENTS_BAG) {
       // Nested SafeContents (RFC 7292 §4.2.6): bounded so a hostile file cannot recurse forever.
       if (depth >= 4) unsupported('pkcs12 nesting depth', {});
-      collectBags(bag.bagValue as SafeContents, out, depth + 1);
+      collectBags(new Uint8Array(bag.value.valueBeforeDecodeView), false, out, depth + 1);
       continue;
     }
     out.push(bag);
@@ -201,8 +228,8 @@ function importDecrypted(plain: Uint8Array): PrivateKeyMaterial {
   }
 }
 
-function localKeyIdOf(bag: SafeBag): string | undefined {
-  for (const attr of bag.bagAttributes ?? []) {
+function localKeyIdOf(bag: RawBag): string | undefined {
+  for (const attr of bag.attributes) {
     if (attr.type !== OID_LOCAL_KEY_ID) continue;
     const value: unknown = attr.values[0];
     if (value instanceof asn1js.OctetString) return Buffer.from(value.getValue()).toString('hex');
