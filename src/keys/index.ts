@@ -92,6 +92,7 @@ export async function openKeyProvider(uri: string, options: OpenKeyProviderOptio
 type Env = Readonly<Record<string, string | undefined>>;
 
 async function openFileUri(uri: FileKeyUri, cwd: string, env: Env, options: OpenKeyProviderOptions): Promise<KeyProvider> {
+  const password = await resolveSecret(options.password, undefined, uri.passwordSource, env['EVOUCHER_KEY_PASSWORD'], cwd, 'password-source');
   const key = await readBounded(resolve(cwd, uri.keyPath), 'key', MAX_PEM_BYTES);
   let certificate: Uint8Array;
   if (uri.certPath !== undefined) {
@@ -105,7 +106,6 @@ async function openFileUri(uri: FileKeyUri, cwd: string, env: Env, options: Open
   }
   const chain: Uint8Array[] = [];
   for (const p of uri.chainPaths) chain.push(await readBounded(resolve(cwd, p), 'chain', MAX_PEM_BYTES));
-  const password = await resolveSecret(options.password, undefined, uri.passwordSource, env['EVOUCHER_KEY_PASSWORD'], cwd, 'password-source');
   return openSoftwareKey({
     key,
     certificate,
@@ -117,8 +117,8 @@ async function openFileUri(uri: FileKeyUri, cwd: string, env: Env, options: Open
 }
 
 async function openPkcs12Uri(uri: Pkcs12KeyUri, cwd: string, env: Env, options: OpenKeyProviderOptions): Promise<KeyProvider> {
-  const data = await readBounded(resolve(cwd, uri.path), 'pkcs12', MAX_PKCS12_BYTES);
   const password = await resolveSecret(options.password, undefined, uri.passwordSource, env['EVOUCHER_KEY_PASSWORD'], cwd, 'password-source');
+  const data = await readBounded(resolve(cwd, uri.path), 'pkcs12', MAX_PKCS12_BYTES);
   if (password === undefined) {
     throw new KeyProviderError('KEY_PASSWORD_REQUIRED', 'a pkcs12 file needs a password (password-source or EVOUCHER_KEY_PASSWORD)', {
       detail: { path: uri.path },

@@ -141,8 +141,19 @@ async function createProvider(session: TokenSession, options: Pkcs11Options): Pr
       let raw: Buffer;
       try {
         p11.C_SignInit(s, plan.mechanism, keyHandle);
-        raw = await p11.C_SignAsync(s, input, Buffer.alloc(SIGNATURE_BUFFER));
       } catch (cause) {
+        throw deviceError('C_SignInit', cause);
+      }
+      try {
+        // An empty message cannot go through C_Sign (pkcs11js passes no buffer and tokens answer
+        // CKR_ARGUMENTS_BAD); a multi-part operation with no update signs the empty string
+        // (PKCS#11 v2.40 §5.12). Only hash-on-token mechanisms ever get an empty input.
+        raw =
+          input.length === 0
+            ? await p11.C_SignFinalAsync(s, Buffer.alloc(SIGNATURE_BUFFER))
+            : await p11.C_SignAsync(s, input, Buffer.alloc(SIGNATURE_BUFFER));
+      } catch (cause) {
+        endOperation(p11, s);
         throw deviceError('C_Sign', cause);
       }
       return plan.output(new Uint8Array(raw));
@@ -277,6 +288,19 @@ function planSignature(
     }
     default:
       return unsupported(String(algorithm));
+  }
+}
+
+/**
+ * Ends a signing operation a failed call may have left active, so that the next C_SignInit on the
+ * session does not get CKR_OPERATION_ACTIVE. PKCS#11 v2.40 has no cancel call; a C_SignFinal
+ * finishes (or fails) the operation either way, and its result is discarded.
+ */
+function endOperation(p11: Pkcs11Js.PKCS11, s: Buffer): void {
+  try {
+    p11.C_SignFinal(s, Buffer.alloc(SIGNATURE_BUFFER));
+  } catch {
+    // CKR_OPERATION_NOT_INITIALIZED: nothing was left active.
   }
 }
 
