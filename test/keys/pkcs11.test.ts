@@ -171,6 +171,15 @@ if (skipReason !== undefined) {
       await expect(openKeyProvider(token.uri('sm2'), { sm2Mechanism: 0x1041 })).rejects.toMatchObject({ code: 'KEY_CERT_MISMATCH' });
     });
 
+    it('reports a failing device call as KEY_DEVICE_ERROR with the CKR name', async () => {
+      // CKM_SHA256_RSA_PKCS (0x40) is on SoftHSM2's list, but not for an EC key: SoftHSM2 2.6
+      // accepts C_SignInit and fails C_Sign (CKR_GENERAL_ERROR).
+      await expect(openKeyProvider(token.uri('sm2'), { sm2Mechanism: 0x40 })).rejects.toMatchObject({
+        code: 'KEY_DEVICE_ERROR',
+        detail: expect.objectContaining({ ckr: expect.stringMatching(/^CKR_[A-Z_]+$/u), call: expect.stringMatching(/^C_Sign/u) }),
+      });
+    });
+
     it('says KEY_CERT_MISMATCH for a key type that does not fit the certificate', async () => {
       await expect(openKeyProvider(token.uri('rsa-under-ec'))).rejects.toMatchObject({ code: 'KEY_CERT_MISMATCH' });
     });
