@@ -12,7 +12,14 @@
  * - requires that the children of a constructed TLV fill its content exactly and that nothing follows
  *   the outermost TLV;
  * - bounds the input size, the nesting depth and the node count before doing any work proportional to
- *   a claimed length (security.md §1.12: a length claiming 2^32 bytes, 10k-deep nesting).
+ *   a claimed length (security.md §1.12: a length claiming 2^32 bytes, 10k-deep nesting), and can refuse
+ *   the high-tag-number form where a format never uses it ({@link DER_LOW_TAG_LIMITS}).
+ *
+ * Two ways to read, one node type: {@link readDer} checks the whole tree at once (seal objects, whose
+ * every byte is signed); {@link readDerLazy} checks the outer TLV and lets {@link derChildren} parse the
+ * children of a node only when a decoder asks for them, under the same rules (certificates and CRLs,
+ * where a 200,000-entry revocation list must not become a million-node tree). Decoders then use the
+ * same typed readers (`readDerInteger`, `readDerOid`, ...) on either kind of node.
  *
  * There is no lenient TLV mode on purpose: every real vendor seal file we hold is DER at the TLV level
  * (standards.md §2.3). The vendor quirks that do exist are schema-level (an explicitly encoded
@@ -69,8 +76,16 @@ export interface DerLimits {
   readonly maxSize?: number;
   /** Deepest nesting accepted (the outermost TLV has depth 1). Default {@link DER_DEFAULT_MAX_DEPTH}. */
   readonly maxDepth?: number;
-  /** Most TLVs accepted in one tree. Default {@link DER_DEFAULT_MAX_NODES}. */
+  /**
+   * Most TLVs accepted in one tree built by {@link readDer}. Default {@link DER_DEFAULT_MAX_NODES}. A tree
+   * read by {@link readDerLazy} is parsed only as far as its decoder asks; `derChildren`'s `max` bounds each step.
+   */
   readonly maxNodes?: number;
+  /**
+   * Largest tag number accepted. Default {@link DER_DEFAULT_MAX_TAG_NUMBER}; 30 refuses the high-tag-number
+   * form (X.690 §8.1.2.4), which X.509, CMS, PKCS and evoucher's own structures never use.
+   */
+  readonly maxTagNumber?: number;
 }
 
 /** Default largest DER input: 4 MiB (a seal with a picture is tens of kilobytes). */
@@ -79,6 +94,14 @@ export const DER_DEFAULT_MAX_SIZE = 4 * 1024 * 1024;
 export const DER_DEFAULT_MAX_DEPTH = 32;
 /** Default most nodes in one tree. */
 export const DER_DEFAULT_MAX_NODES = 100_000;
+/** Default largest tag number: what four base-128 octets can hold. */
+export const DER_DEFAULT_MAX_TAG_NUMBER = 2 ** 28 - 1;
+
+/**
+ * Limits for formats whose tags are all below 31 (X.509, CRLs, CMS, PKCS#1/#8, SEC1, `EvoucherTbs`): a
+ * high-form tag there is refused as malformed rather than read as an unknown element.
+ */
+export const DER_LOW_TAG_LIMITS: Readonly<DerLimits> = Object.freeze({ maxTagNumber: 30 });
 
 /** Universal tag numbers used by the SDK (X.680 §8.4). */
 export const DER_TAG = Object.freeze({
@@ -88,13 +111,17 @@ export const DER_TAG = Object.freeze({
   OCTET_STRING: 4,
   NULL: 5,
   OID: 6,
+  ENUMERATED: 10,
   UTF8_STRING: 12,
   SEQUENCE: 16,
   SET: 17,
   PRINTABLE_STRING: 19,
+  TELETEX_STRING: 20,
   IA5_STRING: 22,
   UTC_TIME: 23,
   GENERALIZED_TIME: 24,
+  UNIVERSAL_STRING: 28,
+  BMP_STRING: 30,
 } as const);
 
 const CLASSES: readonly DerTagClass[] = ['universal', 'application', 'context', 'private'];
@@ -117,10 +144,33 @@ interface Header {
   readonly length: number;
 }
 
-/** Reads identifier and length octets at `offset`; `limit` is the end of the enclosing content. */
-function readHeader(bytes: Uint8Array, offset: number, limit: number, maxSize: number): Header {
+/** The limits with their defaults applied. */
+interface Rules {
+  readonly maxSize: number;
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+  readonly maxTagNumber: number;
+}
+
+function rulesOf(limits: DerLimits): Rules {
+  return {
+    maxSize: limits.maxSize ?? DER_DEFAULT_MAX_SIZE,
+    maxDepth: limits.maxDepth ?? DER_DEFAULT_MAX_DEPTH,
+    maxNodes: limits.maxNodes ?? DER_DEFAULT_MAX_NODES,
+    maxTagNumber: limits.maxTagNumber ?? DER_DEFAULT_MAX_TAG_NUMBER,
+  };
+}
+
+const DEFAULT_RULES = rulesOf({});
+
+/**
+ * Reads identifier and length octets at `offset` of `bytes`; `limit` is the end of the enclosing content and
+ * `base` the offset of `bytes` in the caller's buffer (for error offsets). Applies every per-TLV rule.
+ */
+function readHeader(bytes: Uint8Array, offset: number, limit: number, rules: Rules, base: number): Header {
+  const at = base + offset;
   let p = offset;
-  if (p >= limit) throw derError('DER_MALFORMED', 'der: missing tag', offset);
+  if (p >= limit) throw derError('DER_MALFORMED', 'der: missing tag', at);
   const first = bytes[p++] as number;
   const cls = CLASSES[first >> 6] as DerTagClass;
   const constructed = (first & 0x20) !== 0;
@@ -130,37 +180,48 @@ function readHeader(bytes: Uint8Array, offset: number, limit: number, maxSize: n
     tag = 0;
     let count = 0;
     for (;;) {
-      if (p >= limit) throw derError('DER_MALFORMED', 'der: truncated tag', offset);
+      if (p >= limit) throw derError('DER_MALFORMED', 'der: truncated tag', at);
       const b = bytes[p++] as number;
-      if (count === 0 && b === 0x80) throw derError('DER_MALFORMED', 'der: non-minimal tag number', offset);
-      if (++count > 4) throw derError('DER_MALFORMED', 'der: tag number too large', offset);
+      if (count === 0 && b === 0x80) throw derError('DER_MALFORMED', 'der: non-minimal tag number', at);
+      if (++count > 4) throw derError('DER_MALFORMED', 'der: tag number too large', at);
       tag = tag * 128 + (b & 0x7f);
       if ((b & 0x80) === 0) break;
     }
-    if (tag < 31) throw derError('DER_MALFORMED', 'der: high-form tag for a low tag number', offset);
+    if (tag < 31) throw derError('DER_MALFORMED', 'der: high-form tag for a low tag number', at);
   }
-  if (p >= limit) throw derError('DER_MALFORMED', 'der: missing length', offset);
+  if (tag > rules.maxTagNumber) throw derError('DER_MALFORMED', `der: tag number ${tag} above the limit ${rules.maxTagNumber}`, at);
+  if (p >= limit) throw derError('DER_MALFORMED', 'der: missing length', at);
   const l0 = bytes[p++] as number;
   let length: number;
   if (l0 < 0x80) {
     length = l0;
   } else if (l0 === 0x80) {
     // X.690 §10.1: DER uses the definite form only.
-    throw derError('DER_INDEFINITE_LENGTH', 'der: indefinite length', offset);
+    throw derError('DER_INDEFINITE_LENGTH', 'der: indefinite length', at);
   } else if (l0 === 0xff) {
-    throw derError('DER_MALFORMED', 'der: reserved length octet 0xff', offset);
+    throw derError('DER_MALFORMED', 'der: reserved length octet 0xff', at);
   } else {
     const n = l0 & 0x7f;
     // More than 4 length octets always claims >= 2^32 bytes (or is non-minimal): refuse without reading on.
-    if (n > 4) throw derError('DER_TOO_LARGE', `der: length of ${n} octets`, offset);
-    if (p + n > limit) throw derError('DER_MALFORMED', 'der: truncated length', offset);
+    if (n > 4) throw derError('DER_TOO_LARGE', `der: length of ${n} octets`, at);
+    if (p + n > limit) throw derError('DER_MALFORMED', 'der: truncated length', at);
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + (bytes[p++] as number);
     // X.690 §10.1: the minimum number of length octets.
-    if (length < 0x80 || bytes[p - n] === 0) throw derError('DER_MALFORMED', 'der: non-minimal length', offset);
+    if (length < 0x80 || bytes[p - n] === 0) throw derError('DER_MALFORMED', 'der: non-minimal length', at);
   }
-  if (length > maxSize) throw derError('DER_TOO_LARGE', `der: length ${length} exceeds the limit ${maxSize}`, offset);
-  if (p + length > limit) throw derError('DER_MALFORMED', 'der: length overruns the enclosing data', offset);
+  if (length > rules.maxSize) throw derError('DER_TOO_LARGE', `der: length ${length} exceeds the limit ${rules.maxSize}`, at);
+  if (p + length > limit) throw derError('DER_MALFORMED', 'der: length overruns the enclosing data', at);
+  if (cls === 'universal') {
+    if (constructed && PRIMITIVE_ONLY_UNIVERSAL.has(tag)) {
+      throw derError('DER_MALFORMED', `der: constructed encoding of universal type ${tag}`, at);
+    }
+    if (!constructed && (tag === DER_TAG.SEQUENCE || tag === DER_TAG.SET)) {
+      throw derError('DER_MALFORMED', 'der: primitive SEQUENCE or SET', at);
+    }
+    // Tag 0 is end-of-contents, which only terminates BER indefinite lengths (X.690 §8.1.5).
+    if (tag === 0) throw derError('DER_MALFORMED', 'der: end-of-contents octets in DER', at);
+  }
   return { tag, cls, constructed, headerLength: p - offset, length };
 }
 
@@ -169,46 +230,77 @@ function checkSize(bytes: Uint8Array, maxSize: number): void {
   if (bytes.length > maxSize) throw derError('DER_TOO_LARGE', `der: input of ${bytes.length} bytes exceeds the limit ${maxSize}`, 0);
 }
 
+/** What {@link derChildren} needs to expand a node read without its children: the rules and its depth. */
+interface LazyState {
+  readonly rules: Rules;
+  readonly depth: number;
+}
+
+const lazyStates = new WeakMap<DerNode, LazyState>();
+
 /**
- * Reads one TLV at `offset` without descending into it.
+ * Reads one TLV at `offset` without descending into it ({@link derChildren} parses its children on demand).
  *
  * @param bytes - the buffer.
  * @param offset - where the identifier octet is.
- * @param limits - size limit (`maxSize`).
+ * @param limits - size, depth and tag-number limits.
  * @returns the node (no `children`); `raw` and `value` are subarrays of `bytes`.
- * @throws EvoucherError `DER_MALFORMED` (truncated, non-minimal), `DER_INDEFINITE_LENGTH`, `DER_TOO_LARGE`.
+ * @throws EvoucherError `DER_MALFORMED` (truncated, non-minimal, a constructed string), `DER_INDEFINITE_LENGTH`,
+ *   `DER_TOO_LARGE`.
  * @example
  * const node = readTlv(bytes, 0); const next = node.end;
  */
 export function readTlv(bytes: Uint8Array, offset: number, limits: DerLimits = {}): DerNode {
-  const maxSize = limits.maxSize ?? DER_DEFAULT_MAX_SIZE;
-  checkSize(bytes, maxSize);
+  const rules = rulesOf(limits);
+  checkSize(bytes, rules.maxSize);
   if (!Number.isSafeInteger(offset) || offset < 0) throw new EvoucherError('ARG_INVALID', 'der: offset must be a non-negative integer');
-  const h = readHeader(bytes, offset, bytes.length, maxSize);
-  return makeNode(bytes, offset, h, undefined);
+  const node = makeNode(bytes, offset, readHeader(bytes, offset, bytes.length, rules, 0), undefined, 0);
+  lazyStates.set(node, { rules, depth: 1 });
+  return node;
 }
 
-function makeNode(bytes: Uint8Array, start: number, h: Header, children: readonly DerNode[] | undefined): DerNode {
+/**
+ * Parses `bytes` as exactly one DER TLV without descending into it: {@link derChildren} parses the children
+ * of a constructed node when a decoder asks for them, under the same rules and limits, so a decoder pays
+ * only for what it reads.
+ *
+ * @param bytes - the DER.
+ * @param limits - size, depth and tag-number limits (`maxNodes` does not apply: see {@link DerLimits}).
+ * @returns the root node (no `children`); offsets are relative to `bytes`.
+ * @throws EvoucherError `DER_MALFORMED`, `DER_TRAILING_BYTES` (bytes after the TLV), `DER_INDEFINITE_LENGTH`,
+ *   `DER_TOO_LARGE`.
+ * @example
+ * const cert = readDerLazy(der, DER_LOW_TAG_LIMITS); const [tbs] = derChildren(cert, 'Certificate', 3, 3);
+ */
+export function readDerLazy(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
+  const root = readTlv(bytes, 0, limits);
+  if (root.end !== bytes.length) {
+    throw derError('DER_TRAILING_BYTES', `der: ${bytes.length - root.end} bytes after the outer element`, root.end);
+  }
+  return root;
+}
+
+function makeNode(bytes: Uint8Array, start: number, h: Header, children: readonly DerNode[] | undefined, base: number): DerNode {
   const end = start + h.headerLength + h.length;
-  const base = {
+  const node = {
     tag: h.tag,
     class: h.cls,
     constructed: h.constructed,
     headerLength: h.headerLength,
     length: h.length,
-    start,
-    end,
+    start: base + start,
+    end: base + end,
     raw: bytes.subarray(start, end),
     value: bytes.subarray(start + h.headerLength, end),
   };
-  return Object.freeze(children === undefined ? base : { ...base, children: Object.freeze(children) });
+  return Object.freeze(children === undefined ? node : { ...node, children: Object.freeze(children) });
 }
 
 /**
  * Parses `bytes` as exactly one DER TLV and builds the whole tree (constructed nodes get `children`).
  *
  * @param bytes - the DER.
- * @param limits - size, depth and node-count limits.
+ * @param limits - size, depth, node-count and tag-number limits.
  * @returns the root node; every `raw`/`value` is a subarray of `bytes`, offsets are relative to `bytes`.
  * @throws EvoucherError `DER_MALFORMED`, `DER_TRAILING_BYTES` (bytes after the TLV),
  *   `DER_INDEFINITE_LENGTH`, `DER_TOO_DEEP`, `DER_TOO_LARGE`.
@@ -216,26 +308,14 @@ function makeNode(bytes: Uint8Array, start: number, h: Header, children: readonl
  * const root = readDer(sealBytes); const sealInfo = root.children?.[0]?.raw;
  */
 export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
-  const maxSize = limits.maxSize ?? DER_DEFAULT_MAX_SIZE;
-  const maxDepth = limits.maxDepth ?? DER_DEFAULT_MAX_DEPTH;
-  const maxNodes = limits.maxNodes ?? DER_DEFAULT_MAX_NODES;
-  checkSize(bytes, maxSize);
+  const rules = rulesOf(limits);
+  checkSize(bytes, rules.maxSize);
   let nodes = 0;
   const parse = (offset: number, limit: number, depth: number): DerNode => {
-    if (depth > maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${maxDepth}`, offset);
-    if (++nodes > maxNodes) throw derError('DER_TOO_LARGE', `der: more than ${maxNodes} elements`, offset);
-    const h = readHeader(bytes, offset, limit, maxSize);
-    if (h.cls === 'universal') {
-      if (h.constructed && PRIMITIVE_ONLY_UNIVERSAL.has(h.tag)) {
-        throw derError('DER_MALFORMED', `der: constructed encoding of universal type ${h.tag}`, offset);
-      }
-      if (!h.constructed && (h.tag === DER_TAG.SEQUENCE || h.tag === DER_TAG.SET)) {
-        throw derError('DER_MALFORMED', 'der: primitive SEQUENCE or SET', offset);
-      }
-      // Tag 0 is end-of-contents, which only terminates BER indefinite lengths (X.690 §8.1.5).
-      if (h.tag === 0) throw derError('DER_MALFORMED', 'der: end-of-contents octets in DER', offset);
-    }
-    if (!h.constructed) return makeNode(bytes, offset, h, undefined);
+    if (depth > rules.maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${rules.maxDepth}`, offset);
+    if (++nodes > rules.maxNodes) throw derError('DER_TOO_LARGE', `der: more than ${rules.maxNodes} elements`, offset);
+    const h = readHeader(bytes, offset, limit, rules, 0);
+    if (!h.constructed) return makeNode(bytes, offset, h, undefined, 0);
     const children: DerNode[] = [];
     const contentEnd = offset + h.headerLength + h.length;
     let p = offset + h.headerLength;
@@ -244,13 +324,31 @@ export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
       children.push(child);
       p = child.end;
     }
-    return makeNode(bytes, offset, h, children);
+    return makeNode(bytes, offset, h, children, 0);
   };
   const root = parse(0, bytes.length, 1);
   if (root.end !== bytes.length) {
     throw derError('DER_TRAILING_BYTES', `der: ${bytes.length - root.end} bytes after the outer element`, root.end);
   }
   return root;
+}
+
+/** Parses the children of a node read without them, at most `max` (the count is checked before reading on). */
+function expandChildren(node: DerNode, path: string, max: number): readonly DerNode[] {
+  const state = lazyStates.get(node) ?? { rules: DEFAULT_RULES, depth: 1 };
+  const depth = state.depth + 1;
+  const buf = node.raw;
+  const out: DerNode[] = [];
+  let p = node.headerLength;
+  while (p < buf.length) {
+    if (depth > state.rules.maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${state.rules.maxDepth}`, node.start + p);
+    if (out.length >= max) throw derError('DER_MALFORMED', `der: ${path} has more than ${max} elements`, node.start, path);
+    const child = makeNode(buf, p, readHeader(buf, p, buf.length, state.rules, node.start), undefined, node.start);
+    lazyStates.set(child, { rules: state.rules, depth });
+    out.push(child);
+    p = child.end - node.start;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,22 +392,56 @@ export function expectDerTag(node: DerNode | undefined, spec: DerTagSpec, path: 
 }
 
 /**
- * The children of a constructed node, checked for count.
+ * The children of a constructed node, checked for count. A node from {@link readDerLazy} or {@link readTlv}
+ * has its children parsed here, under the limits it was read with, and never more than `max` of them.
  *
- * @param node - a constructed node from {@link readDer}.
+ * @param node - a constructed node.
  * @param path - the field name for errors.
  * @param min - fewest children allowed.
  * @param max - most children allowed.
  * @returns the children.
- * @throws EvoucherError `DER_MALFORMED` on a primitive node or a wrong count.
+ * @throws EvoucherError `DER_MALFORMED` on a primitive node, a wrong count or a malformed child; `DER_TOO_DEEP`,
+ *   `DER_TOO_LARGE`, `DER_INDEFINITE_LENGTH` from a child read here.
  * @example
  * const [header, esId] = derChildren(sealInfo, 'SES_SealInfo', 4, 5);
  */
 export function derChildren(node: DerNode, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): readonly DerNode[] {
-  if (!node.constructed || node.children === undefined) throw derError('DER_MALFORMED', `der: ${path} is not constructed`, node.start, path);
-  const n = node.children.length;
+  if (!node.constructed) throw derError('DER_MALFORMED', `der: ${path} is not constructed`, node.start, path);
+  const children = node.children ?? expandChildren(node, path, max);
+  const n = children.length;
   if (n < min || n > max) throw derError('DER_MALFORMED', `der: ${path} has ${n} elements`, node.start, path);
-  return node.children;
+  return children;
+}
+
+/**
+ * The tag of a context-specific field `[n]`: constructed by default, as an EXPLICIT tag (or an IMPLICIT one
+ * over a constructed type) is; pass `false` for an IMPLICIT tag over a primitive type.
+ *
+ * @param tag - the tag number.
+ * @param constructed - whether the encoding is constructed.
+ * @returns the tag spec, for {@link isDerTag}, {@link expectDerTag} and {@link derTlv}.
+ * @example
+ * if (isDerTag(fields[0], derContextTag(0))) { ... }  // [0] EXPLICIT version
+ */
+export function derContextTag(tag: number, constructed = true): DerTagSpec {
+  return { class: 'context', tag, constructed };
+}
+
+/** Checks the contents of an INTEGER or ENUMERATED node: present and minimal (X.690 §8.3.2, §8.4). */
+function integerContents(node: DerNode | undefined, tag: number, path: string): Uint8Array {
+  const n = expectDerTag(node, tag, path);
+  const v = n.value;
+  if (v.length === 0) throw derError('DER_MALFORMED', `der: ${path} is an empty INTEGER`, n.start, path);
+  if (v.length > 1 && ((v[0] === 0x00 && ((v[1] as number) & 0x80) === 0) || (v[0] === 0xff && ((v[1] as number) & 0x80) !== 0))) {
+    throw derError('DER_MALFORMED', `der: ${path} is a non-minimal INTEGER`, n.start, path);
+  }
+  return v;
+}
+
+function twosComplement(v: Uint8Array): bigint {
+  // Through hex: building the value octet by octet would be quadratic in the length of a hostile INTEGER.
+  const x = BigInt(`0x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`);
+  return ((v[0] as number) & 0x80) !== 0 ? x - (1n << BigInt(8 * v.length)) : x;
 }
 
 /**
@@ -323,16 +455,29 @@ export function derChildren(node: DerNode, path: string, min = 0, max = Number.M
  * const v = readDerInteger(node, 'version');
  */
 export function readDerInteger(node: DerNode | undefined, path: string): bigint {
-  const n = expectDerTag(node, DER_TAG.INTEGER, path);
-  const v = n.value;
-  if (v.length === 0) throw derError('DER_MALFORMED', `der: ${path} is an empty INTEGER`, n.start, path);
-  if (v.length > 1 && ((v[0] === 0x00 && ((v[1] as number) & 0x80) === 0) || (v[0] === 0xff && ((v[1] as number) & 0x80) !== 0))) {
-    throw derError('DER_MALFORMED', `der: ${path} is a non-minimal INTEGER`, n.start, path);
-  }
-  let x = 0n;
-  for (const b of v) x = (x << 8n) | BigInt(b);
-  if (((v[0] as number) & 0x80) !== 0) x -= 1n << BigInt(8 * v.length);
-  return x;
+  return twosComplement(integerContents(node, DER_TAG.INTEGER, path));
+}
+
+/**
+ * Returns the contents octets of an INTEGER after checking its encoding, without converting them: for
+ * values that are identifiers rather than numbers, such as certificate serial numbers (RFC 5280 §4.1.2.2).
+ *
+ * @param node - the INTEGER node.
+ * @param path - the field name for errors.
+ * @returns the two's-complement contents (a subarray of the input).
+ * @throws EvoucherError `DER_MALFORMED` on another tag, empty contents or a non-minimal encoding.
+ * @example
+ * const serialHex = Buffer.from(readDerIntegerBytes(node, 'serialNumber')).toString('hex');
+ */
+export function readDerIntegerBytes(node: DerNode | undefined, path: string): Uint8Array {
+  return integerContents(node, DER_TAG.INTEGER, path);
+}
+
+function smallValue(v: Uint8Array, node: DerNode | undefined, path: string, min: number, max: number): number {
+  // A value in a safe-integer range has at most 8 contents octets; refuse longer ones before converting.
+  const x = v.length > 8 ? undefined : twosComplement(v);
+  if (x === undefined || x < BigInt(min) || x > BigInt(max)) throw derError('DER_MALFORMED', `der: ${path} out of range`, node?.start ?? -1, path);
+  return Number(x);
 }
 
 /**
@@ -348,9 +493,23 @@ export function readDerInteger(node: DerNode | undefined, path: string): bigint 
  * const width = readDerSmallInteger(node, 'picture.width', 0, 10000);
  */
 export function readDerSmallInteger(node: DerNode | undefined, path: string, min = 0, max = 0x7fffffff): number {
-  const v = readDerInteger(node, path);
-  if (v < BigInt(min) || v > BigInt(max)) throw derError('DER_MALFORMED', `der: ${path} out of range`, node?.start ?? -1, path);
-  return Number(v);
+  return smallValue(integerContents(node, DER_TAG.INTEGER, path), node, path, min, max);
+}
+
+/**
+ * Decodes an ENUMERATED (X.690 §8.4: encoded as an INTEGER) that must lie in `[min, max]`.
+ *
+ * @param node - the ENUMERATED node.
+ * @param path - the field name for errors.
+ * @param min - smallest value allowed (default 0).
+ * @param max - largest value allowed (default 2^31 - 1).
+ * @returns the value as a number.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, a non-minimal encoding or a value out of range.
+ * @example
+ * const reason = readDerEnumerated(node, 'reasonCode', 0, 10);
+ */
+export function readDerEnumerated(node: DerNode | undefined, path: string, min = 0, max = 0x7fffffff): number {
+  return smallValue(integerContents(node, DER_TAG.ENUMERATED, path), node, path, min, max);
 }
 
 /**
@@ -429,6 +588,23 @@ export function readDerBitString(node: DerNode | undefined, path: string): { rea
     throw derError('DER_MALFORMED', `der: ${path} has non-zero padding bits`, n.start, path);
   }
   return { unusedBits, bytes };
+}
+
+/**
+ * Returns the data of a BIT STRING that carries whole octets (unused bits 0), as signatures, public keys
+ * and GB/T 38540 hashes do (RFC 5280 §4.1.1.3, standards.md §2.3).
+ *
+ * @param node - the BIT STRING node.
+ * @param path - the field name for errors.
+ * @returns the data octets (a subarray of the input).
+ * @throws EvoucherError `DER_MALFORMED` on another tag, a malformed BIT STRING or unused bits other than 0.
+ * @example
+ * const signature = readDerBitStringOctets(node, 'signatureValue');
+ */
+export function readDerBitStringOctets(node: DerNode | undefined, path: string): Uint8Array {
+  const { unusedBits, bytes } = readDerBitString(node, path);
+  if (unusedBits !== 0) throw derError('DER_MALFORMED', `der: ${path} has ${unusedBits} unused bits; 0 is required`, node?.start ?? -1, path);
+  return bytes;
 }
 
 /**
@@ -528,6 +704,80 @@ export function readDerTime(node: DerNode | undefined, type: 'utc' | 'generalize
   return date;
 }
 
+/**
+ * Decodes a `Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }` in the profile of RFC 5280
+ * §4.1.2.5 and RFC 5652 §11.3: the type follows the tag, `Z`, seconds present and no fractional seconds.
+ * It does not require UTCTime for the years 1950–2049.
+ *
+ * @param node - the time node.
+ * @param path - the field name for errors.
+ * @returns the instant.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, a non-DER time or a fraction of a second.
+ * @example
+ * const notBefore = readDerX509Time(validity[0], 'notBefore');
+ */
+export function readDerX509Time(node: DerNode | undefined, path: string): Date {
+  const utc = isDerTag(node, DER_TAG.UTC_TIME);
+  const date = readDerTime(node, utc ? 'utc' : 'generalized', path);
+  // RFC 5280 §4.1.2.5.2: GeneralizedTime values MUST NOT include fractional seconds.
+  if (!utc && (node as DerNode).length !== 15) throw derError('DER_MALFORMED', `der: ${path} has fractional seconds`, (node as DerNode).start, path);
+  return date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: callers report DER faults under their own codes.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * True for an error raised by this toolkit: an {@link EvoucherError} whose code starts with `DER_`.
+ *
+ * @param e - anything caught.
+ * @returns whether it is a DER error.
+ * @example
+ * catch (e) { if (isDerError(e)) return null; throw e; }
+ */
+export function isDerError(e: unknown): e is EvoucherError {
+  return e instanceof EvoucherError && e.code.startsWith('DER_');
+}
+
+/**
+ * Throws `DER_MALFORMED` for a schema rule a caller's decoder checks itself (a DEFAULT value encoded, a
+ * duplicate extension), so that it is reported like the toolkit's own schema errors.
+ *
+ * @param message - lower-case, naming the field.
+ * @param node - the node concerned, for `detail.offset`.
+ * @param path - the field name, for `detail.path`.
+ * @returns never.
+ * @throws EvoucherError `DER_MALFORMED`, always.
+ * @example
+ * if (!critical) failDer('extension encodes critical FALSE', node, 'Extension.critical');
+ */
+export function failDer(message: string, node?: DerNode, path?: string): never {
+  throw derError('DER_MALFORMED', `der: ${message}`, node?.start ?? -1, path);
+}
+
+/**
+ * Runs `f` and reports every `DER_*` error it throws under `code` (same message without the `der:`
+ * prefix, same detail, the original as `cause`); other errors pass through unchanged.
+ *
+ * @param code - the caller's code, e.g. `CERT_MALFORMED`.
+ * @param f - the decoding step.
+ * @param what - an optional prefix for the message, e.g. `certificate`.
+ * @returns what `f` returns.
+ * @throws EvoucherError `code` for a DER error; whatever else `f` throws.
+ * @example
+ * const tbs = mapDerErrors('SEAL_TBS_MALFORMED', () => decodeFields(der));
+ */
+export function mapDerErrors<T>(code: ErrorCode, f: () => T, what?: string): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!isDerError(e)) throw e;
+    const message = e.message.replace(/^der: /, '');
+    throw new EvoucherError(code, what === undefined ? message : `${what}: ${message}`, { cause: e, detail: e.detail });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writer: small and exact. Every function returns a new complete TLV.
 // ---------------------------------------------------------------------------------------------
@@ -617,6 +867,46 @@ export function derInteger(value: bigint | number): Uint8Array {
  */
 export function derBoolean(value: boolean): Uint8Array {
   return derTlv(DER_TAG.BOOLEAN, Uint8Array.of(value ? 0xff : 0x00));
+}
+
+/**
+ * Encodes a NULL.
+ * @returns the NULL TLV (`05 00`).
+ * @example derSequence(derOid('1.2.840.113549.1.1.11'), derNull())
+ */
+export function derNull(): Uint8Array {
+  return derTlv(DER_TAG.NULL);
+}
+
+/**
+ * Encodes an ENUMERATED (X.690 §8.4: the contents of the INTEGER with the same value).
+ * @param value - the value (number must be a safe integer).
+ * @returns the ENUMERATED TLV.
+ * @throws EvoucherError `ARG_INVALID` on a non-integer number.
+ * @example derEnumerated(1)
+ */
+export function derEnumerated(value: bigint | number): Uint8Array {
+  const int = derInteger(value);
+  int[0] = DER_TAG.ENUMERATED; // same length and contents: only the identifier octet differs
+  return int;
+}
+
+/**
+ * Orders two encodings as DER orders the elements of a SET OF (X.690 §11.6: as octet strings, the shorter
+ * one padded at its end with zero octets).
+ * @param a - one complete encoding.
+ * @param b - the other.
+ * @returns negative, zero or positive, for `Array.prototype.sort`.
+ * @example derTlv(DER_TAG.SET, ...attributes.sort(compareDer))
+ */
+export function compareDer(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (x !== y) return x - y;
+  }
+  return 0;
 }
 
 /**

@@ -25,6 +25,20 @@ import {
   readDerString,
   readDerTime,
   readTlv,
+  DER_LOW_TAG_LIMITS,
+  compareDer,
+  derContextTag,
+  derEnumerated,
+  derNull,
+  failDer,
+  isDerError,
+  mapDerErrors,
+  readDerBitStringOctets,
+  readDerEnumerated,
+  readDerIntegerBytes,
+  readDerLazy,
+  readDerSmallInteger,
+  readDerX509Time,
 } from '../../src/encoding/index.js';
 import { EvoucherError } from '../../src/errors.js';
 
@@ -270,5 +284,126 @@ describe('writer', () => {
     expect(out).toMatch(/PRINTABLESTRING\s+:SM3/);
     expect(out).toMatch(/cont \[ 0 \]/);
     expect(out).toMatch(/BOOLEAN/);
+  });
+});
+
+describe('readDerLazy: the same rules, children on demand', () => {
+  const sample = derSequence(derInteger(1), derSequence(derIa5String('ES'), derExplicit(0, derBoolean(true))), derOctetString(Uint8Array.of(9)));
+
+  it('expands children with offsets and views of the input, like readDer', () => {
+    const eager = readDer(sample);
+    const lazy = readDerLazy(sample);
+    expect(lazy.children).toBeUndefined();
+    const kids = derChildren(lazy, 'root', 3, 3);
+    expect(kids.map((k) => [k.tag, k.start, k.end])).toEqual(eager.children?.map((k) => [k.tag, k.start, k.end]));
+    const inner = derChildren(kids[1] as (typeof kids)[number], 'inner', 2, 2);
+    expect(inner.map((k) => [k.start, k.end])).toEqual(eager.children?.[1]?.children?.map((k) => [k.start, k.end]));
+    expect(inner[0]?.raw.buffer).toBe(sample.buffer);
+    const ctx = expectDerTag(inner[1], derContextTag(0), 'ext');
+    expect(readDerBoolean(derChildren(ctx, 'ext', 1, 1)[0], 'b')).toBe(true);
+  });
+
+  it('refuses what readDer refuses, when the decoder reaches it', () => {
+    expect(codeOf(() => readDerLazy(hex('3003020104 00')))).toBe('DER_TRAILING_BYTES');
+    expect(codeOf(() => readDerLazy(hex('3080020104 0000')))).toBe('DER_INDEFINITE_LENGTH');
+    expect(codeOf(() => readDerLazy(hex('2403040100')))).toBe('DER_MALFORMED');
+    const cases: Array<[string, string]> = [
+      ['300402010405', 'DER_MALFORMED'], // children do not fill the parent
+      ['30052403040100', 'DER_MALFORMED'], // constructed OCTET STRING inside
+      ['3006308103020104', 'DER_MALFORMED'], // non-minimal length inside
+      ['30020000', 'DER_MALFORMED'], // end-of-contents inside
+      ['3002 1000', 'DER_MALFORMED'], // primitive SEQUENCE inside
+    ];
+    for (const [h, code] of cases) expect(codeOf(() => derChildren(readDerLazy(hex(h)), 'x'))).toBe(code);
+  });
+
+  it('stops at max children and at maxDepth', () => {
+    const many = derSequence(...Array.from({ length: 50 }, () => derNull()));
+    expect(codeOf(() => derChildren(readDerLazy(many), 'many', 0, 10))).toBe('DER_MALFORMED');
+    expect(derChildren(readDerLazy(many), 'many').length).toBe(50);
+    let deep: Uint8Array = derNull();
+    for (let i = 0; i < 4; i++) deep = derSequence(deep);
+    let node = readDerLazy(deep, { maxDepth: 4 });
+    const walk = (): void => {
+      for (;;) node = derChildren(node, 'n', 1, 1)[0] as typeof node;
+    };
+    expect(codeOf(walk)).toBe('DER_TOO_DEEP');
+  });
+
+  it('maxTagNumber refuses the high-tag-number form', () => {
+    const high = derSequence(derTlv({ class: 'context', tag: 31, constructed: false }, Uint8Array.of(1)));
+    expect(derChildren(readDerLazy(high), 'x')[0]?.tag).toBe(31);
+    expect(codeOf(() => derChildren(readDerLazy(high, DER_LOW_TAG_LIMITS), 'x'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDer(high, DER_LOW_TAG_LIMITS))).toBe('DER_MALFORMED');
+    expect(readDer(derSequence(derTlv(derContextTag(30, false), Uint8Array.of(1))), DER_LOW_TAG_LIMITS).children?.[0]?.tag).toBe(30);
+  });
+});
+
+describe('more value decoders', () => {
+  it('ENUMERATED and small INTEGERs: ranges and minimal octets', () => {
+    expect(toHex(derEnumerated(1))).toBe('0a0101');
+    expect(readDerEnumerated(readDer(derEnumerated(8)), 'e', 0, 10)).toBe(8);
+    expect(codeOf(() => readDerEnumerated(readDer(derEnumerated(11)), 'e', 0, 10))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerEnumerated(readDer(derInteger(1)), 'e'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerEnumerated(readDer(hex('0a020001')), 'e'))).toBe('DER_MALFORMED');
+    expect(readDerSmallInteger(readDer(derInteger(2 ** 47 - 1)), 'i', 0, 2 ** 47 - 1)).toBe(2 ** 47 - 1);
+    expect(codeOf(() => readDerSmallInteger(readDer(derInteger(-1)), 'i'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerSmallInteger(readDer(derTlv(DER_TAG.INTEGER, Uint8Array.of(1), new Uint8Array(100_000))), 'i'))).toBe('DER_MALFORMED');
+  });
+
+  it('INTEGER bytes: checked, not converted', () => {
+    expect(toHex(readDerIntegerBytes(readDer(hex('02020080')), 's'))).toBe('0080');
+    expect(codeOf(() => readDerIntegerBytes(readDer(hex('02020001')), 's'))).toBe('DER_MALFORMED');
+    const big = derTlv(DER_TAG.INTEGER, Uint8Array.of(0x7f), new Uint8Array(1_000_000).fill(0xab));
+    const t0 = performance.now();
+    expect(readDerIntegerBytes(readDer(big), 's').length).toBe(1_000_001);
+    expect(readDerInteger(readDer(big), 's') > 0n).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('BIT STRING octets: unused bits must be 0', () => {
+    expect(toHex(readDerBitStringOctets(readDer(hex('0303000102')), 's'))).toBe('0102');
+    expect(codeOf(() => readDerBitStringOctets(readDer(hex('030204f0')), 's'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerBitStringOctets(readDer(hex('0500')), 's'))).toBe('DER_MALFORMED');
+  });
+
+  it('X.509 Time: either type, no fractional seconds', () => {
+    const utc = new Date('2020-04-22T00:00:00Z');
+    expect(readDerX509Time(readDer(derUtcTime(utc)), 't').getTime()).toBe(utc.getTime());
+    const late = new Date('2050-01-01T00:00:00Z');
+    expect(readDerX509Time(readDer(derGeneralizedTime(late)), 't').getTime()).toBe(late.getTime());
+    expect(codeOf(() => readDerX509Time(readDer(derGeneralizedTime(new Date('2050-01-01T00:00:00.5Z'))), 't'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerX509Time(readDer(derIa5String('200422000000Z')), 't'))).toBe('DER_MALFORMED');
+  });
+});
+
+describe('errors under the caller\'s code', () => {
+  it('mapDerErrors renames DER_* errors only', () => {
+    const e = (() => {
+      try {
+        mapDerErrors('CERT_MALFORMED', () => readDer(hex('3003020104 00')));
+      } catch (x) {
+        return x;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(EvoucherError);
+    expect((e as EvoucherError).code).toBe('CERT_MALFORMED');
+    expect((e as EvoucherError).detail['offset']).toBe('5');
+    expect(isDerError((e as EvoucherError).cause)).toBe(true);
+    expect(codeOf(() => mapDerErrors('CERT_MALFORMED', () => failDer('duplicate extension')))).toBe('CERT_MALFORMED');
+    expect(codeOf(() => mapDerErrors('CERT_MALFORMED', () => derOid('x')))).toBe('ARG_INVALID');
+    expect(mapDerErrors('CERT_MALFORMED', () => 7)).toBe(7);
+    expect(isDerError(new Error('x'))).toBe(false);
+  });
+});
+
+describe('more writers', () => {
+  it('NULL, context tags and SET OF order', () => {
+    expect(toHex(derNull())).toBe('0500');
+    expect(toHex(derTlv(derContextTag(0, false), Uint8Array.of(1)))).toBe('800101');
+    expect(toHex(derTlv(derContextTag(4), derSequence()))).toBe('a4023000');
+    const set = [hex('0402ffff'), hex('0401ff'), hex('020101'), hex('0401ff00')].sort(compareDer).map(toHex);
+    expect(set).toEqual(['020101', '0401ff', '0401ff00', '0402ffff']);
   });
 });
