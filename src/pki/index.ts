@@ -21,6 +21,8 @@ export { parseCertificate, MAX_CERTIFICATE_SIZE } from './cert.js';
 export { createTrustStore, loadTrustStore, MAX_ANCHORS, TRUST_FILE_EXTENSIONS } from './trust_store.js';
 export { parseCrl, MAX_CRL_SIZE, MAX_CRL_ENTRIES } from './revocation.js';
 export { validatePath, MAX_CHAIN_LENGTH, MAX_SIGNATURE_CHECKS, MAX_INTERMEDIATES, MAX_CANDIDATE_PATHS, MAX_CRLS, MAX_BUILD_STEPS } from './chain.js';
+export { createPathCache, isPathCache, pathCacheFor, validatePathCached, DEFAULT_PATH_CACHE_ENTRIES, MAX_WINDOWS_PER_KEY } from './cache.js';
+export type { PathCache, PathCacheOptions, PathCacheStats } from './cache.js';
 export { checkCertificateBinding, certificateIdentity, certificateFingerprint, normalizeFingerprint, isParty } from './binding.js';
 export type { CertificateBinding, BindingResult, CertificateIdentity } from './binding.js';
 export { issueCertificate, issueCrl, keyIdentifier } from './issue.js';

@@ -1,0 +1,319 @@
+/**
+ * A cache of certification-path results, so that a stream of vouchers sealed by the same few certificates
+ * validates each path once instead of once per seal.
+ *
+ * Design rationale:
+ * - **What a result depends on is the key.** {@link validatePath} is a pure function of the leaf, the trust
+ *   anchors, the untrusted intermediates (in order), the usage, `requireRevocation`, the CRLs and the time.
+ *   The key holds the SHA-256 fingerprint of the leaf, of every anchor and of every intermediate, plus the
+ *   usage and the revocation flag. Fingerprints are of the bytes, so two trust stores with the same anchors
+ *   share entries and a changed certificate never hits.
+ * - **Time windows, not instants.** Time enters validation only through comparisons with certificate validity
+ *   (RFC 5280 §6.1.3(a)(2)) and with CRL `thisUpdate`/`nextUpdate` and revocation dates (§6.3.3). Between two
+ *   consecutive such instants every comparison has the same outcome, so the result is the same for every
+ *   time in that window. An entry is stored with the window around its validation time, computed from every
+ *   certificate that could enter a path (leaf, intermediates, anchors) and from the CRL entries of those
+ *   certificates; a lookup hits only inside that window. Messages that name the validation time are
+ *   re-stamped with the caller's time.
+ * - **CRLs change, the cache empties.** The CRL set (fingerprints of the CRL bytes, in order) is remembered;
+ *   a call with another set drops every entry before anything is looked up, so a newly published revocation
+ *   is never hidden by an older result.
+ * - **Only successes are kept.** A result is stored only when its status is `valid`; `invalid` and
+ *   `indeterminate` results are recomputed on every call. A failure can therefore never come back as a
+ *   success, and nothing an attacker sends can fill the cache with anything but paths that are valid under
+ *   the caller's anchors.
+ * - **Bounded.** At most `maxEntries` keys (least recently used first out) with at most
+ *   {@link MAX_WINDOWS_PER_KEY} windows each.
+ */
+import { createHash } from 'node:crypto';
+import { EvoucherError } from '../errors.js';
+import { parsedCertificate } from './cert.js';
+import type { ParsedCertificate } from './cert.js';
+import { validatePath } from './chain.js';
+import { parsedCrl } from './revocation.js';
+import type { CertificateInfo, Crl, PathCheck, PathResult, TrustStore, ValidatePathOptions } from './types.js';
+
+/** The default number of cached keys (leaf, anchors, intermediates, usage). */
+export const DEFAULT_PATH_CACHE_ENTRIES = 4096;
+/** The most time windows kept per key. */
+export const MAX_WINDOWS_PER_KEY = 4;
+
+/** Options of {@link createPathCache}. */
+export interface PathCacheOptions {
+  /** The most keys kept (least recently used dropped first); default {@link DEFAULT_PATH_CACHE_ENTRIES}. */
+  readonly maxEntries?: number;
+}
+
+/** Counters of a {@link PathCache}. */
+export interface PathCacheStats {
+  /** Lookups answered from the cache. */
+  readonly hits: number;
+  /** Lookups that ran {@link validatePath}. */
+  readonly misses: number;
+  /** Results stored (valid ones only). */
+  readonly stored: number;
+  /** Times every entry was dropped because the CRL set changed. */
+  readonly crlInvalidations: number;
+}
+
+/** A cache of valid path results; create one with {@link createPathCache}. */
+export interface PathCache {
+  /** The number of keys held. */
+  readonly size: number;
+  /** The counters since creation (a snapshot). */
+  readonly stats: PathCacheStats;
+  /** Drops every entry (the counters are kept). */
+  clear(): void;
+}
+
+interface Window {
+  /** First instant (ms) of the window, inclusive; -Infinity when unbounded. */
+  readonly from: number;
+  /** End of the window (ms), exclusive; Infinity when unbounded. */
+  readonly until: number;
+  /** The validation time the result was computed at, as printed in its messages. */
+  readonly atIso: string;
+  readonly result: PathResult;
+}
+
+interface CacheState {
+  readonly maxEntries: number;
+  readonly entries: Map<string, Window[]>;
+  crlKey: string;
+  hits: number;
+  misses: number;
+  stored: number;
+  crlInvalidations: number;
+}
+
+const states = new WeakMap<PathCache, CacheState>();
+const perStore = new WeakMap<TrustStore, PathCache>();
+const storeKeys = new WeakMap<TrustStore, string>();
+const infoKeys = new WeakMap<CertificateInfo, string>();
+const crlKeys = new WeakMap<Crl, string>();
+
+/**
+ * Creates an empty path-validation cache.
+ *
+ * @param options - `maxEntries`, the most keys kept.
+ * @returns the cache, to pass to {@link validatePathCached}.
+ * @throws EvoucherError `ARG_INVALID` when `maxEntries` is not a positive integer.
+ * @example
+ * const cache = createPathCache();
+ * const r = validatePathCached(cert, { trust, at: signingTime, usage: 'sealer' }, cache);
+ */
+export function createPathCache(options: PathCacheOptions = {}): PathCache {
+  const maxEntries = options.maxEntries ?? DEFAULT_PATH_CACHE_ENTRIES;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new EvoucherError('ARG_INVALID', 'maxEntries must be a positive integer');
+  const state: CacheState = { maxEntries, entries: new Map(), crlKey: '', hits: 0, misses: 0, stored: 0, crlInvalidations: 0 };
+  const cache: PathCache = Object.freeze({
+    get size(): number {
+      return state.entries.size;
+    },
+    get stats(): PathCacheStats {
+      return Object.freeze({ hits: state.hits, misses: state.misses, stored: state.stored, crlInvalidations: state.crlInvalidations });
+    },
+    clear(): void {
+      state.entries.clear();
+    },
+  });
+  states.set(cache, state);
+  return cache;
+}
+
+/**
+ * Tells whether a value is a cache made by {@link createPathCache}.
+ *
+ * @param x - any value.
+ * @returns true for a path cache.
+ * @example
+ * if (!isPathCache(options.pathCache)) throw new TypeError('not a path cache');
+ */
+export function isPathCache(x: unknown): x is PathCache {
+  return typeof x === 'object' && x !== null && states.has(x as PathCache);
+}
+
+/**
+ * The cache that belongs to a trust store: created on first use, dropped with the store. The verifier uses it
+ * when the caller passes no cache of its own, so repeated calls with one trust store share path results.
+ *
+ * @param trust - the trust store.
+ * @returns its cache.
+ * @example
+ * const cache = pathCacheFor(await loadTrustStore('trust/'));
+ */
+export function pathCacheFor(trust: TrustStore): PathCache {
+  let c = perStore.get(trust);
+  if (c === undefined) {
+    c = createPathCache();
+    perStore.set(trust, c);
+  }
+  return c;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function certKey(c: Uint8Array | CertificateInfo): string {
+  // Raw bytes are hashed on every call: a caller may reuse its buffer for another certificate. A
+  // CertificateInfo is trusted only for its bytes (parsedCertificate re-parses a hand-made one), so its
+  // identity is the fingerprint of those bytes too, remembered per (frozen) object.
+  if (c instanceof Uint8Array) return sha256Hex(c);
+  let k = infoKeys.get(c);
+  if (k === undefined) {
+    k = sha256Hex(c.der);
+    if (Object.isFrozen(c)) infoKeys.set(c, k);
+  }
+  return k;
+}
+
+function trustKey(trust: TrustStore): string {
+  const memo = storeKeys.get(trust);
+  if (memo !== undefined) return memo;
+  const k = trust.anchors.map((a) => certKey(a)).join(',');
+  // Only a frozen store (as createTrustStore/loadTrustStore make) can be remembered by identity.
+  if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors)) storeKeys.set(trust, k);
+  return k;
+}
+
+function crlKey(crls: readonly Crl[] | undefined): string {
+  if (crls === undefined || crls.length === 0) return '';
+  return crls
+    .map((c) => {
+      let k = crlKeys.get(c);
+      if (k === undefined) {
+        k = sha256Hex(c.der);
+        if (Object.isFrozen(c)) crlKeys.set(c, k);
+      }
+      return k;
+    })
+    .join(',');
+}
+
+/**
+ * The instants where a comparison made by path validation can change its outcome: for every time t a check
+ * compares with, both t (for `<`, `<=`) and t + 1 ms (for `>`, `>=`). Also returns the raw times, which are
+ * the ones messages print.
+ */
+function boundaries(pool: readonly ParsedCertificate[], crls: readonly Crl[]): { cuts: number[]; printed: Set<number> } {
+  const printed = new Set<number>();
+  const add = (d: Date | undefined): void => {
+    if (d !== undefined) printed.add(d.getTime());
+  };
+  for (const c of pool) {
+    add(c.info.notBefore);
+    add(c.info.notAfter);
+  }
+  for (const crl of crls) {
+    let parsed: ReturnType<typeof parsedCrl>;
+    try {
+      parsed = parsedCrl(crl);
+    } catch {
+      continue; // validatePath ignores (and reports) a CRL that does not parse: it has no times to compare
+    }
+    // The parsed view (from the bytes), as validatePath uses it, not the fields of a possibly hand-made object.
+    add(parsed.info.thisUpdate);
+    add(parsed.info.nextUpdate);
+    // Only the entries of certificates that can be on a path are ever compared (RFC 5280 §6.3.3(i)).
+    for (const c of pool) add(parsed.bySerial.get(c.info.serialNumber)?.revocationDate);
+  }
+  const cuts: number[] = [];
+  for (const t of printed) cuts.push(t, t + 1);
+  return { cuts, printed };
+}
+
+function windowAround(at: number, cuts: readonly number[]): { from: number; until: number } {
+  let from = -Infinity;
+  let until = Infinity;
+  for (const c of cuts) {
+    if (c <= at && c > from) from = c;
+    if (c > at && c < until) until = c;
+  }
+  return { from, until };
+}
+
+function restamp(w: Window, at: Date): PathResult {
+  const to = at.toISOString();
+  const r = w.result;
+  if (to === w.atIso) return r;
+  const fix = (s: string): string => (s.includes(w.atIso) ? s.split(w.atIso).join(to) : s);
+  const checks = r.checks.map((c): PathCheck => (c.message.includes(w.atIso) ? Object.freeze({ ...c, message: fix(c.message) }) : c));
+  return Object.freeze({ ...r, message: fix(r.message), checks: Object.freeze(checks), at: new Date(at.getTime()) });
+}
+
+/**
+ * {@link validatePath} through a cache: the same result as `validatePath(leaf, options)` (the validation time
+ * in its messages and `at` is the caller's), computed at most once per leaf, anchors, intermediates, usage,
+ * revocation flag and time window while the CRL set stays the same. Only `valid` results are stored; any
+ * other result is recomputed on every call, so a failure is never returned as a success.
+ *
+ * @param leaf - the end-entity certificate (DER) or its parsed form.
+ * @param options - the options of {@link validatePath}.
+ * @param cache - from {@link createPathCache} or {@link pathCacheFor}.
+ * @returns the path result.
+ * @throws EvoucherError as {@link validatePath}: `TRUST_NO_ANCHORS`, `ARG_INVALID`; `ARG_INVALID` when `cache`
+ *   does not come from {@link createPathCache}.
+ * @example
+ * const r = validatePathCached(signer, { trust, intermediates, at: signingTime, crls, usage: 'sealer' }, cache);
+ */
+export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: ValidatePathOptions, cache: PathCache): PathResult {
+  const state = states.get(cache);
+  if (state === undefined) throw new EvoucherError('ARG_INVALID', 'the path cache must come from createPathCache');
+  // Anything odd (bad options, hand-made trust stores with bad entries) goes the uncached way and gets
+  // validatePath's own errors.
+  if (!(options?.at instanceof Date) || Number.isNaN(options.at.getTime()) || !Array.isArray(options.trust?.anchors) || options.trust.anchors.length === 0) {
+    return validatePath(leaf, options);
+  }
+  if (!(leaf instanceof Uint8Array) && !(typeof leaf === 'object' && leaf !== null && leaf.der instanceof Uint8Array)) return validatePath(leaf, options);
+
+  // RFC 5280 §6.3: a revocation published since the results were computed must be seen at once.
+  const crls = crlKey(options.crls);
+  if (crls !== state.crlKey) {
+    if (state.entries.size > 0) state.crlInvalidations++;
+    state.entries.clear();
+    state.crlKey = crls;
+  }
+  const key = [certKey(leaf), trustKey(options.trust), (options.intermediates ?? []).map((c) => certKey(c)).join(','), options.usage ?? 'sealer', options.requireRevocation === true ? 'r' : '-'].join('|');
+  const at = options.at.getTime();
+  const windows = state.entries.get(key);
+  const w = windows?.find((x) => at >= x.from && at < x.until);
+  if (w !== undefined && windows !== undefined) {
+    state.hits++;
+    state.entries.delete(key); // least recently used order
+    state.entries.set(key, windows);
+    return restamp(w, options.at);
+  }
+  state.misses++;
+  const result = validatePath(leaf, options);
+  if (result.status !== 'valid') return result;
+
+  let pool: ParsedCertificate[];
+  try {
+    pool = [leaf, ...(options.intermediates ?? []), ...options.trust.anchors].flatMap((c) => {
+      try {
+        return [parsedCertificate(c)];
+      } catch {
+        return []; // validatePath skipped it too
+      }
+    });
+  } catch {
+    return result;
+  }
+  const { cuts, printed } = boundaries(pool, options.crls ?? []);
+  // A validation time equal to a time the messages print would make re-stamping ambiguous: not stored.
+  if (printed.has(at)) return result;
+  const { from, until } = windowAround(at, cuts);
+  const list = windows ?? [];
+  list.push({ from, until, atIso: result.at.toISOString(), result });
+  if (list.length > MAX_WINDOWS_PER_KEY) list.shift();
+  state.entries.delete(key);
+  state.entries.set(key, list);
+  state.stored++;
+  while (state.entries.size > state.maxEntries) {
+    const oldest = state.entries.keys().next();
+    if (oldest.done === true) break;
+    state.entries.delete(oldest.value);
+  }
+  return result;
+}
