@@ -3,7 +3,7 @@
  * is read: a bad voucher is reported, a bad call is the caller's bug (style.md §6).
  */
 import { EvoucherError } from '../errors.js';
-import { createTrustStore, parseCertificate, type CertificateInfo, type Crl, type TrustStore } from '../pki/index.js';
+import { createTrustStore, isPathCache, parseCertificate, pathCacheFor, type CertificateInfo, type Crl, type PathCache, type TrustStore } from '../pki/index.js';
 import { validatePolicy, type SealPolicy } from '../seal/policy.js';
 import type { ParseEnvelopeOptions } from '../voucher/index.js';
 
@@ -26,6 +26,11 @@ export interface VerifyOptions {
   readonly limits?: ParseEnvelopeOptions['limits'];
   /** Extra untrusted certificates that may complete a path (DER or PEM), e.g. a sealer CA. Never trusted. */
   readonly intermediates?: readonly (Uint8Array | string)[];
+  /**
+   * Where valid certification paths are remembered between seals and calls (see `createPathCache`); default
+   * the cache of the trust store (`pathCacheFor(trust)`), `false` to validate every path afresh.
+   */
+  readonly pathCache?: PathCache | false;
 }
 
 /** The checked options. */
@@ -37,6 +42,8 @@ export interface ResolvedOptions {
   readonly requireRevocation: boolean;
   readonly limits?: ParseEnvelopeOptions['limits'];
   readonly intermediates: readonly CertificateInfo[];
+  /** The path cache, or undefined when disabled. */
+  readonly pathCache?: PathCache;
 }
 
 function argInvalid(message: string): never {
@@ -94,6 +101,8 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
 
   if (options.limits !== undefined && (typeof options.limits !== 'object' || options.limits === null)) argInvalid('options.limits must be an object');
   const policy = options.policy === undefined ? undefined : validatePolicy(options.policy);
+  if (options.pathCache !== undefined && options.pathCache !== false && !isPathCache(options.pathCache)) argInvalid('options.pathCache must come from createPathCache, or be false');
+  const pathCache = options.pathCache === false ? undefined : (options.pathCache ?? pathCacheFor(trust));
 
   return {
     trust,
@@ -103,5 +112,6 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
     requireRevocation: options.requireRevocation ?? crls.length > 0,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     intermediates,
+    ...(pathCache === undefined ? {} : { pathCache }),
   };
 }

@@ -13,7 +13,7 @@
  * INDETERMINATE (`VERIFY_REVOKED_AFTER_SIGNING`): nothing proves the seal was made before the revocation
  * (security.md §1.13).
  */
-import { validatePath, type CertificateInfo, type CertificateUsage, type PathCheck, type PathResult } from '../../pki/index.js';
+import { validatePath, validatePathCached, type CertificateInfo, type CertificateUsage, type PathCheck, type PathResult } from '../../pki/index.js';
 import type { ResolvedOptions } from '../options.js';
 import { failed, indeterminate, passed, skipped, type ReportCheck } from '../report.js';
 import { bytesEqual } from '../util.js';
@@ -62,8 +62,12 @@ export function pathChecks(cert: CertificateInfo, embedded: readonly Uint8Array[
   let result: PathResult;
   const intermediates = [...embedded.filter((c) => !bytesEqual(c, cert.der)), ...options.intermediates];
   const base = { trust: options.trust, intermediates, crls: options.crls, requireRevocation: options.requireRevocation, usage };
+  // Valid paths are remembered per (certificate, anchors, intermediates, time window) and forgotten when the
+  // CRLs change (pki/cache.ts): a stream of vouchers from the same sealers validates each path once.
+  const cache = options.pathCache;
+  const validate = (t: Date): PathResult => (cache === undefined ? validatePath(cert, { ...base, at: t }) : validatePathCached(cert, { ...base, at: t }, cache));
   try {
-    result = validatePath(cert, { ...base, at });
+    result = validate(at);
   } catch (e) {
     return { checks: [failedFrom(names.chain, e), skipped(names.usage, 'no path'), skipped(names.revocation, 'no path')], chain: [] };
   }
@@ -95,7 +99,7 @@ export function pathChecks(cert: CertificateInfo, embedded: readonly Uint8Array[
     // seal undecided (no proof of existence before the revocation).
     if (revocationCheck.status === 'passed' && options.crls.length > 0 && at.getTime() < options.at.getTime()) {
       try {
-        const later = validatePath(cert, { ...base, at: options.at });
+        const later = validate(options.at);
         const revoked = later.checks.find((c) => c.check === 'revocation' && c.status === 'failed' && c.code === 'CERT_REVOKED');
         if (revoked !== undefined) {
           revocationCheck = indeterminate(
