@@ -88,6 +88,13 @@ export interface ParsedCertificate {
 }
 
 const cache = new WeakMap<CertificateInfo, ParsedCertificate>();
+/**
+ * Parsed certificates by their exact bytes (bounded, least recently used dropped first). A stream of vouchers
+ * carries the same few sealer and CA certificates again and again; parsing them once saves most of the
+ * per-seal certificate work. Only successful parses are kept, and a hit returns the same frozen object.
+ */
+const MAX_PARSED_BY_BYTES = 512;
+const byBytes = new Map<string, ParsedCertificate>();
 
 function malformed(message: string, cause?: unknown): EvoucherError {
   return new EvoucherError('CERT_MALFORMED', message, cause === undefined ? {} : { cause });
@@ -287,6 +294,14 @@ function freezeDeep<T extends object>(o: T): T {
 
 function parseDer(der: Uint8Array): ParsedCertificate {
   if (der.length > MAX_CERTIFICATE_SIZE) throw malformed(`certificate larger than ${MAX_CERTIFICATE_SIZE} bytes`);
+  // latin1 maps each byte to one code unit: the key is the exact bytes.
+  const bytesKey = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = byBytes.get(bytesKey);
+  if (known !== undefined) {
+    byBytes.delete(bytesKey);
+    byBytes.set(bytesKey, known);
+    return known;
+  }
   const bytes = new Uint8Array(der); // own copy: callers may reuse their buffer
   let info: CertificateInfo;
   let signed: SignedParts;
@@ -432,6 +447,8 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     ...(extKeyUsage === undefined ? {} : { extKeyUsage: Object.freeze(extKeyUsage) }),
   });
   cache.set(info, parsed);
+  byBytes.set(bytesKey, parsed);
+  if (byBytes.size > MAX_PARSED_BY_BYTES) byBytes.delete(byBytes.keys().next().value as string);
   return parsed;
 }
 
