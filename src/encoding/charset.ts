@@ -17,6 +17,8 @@ const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const UTF8_ENCODER = new TextEncoder();
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Only U+0000..U+007F: the same bytes in GBK and in ASCII. */
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /**
  * Maps an XML `encoding` label to a supported charset.
@@ -79,6 +81,8 @@ export function findUnmappable(text: string, charset: Charset): { char: string; 
     // Only a lone surrogate is unrepresentable in UTF-8; TextEncoder would silently write U+FFFD.
     if (!LONE_SURROGATE.test(text)) return undefined;
   } else {
+    // Fastest path: ASCII maps to itself in GBK (most voucher fields are codes, dates and amounts).
+    if (ASCII_ONLY.test(text)) return undefined;
     // Fast path: one conversion of the whole string, checked by decoding it back.
     if (!LONE_SURROGATE.test(text) && iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text) return undefined;
   }
