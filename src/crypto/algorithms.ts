@@ -10,7 +10,24 @@
  * signature or certificate cannot pick one we would accept but should not.
  */
 import { EvoucherError } from '../errors.js';
-import { DerError, expectTag, readChildren, readOid, readSingle, readSmallInteger, TAG } from './der.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import {
+  DER_LOW_TAG_LIMITS,
+  DER_TAG,
+  derChildren,
+  derContextTag,
+  derNull,
+  derOid,
+  derSequence,
+  expectDerTag,
+  failDer,
+  isDerError,
+  isDerTag,
+  readDerLazy,
+  readDerOid,
+  readDerSmallInteger,
+} from '../encoding/der.js';
+import type { DerNode } from '../encoding/der.js';
 import type { HashAlgorithm, SignatureAlgorithm } from './types.js';
 
 /** Object identifiers used by the SDK (dotted strings). */
@@ -125,18 +142,18 @@ export function refuseOid(oid: string, what: string): never {
   });
 }
 
+const DER_NULL = derNull();
+
 /** True for absent parameters or an explicit NULL (both seen in real certificates). */
 function isAbsentOrNull(parametersDer: Uint8Array | undefined): boolean {
-  if (parametersDer === undefined || parametersDer.length === 0) return true;
-  return parametersDer.length === 2 && parametersDer[0] === TAG.NULL && parametersDer[1] === 0;
+  return parametersDer === undefined || parametersDer.length === 0 || equalBytes(parametersDer, DER_NULL);
 }
 
 /** Parse a `SEQUENCE { hash OID, params NULL|absent }` AlgorithmIdentifier to its OID. */
-function hashOidOf(algId: Uint8Array): string {
-  const parts = readChildren(readSingle(algId, TAG.SEQUENCE).content, 3);
-  if (parts.length < 1 || parts.length > 2) throw new DerError('bad hash AlgorithmIdentifier');
-  const oid = readOid(parts[0], 'hash algorithm');
-  if (parts[1] !== undefined && !isAbsentOrNull(parts[1].encoded)) throw new DerError('hash parameters must be NULL');
+function hashOidOf(algId: DerNode | undefined): string {
+  const parts = derChildren(expectDerTag(algId, DER_TAG.SEQUENCE, 'hash AlgorithmIdentifier'), 'hash AlgorithmIdentifier', 1, 2);
+  const oid = readDerOid(parts[0], 'hash algorithm');
+  if (parts[1] !== undefined && !isAbsentOrNull(parts[1].raw)) failDer('hash parameters must be NULL', parts[1]);
   return oid;
 }
 
@@ -157,25 +174,26 @@ function checkPssParameters(parametersDer: Uint8Array | undefined): void {
   let salt = 20;
   let trailer = 1;
   try {
-    const fields = readChildren(readSingle(parametersDer, TAG.SEQUENCE).content, 5);
+    const params = expectDerTag(readDerLazy(parametersDer, DER_LOW_TAG_LIMITS), DER_TAG.SEQUENCE, 'RSASSA-PSS-params');
     let lastTag = -1;
-    for (const f of fields) {
+    for (const f of derChildren(params, 'RSASSA-PSS-params', 0, 5)) {
+      // [0] hashAlgorithm, [1] maskGenAlgorithm, [2] saltLength, [3] trailerField, all EXPLICIT.
+      const tag = isDerTag(f, derContextTag(f.tag)) && f.tag <= 3 ? f.tag : undefined;
+      if (tag === undefined) failDer('unknown pss parameter', f);
       // DER: fields in tag order, each at most once, defaults omitted (not checked: some encoders write them).
-      if (f.tag <= lastTag) throw new DerError('pss parameters out of order');
-      lastTag = f.tag;
-      const inner = readSingle(f.content);
-      if (f.tag === 0xa0) hash = hashOidOf(inner.encoded);
-      else if (f.tag === 0xa1) {
-        const mgfParts = readChildren(expectTag(inner, TAG.SEQUENCE, 'maskGenAlgorithm').content, 3);
-        if (mgfParts.length !== 2) throw new DerError('bad maskGenAlgorithm');
-        mgf = readOid(mgfParts[0], 'mgf');
-        mgfHash = hashOidOf((mgfParts[1] as { encoded: Uint8Array }).encoded);
-      } else if (f.tag === 0xa2) salt = readSmallInteger(inner, 'saltLength');
-      else if (f.tag === 0xa3) trailer = readSmallInteger(inner, 'trailerField');
-      else throw new DerError('unknown pss parameter');
+      if (tag <= lastTag) failDer('pss parameters out of order', f);
+      lastTag = tag;
+      const inner = derChildren(f, 'RSASSA-PSS-params field', 1, 1)[0];
+      if (tag === 0) hash = hashOidOf(inner);
+      else if (tag === 1) {
+        const mgfParts = derChildren(expectDerTag(inner, DER_TAG.SEQUENCE, 'maskGenAlgorithm'), 'maskGenAlgorithm', 2, 2);
+        mgf = readDerOid(mgfParts[0], 'mgf');
+        mgfHash = hashOidOf(mgfParts[1]);
+      } else if (tag === 2) salt = readDerSmallInteger(inner, 'saltLength', 0, 0xffff);
+      else trailer = readDerSmallInteger(inner, 'trailerField', 0, 0xffff);
     }
   } catch (cause) {
-    if (cause instanceof DerError) {
+    if (isDerError(cause)) {
       throw new EvoucherError('CRYPTO_ALGORITHM_UNSUPPORTED', 'malformed rsassa-pss parameters', { cause });
     }
     throw cause;
@@ -267,26 +285,10 @@ const PSS_SHA256_PARAMS_HEX =
  * const algId = signatureAlgorithmIdentifier('rsa-pss-sha256')
  */
 export function signatureAlgorithmIdentifier(alg: SignatureAlgorithm): Uint8Array {
-  const oid = signatureAlgorithmOid(alg);
-  const oidDer = encodeOidDer(oid);
-  let params = new Uint8Array(0);
-  if (alg === 'rsa-pkcs1-sha256') params = Uint8Array.of(TAG.NULL, 0);
-  if (alg === 'rsa-pss-sha256') params = new Uint8Array(Buffer.from(PSS_SHA256_PARAMS_HEX, 'hex'));
-  const len = oidDer.length + params.length;
-  return Uint8Array.of(TAG.SEQUENCE, len, ...oidDer, ...params);
-}
-
-function encodeOidDer(dotted: string): Uint8Array {
-  const arcs = dotted.split('.').map(Number);
-  const out: number[] = [];
-  const push = (n: number): void => {
-    const tmp = [n & 0x7f];
-    for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) tmp.unshift((v & 0x7f) | 0x80);
-    out.push(...tmp);
-  };
-  push((arcs[0] as number) * 40 + (arcs[1] as number));
-  for (const a of arcs.slice(2)) push(a);
-  return Uint8Array.of(TAG.OID, out.length, ...out);
+  const oid = derOid(signatureAlgorithmOid(alg));
+  if (alg === 'rsa-pkcs1-sha256') return derSequence(oid, DER_NULL);
+  if (alg === 'rsa-pss-sha256') return derSequence(oid, new Uint8Array(Buffer.from(PSS_SHA256_PARAMS_HEX, 'hex')));
+  return derSequence(oid);
 }
 
 /**

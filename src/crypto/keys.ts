@@ -14,30 +14,34 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { p256, p384 } from '@noble/curves/nist.js';
+import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
+import {
+  DER_LOW_TAG_LIMITS,
+  DER_TAG,
+  derBitString,
+  derChildren,
+  derContextTag,
+  derExplicit,
+  derInteger,
+  derOctetString,
+  derOid,
+  derSequence,
+  expectDerTag,
+  failDer,
+  isDerTag,
+  mapDerErrors,
+  readDerBitStringOctets,
+  readDerInteger,
+  readDerLazy,
+  readDerOctetString,
+  readDerOid,
+  readDerSequence,
+  readDerSmallInteger,
+} from '../encoding/der.js';
+import type { DerNode } from '../encoding/der.js';
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { FORBIDDEN_CURVES, OID, refuseOid } from './algorithms.js';
-import {
-  bitString,
-  bytesEqual,
-  bytesToBigInt,
-  DerError,
-  explicit,
-  expectTag,
-  integer,
-  octetString,
-  oid as oidDer,
-  readBitStringBytes,
-  readChildren,
-  readOid,
-  readSequence,
-  readSingle,
-  readSmallInteger,
-  readUnsignedInteger,
-  sequence,
-  TAG,
-} from './der.js';
-import type { Tlv } from './der.js';
 import { decodeSm2Point, sm2PublicKeyFromPrivate, sm2RandomPrivateKey } from './sm2.js';
 import { sm2p256v1 } from './sm2_curve.js';
 import type { SignatureAlgorithm } from './types.js';
@@ -87,14 +91,21 @@ function fail(code: ErrorCode, message: string, cause?: unknown, detail?: Record
   throw new EvoucherError(code, message, options);
 }
 
-/** Run a DER-reading step, turning DerError into CRYPTO_KEY_INVALID. */
+/** Run a DER-reading step, reporting DER faults as CRYPTO_KEY_INVALID. */
 function der<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof DerError) fail('CRYPTO_KEY_INVALID', `malformed ${what}: ${e.message}`, e);
-    throw e;
-  }
+  return mapDerErrors('CRYPTO_KEY_INVALID', f, `malformed ${what}`);
+}
+
+/** The children of the SEQUENCE that must be all of `bytes` (keys use no high tag numbers). */
+function sequenceOf(bytes: Uint8Array, what: string, min: number, max: number): readonly DerNode[] {
+  return readDerSequence(bytes, what, min, max, DER_LOW_TAG_LIMITS);
+}
+
+/** A non-negative INTEGER (RSA moduli and exponents). */
+function readUnsigned(node: DerNode | undefined, what: string): bigint {
+  const v = readDerInteger(node, what);
+  if (v < 0n) failDer(`${what}: negative integer`, node, what);
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,7 +113,7 @@ function der<T>(what: string, f: () => T): T {
 
 /** Encode an EC SubjectPublicKeyInfo `{ id-ecPublicKey, curve }` + point (RFC 5480 §2). */
 function ecSpki(curveOid: string, point: Uint8Array): Uint8Array {
-  return sequence(sequence(oidDer(OID.ecPublicKey), oidDer(curveOid)), bitString(point));
+  return derSequence(derSequence(derOid(OID.ecPublicKey), derOid(curveOid)), derBitString(point));
 }
 
 /**
@@ -211,28 +222,25 @@ export function parsePublicKey(spkiDer: Uint8Array | string): PublicKeyInfo {
   const bytes = text !== undefined ? pemToDer(text, ['PUBLIC KEY']).der : (spkiDer as Uint8Array);
   const spki = bytes.slice();
   const { algOid, params, keyBytes } = der('SubjectPublicKeyInfo', () => {
-    const top = readSequence(spki, 3);
-    if (top.length !== 2) throw new DerError('SubjectPublicKeyInfo must have 2 elements');
-    const alg = readChildren(expectTag(top[0], TAG.SEQUENCE, 'algorithm').content, 3);
-    if (alg.length < 1 || alg.length > 2) throw new DerError('bad AlgorithmIdentifier');
-    return { algOid: readOid(alg[0], 'algorithm'), params: alg[1], keyBytes: readBitStringBytes(top[1], 'subjectPublicKey') };
+    const top = sequenceOf(spki, 'SubjectPublicKeyInfo', 2, 2);
+    const alg = derChildren(expectDerTag(top[0], DER_TAG.SEQUENCE, 'algorithm'), 'AlgorithmIdentifier', 1, 2);
+    return { algOid: readDerOid(alg[0], 'algorithm'), params: alg[1], keyBytes: readDerBitStringOctets(top[1], 'subjectPublicKey') };
   });
   if (algOid === OID.ecPublicKey) {
     if (params === undefined) fail('CRYPTO_KEY_INVALID', 'ec key without curve parameters');
-    if (params.tag !== TAG.OID) {
+    if (!isDerTag(params, DER_TAG.OID)) {
       // RFC 5480 §2.1.1: specifiedCurve / implicitCurve are not allowed; the SM2 test curve only exists that way.
       fail('CRYPTO_ALGORITHM_FORBIDDEN', 'ec keys with explicit or implicit curve parameters are refused');
     }
-    return parseEcPoint(der('curve', () => readOid(params, 'namedCurve')), keyBytes, spki);
+    return parseEcPoint(der('curve', () => readDerOid(params, 'namedCurve')), keyBytes, spki);
   }
   if (algOid === OID.rsaEncryption) {
-    if (params !== undefined && !(params.tag === TAG.NULL && params.content.length === 0)) {
+    if (params !== undefined && !(isDerTag(params, DER_TAG.NULL) && params.length === 0)) {
       fail('CRYPTO_KEY_INVALID', 'rsaEncryption parameters must be NULL');
     }
     const { n, e } = der('RSAPublicKey', () => {
-      const parts = readSequence(keyBytes, 3);
-      if (parts.length !== 2) throw new DerError('RSAPublicKey must have 2 elements');
-      return { n: readUnsignedInteger(parts[0], 'modulus'), e: readUnsignedInteger(parts[1], 'publicExponent') };
+      const parts = sequenceOf(keyBytes, 'RSAPublicKey', 2, 2);
+      return { n: readUnsigned(parts[0], 'modulus'), e: readUnsigned(parts[1], 'publicExponent') };
     });
     return freezePublic({ kind: 'rsa', bits: checkRsaPublic(n, e), spki });
   }
@@ -332,7 +340,7 @@ function sm2Private(d: Uint8Array, embeddedPub?: Uint8Array): PrivateKeyMaterial
   const d32 = new Uint8Array(32);
   d32.set(d, 32 - d.length);
   const pub = sm2PublicKeyFromPrivate(d32);
-  if (embeddedPub !== undefined && !bytesEqual(embeddedPub, pub)) {
+  if (embeddedPub !== undefined && !equalBytes(embeddedPub, pub)) {
     // A mismatched embedded public key signals a corrupt or tampered file.
     fail('CRYPTO_KEY_INVALID', 'embedded sm2 public key does not match the private key');
   }
@@ -352,18 +360,18 @@ function nodePrivate(key: KeyObject): PrivateKeyMaterial {
 /** Parse an RFC 5915 ECPrivateKey; returns d, the curve OID from [0] and the public key from [1]. */
 function parseEcPrivateKey(bytes: Uint8Array): { d: Uint8Array; curve?: string; pub?: Uint8Array } {
   return der('ECPrivateKey', () => {
-    const parts = readSequence(bytes, 5);
-    if (readSmallInteger(parts[0], 'version') !== 1) throw new DerError('ECPrivateKey version must be 1');
-    const d = expectTag(parts[1], TAG.OCTET_STRING, 'privateKey').content;
+    const parts = sequenceOf(bytes, 'ECPrivateKey', 0, 5);
+    if (readDerSmallInteger(parts[0], 'version', 0, 0xffff) !== 1) failDer('ECPrivateKey version must be 1', parts[0]);
+    const d = readDerOctetString(parts[1], 'privateKey');
     const out: { d: Uint8Array; curve?: string; pub?: Uint8Array } = { d };
     for (const p of parts.slice(2)) {
-      if (p.tag === 0xa0) {
-        const inner = readSingle(p.content);
-        if (inner.tag !== TAG.OID) throw new DerError('explicit curve parameters');
-        out.curve = readOid(inner, 'namedCurve');
-      } else if (p.tag === 0xa1) {
-        out.pub = readBitStringBytes(readSingle(p.content), 'publicKey');
-      } else throw new DerError('unexpected ECPrivateKey field');
+      if (isDerTag(p, derContextTag(0))) {
+        const inner = derChildren(p, 'parameters', 1, 1)[0];
+        if (!isDerTag(inner, DER_TAG.OID)) failDer('explicit curve parameters', inner);
+        out.curve = readDerOid(inner, 'namedCurve');
+      } else if (isDerTag(p, derContextTag(1))) {
+        out.pub = readDerBitStringOctets(derChildren(p, 'publicKey', 1, 1)[0], 'publicKey');
+      } else failDer('unexpected ECPrivateKey field', p);
     }
     return out;
   });
@@ -380,14 +388,14 @@ function importEc(ecPrivateKey: Uint8Array, curveOid: string | undefined, pkcs8:
     // unverifiable (or hide a tampered file), so check it against d·G and d's range (SEC 1 §3.2.1).
     let derived: Uint8Array;
     try {
-      const d = bytesToBigInt(parsed.d);
+      const d = bytesToNumberBE(parsed.d);
       derived = p256.Point.BASE.multiply(d).toBytes(false);
     } catch (cause) {
       return fail('CRYPTO_KEY_INVALID', 'p-256 private key out of range', cause);
     }
-    if (parsed.pub !== undefined && !bytesEqual(parsed.pub, derived)) {
+    if (parsed.pub !== undefined && !equalBytes(parsed.pub, derived)) {
       const embedded = tryDecompress(parsed.pub);
-      if (embedded === undefined || !bytesEqual(embedded, derived)) {
+      if (embedded === undefined || !equalBytes(embedded, derived)) {
         fail('CRYPTO_KEY_INVALID', 'embedded p-256 public key does not match the private key');
       }
     }
@@ -426,22 +434,21 @@ function importRsa(der: Uint8Array, type: 'pkcs8' | 'pkcs1'): PrivateKeyMaterial
   return nodePrivate(key); // parsePublicKey applies the 2048-bit floor
 }
 
-function importPkcs8(bytes: Uint8Array, parts: Tlv[]): PrivateKeyMaterial {
+function importPkcs8(bytes: Uint8Array, parts: readonly DerNode[]): PrivateKeyMaterial {
   const { algOid, params, keyOctets } = der('PrivateKeyInfo', () => {
-    const version = readSmallInteger(parts[0], 'version');
-    if (version !== 0 && version !== 1) throw new DerError('PrivateKeyInfo version must be 0 or 1');
-    const alg = readChildren(expectTag(parts[1], TAG.SEQUENCE, 'privateKeyAlgorithm').content, 3);
-    if (alg.length < 1 || alg.length > 2) throw new DerError('bad AlgorithmIdentifier');
+    const version = readDerSmallInteger(parts[0], 'version', 0, 0xffff);
+    if (version !== 0 && version !== 1) failDer('PrivateKeyInfo version must be 0 or 1', parts[0]);
+    const alg = derChildren(expectDerTag(parts[1], DER_TAG.SEQUENCE, 'privateKeyAlgorithm'), 'AlgorithmIdentifier', 1, 2);
     return {
-      algOid: readOid(alg[0], 'algorithm'),
+      algOid: readDerOid(alg[0], 'algorithm'),
       params: alg[1],
-      keyOctets: expectTag(parts[2], TAG.OCTET_STRING, 'privateKey').content,
+      keyOctets: readDerOctetString(parts[2], 'privateKey'),
     };
   });
   if (algOid === OID.ecPublicKey) {
     if (params === undefined) fail('CRYPTO_KEY_INVALID', 'ec key without curve parameters');
-    if (params.tag !== TAG.OID) fail('CRYPTO_ALGORITHM_FORBIDDEN', 'ec keys with explicit curve parameters are refused');
-    return importEc(keyOctets, der('curve', () => readOid(params, 'namedCurve')), bytes);
+    if (!isDerTag(params, DER_TAG.OID)) fail('CRYPTO_ALGORITHM_FORBIDDEN', 'ec keys with explicit curve parameters are refused');
+    return importEc(keyOctets, der('curve', () => readDerOid(params, 'namedCurve')), bytes);
   }
   if (algOid === OID.rsaEncryption) return importRsa(bytes, 'pkcs8');
   return refuseOid(algOid, 'private key algorithm');
@@ -498,33 +505,33 @@ export function importPrivateKey(pkcs8OrSec1: Uint8Array | string, options?: { r
     }
     bytes = pem.der;
     const ecParams = pem.blocks.get('EC PARAMETERS');
-    if (ecParams !== undefined) pemCurve = der('EC PARAMETERS', () => readOid(readSingle(ecParams), 'namedCurve'));
+    if (ecParams !== undefined) pemCurve = der('EC PARAMETERS', () => readDerOid(readDerLazy(ecParams, DER_LOW_TAG_LIMITS), 'namedCurve'));
   } else {
     bytes = pkcs8OrSec1 as Uint8Array;
   }
-  const parts = der('private key', () => readSequence(bytes, 12));
+  const parts = der('private key', () => sequenceOf(bytes, 'private key', 0, 12));
   const first = parts[0];
   const second = parts[1];
   // EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING } (RFC 5958 §3)
-  if (parts.length === 2 && first?.tag === TAG.SEQUENCE && second?.tag === TAG.OCTET_STRING) {
+  if (parts.length === 2 && isDerTag(first, DER_TAG.SEQUENCE) && isDerTag(second, DER_TAG.OCTET_STRING)) {
     const plain = decryptPkcs8(bytes, password);
-    const plainParts = der('private key', () => readSequence(plain, 12));
+    const plainParts = der('private key', () => sequenceOf(plain, 'private key', 0, 12));
     return importPkcs8(plain, plainParts);
   }
-  if (first?.tag !== TAG.INTEGER || second === undefined) fail('CRYPTO_KEY_INVALID', 'unrecognised private key structure');
+  if (!isDerTag(first, DER_TAG.INTEGER) || second === undefined) fail('CRYPTO_KEY_INVALID', 'unrecognised private key structure');
   // PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier, OCTET STRING, ... } (RFC 5958 §2)
-  if (second.tag === TAG.SEQUENCE) return importPkcs8(bytes, parts);
+  if (isDerTag(second, DER_TAG.SEQUENCE)) return importPkcs8(bytes, parts);
   // ECPrivateKey ::= SEQUENCE { version 1, OCTET STRING, [0] params, [1] publicKey } (RFC 5915 §3)
-  if (second.tag === TAG.OCTET_STRING) return importEc(bytes, pemCurve, undefined);
+  if (isDerTag(second, DER_TAG.OCTET_STRING)) return importEc(bytes, pemCurve, undefined);
   // RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, ... } (RFC 8017 A.1.2)
-  if (second.tag === TAG.INTEGER && parts.length >= 9) return importRsa(bytes, 'pkcs1');
+  if (isDerTag(second, DER_TAG.INTEGER) && parts.length >= 9) return importRsa(bytes, 'pkcs1');
   return fail('CRYPTO_KEY_INVALID', 'unrecognised private key structure');
 }
 
 /** Plain PKCS#8 of an SM2 key: RFC 5958 PrivateKeyInfo wrapping an RFC 5915 ECPrivateKey. */
 function sm2Pkcs8(d: Uint8Array, pub: Uint8Array): Uint8Array {
-  const ecPrivateKey = sequence(integer(1n), octetString(d), explicit(1, bitString(pub)));
-  return sequence(integer(0n), sequence(oidDer(OID.ecPublicKey), oidDer(OID.sm2Curve)), octetString(ecPrivateKey));
+  const ecPrivateKey = derSequence(derInteger(1n), derOctetString(d), derExplicit(1, derBitString(pub)));
+  return derSequence(derInteger(0n), derSequence(derOid(OID.ecPublicKey), derOid(OID.sm2Curve)), derOctetString(ecPrivateKey));
 }
 
 /**

@@ -6,8 +6,9 @@
  * after it. BER leniency here would make signatures malleable (the same (r, s) with several
  * encodings), which breaks replay detection keyed on signature bytes.
  */
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
+import { DER_LOW_TAG_LIMITS, derInteger, derSequence, isDerError, readDerInteger, readDerSequence } from '../encoding/der.js';
 import { EvoucherError } from '../errors.js';
-import { bigIntToBytes, bytesToBigInt, DerError, integer, readSequence, readUnsignedInteger, sequence } from './der.js';
 
 /** (r, s) of a signature. */
 export interface RsPair {
@@ -25,22 +26,22 @@ const MAX_SIG_LEN = 160;
 export function decodeRsDer(der: Uint8Array, n?: bigint): RsPair | null {
   if (!(der instanceof Uint8Array) || der.length < 8 || der.length > MAX_SIG_LEN) return null;
   try {
-    const parts = readSequence(der, 3);
-    if (parts.length !== 2) return null;
-    const r = readUnsignedInteger(parts[0], 'r');
-    const s = readUnsignedInteger(parts[1], 's');
-    if (r === 0n || s === 0n) return null;
+    const parts = readDerSequence(der, 'signature', 2, 2, DER_LOW_TAG_LIMITS);
+    const r = readDerInteger(parts[0], 'r');
+    const s = readDerInteger(parts[1], 's');
+    // Zero and negative values are no signature (and would make a second encoding of the same pair possible).
+    if (r <= 0n || s <= 0n) return null;
     if (n !== undefined && (r >= n || s >= n)) return null;
     return { r, s };
   } catch (e) {
-    if (e instanceof DerError) return null;
+    if (isDerError(e)) return null;
     throw e;
   }
 }
 
 /** Encode (r, s) as DER. */
 export function encodeRsDer(r: bigint, s: bigint): Uint8Array {
-  return sequence(integer(r), integer(s));
+  return derSequence(derInteger(r), derInteger(s));
 }
 
 /**
@@ -59,8 +60,8 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
     });
   }
   const half = raw.length / 2;
-  const r = bytesToBigInt(raw.subarray(0, half));
-  const s = bytesToBigInt(raw.subarray(half));
+  const r = bytesToNumberBE(raw.subarray(0, half));
+  const s = bytesToNumberBE(raw.subarray(half));
   if (r === 0n || s === 0n) {
     throw new EvoucherError('CRYPTO_SIGNATURE_MALFORMED', 'raw signature has r or s equal to zero');
   }
@@ -87,7 +88,7 @@ export function ecdsaDerToRaw(der: Uint8Array, size = 32): Uint8Array {
     });
   }
   const out = new Uint8Array(size * 2);
-  out.set(bigIntToBytes(pair.r, size), 0);
-  out.set(bigIntToBytes(pair.s, size), size);
+  out.set(numberToBytesBE(pair.r, size), 0);
+  out.set(numberToBytesBE(pair.s, size), size);
   return out;
 }

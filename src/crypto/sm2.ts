@@ -16,8 +16,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { invert, mod } from '@noble/curves/abstract/modular.js';
+import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/utils.js';
 import { EvoucherError } from '../errors.js';
-import { bigIntToBytes, bytesEqual, bytesToBigInt } from './der.js';
 import { digestParts } from './hash.js';
 import { decodeRsDer, encodeRsDer } from './signature_der.js';
 import { sm2p256v1 } from './sm2_curve.js';
@@ -141,7 +141,7 @@ export function computeZ(curve: Sm2Curve, publicKey: Uint8Array, id: Uint8Array)
 
 /** e = SM3(Z_A ‖ M) as an integer (GB/T 32918.2 §6.1 A1–A2). */
 function hashToE(z: Uint8Array, message: Uint8Array): bigint {
-  return bytesToBigInt(digestParts('sm3', z, message));
+  return bytesToNumberBE(digestParts('sm3', z, message));
 }
 
 /**
@@ -186,7 +186,7 @@ function scalarFromPrivate(curve: Sm2Curve, d: Uint8Array): bigint {
       detail: { length: String(d.length) },
     });
   }
-  const v = bytesToBigInt(d);
+  const v = bytesToNumberBE(d);
   // GB/T 32918.1 §6.1: d ∈ [1, n−2] (so that 1 + d is invertible mod n).
   if (v < 1n || v > curve.params.n - 2n) {
     throw new EvoucherError('CRYPTO_KEY_INVALID', 'sm2 private key out of range [1, n-2]');
@@ -196,7 +196,7 @@ function scalarFromPrivate(curve: Sm2Curve, d: Uint8Array): bigint {
 
 /** Random k ∈ [1, n−1] with 64 extra bits, so the modular bias is below 2^-64 (FIPS 186-5 A.2.1). */
 function randomScalar(n: bigint): bigint {
-  return mod(bytesToBigInt(randomBytes(40)), n - 1n) + 1n;
+  return mod(bytesToNumberBE(randomBytes(40)), n - 1n) + 1n;
 }
 
 /** GB/T 32918.2 §6.1 signature generation on any SM2 curve (internal core). */
@@ -312,7 +312,7 @@ export function sm2Verify(publicKey: Uint8Array, message: Uint8Array, signatureD
   const rs = decodeRsDer(signatureDer, sm2p256v1.params.n);
   if (rs === null) return false;
   let z: Uint8Array;
-  if (id === DEFAULT_ID_BYTES || bytesEqual(id, DEFAULT_ID_BYTES)) {
+  if (id === DEFAULT_ID_BYTES || equalBytes(id, DEFAULT_ID_BYTES)) {
     z = entry.zDefault ??= computeZ(sm2p256v1, publicKey, DEFAULT_ID_BYTES);
   } else {
     z = computeZ(sm2p256v1, publicKey, id);
@@ -337,8 +337,8 @@ export function sm2PublicKeyFromPrivate(d: Uint8Array): Uint8Array {
 /** A fresh random SM2 private key (32 bytes, d ∈ [1, n−2]). Internal helper for key generation. */
 export function sm2RandomPrivateKey(): Uint8Array {
   const n = sm2p256v1.params.n;
-  const d = mod(bytesToBigInt(randomBytes(40)), n - 2n) + 1n;
-  return bigIntToBytes(d, 32);
+  const d = mod(bytesToNumberBE(randomBytes(40)), n - 2n) + 1n;
+  return numberToBytesBE(d, 32);
 }
 
 /** Number of public keys currently cached (internal, for tests). */

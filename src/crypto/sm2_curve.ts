@@ -18,7 +18,7 @@
  */
 import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import type { WeierstrassPoint, WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
-import { bigIntToBytes } from './der.js';
+import { numberToBytesBE } from '@noble/curves/utils.js';
 
 /** Domain parameters of a prime-field SM2 curve (cofactor 1). */
 export interface Sm2CurveParams {
@@ -61,10 +61,10 @@ export function createSm2Curve(params: Sm2CurveParams, baseWindow = BASE_WINDOW)
   Point.BASE.precompute(baseWindow);
   const size = Math.ceil(params.p.toString(16).length / 2);
   const zCurveBytes = new Uint8Array(size * 4);
-  zCurveBytes.set(bigIntToBytes(params.a, size), 0);
-  zCurveBytes.set(bigIntToBytes(params.b, size), size);
-  zCurveBytes.set(bigIntToBytes(params.Gx, size), size * 2);
-  zCurveBytes.set(bigIntToBytes(params.Gy, size), size * 3);
+  zCurveBytes.set(numberToBytesBE(params.a, size), 0);
+  zCurveBytes.set(numberToBytesBE(params.b, size), size);
+  zCurveBytes.set(numberToBytesBE(params.Gx, size), size * 2);
+  zCurveBytes.set(numberToBytesBE(params.Gy, size), size * 3);
   return Object.freeze({ params, Point, size, zCurveBytes });
 }
 

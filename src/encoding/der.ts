@@ -414,6 +414,25 @@ export function derChildren(node: DerNode, path: string, min = 0, max = Number.M
 }
 
 /**
+ * Parses `bytes` as exactly one SEQUENCE, lazily (see {@link readDerLazy}), and returns its children, checked
+ * for count: the usual first step of decoding a key, a signature value or a certificate.
+ *
+ * @param bytes - the DER.
+ * @param path - the structure name for errors.
+ * @param min - fewest children allowed.
+ * @param max - most children allowed.
+ * @param limits - size, depth and tag-number limits.
+ * @returns the children (read on demand further down).
+ * @throws EvoucherError `DER_MALFORMED` (not a SEQUENCE, wrong count, malformed child), `DER_TRAILING_BYTES`,
+ *   `DER_INDEFINITE_LENGTH`, `DER_TOO_DEEP`, `DER_TOO_LARGE`.
+ * @example
+ * const [algorithm, subjectPublicKey] = readDerSequence(spki, 'SubjectPublicKeyInfo', 2, 2, DER_LOW_TAG_LIMITS);
+ */
+export function readDerSequence(bytes: Uint8Array, path: string, min = 0, max = Number.MAX_SAFE_INTEGER, limits: DerLimits = {}): readonly DerNode[] {
+  return derChildren(expectDerTag(readDerLazy(bytes, limits), DER_TAG.SEQUENCE, path), path, min, max);
+}
+
+/**
  * The tag of a context-specific field `[n]`: constructed by default, as an EXPLICIT tag (or an IMPLICIT one
  * over a constructed type) is; pass `false` for an IMPLICIT tag over a primitive type.
  *

@@ -10,7 +10,7 @@ import {
   SIGNATURE_ALGORITHMS,
 } from '../../src/crypto/index.js';
 import type { SignatureAlgorithm } from '../../src/crypto/index.js';
-import { oid as oidDer, readOid, readSequence, sequence, tlv, integer, explicit } from '../../src/crypto/der.js';
+import { DER_TAG, derExplicit as explicit, derInteger as integer, derOid as oidDer, derSequence as sequence, derTlv, readDerOid as readOid, readDerSequence } from '../../src/encoding/der.js';
 import { codeOf, hex, unhex } from './helpers.js';
 
 const NULL = Uint8Array.of(5, 0);
@@ -95,7 +95,7 @@ describe('RSASSA-PSS parameters (RFC 4055 §3.1)', () => {
     expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, pssParams(OID.sha256, OID.sha256, 20n)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
     expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, pssParams(OID.sha256, OID.sha256, 32n, 2n)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
     expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, unhex('30ff')))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
-    expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, tlv(0x30, explicit(5, NULL))))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
+    expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, derTlv(DER_TAG.SEQUENCE, explicit(5, NULL))))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
   });
 });
 
@@ -105,10 +105,10 @@ describe('signatureAlgorithmIdentifier', () => {
     expect(hex(signatureAlgorithmIdentifier('ecdsa-p256-sha256'))).toBe('300a06082a8648ce3d040302');
     expect(hex(signatureAlgorithmIdentifier('rsa-pkcs1-sha256'))).toBe('300d06092a864886f70d01010b0500');
     const pss = signatureAlgorithmIdentifier('rsa-pss-sha256');
-    const parts = readSequence(pss);
+    const parts = readDerSequence(pss, 'AlgorithmIdentifier');
     expect(readOid(parts[0], 'oid')).toBe(OID.rsassaPss);
-    expect(hex((parts[1] as { encoded: Uint8Array }).encoded)).toBe(hex(pssParams(OID.sha256, OID.sha256, 32n)));
-    expect(signatureAlgorithmFromOid(OID.rsassaPss, (parts[1] as { encoded: Uint8Array }).encoded)).toBe('rsa-pss-sha256');
+    expect(hex((parts[1] as { raw: Uint8Array }).raw)).toBe(hex(pssParams(OID.sha256, OID.sha256, 32n)));
+    expect(signatureAlgorithmFromOid(OID.rsassaPss, (parts[1] as { raw: Uint8Array }).raw)).toBe('rsa-pss-sha256');
   });
 });
 

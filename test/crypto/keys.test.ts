@@ -13,7 +13,7 @@ import {
   verifyMessage,
 } from '../../src/crypto/index.js';
 import type { PrivateKeyMaterial } from '../../src/crypto/index.js';
-import { bitString, explicit, integer, octetString, oid, sequence } from '../../src/crypto/der.js';
+import { derBitString as bitString, derExplicit as explicit, derInteger as integer, derOctetString as octetString, derOid as oid, derSequence as sequence } from '../../src/encoding/der.js';
 import { EvoucherError } from '../../src/errors.js';
 import { ascii, codeOf, hex, unhex, vector } from './helpers.js';
 

@@ -20,7 +20,7 @@ import {
   verifyMessage,
 } from '../../src/crypto/index.js';
 import type { PrivateKeyMaterial, SignatureAlgorithm } from '../../src/crypto/index.js';
-import { readOid, readSequence } from '../../src/crypto/der.js';
+import { readDerOid as readOid, readDerSequence } from '../../src/encoding/der.js';
 
 let dir = '';
 const path = (name: string): string => join(dir, name);
@@ -202,10 +202,10 @@ describe('RSASSA-PSS AlgorithmIdentifier', () => {
     mustOpenssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'pss.key', '-subj', '/CN=pss', '-days', '1',
       '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sigopt', 'rsa_mgf1_md:sha256',
       '-outform', 'DER', '-out', 'pss.der');
-    const cert = readSequence(await bytes('pss.der'));
-    const algId = (cert[1] as { encoded: Uint8Array }).encoded;
+    const cert = readDerSequence(await bytes('pss.der'), 'Certificate');
+    const algId = (cert[1] as { raw: Uint8Array }).raw;
     expect(Buffer.from(algId).toString('hex')).toBe(Buffer.from(signatureAlgorithmIdentifier('rsa-pss-sha256')).toString('hex'));
-    const parts = readSequence(algId);
-    expect(signatureAlgorithmFromOid(readOid(parts[0], 'alg'), (parts[1] as { encoded: Uint8Array }).encoded)).toBe('rsa-pss-sha256');
+    const parts = readDerSequence(algId, 'AlgorithmIdentifier');
+    expect(signatureAlgorithmFromOid(readOid(parts[0], 'alg'), (parts[1] as { raw: Uint8Array }).raw)).toBe('rsa-pss-sha256');
   });
 });
