@@ -1,7 +1,7 @@
 /**
  * X.509 certificate parsing (RFC 5280 §4).
  *
- * Design rationale: the certificate is walked with the strict DER reader of `der.ts`, which keeps the
+ * Design rationale: the certificate is walked with the strict DER reader of `encoding/der.ts`, which keeps the
  * received TBS slice, the signature bits and the names as they were encoded. Signatures are later verified
  * over that slice (never a re-encoding), and the extensions that decide trust (basicConstraints, keyUsage,
  * key identifiers) are decoded strictly here: a generic ASN.1 decoder that swallows a malformed
@@ -11,21 +11,28 @@ import { createHash } from 'node:crypto';
 import { parsePublicKey, signatureAlgorithmFromOid } from '../crypto/index.js';
 import type { PublicKeyInfo } from '../crypto/index.js';
 import type { SignatureAlgorithm } from '../crypto/types.js';
-import { EvoucherError, isEvoucherError } from '../errors.js';
+import { bytesToHex, equalBytes } from '@noble/curves/utils.js';
 import {
-  DerError,
-  TAG,
-  bitStringBytes,
-  children,
-  content,
-  decodeOid,
-  expectTlv,
-  raw,
-  readSingle,
-  readTlv,
-  toHex,
-} from './der.js';
-import type { Tlv } from './der.js';
+  DER_TAG,
+  derChildren,
+  derContextTag,
+  expectDerTag,
+  failDer,
+  isDerError,
+  isDerTag,
+  readDerBitString,
+  readDerBitStringOctets,
+  readDerBoolean,
+  readDerEnumerated,
+  readDerIntegerBytes,
+  readDerLazy,
+  readDerOctetString,
+  readDerOid,
+  readDerSmallInteger,
+} from '../encoding/der.js';
+import type { DerLimits, DerNode } from '../encoding/der.js';
+import { EvoucherError, isEvoucherError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import { NAME_OID, attributeValues, parseName, parseTime } from './name.js';
 import type { ParsedName } from './name.js';
 import { derFromInput } from './pem.js';
@@ -34,6 +41,15 @@ import type { CertificateInfo, ExtensionInfo, KeyUsageName, Party } from './type
 
 /** The largest certificate accepted, in bytes. */
 export const MAX_CERTIFICATE_SIZE = 100_000;
+
+/**
+ * Reader limits of this module: X.509 and CRLs use no tag number above 30, and a single TLV may be as large as
+ * the largest CRL accepted (`MAX_CRL_SIZE`, 8 MiB); the inputs are size-checked before reading.
+ */
+export const PKI_DER_LIMITS: Readonly<DerLimits> = Object.freeze({ maxTagNumber: 30, maxSize: 8 * 1024 * 1024 });
+
+/** Bound of the small INTEGERs read here (versions, pathLenConstraint, reasonCode): six contents octets. */
+const MAX_SMALL_INTEGER = 2 ** 47 - 1;
 
 /** Extension OIDs this module understands (RFC 5280 §4.2.1). */
 export const EXTENSION_OID = {
@@ -100,15 +116,21 @@ function malformed(message: string, cause?: unknown): EvoucherError {
   return new EvoucherError('CERT_MALFORMED', message, cause === undefined ? {} : { cause });
 }
 
-/** Reads an AlgorithmIdentifier TLV: its OID and raw parameters. */
-export function readAlgorithm(buf: Uint8Array, t: Tlv): { oid: string; params?: Uint8Array } {
-  if (t.tag !== TAG.sequence) throw new DerError('algorithm identifier is not a SEQUENCE');
-  const oidT = expectTlv(buf, t.contentStart, t.end, TAG.oid, 'algorithm');
-  const oid = decodeOid(content(buf, oidT));
-  if (oidT.end === t.end) return { oid };
-  const p = readTlv(buf, oidT.end, t.end);
-  if (p.end !== t.end) throw new DerError('trailing data in algorithm identifier');
-  return { oid, params: raw(buf, p) };
+/**
+ * The coded error for a fault met while decoding a certificate or CRL: coded errors of other layers keep their
+ * code, DER faults and anything unexpected (a TextDecoder refusing a name) become `code`.
+ */
+export function decodingError(code: ErrorCode, what: string, e: unknown): EvoucherError {
+  if (isEvoucherError(e) && !isDerError(e)) return e;
+  const message = e instanceof Error ? e.message.replace(/^der: /, '') : String(e);
+  return new EvoucherError(code, `${what} is malformed: ${message}`, { cause: e });
+}
+
+/** Reads an AlgorithmIdentifier: its OID and raw parameters. */
+export function readAlgorithm(t: DerNode | undefined): { oid: string; params?: Uint8Array } {
+  const [oidT, p] = derChildren(expectDerTag(t, DER_TAG.SEQUENCE, 'AlgorithmIdentifier'), 'AlgorithmIdentifier', 1, 2);
+  const oid = readDerOid(oidT, 'AlgorithmIdentifier.algorithm');
+  return p === undefined ? { oid } : { oid, params: p.raw };
 }
 
 /** Resolves a signature algorithm OID against the allow-list without throwing. */
@@ -125,64 +147,47 @@ export function resolveAlgorithm(oid: string, params: Uint8Array | undefined): S
  * Cuts a SIGNED{...} structure (Certificate or CertificateList) into TBS, algorithm and signature.
  * RFC 5280 §4.1.1.2 / §5.1.1.2: the inner and outer algorithm identifiers must be identical.
  */
-export function readSignedParts(buf: Uint8Array): { outer: Tlv; tbsT: Tlv; parts: SignedParts; innerAlgIndex: number } {
-  const outer = readSingle(buf);
-  if (outer.tag !== TAG.sequence) throw new DerError('not a SEQUENCE');
-  const top = children(buf, outer, 4);
-  if (top.length !== 3) throw new DerError('expected three elements (tbs, algorithm, signature)');
-  const [tbsT, algT, sigT] = top as [Tlv, Tlv, Tlv];
-  if (tbsT.tag !== TAG.sequence) throw new DerError('tbs is not a SEQUENCE');
-  if (sigT.tag !== TAG.bitString) throw new DerError('signature is not a BIT STRING');
-  const alg = readAlgorithm(buf, algT);
-  const sig = bitStringBytes(content(buf, sigT), true);
-  const tbsChildren = children(buf, tbsT, 16);
+export function readSignedParts(buf: Uint8Array): { tbsT: DerNode; tbsFields: readonly DerNode[]; parts: SignedParts; innerAlgIndex: number } {
+  const outer = expectDerTag(readDerLazy(buf, PKI_DER_LIMITS), DER_TAG.SEQUENCE, 'SIGNED');
+  const [tbsT, algT, sigT] = derChildren(outer, 'SIGNED (tbs, algorithm, signature)', 3, 3) as [DerNode, DerNode, DerNode];
+  expectDerTag(tbsT, DER_TAG.SEQUENCE, 'tbs');
+  expectDerTag(sigT, DER_TAG.BIT_STRING, 'signature');
+  const alg = readAlgorithm(algT);
+  const sig = readDerBitStringOctets(sigT, 'signature');
+  const tbsFields = derChildren(tbsT, 'tbs', 0, 16);
   // The TBS signature field is the 3rd element of a certificate with an explicit version, else the 2nd;
   // for a CRL it follows the optional INTEGER version. Find the first SEQUENCE after the leading fields.
-  let innerAlgIndex = -1;
-  for (let i = 0; i < Math.min(3, tbsChildren.length); i++) {
-    if ((tbsChildren[i] as Tlv).tag === TAG.sequence) {
-      innerAlgIndex = i;
-      break;
-    }
-  }
-  if (innerAlgIndex < 0) throw new DerError('tbs has no signature algorithm');
-  const inner = tbsChildren[innerAlgIndex] as Tlv;
-  if (Buffer.compare(raw(buf, inner), raw(buf, algT)) !== 0) {
-    throw new DerError('inner and outer signature algorithms differ');
-  }
+  const innerAlgIndex = tbsFields.slice(0, 3).findIndex((f) => isDerTag(f, DER_TAG.SEQUENCE));
+  if (innerAlgIndex < 0) failDer('tbs has no signature algorithm', tbsT);
+  if (!equalBytes((tbsFields[innerAlgIndex] as DerNode).raw, algT.raw)) failDer('inner and outer signature algorithms differ', algT);
   const parts: SignedParts = {
-    tbs: raw(buf, tbsT),
+    tbs: tbsT.raw,
     signatureOid: alg.oid,
     ...(alg.params === undefined ? {} : { signatureParams: alg.params }),
     algorithm: resolveAlgorithm(alg.oid, alg.params),
-    signature: sig.bytes,
+    signature: sig,
   };
-  return { outer, tbsT, parts, innerAlgIndex };
+  return { tbsT, tbsFields, parts, innerAlgIndex };
 }
 
-/** Decodes an INTEGER's content as lower-case hex, rejecting non-minimal encodings (X.690 §8.3.2). */
-export function integerHex(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new DerError('empty INTEGER');
-  if (bytes.length > 1 && ((bytes[0] === 0 && (bytes[1] as number) < 0x80) || (bytes[0] === 0xff && (bytes[1] as number) >= 0x80))) {
-    throw new DerError('non-minimal INTEGER');
-  }
-  return toHex(bytes);
+/** An INTEGER as lower-case hex of its contents, rejecting non-minimal encodings (X.690 §8.3.2). */
+export function integerHex(node: DerNode | undefined, what: string): string {
+  return bytesToHex(readDerIntegerBytes(node, what));
 }
 
-/** Decodes a small non-negative INTEGER. */
-export function smallInteger(bytes: Uint8Array): number {
-  integerHex(bytes);
-  if ((bytes[0] as number) >= 0x80) throw new DerError('negative INTEGER');
-  if (bytes.length > 6) throw new DerError('INTEGER too large');
-  let v = 0;
-  for (const b of bytes) v = v * 256 + b;
-  return v;
+/** A small non-negative INTEGER (at most six contents octets). */
+export function smallInteger(node: DerNode | undefined, what: string): number {
+  return readDerSmallInteger(node, what, 0, MAX_SMALL_INTEGER);
 }
 
-function readBoolean(bytes: Uint8Array): boolean {
-  // X.690 §11.1: DER TRUE is 0xFF.
-  if (bytes.length !== 1 || (bytes[0] !== 0x00 && bytes[0] !== 0xff)) throw new DerError('bad BOOLEAN');
-  return bytes[0] === 0xff;
+/** A small non-negative ENUMERATED (CRLReason). */
+export function smallEnumerated(node: DerNode | undefined, what: string): number {
+  return readDerEnumerated(node, what, 0, MAX_SMALL_INTEGER);
+}
+
+/** The one TLV an extension's OCTET STRING carries. */
+export function extensionValue(v: Uint8Array): DerNode {
+  return readDerLazy(v, PKI_DER_LIMITS);
 }
 
 interface RawExtension {
@@ -192,63 +197,50 @@ interface RawExtension {
 }
 
 /** Reads an Extensions SEQUENCE (RFC 5280 §4.1): rejects duplicates and an explicit DEFAULT FALSE. */
-export function readExtensions(buf: Uint8Array, t: Tlv): RawExtension[] {
-  if (t.tag !== TAG.sequence) throw new DerError('extensions is not a SEQUENCE');
+export function readExtensions(t: DerNode | undefined): RawExtension[] {
   const out: RawExtension[] = [];
   const seen = new Set<string>();
-  for (const e of children(buf, t, 64)) {
-    if (e.tag !== TAG.sequence) throw new DerError('extension is not a SEQUENCE');
-    const parts = children(buf, e, 4);
-    const oidT = parts[0];
-    if (oidT === undefined || oidT.tag !== TAG.oid) throw new DerError('extension without an OID');
-    const oid = decodeOid(content(buf, oidT));
+  for (const e of derChildren(expectDerTag(t, DER_TAG.SEQUENCE, 'Extensions'), 'Extensions', 1, 64)) {
+    const parts = derChildren(expectDerTag(e, DER_TAG.SEQUENCE, 'Extension'), 'Extension', 2, 3);
+    const oid = readDerOid(parts[0], 'Extension.extnID');
     let critical = false;
-    let valueT: Tlv | undefined;
-    if (parts.length === 3 && (parts[1] as Tlv).tag === TAG.boolean) {
-      critical = readBoolean(content(buf, parts[1] as Tlv));
+    if (parts.length === 3) {
+      critical = readDerBoolean(parts[1], `extension ${oid} critical`);
       // X.690 §11.5: a DEFAULT value is never encoded in DER.
-      if (!critical) throw new DerError('extension encodes critical FALSE');
-      valueT = parts[2];
-    } else if (parts.length === 2) {
-      valueT = parts[1];
+      if (!critical) failDer('extension encodes critical FALSE', parts[1]);
     }
-    if (valueT === undefined || valueT.tag !== TAG.octetString) throw new DerError(`extension ${oid} is malformed`);
+    const value = readDerOctetString(parts[parts.length - 1], `extension ${oid} extnValue`);
     // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
-    if (seen.has(oid)) throw new DerError(`duplicate extension ${oid}`);
+    if (seen.has(oid)) failDer(`duplicate extension ${oid}`, e);
     seen.add(oid);
-    out.push({ oid, critical, value: content(buf, valueT) });
+    out.push({ oid, critical, value });
   }
-  if (out.length === 0) throw new DerError('empty extensions');
   return out;
 }
 
 function parseBasicConstraints(v: Uint8Array): { ca: boolean; pathLen?: number } {
-  const t = readSingle(v);
-  if (t.tag !== TAG.sequence) throw new DerError('basicConstraints is not a SEQUENCE');
-  const parts = children(v, t, 3);
+  const parts = derChildren(expectDerTag(extensionValue(v), DER_TAG.SEQUENCE, 'basicConstraints'), 'basicConstraints', 0, 2);
   let i = 0;
   let ca = false;
-  if (parts[i]?.tag === TAG.boolean) {
-    ca = readBoolean(content(v, parts[i] as Tlv));
-    if (!ca) throw new DerError('basicConstraints encodes cA FALSE');
+  if (isDerTag(parts[i], DER_TAG.BOOLEAN)) {
+    ca = readDerBoolean(parts[i], 'basicConstraints.cA');
+    if (!ca) failDer('basicConstraints encodes cA FALSE', parts[i]);
     i++;
   }
   let pathLen: number | undefined;
-  if (parts[i]?.tag === TAG.integer) {
-    pathLen = smallInteger(content(v, parts[i] as Tlv));
+  if (isDerTag(parts[i], DER_TAG.INTEGER)) {
+    pathLen = smallInteger(parts[i], 'basicConstraints.pathLenConstraint');
     i++;
   }
-  if (i !== parts.length) throw new DerError('basicConstraints has unexpected fields');
+  if (i !== parts.length) failDer('basicConstraints has unexpected fields', parts[i]);
   return pathLen === undefined ? { ca } : { ca, pathLen };
 }
 
 function parseKeyUsage(v: Uint8Array): KeyUsageName[] {
-  const t = readSingle(v);
-  if (t.tag !== TAG.bitString) throw new DerError('keyUsage is not a BIT STRING');
-  const { unused, bytes } = bitStringBytes(content(v, t), false);
-  if (bytes.length > 2) throw new DerError('keyUsage too long');
+  const { unusedBits, bytes } = readDerBitString(extensionValue(v), 'keyUsage');
+  if (bytes.length > 2) failDer('keyUsage too long');
   const out: KeyUsageName[] = [];
-  const total = bytes.length * 8 - unused;
+  const total = bytes.length * 8 - unusedBits;
   for (let bit = 0; bit < Math.min(total, KEY_USAGE_BITS.length); bit++) {
     if ((((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1) === 1) out.push(KEY_USAGE_BITS[bit] as KeyUsageName);
   }
@@ -256,26 +248,19 @@ function parseKeyUsage(v: Uint8Array): KeyUsageName[] {
 }
 
 function parseOctetString(v: Uint8Array, what: string): string {
-  const t = readSingle(v);
-  if (t.tag !== TAG.octetString) throw new DerError(`${what} is not an OCTET STRING`);
-  return toHex(content(v, t));
+  return bytesToHex(readDerOctetString(extensionValue(v), what));
 }
 
 /** AuthorityKeyIdentifier (RFC 5280 §4.2.1.1): returns the keyIdentifier [0], if any. */
 export function parseAuthorityKeyIdentifier(v: Uint8Array): string | undefined {
-  const t = readSingle(v);
-  if (t.tag !== TAG.sequence) throw new DerError('authorityKeyIdentifier is not a SEQUENCE');
-  for (const c of children(v, t, 3)) if (c.tag === 0x80) return toHex(content(v, c));
-  return undefined;
+  const fields = derChildren(expectDerTag(extensionValue(v), DER_TAG.SEQUENCE, 'authorityKeyIdentifier'), 'authorityKeyIdentifier', 0, 3);
+  const keyId = fields.find((f) => isDerTag(f, derContextTag(0, false)));
+  return keyId === undefined ? undefined : bytesToHex(keyId.value);
 }
 
 function parseExtKeyUsage(v: Uint8Array): string[] {
-  const t = readSingle(v);
-  if (t.tag !== TAG.sequence) throw new DerError('extKeyUsage is not a SEQUENCE');
-  return children(v, t, 32).map((c) => {
-    if (c.tag !== TAG.oid) throw new DerError('extKeyUsage entry is not an OID');
-    return decodeOid(content(v, c));
-  });
+  const list = derChildren(expectDerTag(extensionValue(v), DER_TAG.SEQUENCE, 'extKeyUsage'), 'extKeyUsage', 0, 32);
+  return list.map((c) => readDerOid(c, 'extKeyUsage entry'));
 }
 
 function singlePartyOu(subject: ParsedName): Party | undefined {
@@ -311,52 +296,43 @@ function parseDer(der: Uint8Array): ParsedCertificate {
   let extKeyUsage: string[] | undefined;
   let spki: Uint8Array;
   try {
-    const { tbsT, parts, innerAlgIndex } = readSignedParts(bytes);
+    const { tbsFields: f, parts, innerAlgIndex } = readSignedParts(bytes);
     signed = parts;
-    const f = children(bytes, tbsT, 16);
     let i = 0;
     let version = 1;
-    if (f[0]?.tag === 0xa0) {
-      const vT = readTlv(bytes, (f[0] as Tlv).contentStart, (f[0] as Tlv).end);
-      if (vT.tag !== TAG.integer || vT.end !== (f[0] as Tlv).end) throw new DerError('bad version');
-      version = smallInteger(content(bytes, vT)) + 1;
+    if (isDerTag(f[0], derContextTag(0))) {
+      version = smallInteger(derChildren(f[0] as DerNode, 'version', 1, 1)[0], 'version') + 1;
       // X.690 §11.5: v1 is the DEFAULT and must not be encoded.
-      if (version < 2 || version > 3) throw new DerError(`unsupported version ${version}`);
+      if (version < 2 || version > 3) failDer(`unsupported version ${version}`, f[0]);
       i = 1;
     }
     const serialT = f[i];
-    if (serialT?.tag !== TAG.integer) throw new DerError('serial number is not an INTEGER');
-    const serialNumber = integerHex(content(bytes, serialT));
-    if (serialT.end - serialT.contentStart > 20) throw new DerError('serial number longer than 20 octets'); // RFC 5280 §4.1.2.2
-    if (innerAlgIndex !== i + 1) throw new DerError('signature algorithm out of place');
+    const serialNumber = integerHex(serialT, 'serialNumber');
+    if ((serialT as DerNode).length > 20) failDer('serial number longer than 20 octets', serialT); // RFC 5280 §4.1.2.2
+    if (innerAlgIndex !== i + 1) failDer('signature algorithm out of place');
     const issuerT = f[i + 2];
     const validityT = f[i + 3];
     const subjectT = f[i + 4];
     const spkiT = f[i + 5];
     if (issuerT === undefined || validityT === undefined || subjectT === undefined || spkiT === undefined) {
-      throw new DerError('tbsCertificate is truncated');
+      failDer('tbsCertificate is truncated');
     }
-    issuerName = parseName(bytes, issuerT);
-    subjectName = parseName(bytes, subjectT);
-    if (validityT.tag !== TAG.sequence) throw new DerError('validity is not a SEQUENCE');
-    const times = children(bytes, validityT, 3);
-    if (times.length !== 2) throw new DerError('validity needs two times');
-    const notBefore = parseTime(bytes, times[0] as Tlv);
-    const notAfter = parseTime(bytes, times[1] as Tlv);
-    if (spkiT.tag !== TAG.sequence) throw new DerError('subjectPublicKeyInfo is not a SEQUENCE');
-    spki = raw(bytes, spkiT);
+    issuerName = parseName(issuerT);
+    subjectName = parseName(subjectT);
+    const times = derChildren(expectDerTag(validityT, DER_TAG.SEQUENCE, 'validity'), 'validity', 2, 2);
+    const notBefore = parseTime(times[0]);
+    const notAfter = parseTime(times[1]);
+    spki = expectDerTag(spkiT, DER_TAG.SEQUENCE, 'subjectPublicKeyInfo').raw;
     let rest = f.slice(i + 6);
-    if (rest[0]?.tag === 0x81) rest = rest.slice(1); // issuerUniqueID
-    if (rest[0]?.tag === 0x82) rest = rest.slice(1); // subjectUniqueID
+    if (isDerTag(rest[0], derContextTag(1, false))) rest = rest.slice(1); // issuerUniqueID
+    if (isDerTag(rest[0], derContextTag(2, false))) rest = rest.slice(1); // subjectUniqueID
     let extensions: RawExtension[] = [];
-    if (rest[0]?.tag === 0xa3) {
-      if (version !== 3) throw new DerError('extensions in a certificate that is not v3');
-      const extT = readTlv(bytes, (rest[0] as Tlv).contentStart, (rest[0] as Tlv).end);
-      if (extT.end !== (rest[0] as Tlv).end) throw new DerError('trailing data after extensions');
-      extensions = readExtensions(bytes, extT);
+    if (isDerTag(rest[0], derContextTag(3))) {
+      if (version !== 3) failDer('extensions in a certificate that is not v3', rest[0]);
+      extensions = readExtensions(derChildren(rest[0] as DerNode, 'extensions', 1, 1)[0]);
       rest = rest.slice(1);
     }
-    if (rest.length !== 0) throw new DerError('unexpected fields in tbsCertificate');
+    if (rest.length !== 0) failDer('unexpected fields in tbsCertificate', rest[0]);
 
     let isCa = false;
     let pathLen: number | undefined;
@@ -371,7 +347,7 @@ function parseDer(der: Uint8Array): ParsedCertificate {
           isCa = bc.ca;
           pathLen = bc.pathLen;
           // RFC 5280 §4.2.1.9: pathLenConstraint only makes sense with cA TRUE.
-          if (pathLen !== undefined && !isCa) throw new DerError('pathLenConstraint without cA');
+          if (pathLen !== undefined && !isCa) failDer('pathLenConstraint without cA');
           break;
         }
         case EXTENSION_OID.keyUsage:
@@ -434,8 +410,7 @@ function parseDer(der: Uint8Array): ParsedCertificate {
       extensions: extensionInfos,
     };
   } catch (e) {
-    if (isEvoucherError(e)) throw e;
-    throw malformed(`certificate is malformed: ${e instanceof Error ? e.message : String(e)}`, e);
+    throw decodingError('CERT_MALFORMED', 'certificate', e);
   }
   freezeDeep(info);
   const parsed: ParsedCertificate = Object.freeze({

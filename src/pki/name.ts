@@ -1,8 +1,9 @@
 /**
  * X.501 names: RFC 4514 display strings, RFC 5280 §7.1 comparison keys, and ASN.1 times.
  */
-import { DerError, TAG, children, content, decodeOid, expectTlv, readTlv, toHex } from './der.js';
-import type { Tlv } from './der.js';
+import { bytesToHex } from '@noble/curves/utils.js';
+import { DER_TAG, derChildren, expectDerTag, failDer, readDerOid, readDerX509Time } from '../encoding/der.js';
+import type { DerNode } from '../encoding/der.js';
 
 /** One attribute of a name. */
 export interface NameAttribute {
@@ -53,27 +54,30 @@ export const NAME_OID = {
 
 const MAX_NAME_ATTRIBUTES = 64;
 
-function decodeString(tag: number, bytes: Uint8Array): string | undefined {
+/** The text of a string-typed attribute value, or undefined for another type (X.520 DirectoryString and kin). */
+function decodeString(node: DerNode): string | undefined {
+  if (node.class !== 'universal') return undefined;
+  const bytes = node.value;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (tag) {
-    case TAG.utf8String: {
+  switch (node.tag) {
+    case DER_TAG.UTF8_STRING: {
       const s = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       return s;
     }
-    case TAG.printableString:
-      if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(buf.toString('latin1'))) throw new DerError('bad PrintableString');
+    case DER_TAG.PRINTABLE_STRING:
+      if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(buf.toString('latin1'))) failDer('bad PrintableString', node);
       return buf.toString('latin1');
-    case TAG.ia5String:
-      if (bytes.some((b) => b > 0x7f)) throw new DerError('bad IA5String');
+    case DER_TAG.IA5_STRING:
+      if (bytes.some((b) => b > 0x7f)) failDer('bad IA5String', node);
       return buf.toString('latin1');
-    case TAG.teletexString:
+    case DER_TAG.TELETEX_STRING:
       return buf.toString('latin1');
-    case TAG.bmpString: {
-      if (bytes.length % 2 !== 0) throw new DerError('bad BMPString');
+    case DER_TAG.BMP_STRING: {
+      if (bytes.length % 2 !== 0) failDer('bad BMPString', node);
       return new TextDecoder('utf-16be', { fatal: true }).decode(bytes);
     }
-    case TAG.universalString: {
-      if (bytes.length % 4 !== 0) throw new DerError('bad UniversalString');
+    case DER_TAG.UNIVERSAL_STRING: {
+      if (bytes.length % 4 !== 0) failDer('bad UniversalString', node);
       let s = '';
       for (let i = 0; i < bytes.length; i += 4) s += String.fromCodePoint(buf.readUInt32BE(i));
       return s;
@@ -96,28 +100,25 @@ function foldValue(v: string): string {
 }
 
 /**
- * Parses the Name TLV `t` of `buf`.
- * @throws DerError on malformed input
+ * Parses a Name node (RFC 5280 §4.1.2.4).
+ * @throws EvoucherError `DER_*` on malformed input (the caller reports it under its own code)
  */
-export function parseName(buf: Uint8Array, t: Tlv): ParsedName {
-  if (t.tag !== TAG.sequence) throw new DerError('name is not a SEQUENCE');
+export function parseName(node: DerNode): ParsedName {
+  const t = expectDerTag(node, DER_TAG.SEQUENCE, 'Name');
   const rdns: NameAttribute[][] = [];
   let count = 0;
-  for (const rdn of children(buf, t, MAX_NAME_ATTRIBUTES)) {
-    if (rdn.tag !== TAG.set) throw new DerError('relative distinguished name is not a SET');
+  for (const rdn of derChildren(t, 'Name', 0, MAX_NAME_ATTRIBUTES)) {
+    expectDerTag(rdn, DER_TAG.SET, 'RelativeDistinguishedName');
     const attrs: NameAttribute[] = [];
-    for (const atv of children(buf, rdn, MAX_NAME_ATTRIBUTES)) {
-      if (++count > MAX_NAME_ATTRIBUTES) throw new DerError('too many name attributes');
-      if (atv.tag !== TAG.sequence) throw new DerError('attribute is not a SEQUENCE');
-      const typeT = expectTlv(buf, atv.contentStart, atv.end, TAG.oid, 'attribute type');
-      const valueT = readTlv(buf, typeT.end, atv.end);
-      if (valueT.end !== atv.end) throw new DerError('trailing data in attribute');
-      const oid = decodeOid(content(buf, typeT));
-      const value = decodeString(valueT.tag, content(buf, valueT));
-      const rawHex = toHex(buf.subarray(valueT.start, valueT.end));
+    for (const atv of derChildren(rdn, 'RelativeDistinguishedName', 0, MAX_NAME_ATTRIBUTES)) {
+      if (++count > MAX_NAME_ATTRIBUTES) failDer('too many name attributes', atv);
+      const [typeT, valueT] = derChildren(expectDerTag(atv, DER_TAG.SEQUENCE, 'AttributeTypeAndValue'), 'AttributeTypeAndValue', 2, 2) as [DerNode, DerNode];
+      const oid = readDerOid(typeT, 'AttributeTypeAndValue.type');
+      const value = decodeString(valueT);
+      const rawHex = bytesToHex(valueT.raw);
       attrs.push(value === undefined ? { oid, rawHex } : { oid, value, rawHex });
     }
-    if (attrs.length === 0) throw new DerError('empty relative distinguished name');
+    if (attrs.length === 0) failDer('empty relative distinguished name', rdn);
     rdns.push(attrs);
   }
   const text = rdns
@@ -137,7 +138,7 @@ export function parseName(buf: Uint8Array, t: Tlv): ParsedName {
         .join('+'),
     )
     .join('/');
-  return { rdns, text, key, der: buf.subarray(t.start, t.end) };
+  return { rdns, text, key, der: t.raw };
 }
 
 /** Every string value of attribute `oid` in `name`, in encoded order. */
@@ -148,38 +149,9 @@ export function attributeValues(name: ParsedName, oid: string): string[] {
 }
 
 /**
- * Parses a UTCTime or GeneralizedTime TLV in the DER profile of RFC 5280 §4.1.2.5 (Zulu, seconds, no fraction).
- * @throws DerError on another form
+ * Parses a UTCTime or GeneralizedTime node in the DER profile of RFC 5280 §4.1.2.5 (Zulu, seconds, no fraction).
+ * @throws EvoucherError `DER_MALFORMED` on another form
  */
-export function parseTime(buf: Uint8Array, t: Tlv): Date {
-  const s = Buffer.from(content(buf, t)).toString('latin1');
-  let m: RegExpExecArray | null;
-  let year: number;
-  if (t.tag === TAG.utcTime) {
-    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-    if (m === null) throw new DerError('bad UTCTime');
-    const yy = Number(m[1]);
-    // RFC 5280 §4.1.2.5.1: YY >= 50 is 19YY, else 20YY.
-    year = yy >= 50 ? 1900 + yy : 2000 + yy;
-  } else if (t.tag === TAG.generalizedTime) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-    if (m === null) throw new DerError('bad GeneralizedTime');
-    year = Number(m[1]);
-  } else {
-    throw new DerError('time is neither UTCTime nor GeneralizedTime');
-  }
-  const [mo, d, h, mi, se] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
-  const ms = Date.UTC(year, mo - 1, d, h, mi, se);
-  const date = new Date(ms);
-  if (
-    Number.isNaN(ms) ||
-    date.getUTCMonth() !== mo - 1 ||
-    date.getUTCDate() !== d ||
-    h > 23 ||
-    mi > 59 ||
-    se > 59
-  ) {
-    throw new DerError('time out of range');
-  }
-  return date;
+export function parseTime(node: DerNode | undefined): Date {
+  return readDerX509Time(node, 'Time');
 }

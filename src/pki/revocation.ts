@@ -7,10 +7,21 @@
  * security.md §1.13). A CRL only proves "not revoked at T" if it was still current at T
  * (`nextUpdate >= T`, or issued at or after T); a stale CRL can still prove a revocation.
  */
-import { EvoucherError, isEvoucherError } from '../errors.js';
-import { EXTENSION_OID, integerHex, parseAuthorityKeyIdentifier, readExtensions, readSignedParts, smallInteger } from './cert.js';
+import { DER_TAG, derChildren, derContextTag, expectDerTag, failDer, isDerTag } from '../encoding/der.js';
+import type { DerNode } from '../encoding/der.js';
+import { EvoucherError } from '../errors.js';
+import {
+  EXTENSION_OID,
+  decodingError,
+  extensionValue,
+  integerHex,
+  parseAuthorityKeyIdentifier,
+  readExtensions,
+  readSignedParts,
+  smallEnumerated,
+  smallInteger,
+} from './cert.js';
 import type { ParsedCertificate, SignedParts } from './cert.js';
-import { DerError, TAG, children, content, readTlv } from './der.js';
 import { parseName, parseTime } from './name.js';
 import type { ParsedName } from './name.js';
 import { derFromInput } from './pem.js';
@@ -47,57 +58,50 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
   if (input.length > MAX_CRL_SIZE) throw new EvoucherError('CRL_MALFORMED', `crl larger than ${MAX_CRL_SIZE} bytes`);
   const bytes = new Uint8Array(input);
   try {
-    const { tbsT, parts, innerAlgIndex } = readSignedParts(bytes);
-    const f = children(bytes, tbsT, 8);
+    const { tbsFields: f, parts, innerAlgIndex } = readSignedParts(bytes);
+    if (f.length > 8) failDer('unexpected fields in tbsCertList');
     let i = 0;
     let version = 1;
-    if (f[0]?.tag === TAG.integer) {
-      version = smallInteger(content(bytes, f[0])) + 1;
-      if (version !== 2) throw new DerError(`unsupported crl version ${version}`);
+    if (isDerTag(f[0], DER_TAG.INTEGER)) {
+      version = smallInteger(f[0], 'version') + 1;
+      if (version !== 2) failDer(`unsupported crl version ${version}`, f[0]);
       i = 1;
     }
-    if (innerAlgIndex !== i) throw new DerError('signature algorithm out of place');
+    if (innerAlgIndex !== i) failDer('signature algorithm out of place');
     const issuerT = f[i + 1];
     const thisT = f[i + 2];
-    if (issuerT === undefined || thisT === undefined) throw new DerError('tbsCertList is truncated');
-    const issuerName = parseName(bytes, issuerT);
-    const thisUpdate = parseTime(bytes, thisT);
+    if (issuerT === undefined || thisT === undefined) failDer('tbsCertList is truncated');
+    const issuerName = parseName(issuerT);
+    const thisUpdate = parseTime(thisT);
     let k = i + 3;
     let nextUpdate: Date | undefined;
     const maybeNext = f[k];
-    if (maybeNext !== undefined && (maybeNext.tag === TAG.utcTime || maybeNext.tag === TAG.generalizedTime)) {
-      nextUpdate = parseTime(bytes, maybeNext);
+    if (isDerTag(maybeNext, DER_TAG.UTC_TIME) || isDerTag(maybeNext, DER_TAG.GENERALIZED_TIME)) {
+      nextUpdate = parseTime(maybeNext);
       k++;
     }
     const unsupported: string[] = [];
     const revoked: RevokedEntry[] = [];
     const bySerial = new Map<string, RevokedEntry>();
     const listT = f[k];
-    if (listT !== undefined && listT.tag === TAG.sequence) {
-      for (const e of children(bytes, listT, MAX_CRL_ENTRIES)) {
-        if (e.tag !== TAG.sequence) throw new DerError('crl entry is not a SEQUENCE');
-        const ef = children(bytes, e, 4);
-        const serialT = ef[0];
-        const dateT = ef[1];
-        if (serialT?.tag !== TAG.integer || dateT === undefined) throw new DerError('crl entry is malformed');
-        const serialNumber = integerHex(content(bytes, serialT));
-        const revocationDate = parseTime(bytes, dateT);
+    if (isDerTag(listT, DER_TAG.SEQUENCE)) {
+      for (const e of derChildren(listT as DerNode, 'revokedCertificates', 0, MAX_CRL_ENTRIES)) {
+        const ef = derChildren(expectDerTag(e, DER_TAG.SEQUENCE, 'crl entry'), 'crl entry', 2, 3);
+        const serialNumber = integerHex(ef[0], 'userCertificate');
+        const revocationDate = parseTime(ef[1]);
         let reason: number | undefined;
         if (ef[2] !== undefined) {
-          if (version !== 2) throw new DerError('entry extensions in a v1 crl');
-          for (const x of readExtensions(bytes, ef[2])) {
+          if (version !== 2) failDer('entry extensions in a v1 crl', ef[2]);
+          for (const x of readExtensions(ef[2])) {
             if (x.oid === EXTENSION_OID.reasonCode) {
-              const rt = readTlv(x.value, 0);
-              // CRLReason ::= ENUMERATED (tag 10)
-              if (rt.tag !== 0x0a || rt.end !== x.value.length) throw new DerError('bad reasonCode');
-              reason = smallInteger(content(x.value, rt));
+              // CRLReason ::= ENUMERATED
+              reason = smallEnumerated(extensionValue(x.value), 'reasonCode');
             } else if (x.critical && !ENTRY_EXTENSIONS_KNOWN.has(x.oid)) {
               // e.g. certificateIssuer (indirect CRL), which this implementation does not process.
               unsupported.push(x.oid);
             }
           }
         }
-        if (ef.length > 3) throw new DerError('crl entry has unexpected fields');
         const entry: RevokedEntry = reason === undefined ? { serialNumber, revocationDate } : { serialNumber, revocationDate, reason };
         revoked.push(entry);
         // The earliest entry for a serial wins.
@@ -109,15 +113,11 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
     let crlNumber: string | undefined;
     let aki: string | undefined;
     const extWrap = f[k];
-    if (extWrap !== undefined && extWrap.tag === 0xa0) {
-      if (version !== 2) throw new DerError('extensions in a v1 crl');
-      const extT = readTlv(bytes, extWrap.contentStart, extWrap.end);
-      if (extT.end !== extWrap.end) throw new DerError('trailing data after crl extensions');
-      for (const x of readExtensions(bytes, extT)) {
+    if (isDerTag(extWrap, derContextTag(0))) {
+      if (version !== 2) failDer('extensions in a v1 crl', extWrap);
+      for (const x of readExtensions(derChildren(extWrap as DerNode, 'crlExtensions', 1, 1)[0])) {
         if (x.oid === EXTENSION_OID.cRLNumber) {
-          const nt = readTlv(x.value, 0);
-          if (nt.tag !== TAG.integer || nt.end !== x.value.length) throw new DerError('bad cRLNumber');
-          crlNumber = BigInt('0x' + integerHex(content(x.value, nt))).toString(10);
+          crlNumber = BigInt('0x' + integerHex(extensionValue(x.value), 'cRLNumber')).toString(10);
         } else if (x.oid === EXTENSION_OID.authorityKeyIdentifier) {
           aki = parseAuthorityKeyIdentifier(x.value);
         } else if (x.critical && !CRL_EXTENSIONS_KNOWN.has(x.oid)) {
@@ -127,7 +127,7 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
       }
       k++;
     }
-    if (k !== f.length) throw new DerError('unexpected fields in tbsCertList');
+    if (k !== f.length) failDer('unexpected fields in tbsCertList', f[k]);
     const info: Crl = {
       der: bytes,
       issuer: issuerName.text,
@@ -144,8 +144,7 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
     cache.set(info, parsed);
     return parsed;
   } catch (e) {
-    if (isEvoucherError(e)) throw e;
-    throw new EvoucherError('CRL_MALFORMED', `crl is malformed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw decodingError('CRL_MALFORMED', 'crl', e);
   }
 }
 

@@ -13,17 +13,17 @@ import { main } from '../../src/cli/main.js';
 import { importPrivateKey } from '../../src/crypto/index.js';
 import { DEMO_ORGANIZATIONS, DEMO_PASSWORD, loadTrustStore, parseCertificate, parseCrl, validatePath } from '../../src/pki/index.js';
 import type { DemoManifest, DemoRole, TrustStore } from '../../src/pki/index.js';
-import { children, readSingle } from '../../src/pki/der.js';
-import type { Tlv } from '../../src/pki/der.js';
+import { DER_LOW_TAG_LIMITS, derChildren, isDerTag, readDerLazy } from '../../src/encoding/der.js';
+import type { DerNode } from '../../src/encoding/der.js';
 
 /** Walks every constructed TLV with the strict DER reader (throws on BER); returns the OCTET STRING contents met. */
 function strictDer(bytes: Uint8Array): Uint8Array[] {
   const octets: Uint8Array[] = [];
-  const walk = (t: Tlv): void => {
-    if ((t.tag & 0x20) !== 0) for (const c of children(bytes, t)) walk(c);
-    else if (t.tag === 0x04) octets.push(bytes.subarray(t.contentStart, t.end));
+  const walk = (t: DerNode): void => {
+    if (t.constructed) for (const c of derChildren(t, 'element')) walk(c);
+    else if (isDerTag(t, 4)) octets.push(t.value);
   };
-  walk(readSingle(bytes));
+  walk(readDerLazy(bytes, DER_LOW_TAG_LIMITS));
   return octets;
 }
 
