@@ -17,10 +17,35 @@
  * one encoding {@link encodeTbs} produces (it re-encodes and compares), so a verifier can rebuild the
  * structure from the envelope and compare bytes.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { digest } from '../crypto/index.js';
 import type { HashAlgorithm } from '../crypto/types.js';
+import {
+  DER_LOW_TAG_LIMITS,
+  DER_TAG,
+  derChildren,
+  derContextTag,
+  derEnumerated,
+  derGeneralizedTime,
+  derIa5String,
+  derInteger,
+  derOctetString,
+  derOid,
+  derSequence,
+  derTlv,
+  derUtf8String,
+  expectDerTag,
+  mapDerErrors,
+  readDerEnumerated,
+  readDerOctetString,
+  readDerOid,
+  readDerSequence,
+  readDerSmallInteger,
+  readDerString,
+  readDerTime,
+} from '../encoding/der.js';
+import type { DerNode } from '../encoding/der.js';
 import { EvoucherError } from '../errors.js';
-import { DerReader, TAG, bytesEqual, generalizedTime, ia5, int, octets, oid, seq, tlv, utf8 } from './asn1.js';
 
 /** The version this implementation writes and reads. */
 export const TBS_VERSION = 1;
@@ -119,6 +144,8 @@ export interface TbsFields {
 }
 
 const VIEW_CODES: Readonly<Record<TbsView, number>> = { original: 0, receipt: 1 };
+/** Bound of the INTEGERs and ENUMERATEDs read here: six contents octets (the range checks follow). */
+const MAX_SMALL_INTEGER = 2 ** 47 - 1;
 const DIGEST_OIDS: Readonly<Record<HashAlgorithm, string>> = { sm3: SEAL_OID.sm3, sha256: SEAL_OID.sha256 };
 const POSITION_ID = /^(dw|cz|yh|rh)_[a-z]+$/;
 
@@ -137,6 +164,8 @@ function checkSequence(n: number, what: string): void {
 function checkIdentity(s: string, what: string): void {
   // eslint-disable-next-line no-control-regex
   if (s.length === 0 || s.length > 64 || /[\u0000-\u001f\u007f]/.test(s)) bad(`${what}: empty, too long or control characters`, { field: what });
+  // A lone surrogate has no UTF-8 encoding: it would be signed as U+FFFD, not as the identity given.
+  if (/\p{Cs}/u.test(s)) bad(`${what}: a lone surrogate`, { field: what });
 }
 
 function checkPositionId(s: string, what: string): void {
@@ -213,32 +242,35 @@ function checkFields(f: TbsFields): void {
 export function encodeTbs(fields: TbsFields): Uint8Array {
   checkFields(fields);
   const v = fields.voucher;
-  const voucherRef = seq(
-    utf8(v.admDivCode),
-    utf8(v.stYear),
-    utf8(v.vtCode),
-    utf8(v.voucherNo),
-    int(VIEW_CODES[v.view], TAG.ENUMERATED),
-    octets(v.voucherDigest),
-    ...(v.originalDigest === undefined ? [] : [octets(v.originalDigest, 0x80)]), // [0] IMPLICIT OCTET STRING
+  const voucherRef = derSequence(
+    derUtf8String(v.admDivCode),
+    derUtf8String(v.stYear),
+    derUtf8String(v.vtCode),
+    derUtf8String(v.voucherNo),
+    derEnumerated(VIEW_CODES[v.view]),
+    derOctetString(v.voucherDigest),
+    ...(v.originalDigest === undefined ? [] : [derTlv(derContextTag(0, false), v.originalDigest)]), // [0] IMPLICIT OCTET STRING
   );
-  const positionRef = seq(ia5(fields.position.id), int(fields.position.sequence), ia5(fields.position.format));
-  const chain = seq(
-    ...fields.previousSeals.map((s) => seq(ia5(s.positionId), int(s.sequence), int(VIEW_CODES[s.view], TAG.ENUMERATED), octets(s.digest))),
+  const positionRef = derSequence(derIa5String(fields.position.id), derInteger(fields.position.sequence), derIa5String(fields.position.format));
+  const chain = derSequence(
+    ...fields.previousSeals.map((s) =>
+      derSequence(derIa5String(s.positionId), derInteger(s.sequence), derEnumerated(VIEW_CODES[s.view]), derOctetString(s.digest)),
+    ),
   );
   const parts = [
-    int(fields.version),
-    seq(oid(DIGEST_OIDS[fields.digestAlgorithm])), // AlgorithmIdentifier, parameters absent (RFC 5754 §2 / GM/T 0006)
+    derInteger(fields.version),
+    derSequence(derOid(DIGEST_OIDS[fields.digestAlgorithm])), // AlgorithmIdentifier, parameters absent (RFC 5754 §2 / GM/T 0006)
     voucherRef,
     positionRef,
     chain,
-    generalizedTime(fields.signingTime),
-    seq(octets(fields.signerCertificateDigest)),
+    derGeneralizedTime(fields.signingTime),
+    derSequence(derOctetString(fields.signerCertificateDigest)),
   ];
   if (fields.sealObject !== undefined) {
-    parts.push(tlv(0xa0, ia5(fields.sealObject.esId), octets(fields.sealObject.digest))); // [0] IMPLICIT SealObjectRef
+    // [0] IMPLICIT SealObjectRef
+    parts.push(derTlv(derContextTag(0), derIa5String(fields.sealObject.esId), derOctetString(fields.sealObject.digest)));
   }
-  return seq(...parts);
+  return derSequence(...parts);
 }
 
 /**
@@ -254,66 +286,88 @@ export function encodeTbs(fields: TbsFields): Uint8Array {
  */
 export function decodeTbs(der: Uint8Array): TbsFields {
   if (der.length > MAX_TBS_BYTES) bad(`evoucher-tbs larger than ${MAX_TBS_BYTES} bytes`);
-  const r: DerReader = new DerReader('SEAL_TBS_MALFORMED');
-  const top = r.children(r.single(der, TAG.SEQUENCE, 'EvoucherTbs'), 'EvoucherTbs', 8);
-  const version = r.smallInt(top[0], 'version');
+  const fields = mapDerErrors('SEAL_TBS_MALFORMED', () => decodeFields(der));
+  // One value, one encoding: anything the encoder would write differently is refused.
+  if (!equalBytes(encodeTbs(fields), der)) bad('EvoucherTbs: not the canonical DER encoding');
+  return fields;
+}
+
+/** The children of a SEQUENCE field, at most `max`. */
+function sequenceField(node: DerNode | undefined, what: string, max: number): readonly DerNode[] {
+  return derChildren(expectDerTag(node, DER_TAG.SEQUENCE, what), what, 0, max);
+}
+
+/**
+ * Reads the fields; their ranges (identities, position ids, chain order, whole seconds) are checked by
+ * `encodeTbs` on the way back to bytes.
+ */
+function decodeFields(der: Uint8Array): TbsFields {
+  const top = readDerSequence(der, 'EvoucherTbs', 0, 8, DER_LOW_TAG_LIMITS);
+  const version = readDerSmallInteger(top[0], 'version', 0, MAX_SMALL_INTEGER);
   if (version !== TBS_VERSION) {
     throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', `evoucher-tbs version ${version} is not supported`, {
       detail: { version: String(version) },
     });
   }
   if (top.length < 7 || top.length > 8) bad(`EvoucherTbs: expected 7 or 8 elements, got ${top.length}`);
-  const algSeq = r.children(r.expect(top[1], TAG.SEQUENCE, 'digestAlgorithm'), 'digestAlgorithm', 2);
+  const algSeq = sequenceField(top[1], 'digestAlgorithm', 2);
   if (algSeq.length !== 1) bad('digestAlgorithm: parameters must be absent');
-  const algOid = r.oid(algSeq[0], 'digestAlgorithm.algorithm');
+  const algOid = readDerOid(algSeq[0], 'digestAlgorithm.algorithm');
   const digestAlgorithm = (Object.keys(DIGEST_OIDS) as HashAlgorithm[]).find((k) => DIGEST_OIDS[k] === algOid);
   if (digestAlgorithm === undefined) bad(`digestAlgorithm: ${algOid} is not allowed`, { oid: algOid });
 
-  const vr = r.children(r.expect(top[2], TAG.SEQUENCE, 'voucher'), 'voucher', 8);
+  const vr = sequenceField(top[2], 'voucher', 8);
   if (vr.length < 6 || vr.length > 7) bad(`voucher: expected 6 or 7 elements, got ${vr.length}`);
-  const view = viewOf(r, vr[4], 'voucher.view');
+  const view = viewOf(vr[4], 'voucher.view');
   const voucher: TbsVoucherRef = {
-    admDivCode: r.utf8(vr[0], 'voucher.admDivCode'),
-    stYear: r.utf8(vr[1], 'voucher.stYear'),
-    vtCode: r.utf8(vr[2], 'voucher.vtCode'),
-    voucherNo: r.utf8(vr[3], 'voucher.voucherNo'),
+    admDivCode: readDerString(vr[0], 'utf8', 'voucher.admDivCode'),
+    stYear: readDerString(vr[1], 'utf8', 'voucher.stYear'),
+    vtCode: readDerString(vr[2], 'utf8', 'voucher.vtCode'),
+    voucherNo: readDerString(vr[3], 'utf8', 'voucher.voucherNo'),
     view,
-    voucherDigest: copy(r.octets(vr[5], 'voucher.voucherDigest')),
-    ...(vr.length === 7 ? { originalDigest: copy(r.octets(vr[6], 'voucher.originalDigest', 0x80)) } : {}),
+    voucherDigest: copy(readDerOctetString(vr[5], 'voucher.voucherDigest')),
+    ...(vr.length === 7 ? { originalDigest: copy(expectDerTag(vr[6], derContextTag(0, false), 'voucher.originalDigest').value) } : {}),
   };
 
-  const pr = r.children(r.expect(top[3], TAG.SEQUENCE, 'position'), 'position', 4);
+  const pr = sequenceField(top[3], 'position', 4);
   if (pr.length !== 3) bad(`position: expected 3 elements, got ${pr.length}`);
-  const format = r.ia5(pr[2], 'position.format');
+  const format = readDerString(pr[2], 'ia5', 'position.format');
   if (format !== 'ses' && format !== 'cms') bad(`position.format: ${format}`);
-  const position: TbsPositionRef = { id: r.ia5(pr[0], 'position.id'), sequence: r.smallInt(pr[1], 'position.sequence'), format };
+  const position: TbsPositionRef = {
+    id: readDerString(pr[0], 'ia5', 'position.id'),
+    sequence: readDerSmallInteger(pr[1], 'position.sequence', 0, MAX_SMALL_INTEGER),
+    format,
+  };
 
-  const chainTlvs = r.children(r.expect(top[4], TAG.SEQUENCE, 'previousSeals'), 'previousSeals', MAX_CHAIN_SEALS);
-  const previousSeals = chainTlvs.map((t, i): TbsSealRef => {
+  const chainNodes = sequenceField(top[4], 'previousSeals', MAX_CHAIN_SEALS);
+  const previousSeals = chainNodes.map((t, i): TbsSealRef => {
     const w = `previousSeals[${i}]`;
-    const c = r.children(r.expect(t, TAG.SEQUENCE, w), w, 5);
+    const c = sequenceField(t, w, 5);
     if (c.length !== 4) bad(`${w}: expected 4 elements, got ${c.length}`);
     return Object.freeze({
-      positionId: r.ia5(c[0], `${w}.positionId`),
-      sequence: r.smallInt(c[1], `${w}.sequence`),
-      view: viewOf(r, c[2], `${w}.view`),
-      digest: copy(r.octets(c[3], `${w}.digest`)),
+      positionId: readDerString(c[0], 'ia5', `${w}.positionId`),
+      sequence: readDerSmallInteger(c[1], `${w}.sequence`, 0, MAX_SMALL_INTEGER),
+      view: viewOf(c[2], `${w}.view`),
+      digest: copy(readDerOctetString(c[3], `${w}.digest`)),
     });
   });
 
-  const signingTime = r.generalizedTime(top[5], 'signingTime');
-  const sr = r.children(r.expect(top[6], TAG.SEQUENCE, 'signer'), 'signer', 2);
+  const signingTime = readDerTime(top[5], 'generalized', 'signingTime');
+  const sr = sequenceField(top[6], 'signer', 2);
   if (sr.length !== 1) bad(`signer: expected 1 element, got ${sr.length}`);
-  const signerCertificateDigest = copy(r.octets(sr[0], 'signer.certificateDigest'));
+  const signerCertificateDigest = copy(readDerOctetString(sr[0], 'signer.certificateDigest'));
 
   let sealObject: TbsSealObjectRef | undefined;
   if (top.length === 8) {
-    const so = r.children(r.expect(top[7], 0xa0, 'sealObject'), 'sealObject', 3);
+    const so = derChildren(expectDerTag(top[7], derContextTag(0), 'sealObject'), 'sealObject', 0, 3);
     if (so.length !== 2) bad(`sealObject: expected 2 elements, got ${so.length}`);
-    sealObject = Object.freeze({ esId: r.ia5(so[0], 'sealObject.esId'), digest: copy(r.octets(so[1], 'sealObject.digest')) });
+    sealObject = Object.freeze({
+      esId: readDerString(so[0], 'ia5', 'sealObject.esId'),
+      digest: copy(readDerOctetString(so[1], 'sealObject.digest')),
+    });
   }
 
-  const fields: TbsFields = Object.freeze({
+  return Object.freeze({
     version,
     digestAlgorithm,
     voucher: Object.freeze(voucher),
@@ -323,13 +377,10 @@ export function decodeTbs(der: Uint8Array): TbsFields {
     signerCertificateDigest,
     ...(sealObject === undefined ? {} : { sealObject }),
   });
-  // One value, one encoding: anything the encoder would write differently is refused.
-  if (!bytesEqual(encodeTbs(fields), der)) bad('EvoucherTbs: not the canonical DER encoding');
-  return fields;
 }
 
-function viewOf(r: DerReader, t: Parameters<DerReader['smallInt']>[0], what: string): TbsView {
-  const n = r.smallInt(t, what, TAG.ENUMERATED);
+function viewOf(node: DerNode | undefined, what: string): TbsView {
+  const n = readDerEnumerated(node, what, 0, MAX_SMALL_INTEGER);
   if (n === 0) return 'original';
   if (n === 1) return 'receipt';
   return bad(`${what}: unknown view ${n}`);

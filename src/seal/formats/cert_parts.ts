@@ -3,8 +3,9 @@
  * number, subject public key info), read strictly from the received DER. Full certificate parsing and path
  * validation belong to `pki/`; this only finds slices. Internal.
  */
+import { DER_LOW_TAG_LIMITS, DER_TAG, derChildren, derContextTag, expectDerTag, isDerTag, mapDerErrors, readDerSequence } from '../../encoding/der.js';
+import { EvoucherError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
-import { DerReader, TAG, type Tlv } from '../asn1.js';
 
 /** Slices of one certificate (views into the received bytes). */
 export interface CertificateParts {
@@ -25,18 +26,17 @@ export const MAX_CERTIFICATE_BYTES = 64 * 1024;
  * @throws EvoucherError with `code` when the bytes are not a DER certificate.
  */
 export function certificateParts(der: Uint8Array, code: ErrorCode, what = 'certificate'): CertificateParts {
-  const r: DerReader = new DerReader(code);
-  if (der.length > MAX_CERTIFICATE_BYTES) r.fail(`${what}: larger than ${MAX_CERTIFICATE_BYTES} bytes`);
-  const outer = r.children(r.single(der, TAG.SEQUENCE, what), what, 4);
-  if (outer.length !== 3) r.fail(`${what}: expected 3 elements`);
-  const tbs = r.children(r.expect(outer[0], TAG.SEQUENCE, `${what}.tbsCertificate`), `${what}.tbsCertificate`, 12);
-  let i = 0;
-  if (tbs[0]?.tag === 0xa0) i = 1; // [0] EXPLICIT version
-  const serial: Tlv = r.expect(tbs[i], TAG.INTEGER, `${what}.serialNumber`);
-  r.expect(tbs[i + 1], TAG.SEQUENCE, `${what}.signature`);
-  const issuer = r.expect(tbs[i + 2], TAG.SEQUENCE, `${what}.issuer`);
-  r.expect(tbs[i + 3], TAG.SEQUENCE, `${what}.validity`);
-  r.expect(tbs[i + 4], TAG.SEQUENCE, `${what}.subject`);
-  const spki = r.expect(tbs[i + 5], TAG.SEQUENCE, `${what}.subjectPublicKeyInfo`);
-  return { der, issuer: issuer.encoded, serial: serial.encoded, spki: spki.encoded };
+  if (der.length > MAX_CERTIFICATE_BYTES) throw new EvoucherError(code, `${what}: larger than ${MAX_CERTIFICATE_BYTES} bytes`);
+  return mapDerErrors(code, () => {
+    const outer = readDerSequence(der, what, 3, 3, DER_LOW_TAG_LIMITS);
+    const tbs = derChildren(expectDerTag(outer[0], DER_TAG.SEQUENCE, `${what}.tbsCertificate`), `${what}.tbsCertificate`, 0, 12);
+    const i = isDerTag(tbs[0], derContextTag(0)) ? 1 : 0; // [0] EXPLICIT version
+    const serial = expectDerTag(tbs[i], DER_TAG.INTEGER, `${what}.serialNumber`);
+    expectDerTag(tbs[i + 1], DER_TAG.SEQUENCE, `${what}.signature`);
+    const issuer = expectDerTag(tbs[i + 2], DER_TAG.SEQUENCE, `${what}.issuer`);
+    expectDerTag(tbs[i + 3], DER_TAG.SEQUENCE, `${what}.validity`);
+    expectDerTag(tbs[i + 4], DER_TAG.SEQUENCE, `${what}.subject`);
+    const spki = expectDerTag(tbs[i + 5], DER_TAG.SEQUENCE, `${what}.subjectPublicKeyInfo`);
+    return { der, issuer: issuer.raw, serial: serial.raw, spki: spki.raw };
+  });
 }

@@ -17,6 +17,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { equalBytes } from '@noble/curves/utils.js';
 import {
   digest,
   hashAlgorithmOid,
@@ -27,9 +28,33 @@ import {
   type HashAlgorithm,
   type SignatureAlgorithm,
 } from '../../crypto/index.js';
+import {
+  DER_LOW_TAG_LIMITS,
+  DER_TAG,
+  compareDer,
+  derChildren,
+  derContextTag,
+  derGeneralizedTime,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derTlv,
+  derUtcTime,
+  expectDerTag,
+  isDerTag,
+  mapDerErrors,
+  readDerIntegerBytes,
+  readDerOctetString,
+  readDerOid,
+  readDerSequence,
+  readDerSmallInteger,
+  readDerX509Time,
+} from '../../encoding/der.js';
+import type { DerNode, DerTagSpec } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
-import { DerReader, TAG, bytesEqual, compareDer, octets, oid, seq, tlv, type Tlv } from '../asn1.js';
+import { wholeSeconds } from '../tbs.js';
 import { certificateParts, type CertificateParts } from './cert_parts.js';
 import type { SealCheck } from './types.js';
 
@@ -106,20 +131,18 @@ function contentOids(alg: SignatureAlgorithm): { outer: string; inner: string } 
 
 /** AlgorithmIdentifier of a digest, parameters absent (RFC 5754 §2, GM/T 0006). */
 function digestAlgorithmIdentifier(alg: HashAlgorithm): Uint8Array {
-  return seq(oid(hashAlgorithmOid(alg)));
+  return derSequence(derOid(hashAlgorithmOid(alg)));
 }
 
 /** RFC 5652 §11.3: UTCTime for 1950–2049, GeneralizedTime otherwise; whole seconds. */
 function cmsTime(d: Date): Uint8Array {
-  const y = d.getUTCFullYear();
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const rest = p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) + p(d.getUTCMinutes()) + p(d.getUTCSeconds()) + 'Z';
-  if (y >= 1950 && y < 2050) return tlv(TAG.UTC_TIME, new TextEncoder().encode(p(y % 100) + rest));
-  return tlv(TAG.GENERALIZED_TIME, new TextEncoder().encode(String(y).padStart(4, '0') + rest));
+  const t = wholeSeconds(d);
+  const y = t.getUTCFullYear();
+  return y >= 1950 && y < 2050 ? derUtcTime(t) : derGeneralizedTime(t);
 }
 
 function attribute(type: string, value: Uint8Array): Uint8Array {
-  return seq(oid(type), tlv(TAG.SET, value));
+  return derSequence(derOid(type), derTlv(DER_TAG.SET, value));
 }
 
 /**
@@ -129,8 +152,8 @@ function attribute(type: string, value: Uint8Array): Uint8Array {
  */
 function signingCertificateV2(alg: HashAlgorithm, cert: CertificateParts): Uint8Array {
   const hashAlg = alg === 'sha256' ? [] : [digestAlgorithmIdentifier(alg)];
-  const issuerSerial = seq(seq(tlv(0xa4, cert.issuer)), cert.serial); // [4] EXPLICIT Name (directoryName)
-  return seq(seq(seq(...hashAlg, octets(digest(alg, cert.der)), issuerSerial)));
+  const issuerSerial = derSequence(derSequence(derTlv(derContextTag(4), cert.issuer)), cert.serial); // [4] EXPLICIT Name (directoryName)
+  return derSequence(derSequence(derSequence(...hashAlg, derOctetString(digest(alg, cert.der)), issuerSerial)));
 }
 
 function toArrayBuffer(b: Uint8Array): ArrayBuffer {
@@ -165,12 +188,12 @@ export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8A
   // RFC 5652 §5.4: the signature covers the DER SET OF the signed attributes; DER sorts a SET OF by the
   // encodings (X.690 §11.6), and OpenSSL re-encodes before verifying, so sort here.
   const attrs = [
-    attribute(CMS_OID.contentType, oid(inner)),
+    attribute(CMS_OID.contentType, derOid(inner)),
     attribute(CMS_OID.signingTime, cmsTime(signingTime)),
-    attribute(CMS_OID.messageDigest, octets(digest(hash, tbs))),
+    attribute(CMS_OID.messageDigest, derOctetString(digest(hash, tbs))),
     attribute(CMS_OID.signingCertificateV2, signingCertificateV2(hash, cert)),
   ].sort(compareDer);
-  const signedSet = tlv(TAG.SET, ...attrs);
+  const signedSet = derTlv(DER_TAG.SET, ...attrs);
   const signature = await key.sign(signedSet);
 
   const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
@@ -206,25 +229,40 @@ export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8A
   // Self-check: the written stamp must read back under the strict profile with exactly what was signed and
   // the exact certificate bytes (pkijs re-encodes certificates from their parsed form).
   const back = parseCmsStamp(bytes);
-  if (!bytesEqual(back.signedAttributes, signedSet) || !bytesEqual(back.signerCertificate, certDer) || !bytesEqual(back.signature, signature)) {
+  if (!equalBytes(back.signedAttributes, signedSet) || !equalBytes(back.signerCertificate, certDer) || !equalBytes(back.signature, signature)) {
     throw new EvoucherError('SEAL_CMS_MALFORMED', 'the written cms stamp does not read back identically');
   }
   return bytes;
 }
 
-function readAlgorithmIdentifier(r: DerReader, t: Tlv | undefined, what: string): { oid: string; params?: Uint8Array } {
-  const c = r.children(r.expect(t, TAG.SEQUENCE, what), what, 3);
-  if (c.length < 1 || c.length > 2) r.fail(`${what}: expected 1 or 2 elements`);
-  const o = r.oid(c[0], `${what}.algorithm`);
-  return c[1] === undefined ? { oid: o } : { oid: o, params: c[1].encoded };
+const DER_NULL = derNull();
+
+/** A profile violation of a DER-valid stamp. */
+function fail(message: string): never {
+  throw new EvoucherError('SEAL_CMS_MALFORMED', message);
 }
 
-function readDigestAlgorithm(r: DerReader, t: Tlv | undefined, what: string): HashAlgorithm {
-  const a = readAlgorithmIdentifier(r, t, what);
+/** The children of a field with the given tag, at most `max`. */
+function fieldChildren(node: DerNode | undefined, tag: DerTagSpec, what: string, max: number): readonly DerNode[] {
+  return derChildren(expectDerTag(node, tag, what), what, 0, max);
+}
+
+/** A version INTEGER (non-negative, at most six contents octets). */
+function readVersion(node: DerNode | undefined, what: string): number {
+  return readDerSmallInteger(node, what, 0, 2 ** 47 - 1);
+}
+
+function readAlgorithmIdentifier(t: DerNode | undefined, what: string): { oid: string; params?: Uint8Array } {
+  const c = fieldChildren(t, DER_TAG.SEQUENCE, what, 3);
+  if (c.length < 1 || c.length > 2) fail(`${what}: expected 1 or 2 elements`);
+  const o = readDerOid(c[0], `${what}.algorithm`);
+  return c[1] === undefined ? { oid: o } : { oid: o, params: c[1].raw };
+}
+
+function readDigestAlgorithm(t: DerNode | undefined, what: string): HashAlgorithm {
+  const a = readAlgorithmIdentifier(t, what);
   // RFC 5754 §2: parameters absent; implementations must also accept NULL.
-  if (a.params !== undefined && !(a.params.length === 2 && a.params[0] === TAG.NULL && a.params[1] === 0)) {
-    r.fail(`${what}: unexpected parameters`);
-  }
+  if (a.params !== undefined && !equalBytes(a.params, DER_NULL)) fail(`${what}: unexpected parameters`);
   const found = (['sm3', 'sha256'] as const).find((h) => hashAlgorithmOid(h) === a.oid);
   if (found === undefined) {
     throw new EvoucherError('CRYPTO_ALGORITHM_FORBIDDEN', `${what}: digest algorithm ${a.oid} is not allowed`, { detail: { oid: a.oid } });
@@ -245,56 +283,59 @@ function readDigestAlgorithm(r: DerReader, t: Tlv | undefined, what: string): Ha
  * const s = parseCmsStamp(entry.bytes); s.signingTime
  */
 export function parseCmsStamp(bytes: Uint8Array): CmsStamp {
-  const r: DerReader = new DerReader('SEAL_CMS_MALFORMED');
-  if (bytes.length > MAX_STAMP_BYTES) r.fail(`cms stamp larger than ${MAX_STAMP_BYTES} bytes`);
-  const ci = r.children(r.single(bytes, TAG.SEQUENCE, 'ContentInfo'), 'ContentInfo', 3);
-  if (ci.length !== 2) r.fail('ContentInfo: expected 2 elements');
-  const outerType = r.oid(ci[0], 'ContentInfo.contentType');
-  const profile = outerType === CMS_OID.signedData ? 'rfc5652' : outerType === CMS_OID.gmSignedData ? 'gbt35275' : undefined;
-  if (profile === undefined) r.fail(`ContentInfo.contentType: ${outerType} is not signedData`);
-  const wrapped = r.children(r.expect(ci[1], 0xa0, 'ContentInfo.content'), 'ContentInfo.content', 2);
-  if (wrapped.length !== 1) r.fail('ContentInfo.content: expected one element');
-  const sd = r.children(r.expect(wrapped[0], TAG.SEQUENCE, 'SignedData'), 'SignedData', 7);
-  if (r.smallInt(sd[0], 'SignedData.version') !== 1) r.fail('SignedData.version: must be 1');
-  const digestAlgs = r.children(r.expect(sd[1], TAG.SET, 'SignedData.digestAlgorithms'), 'SignedData.digestAlgorithms', 2);
-  if (digestAlgs.length !== 1) r.fail('SignedData.digestAlgorithms: expected exactly one');
-  const listedDigest = readDigestAlgorithm(r, digestAlgs[0], 'SignedData.digestAlgorithms[0]');
-  const eci = r.children(r.expect(sd[2], TAG.SEQUENCE, 'encapContentInfo'), 'encapContentInfo', 2);
-  if (eci.length !== 1) r.fail('encapContentInfo: must be detached (no eContent)');
-  const innerType = r.oid(eci[0], 'encapContentInfo.eContentType');
-  const wantInner = profile === 'rfc5652' ? CMS_OID.data : CMS_OID.gmData;
-  if (innerType !== wantInner) r.fail(`encapContentInfo.eContentType: ${innerType}, expected ${wantInner}`);
-  if (sd.length !== 5) r.fail('SignedData: expected version, digestAlgorithms, encapContentInfo, certificates, signerInfos (no CRLs)');
-  const certTlvs = r.children(r.expect(sd[3], 0xa0, 'SignedData.certificates'), 'SignedData.certificates', MAX_CMS_CERTIFICATES);
-  if (certTlvs.length === 0) r.fail('SignedData.certificates: empty');
-  const certs = certTlvs.map((t, i) => certificateParts(r.expect(t, TAG.SEQUENCE, `certificates[${i}]`).encoded, 'SEAL_CMS_MALFORMED', `certificates[${i}]`));
-  const infos = r.children(r.expect(sd[4], TAG.SET, 'SignedData.signerInfos'), 'SignedData.signerInfos', 2);
-  if (infos.length !== 1) r.fail('SignedData.signerInfos: expected exactly one');
+  if (bytes.length > MAX_STAMP_BYTES) fail(`cms stamp larger than ${MAX_STAMP_BYTES} bytes`);
+  return mapDerErrors('SEAL_CMS_MALFORMED', () => readStamp(bytes));
+}
 
-  const si = r.children(r.expect(infos[0], TAG.SEQUENCE, 'SignerInfo'), 'SignerInfo', 8);
-  if (r.smallInt(si[0], 'SignerInfo.version') !== 1) r.fail('SignerInfo.version: must be 1 (issuerAndSerialNumber)');
-  if (si.length !== 6) r.fail('SignerInfo: expected 6 elements (signed attributes, no unsigned attributes)');
-  const sid = r.children(r.expect(si[1], TAG.SEQUENCE, 'SignerInfo.sid'), 'SignerInfo.sid', 3);
-  if (sid.length !== 2) r.fail('SignerInfo.sid: expected issuer and serialNumber');
-  const sidIssuer = r.expect(sid[0], TAG.SEQUENCE, 'SignerInfo.sid.issuer').encoded;
-  r.integerHex(sid[1], 'SignerInfo.sid.serialNumber');
-  const sidSerial = (sid[1] as Tlv).encoded;
-  const digestAlgorithm = readDigestAlgorithm(r, si[2], 'SignerInfo.digestAlgorithm');
-  if (digestAlgorithm !== listedDigest) r.fail('SignerInfo.digestAlgorithm: not the one listed in digestAlgorithms');
-  const attrsTlv = r.expect(si[3], 0xa0, 'SignerInfo.signedAttrs');
-  const sigAlgId = readAlgorithmIdentifier(r, si[4], 'SignerInfo.signatureAlgorithm');
+function readStamp(bytes: Uint8Array): CmsStamp {
+  const ci = readDerSequence(bytes, 'ContentInfo', 0, 3, DER_LOW_TAG_LIMITS);
+  if (ci.length !== 2) fail('ContentInfo: expected 2 elements');
+  const outerType = readDerOid(ci[0], 'ContentInfo.contentType');
+  const profile = outerType === CMS_OID.signedData ? 'rfc5652' : outerType === CMS_OID.gmSignedData ? 'gbt35275' : undefined;
+  if (profile === undefined) fail(`ContentInfo.contentType: ${outerType} is not signedData`);
+  const wrapped = fieldChildren(ci[1], derContextTag(0), 'ContentInfo.content', 2);
+  if (wrapped.length !== 1) fail('ContentInfo.content: expected one element');
+  const sd = fieldChildren(wrapped[0], DER_TAG.SEQUENCE, 'SignedData', 7);
+  if (readVersion(sd[0], 'SignedData.version') !== 1) fail('SignedData.version: must be 1');
+  const digestAlgs = fieldChildren(sd[1], DER_TAG.SET, 'SignedData.digestAlgorithms', 2);
+  if (digestAlgs.length !== 1) fail('SignedData.digestAlgorithms: expected exactly one');
+  const listedDigest = readDigestAlgorithm(digestAlgs[0], 'SignedData.digestAlgorithms[0]');
+  const eci = fieldChildren(sd[2], DER_TAG.SEQUENCE, 'encapContentInfo', 2);
+  if (eci.length !== 1) fail('encapContentInfo: must be detached (no eContent)');
+  const innerType = readDerOid(eci[0], 'encapContentInfo.eContentType');
+  const wantInner = profile === 'rfc5652' ? CMS_OID.data : CMS_OID.gmData;
+  if (innerType !== wantInner) fail(`encapContentInfo.eContentType: ${innerType}, expected ${wantInner}`);
+  if (sd.length !== 5) fail('SignedData: expected version, digestAlgorithms, encapContentInfo, certificates, signerInfos (no CRLs)');
+  const certNodes = fieldChildren(sd[3], derContextTag(0), 'SignedData.certificates', MAX_CMS_CERTIFICATES);
+  if (certNodes.length === 0) fail('SignedData.certificates: empty');
+  const certs = certNodes.map((t, i) => certificateParts(expectDerTag(t, DER_TAG.SEQUENCE, `certificates[${i}]`).raw, 'SEAL_CMS_MALFORMED', `certificates[${i}]`));
+  const infos = fieldChildren(sd[4], DER_TAG.SET, 'SignedData.signerInfos', 2);
+  if (infos.length !== 1) fail('SignedData.signerInfos: expected exactly one');
+
+  const si = fieldChildren(infos[0], DER_TAG.SEQUENCE, 'SignerInfo', 8);
+  if (readVersion(si[0], 'SignerInfo.version') !== 1) fail('SignerInfo.version: must be 1 (issuerAndSerialNumber)');
+  if (si.length !== 6) fail('SignerInfo: expected 6 elements (signed attributes, no unsigned attributes)');
+  const sid = fieldChildren(si[1], DER_TAG.SEQUENCE, 'SignerInfo.sid', 3);
+  if (sid.length !== 2) fail('SignerInfo.sid: expected issuer and serialNumber');
+  const sidIssuer = expectDerTag(sid[0], DER_TAG.SEQUENCE, 'SignerInfo.sid.issuer').raw;
+  readDerIntegerBytes(sid[1], 'SignerInfo.sid.serialNumber');
+  const sidSerial = (sid[1] as DerNode).raw;
+  const digestAlgorithm = readDigestAlgorithm(si[2], 'SignerInfo.digestAlgorithm');
+  if (digestAlgorithm !== listedDigest) fail('SignerInfo.digestAlgorithm: not the one listed in digestAlgorithms');
+  const attrsNode = expectDerTag(si[3], derContextTag(0), 'SignerInfo.signedAttrs');
+  const sigAlgId = readAlgorithmIdentifier(si[4], 'SignerInfo.signatureAlgorithm');
   const signatureAlgorithm = signatureAlgorithmFromOid(sigAlgId.oid, sigAlgId.params);
   if (hashForSignatureAlgorithm(signatureAlgorithm) !== digestAlgorithm) {
-    r.fail(`SignerInfo: digest ${digestAlgorithm} does not fit ${signatureAlgorithm}`);
+    fail(`SignerInfo: digest ${digestAlgorithm} does not fit ${signatureAlgorithm}`);
   }
   if ((signatureAlgorithm === 'sm2-sm3') !== (profile === 'gbt35275')) {
-    r.fail('ContentInfo.contentType: SM2 seals use the GB/T 35275 OIDs, the others RFC 5652');
+    fail('ContentInfo.contentType: SM2 seals use the GB/T 35275 OIDs, the others RFC 5652');
   }
-  const signature = r.octets(si[5], 'SignerInfo.signature');
-  if (signature.length === 0) r.fail('SignerInfo.signature: empty');
+  const signature = readDerOctetString(si[5], 'SignerInfo.signature');
+  if (signature.length === 0) fail('SignerInfo.signature: empty');
 
   // Signed attributes: exactly the four of the profile, each once, each with one value.
-  const attrs = r.children(attrsTlv, 'signedAttrs', 8);
+  const attrs = derChildren(attrsNode, 'signedAttrs', 0, 8);
   let contentType: string | undefined;
   let messageDigest: Uint8Array | undefined;
   let signingTime: Date | undefined;
@@ -305,36 +346,36 @@ export function parseCmsStamp(bytes: Uint8Array): CmsStamp {
     const w = `signedAttrs[${i}]`;
     // DER SET OF order (X.690 §11.6): the signature covers these bytes; an unsorted set would be re-encoded
     // differently by other verifiers.
-    if (prev !== undefined && compareDer(prev, a.encoded) > 0) r.fail('signedAttrs: not in DER order');
-    prev = a.encoded;
-    const ac = r.children(r.expect(a, TAG.SEQUENCE, w), w, 3);
-    if (ac.length !== 2) r.fail(`${w}: expected type and values`);
-    const type = r.oid(ac[0], `${w}.type`);
-    if (seen.has(type)) r.fail(`${w}: attribute ${type} repeated`);
+    if (prev !== undefined && compareDer(prev, a.raw) > 0) fail('signedAttrs: not in DER order');
+    prev = a.raw;
+    const ac = fieldChildren(a, DER_TAG.SEQUENCE, w, 3);
+    if (ac.length !== 2) fail(`${w}: expected type and values`);
+    const type = readDerOid(ac[0], `${w}.type`);
+    if (seen.has(type)) fail(`${w}: attribute ${type} repeated`);
     seen.add(type);
-    const values = r.children(r.expect(ac[1], TAG.SET, `${w}.values`), `${w}.values`, 2);
-    if (values.length !== 1) r.fail(`${w}.values: expected exactly one value`);
+    const values = fieldChildren(ac[1], DER_TAG.SET, `${w}.values`, 2);
+    if (values.length !== 1) fail(`${w}.values: expected exactly one value`);
     const v = values[0];
-    if (type === CMS_OID.contentType) contentType = r.oid(v, 'content-type');
-    else if (type === CMS_OID.messageDigest) messageDigest = r.octets(v, 'message-digest');
-    else if (type === CMS_OID.signingTime) signingTime = v?.tag === TAG.UTC_TIME ? r.utcTime(v, 'signing-time') : r.generalizedTime(v, 'signing-time');
-    else if (type === CMS_OID.signingCertificateV2) essHash = readEss(r, v);
-    else r.fail(`${w}: attribute ${type} is not part of the profile`);
+    if (type === CMS_OID.contentType) contentType = readDerOid(v, 'content-type');
+    else if (type === CMS_OID.messageDigest) messageDigest = readDerOctetString(v, 'message-digest');
+    else if (type === CMS_OID.signingTime) signingTime = readDerX509Time(v, 'signing-time');
+    else if (type === CMS_OID.signingCertificateV2) essHash = readEss(v);
+    else fail(`${w}: attribute ${type} is not part of the profile`);
   }
   if (contentType === undefined || messageDigest === undefined || signingTime === undefined || essHash === undefined) {
-    r.fail('signedAttrs: content-type, message-digest, signing-time and signing-certificate-v2 are all required');
+    fail('signedAttrs: content-type, message-digest, signing-time and signing-certificate-v2 are all required');
   }
-  if (contentType !== innerType) r.fail('content-type attribute: differs from eContentType');
-  if (messageDigest.length !== 32) r.fail('message-digest: expected 32 bytes');
+  if (contentType !== innerType) fail('content-type attribute: differs from eContentType');
+  if (messageDigest.length !== 32) fail('message-digest: expected 32 bytes');
 
   // RFC 5652 §5.4: the signature is over the DER of the attributes with the SET OF tag, not [0].
-  const signedAttributes = Uint8Array.from(attrsTlv.encoded);
-  signedAttributes[0] = TAG.SET;
+  const signedAttributes = Uint8Array.from(attrsNode.raw);
+  signedAttributes[0] = 0x31; // universal, constructed, SET (17)
 
-  const signer = certs.find((c) => bytesEqual(c.issuer, sidIssuer) && bytesEqual(c.serial, sidSerial));
-  if (signer === undefined) r.fail('certificates: the signer certificate named by sid is not included');
-  if (!bytesEqual(essHash.issuer, signer.issuer) || !bytesEqual(essHash.serial, signer.serial)) {
-    r.fail('signing-certificate-v2: issuerSerial does not name the sid certificate');
+  const signer = certs.find((c) => equalBytes(c.issuer, sidIssuer) && equalBytes(c.serial, sidSerial));
+  if (signer === undefined) fail('certificates: the signer certificate named by sid is not included');
+  if (!equalBytes(essHash.issuer, signer.issuer) || !equalBytes(essHash.serial, signer.serial)) {
+    fail('signing-certificate-v2: issuerSerial does not name the sid certificate');
   }
   return Object.freeze({
     format: 'cms',
@@ -352,32 +393,32 @@ export function parseCmsStamp(bytes: Uint8Array): CmsStamp {
   });
 }
 
-function readEss(r: DerReader, v: Tlv | undefined): { algorithm: HashAlgorithm; value: Uint8Array; issuer: Uint8Array; serial: Uint8Array } {
-  const top = r.children(r.expect(v, TAG.SEQUENCE, 'signing-certificate-v2'), 'signing-certificate-v2', 3);
-  if (top.length !== 1) r.fail('signing-certificate-v2: policies are not part of the profile');
-  const ids = r.children(r.expect(top[0], TAG.SEQUENCE, 'signing-certificate-v2.certs'), 'signing-certificate-v2.certs', 2);
-  if (ids.length !== 1) r.fail('signing-certificate-v2.certs: expected exactly one ESSCertIDv2');
-  const id = r.children(r.expect(ids[0], TAG.SEQUENCE, 'ESSCertIDv2'), 'ESSCertIDv2', 4);
+function readEss(v: DerNode | undefined): { algorithm: HashAlgorithm; value: Uint8Array; issuer: Uint8Array; serial: Uint8Array } {
+  const top = fieldChildren(v, DER_TAG.SEQUENCE, 'signing-certificate-v2', 3);
+  if (top.length !== 1) fail('signing-certificate-v2: policies are not part of the profile');
+  const ids = fieldChildren(top[0], DER_TAG.SEQUENCE, 'signing-certificate-v2.certs', 2);
+  if (ids.length !== 1) fail('signing-certificate-v2.certs: expected exactly one ESSCertIDv2');
+  const id = fieldChildren(ids[0], DER_TAG.SEQUENCE, 'ESSCertIDv2', 4);
   let i = 0;
   let algorithm: HashAlgorithm = 'sha256';
-  if (id[0]?.tag === TAG.SEQUENCE) {
-    algorithm = readDigestAlgorithm(r, id[0], 'ESSCertIDv2.hashAlgorithm');
+  if (isDerTag(id[0], DER_TAG.SEQUENCE)) {
+    algorithm = readDigestAlgorithm(id[0], 'ESSCertIDv2.hashAlgorithm');
     // X.690 §11.5: a DER encoding omits a value equal to its DEFAULT.
-    if (algorithm === 'sha256') r.fail('ESSCertIDv2.hashAlgorithm: the sha256 default must be omitted');
+    if (algorithm === 'sha256') fail('ESSCertIDv2.hashAlgorithm: the sha256 default must be omitted');
     i = 1;
   }
-  const value = r.octets(id[i], 'ESSCertIDv2.certHash');
-  if (value.length !== 32) r.fail('ESSCertIDv2.certHash: expected 32 bytes');
-  if (id.length !== i + 2) r.fail('ESSCertIDv2: issuerSerial is required');
-  const is = r.children(r.expect(id[i + 1], TAG.SEQUENCE, 'ESSCertIDv2.issuerSerial'), 'ESSCertIDv2.issuerSerial', 3);
-  if (is.length !== 2) r.fail('ESSCertIDv2.issuerSerial: expected issuer and serialNumber');
-  const names = r.children(r.expect(is[0], TAG.SEQUENCE, 'issuerSerial.issuer'), 'issuerSerial.issuer', 2);
-  if (names.length !== 1) r.fail('issuerSerial.issuer: expected one directoryName');
-  const dn = r.children(r.expect(names[0], 0xa4, 'issuerSerial.issuer.directoryName'), 'directoryName', 2);
-  if (dn.length !== 1) r.fail('issuerSerial.issuer.directoryName: expected one Name');
-  const issuer = r.expect(dn[0], TAG.SEQUENCE, 'directoryName.Name').encoded;
-  r.integerHex(is[1], 'issuerSerial.serialNumber');
-  return { algorithm, value, issuer, serial: (is[1] as Tlv).encoded };
+  const value = readDerOctetString(id[i], 'ESSCertIDv2.certHash');
+  if (value.length !== 32) fail('ESSCertIDv2.certHash: expected 32 bytes');
+  if (id.length !== i + 2) fail('ESSCertIDv2: issuerSerial is required');
+  const is = fieldChildren(id[i + 1], DER_TAG.SEQUENCE, 'ESSCertIDv2.issuerSerial', 3);
+  if (is.length !== 2) fail('ESSCertIDv2.issuerSerial: expected issuer and serialNumber');
+  const names = fieldChildren(is[0], DER_TAG.SEQUENCE, 'issuerSerial.issuer', 2);
+  if (names.length !== 1) fail('issuerSerial.issuer: expected one directoryName');
+  const dn = derChildren(expectDerTag(names[0], derContextTag(4), 'issuerSerial.issuer.directoryName'), 'directoryName', 0, 2);
+  if (dn.length !== 1) fail('issuerSerial.issuer.directoryName: expected one Name');
+  const issuer = expectDerTag(dn[0], DER_TAG.SEQUENCE, 'directoryName.Name').raw;
+  readDerIntegerBytes(is[1], 'issuerSerial.serialNumber');
+  return { algorithm, value, issuer, serial: (is[1] as DerNode).raw };
 }
 
 /**
@@ -396,14 +437,14 @@ export function checkCmsStamp(stamp: CmsStamp, tbs: Uint8Array): readonly SealCh
   const checks: SealCheck[] = [];
   const md = digest(stamp.digestAlgorithm, tbs);
   checks.push(
-    bytesEqual(md, stamp.messageDigest)
+    equalBytes(md, stamp.messageDigest)
       ? { check: 'message-digest', status: 'passed', message: `${stamp.digestAlgorithm} of the to-be-sealed structure matches` }
       : { check: 'message-digest', status: 'failed', code: 'SEAL_DIGEST_MISMATCH', message: 'message-digest differs from the digest of the to-be-sealed structure' },
   );
   checks.push(signatureCheck(stamp.signatureAlgorithm, stamp.signerCertificate, stamp.signedAttributes, stamp.signature));
   const certHash = digest(stamp.signingCertificateHash.algorithm, stamp.signerCertificate);
   checks.push(
-    bytesEqual(certHash, stamp.signingCertificateHash.value)
+    equalBytes(certHash, stamp.signingCertificateHash.value)
       ? { check: 'signing-certificate', status: 'passed', message: 'signing-certificate-v2 names the signer certificate' }
       : { check: 'signing-certificate', status: 'failed', code: 'SEAL_SIGNER_MISMATCH', message: 'signing-certificate-v2 hash differs from the signer certificate' },
   );

@@ -12,14 +12,15 @@
  *
  * The seal objects and the SES DER codec are in `../ses/`; this module adds the evoucher binding.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { digest } from '../../crypto/index.js';
+import { DER_LOW_TAG_LIMITS, DER_TAG, derSequence, expectDerTag, mapDerErrors, readDerSequence } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { matchSealerToSeal, verifySesSignatureValue } from '../ses/checks.js';
 import { makeSesSignature, parseSesSignature } from '../ses/signature.js';
 import type { SesSignature } from '../ses/types.js';
 import { SEAL_OID, TBS_VERSION } from '../tbs.js';
-import { DerReader, TAG, bytesEqual, seq } from '../asn1.js';
 import { certificateParts } from './cert_parts.js';
 import { MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES } from './cms.js';
 import type { SealCheck } from './types.js';
@@ -113,7 +114,7 @@ export async function makeSesStamp(options: MakeSesStampOptions): Promise<Uint8A
     time: options.signingTime,
     extDatas: [
       { oid: SEAL_OID.extTbs, critical: false, value: options.tbs },
-      ...(options.chain === undefined || options.chain.length === 0 ? [] : [{ oid: SEAL_OID.extChain, critical: false, value: seq(...options.chain) }]),
+      ...(options.chain === undefined || options.chain.length === 0 ? [] : [{ oid: SEAL_OID.extChain, critical: false, value: derSequence(...options.chain) }]),
     ],
   });
 }
@@ -168,9 +169,10 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
 
 /** `SEQUENCE OF Certificate`, strictly: each a DER certificate, at most {@link MAX_CMS_CERTIFICATES}. */
 function readChain(value: Uint8Array): Uint8Array[] {
-  const r: DerReader = new DerReader('SEAL_MALFORMED');
-  const list = r.children(r.single(value, TAG.SEQUENCE, 'ses certificate chain'), 'ses certificate chain', MAX_CMS_CERTIFICATES);
-  return list.map((t, i) => certificateParts(r.expect(t, TAG.SEQUENCE, `chain[${i}]`).encoded, 'SEAL_MALFORMED', `chain[${i}]`).der);
+  return mapDerErrors('SEAL_MALFORMED', () => {
+    const list = readDerSequence(value, 'ses certificate chain', 0, MAX_CMS_CERTIFICATES, DER_LOW_TAG_LIMITS);
+    return list.map((t, i) => certificateParts(expectDerTag(t, DER_TAG.SEQUENCE, `chain[${i}]`).raw, 'SEAL_MALFORMED', `chain[${i}]`).der);
+  });
 }
 
 /**
@@ -188,12 +190,12 @@ function readChain(value: Uint8Array): Uint8Array[] {
 export function checkSesStamp(stamp: SesStamp, tbs: Uint8Array): readonly SealCheck[] {
   const checks: SealCheck[] = [];
   checks.push(
-    bytesEqual(digest('sm3', tbs), stamp.dataHash)
+    equalBytes(digest('sm3', tbs), stamp.dataHash)
       ? { check: 'message-digest', status: 'passed', message: 'dataHash is the SM3 of the to-be-sealed structure' }
       : { check: 'message-digest', status: 'failed', code: 'SEAL_DIGEST_MISMATCH', message: 'dataHash differs from the SM3 of the to-be-sealed structure' },
   );
   checks.push(
-    bytesEqual(stamp.tbs, tbs)
+    equalBytes(stamp.tbs, tbs)
       ? { check: 'embedded-tbs', status: 'passed', message: 'the carried to-be-sealed structure equals the recomputed one' }
       : { check: 'embedded-tbs', status: 'failed', code: 'SEAL_TBS_MISMATCH', message: 'the carried to-be-sealed structure differs from the recomputed one' },
   );
