@@ -10,6 +10,7 @@ import {
   DER_TAG,
   derBoolean,
   derChildren,
+  derContextTag,
   derIa5String,
   derInteger,
   derOctetString,
@@ -17,8 +18,8 @@ import {
   derSequence,
   expectDerTag,
   isDerTag,
+  mapDerErrors,
   readDer,
-  readDerBitString,
   readDerBoolean,
   readDerOctetString,
   readDerOid,
@@ -27,7 +28,6 @@ import {
 } from '../../encoding/der.js';
 import type { DerNode, DerQuirk } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
-import type { ErrorCode } from '../../errors.js';
 import type { SesExtData, SesHeader, SesParseMode, SesPicture } from './types.js';
 
 /** Largest `SESeal` or `SES_Signature` accepted: 4 MiB (real ones are 6–18 KB, pictures included). */
@@ -71,13 +71,6 @@ export function decodeSchema<T>(f: () => T): T {
     }
     throw e;
   }
-}
-
-/** Reads a BIT STRING whose unused-bits octet must be 0 (standards.md §2.3) and returns its data. */
-export function readZeroPadBitString(node: DerNode | undefined, path: string): Uint8Array {
-  const { unusedBits, bytes } = readDerBitString(node, path);
-  if (unusedBits !== 0) malformed(`seal: ${path} has ${unusedBits} unused bits; 0 is required`, node);
-  return bytes;
 }
 
 /** Decodes `SES_Header ::= SEQUENCE { ID IA5String, version INTEGER, Vid IA5String }` (ID must be `ES`). */
@@ -142,11 +135,6 @@ export function encodeHeader(h: SesHeader): Uint8Array {
   return derSequence(derIa5String(h.id), derInteger(h.version), derIa5String(h.vid));
 }
 
-/** True when the node is a context `[n]` constructed tag. */
-export function isExplicit(node: DerNode | undefined, tag: number): boolean {
-  return isDerTag(node, { class: 'context', tag, constructed: true });
-}
-
 /**
  * The SubjectPublicKeyInfo TLV of an X.509 certificate (RFC 5280 §4.1), found structurally so that the
  * seal checks do not depend on full certificate validation (the verifier validates paths apart).
@@ -154,32 +142,12 @@ export function isExplicit(node: DerNode | undefined, tag: number): boolean {
  * @throws EvoucherError `CERT_MALFORMED` when the bytes are not a certificate shape.
  */
 export function certificateSpki(certDer: Uint8Array): Uint8Array {
-  return withCode('CERT_MALFORMED', 'certificate', () => {
+  return mapDerErrors('CERT_MALFORMED', () => {
     const cert = readDer(certDer, { maxSize: MAX_SES_BYTES });
     const [tbs] = derChildren(expectDerTag(cert, DER_TAG.SEQUENCE, 'Certificate'), 'Certificate', 3, 3);
     const fields = derChildren(expectDerTag(tbs, DER_TAG.SEQUENCE, 'tbsCertificate'), 'tbsCertificate', 6, 10);
     // RFC 5280 §4.1: version [0] EXPLICIT is optional; serial, signature, issuer, validity, subject, spki follow.
-    const first = isExplicit(fields[0], 0) ? 1 : 0;
+    const first = isDerTag(fields[0], derContextTag(0)) ? 1 : 0;
     return expectDerTag(fields[first + 5], DER_TAG.SEQUENCE, 'subjectPublicKeyInfo').raw;
-  });
-}
-
-/** Runs `f`, turning any `DER_*` error into `code`. */
-export function withCode<T>(code: ErrorCode, what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof EvoucherError && e.code.startsWith('DER_')) {
-      throw new EvoucherError(code, `${what}: ${e.message.replace(/^der: /, '')}`, { cause: e, detail: e.detail });
-    }
-    throw e;
-  }
-}
-
-/** Constant-shape byte comparison. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
-  return d === 0;
+  }, 'certificate');
 }

@@ -10,11 +10,12 @@
  * SM2 key is accepted. Certificate trust, validity and key usage are NOT checked here (that is path
  * validation, done by the verifier with its trust anchors).
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { digest, parsePublicKey, verifyMessage } from '../../crypto/index.js';
 import type { HashAlgorithm, PublicKeyInfo } from '../../crypto/index.js';
 import { EvoucherError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
-import { SM2_WITH_SM3_OID, bytesEqual, certificateSpki } from './asn1.js';
+import { SM2_WITH_SM3_OID, certificateSpki } from './asn1.js';
 import type { SealObject, SesCheckResult, SesSignature, SesVerifyOptions } from './types.js';
 
 function result(ok: boolean, message: string, code?: ErrorCode): SesCheckResult {
@@ -138,7 +139,7 @@ export function matchSealerToSeal(seal: SealObject, sealerCertDer: Uint8Array): 
     if (!(sealerCertDer instanceof Uint8Array) || sealerCertDer.length === 0) return result(false, 'certList: no sealer certificate', 'SEAL_MALFORMED');
     const list = seal.certList;
     if (list.kind === 'certs') {
-      const i = list.certs.findIndex((c) => bytesEqual(c, sealerCertDer));
+      const i = list.certs.findIndex((c) => equalBytes(c, sealerCertDer));
       return i >= 0
         ? result(true, `certList: the sealer certificate is entry ${i}`)
         : result(false, `certList: the sealer certificate is none of the ${list.certs.length} certificates`, 'SEAL_SIGNER_NOT_IN_SEAL');
@@ -150,7 +151,7 @@ export function matchSealerToSeal(seal: SealObject, sealerCertDer: Uint8Array): 
         offList++;
         continue;
       }
-      if (bytesEqual(digest(alg, sealerCertDer), d.value)) return result(true, `certList: the sealer certificate ${alg} digest is entry ${i}`);
+      if (equalBytes(digest(alg, sealerCertDer), d.value)) return result(true, `certList: the sealer certificate ${alg} digest is entry ${i}`);
     }
     if (offList > 0) {
       return result(false, `certList: no allowed digest matches, and ${offList} entries use a hash off the allow-list (sm3, sha256)`, 'CRYPTO_ALGORITHM_FORBIDDEN');

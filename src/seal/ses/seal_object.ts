@@ -12,6 +12,7 @@ import {
   DER_TAG,
   derBitString,
   derChildren,
+  derContextTag,
   derGeneralizedTime,
   derIa5String,
   derInteger,
@@ -22,6 +23,7 @@ import {
   expectDerTag,
   isDerTag,
   readDer,
+  readDerBitStringOctets,
   readDerOctetString,
   readDerOid,
   readDerSmallInteger,
@@ -43,9 +45,7 @@ import {
   decodeSchema,
   encodeExtDatas,
   encodeHeader,
-  isExplicit,
   malformed,
-  readZeroPadBitString,
   tolerate,
 } from './asn1.js';
 import type { SesDecodeContext } from './asn1.js';
@@ -87,7 +87,7 @@ export function decodeSealNode(node: DerNode | undefined, ctx: SesDecodeContext)
   let extDatas: readonly SesExtData[] = Object.freeze([]);
   const ext = infoParts[4];
   if (ext !== undefined) {
-    if (isExplicit(ext, 0)) {
+    if (isDerTag(ext, derContextTag(0))) {
       // One vendor guide tags extDatas [0] EXPLICIT (standards.md §2 "Tolerances").
       tolerate(ctx, ext, 'extdatas-explicit-tag', 'seal: SES_SealInfo.extDatas is tagged [0] EXPLICIT');
       extDatas = decodeExtDatas(derChildren(ext, 'SES_SealInfo.extDatas', 1, 1)[0] as DerNode, ctx, 'SES_SealInfo.extDatas');
@@ -128,7 +128,7 @@ export function decodeSealNode(node: DerNode | undefined, ctx: SesDecodeContext)
     extDatas,
     makerCert,
     signAlgorithmOid: readDerOid(algNode, 'SESeal.signAlgID'),
-    signature: readZeroPadBitString(sigNode, 'SESeal.signedValue'),
+    signature: readDerBitStringOctets(sigNode, 'SESeal.signedValue'),
     slices: Object.freeze({ sealInfo: sealInfo.raw, makerSigned }),
     raw: seal.raw,
   };

@@ -11,6 +11,7 @@ import {
   DER_TAG,
   derBitString,
   derChildren,
+  derContextTag,
   derExplicit,
   derGeneralizedTime,
   derIa5String,
@@ -21,6 +22,7 @@ import {
   expectDerTag,
   isDerTag,
   readDer,
+  readDerBitStringOctets,
   readDerOctetString,
   readDerOid,
   readDerSmallInteger,
@@ -38,9 +40,7 @@ import {
   decodeExtDatas,
   decodeSchema,
   encodeExtDatas,
-  isExplicit,
   malformed,
-  readZeroPadBitString,
   tolerate,
 } from './asn1.js';
 import type { SesDecodeContext } from './asn1.js';
@@ -70,7 +70,7 @@ function legacyBits(node: DerNode | undefined, path: string, ctx: SesDecodeConte
     tolerate(ctx, node, 'legacy-octet-string', `seal: 2014 ${path} is an OCTET STRING`);
     return node.value;
   }
-  return readZeroPadBitString(node, path);
+  return readDerBitStringOctets(node, path);
 }
 
 function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignature, 'quirks'> {
@@ -96,7 +96,7 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
       propertyInfo: readDerString(propertyInfo, 'ia5', 'TBS_Sign.propertyInfo'),
       sealerCert: readDerOctetString(cert, 'TBS_Sign.cert'),
       signAlgorithmOid: readDerOid(alg, 'TBS_Sign.signatureAlgorithm'),
-      signature: readZeroPadBitString(elements[1], 'SES_Signature.signature'),
+      signature: readDerBitStringOctets(elements[1], 'SES_Signature.signature'),
       slices: Object.freeze({ tbsSign: tbs.raw }),
       raw: sig.raw,
     };
@@ -117,7 +117,7 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
   }
   let extDatas: readonly SesExtData[] | undefined;
   if (ext !== undefined) {
-    if (!isExplicit(ext, 0)) malformed('seal: TBS_Sign.extDatas must be tagged [0] EXPLICIT', ext);
+    if (!isDerTag(ext, derContextTag(0))) malformed('seal: TBS_Sign.extDatas must be tagged [0] EXPLICIT', ext);
     extDatas = decodeExtDatas(derChildren(ext, 'TBS_Sign.extDatas', 1, 1)[0] as DerNode, ctx, 'TBS_Sign.extDatas');
   }
   const certNode = expectDerTag(elements[1], DER_TAG.OCTET_STRING, 'SES_Signature.cert');
@@ -126,11 +126,11 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
   if (ts !== undefined) {
     // timeStamp [0] EXPLICIT BIT STRING OPTIONAL; one C++ verifier reads it untagged, so both forms are
     // read (standards.md §2 "Tolerances"); the untagged one is listed as a quirk.
-    if (isExplicit(ts, 0)) {
-      timeStamp = readZeroPadBitString(derChildren(ts, 'SES_Signature.timeStamp', 1, 1)[0], 'SES_Signature.timeStamp');
+    if (isDerTag(ts, derContextTag(0))) {
+      timeStamp = readDerBitStringOctets(derChildren(ts, 'SES_Signature.timeStamp', 1, 1)[0], 'SES_Signature.timeStamp');
     } else if (isDerTag(ts, DER_TAG.BIT_STRING)) {
       ctx.quirks.push(Object.freeze({ quirk: 'timestamp-untagged', offset: ts.start, message: 'seal: SES_Signature.timeStamp is untagged' }));
-      timeStamp = readZeroPadBitString(ts, 'SES_Signature.timeStamp');
+      timeStamp = readDerBitStringOctets(ts, 'SES_Signature.timeStamp');
     } else {
       malformed('seal: SES_Signature has an unexpected fifth element', sig);
     }
@@ -142,11 +142,11 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
     tbsVersion,
     seal: Object.freeze({ ...seal, quirks: Object.freeze([]) }),
     timeInfo: readDerTime(timeInfo, 'generalized', 'TBS_Sign.timeInfo'),
-    dataHash: readZeroPadBitString(dataHash, 'TBS_Sign.dataHash'),
+    dataHash: readDerBitStringOctets(dataHash, 'TBS_Sign.dataHash'),
     propertyInfo: readDerString(propertyInfo, 'ia5', 'TBS_Sign.propertyInfo'),
     sealerCert,
     signAlgorithmOid: readDerOid(elements[2], 'SES_Signature.signatureAlgID'),
-    signature: readZeroPadBitString(elements[3], 'SES_Signature.signature'),
+    signature: readDerBitStringOctets(elements[3], 'SES_Signature.signature'),
     ...(timeStamp === undefined ? {} : { timeStamp }),
     ...(extDatas === undefined ? {} : { extDatas }),
     slices: Object.freeze({ tbsSign: tbs.raw }),
