@@ -65,7 +65,8 @@ export const EXTENSION_OID = {
   extKeyUsage: '2.5.29.37',
 } as const;
 
-const KEY_USAGE_BITS: readonly KeyUsageName[] = [
+/** The keyUsage named bits in bit order (RFC 5280 §4.2.1.3). */
+export const KEY_USAGE_BITS: readonly KeyUsageName[] = Object.freeze([
   'digitalSignature',
   'nonRepudiation',
   'keyEncipherment',
@@ -75,7 +76,7 @@ const KEY_USAGE_BITS: readonly KeyUsageName[] = [
   'cRLSign',
   'encipherOnly',
   'decipherOnly',
-];
+]);
 
 /** A signed X.509 object (certificate or CRL) cut into the parts a signature check needs. */
 export interface SignedParts {

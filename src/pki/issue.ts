@@ -13,7 +13,7 @@ import { OID, algorithmForKey, parsePublicKey, signMessage, signatureAlgorithmOi
 import type { PrivateKeyMaterial, PublicKeyInfo } from '../crypto/index.js';
 import type { SignatureAlgorithm } from '../crypto/types.js';
 import { EvoucherError } from '../errors.js';
-import { EXTENSION_OID, parseCertificate, parsedCertificate } from './cert.js';
+import { EXTENSION_OID, KEY_USAGE_BITS, parseCertificate, parsedCertificate } from './cert.js';
 import { NAME_OID } from './name.js';
 import { parseCrl } from './revocation.js';
 import type { CertificateInfo, Crl, KeyUsageName } from './types.js';
@@ -90,18 +90,6 @@ export interface IssueCrlOptions {
   readonly algorithm?: SignatureAlgorithm;
 }
 
-const KEY_USAGE_ORDER: readonly KeyUsageName[] = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-];
-
 const NAME_TYPES: Readonly<Record<string, string>> = {
   C: NAME_OID.country,
   ST: '2.5.4.8',
@@ -174,7 +162,7 @@ export function keyIdentifier(spki: Uint8Array): Uint8Array {
 function keyUsageBitString(bits: readonly KeyUsageName[]): asn1js.BitString {
   let value = 0;
   for (const b of bits) {
-    const i = KEY_USAGE_ORDER.indexOf(b);
+    const i = KEY_USAGE_BITS.indexOf(b);
     if (i < 0) throw new EvoucherError('ARG_INVALID', `unknown key usage '${b}'`);
     value |= 1 << (15 - i);
   }
