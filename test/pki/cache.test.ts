@@ -1,0 +1,198 @@
+/**
+ * The path-validation cache: every answer equals a fresh validatePath (time re-stamped), hits happen only
+ * inside the time window, a CRL change empties it, and a failure is never stored nor returned as a success.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createPathCache,
+  createTrustStore,
+  parseCertificate,
+  parseCrl,
+  pathCacheFor,
+  validatePath,
+  validatePathCached,
+  type CertificateInfo,
+  type Crl,
+  type PathCache,
+  type PathResult,
+  type TrustStore,
+  type ValidatePathOptions,
+} from '../../src/pki/index.js';
+import { makeChain } from './helpers.js';
+
+const PKI = join(import.meta.dirname, '..', '..', 'fixtures', 'pki');
+const pem = (f: string): string => readFileSync(join(PKI, f), 'utf8');
+
+const p256Root = parseCertificate(pem('trust/p256-root.cert.pem'));
+const rsaRoot = parseCertificate(pem('trust/rsa-root.cert.pem'));
+const ca = parseCertificate(pem('p256/ca.cert.pem'));
+const cz = parseCertificate(pem('p256/cz.cert.pem'));
+const revoked = parseCertificate(pem('p256/revoked.cert.pem'));
+const crlClean: readonly Crl[] = [parseCrl(pem('p256/ca.crl.pem')), parseCrl(pem('p256/root.crl.pem'))];
+const crlRevoking: readonly Crl[] = [parseCrl(pem('p256/ca-revoked.crl.pem')), parseCrl(pem('p256/root.crl.pem'))];
+
+// A chain whose leaf lives only in the first half of 2026, to cross validity boundaries.
+const short = makeChain('ec-p256', { tag: ' short', leaf: { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2026-06-30T00:00:00Z') } });
+
+const trustP256 = createTrustStore([p256Root.der]);
+const trustRsa = createTrustStore([rsaRoot.der]);
+const trustBoth = createTrustStore([p256Root.der, short.root.der]);
+
+const T = (iso: string): Date => new Date(iso);
+
+/** Everything a result says, with certificates by fingerprint. */
+function view(r: PathResult): unknown {
+  return {
+    status: r.status,
+    code: r.code,
+    message: r.message,
+    at: r.at.toISOString(),
+    chain: r.chain.map((c) => c.fingerprintSha256),
+    checks: r.checks.map((c) => ({ ...c })),
+  };
+}
+
+function expectSame(cache: PathCache, leaf: CertificateInfo | Uint8Array, options: ValidatePathOptions): PathResult {
+  const cached = validatePathCached(leaf, options, cache);
+  expect(view(cached)).toEqual(view(validatePath(leaf, options)));
+  return cached;
+}
+
+describe('path cache: answers', () => {
+  it('a hit inside the window returns what validatePath returns, stamped with the caller time', () => {
+    const cache = createPathCache();
+    const base = { trust: trustP256, intermediates: [ca.der], usage: 'sealer' as const };
+    const first = expectSame(cache, cz, { ...base, at: T('2026-01-15T02:00:00Z') });
+    expect(first.status).toBe('valid');
+    expect(cache.stats).toMatchObject({ hits: 0, misses: 1, stored: 1 });
+    const second = expectSame(cache, cz, { ...base, at: T('2031-07-01T12:34:56.789Z') });
+    expect(cache.stats).toMatchObject({ hits: 1, misses: 1, stored: 1 });
+    expect(second.at.toISOString()).toBe('2031-07-01T12:34:56.789Z');
+    expect(second.message).toContain('2031-07-01T12:34:56.789Z');
+    expect(second.message).not.toContain('2026-01-15');
+    // The leaf given as bytes has the same identity as its parsed form.
+    expectSame(cache, cz.der, { ...base, at: T('2027-01-01T00:00:00Z') });
+    expect(cache.stats.hits).toBe(2);
+  });
+
+  it('outside a certificate validity the cached success is not used (time window)', () => {
+    const cache = createPathCache();
+    const base = { trust: trustBoth, intermediates: [short.inter.der] };
+    expect(expectSame(cache, short.leaf, { ...base, at: T('2026-03-01T00:00:00Z') }).status).toBe('valid');
+    const expired = expectSame(cache, short.leaf, { ...base, at: T('2026-06-30T00:00:00.001Z') });
+    expect(expired.status).toBe('invalid');
+    expect(expired.code).toBe('CERT_EXPIRED');
+    const early = expectSame(cache, short.leaf, { ...base, at: T('2025-12-31T23:59:59.999Z') });
+    expect(early.code).toBe('CERT_NOT_YET_VALID');
+    // notAfter itself is inside the validity (RFC 5280 §4.1.2.5: inclusive): valid, and not a time the cache may re-stamp.
+    expect(expectSame(cache, short.leaf, { ...base, at: T('2026-06-30T00:00:00Z') }).status).toBe('valid');
+    expect(expectSame(cache, short.leaf, { ...base, at: T('2026-06-29T23:59:59.999Z') }).status).toBe('valid');
+    expect(cache.stats.hits).toBe(1);
+  });
+
+  it('a CRL change drops every entry: a revocation published later is seen at once', () => {
+    const cache = createPathCache();
+    const list: Crl[] = [...crlClean];
+    const options = { trust: trustP256, intermediates: [ca.der], crls: list, requireRevocation: true, at: T('2026-01-15T00:00:00Z') };
+    expect(expectSame(cache, revoked, options).status).toBe('valid');
+    expect(expectSame(cache, revoked, options).status).toBe('valid');
+    expect(cache.stats).toMatchObject({ hits: 1, stored: 1, crlInvalidations: 0 });
+    // The caller's own array changes in place: the new CRL is seen.
+    list[0] = crlRevoking[0] as Crl;
+    const now = expectSame(cache, revoked, options);
+    expect(now.status).toBe('invalid');
+    expect(now.code).toBe('CERT_REVOKED');
+    expect(cache.stats.crlInvalidations).toBe(1);
+    expect(cache.size).toBe(0);
+    // Back to the clean list: recomputed, never taken from before the change.
+    const misses = cache.stats.misses;
+    expect(expectSame(cache, revoked, { ...options, crls: crlClean }).status).toBe('valid');
+    expect(cache.stats.misses).toBe(misses + 1);
+    expect(cache.size).toBe(1);
+  });
+
+  it('a failure is never stored, and never answered by a success of another key', () => {
+    const cache = createPathCache();
+    const at = T('2026-01-15T00:00:00Z');
+    for (let i = 0; i < 3; i++) {
+      const r = expectSame(cache, revoked, { trust: trustP256, intermediates: [ca.der], crls: crlRevoking, requireRevocation: true, at });
+      expect(r.code).toBe('CERT_REVOKED');
+    }
+    expect(cache.stats).toMatchObject({ hits: 0, misses: 3, stored: 0 });
+    expect(cache.size).toBe(0);
+
+    expect(expectSame(cache, cz, { trust: trustP256, intermediates: [ca.der], at }).status).toBe('valid');
+    // Same leaf, but no intermediate, other anchors, or a usage the certificate does not allow: each fails.
+    expect(expectSame(cache, cz, { trust: trustP256, at }).code).toBe('CERT_UNTRUSTED');
+    expect(expectSame(cache, cz, { trust: trustRsa, intermediates: [ca.der], at }).code).toBe('CERT_UNTRUSTED');
+    expect(expectSame(cache, ca, { trust: trustP256, at, usage: 'any' }).status).toBe('valid');
+    expect(expectSame(cache, ca, { trust: trustP256, at, usage: 'sealer' }).code).toBe('CERT_KEY_USAGE');
+    expect(cache.stats.stored).toBe(2);
+  });
+
+  it('stays within maxEntries, and each trust store has its own default cache', () => {
+    const cache = createPathCache({ maxEntries: 2 });
+    const at = T('2026-01-15T00:00:00Z');
+    for (const leaf of [cz, revoked, ca]) expectSame(cache, leaf, { trust: trustP256, intermediates: [ca.der], at, usage: 'any' });
+    expect(cache.size).toBe(2);
+    expect(pathCacheFor(trustP256)).toBe(pathCacheFor(trustP256));
+    expect(pathCacheFor(trustP256)).not.toBe(pathCacheFor(trustRsa));
+    expect(() => createPathCache({ maxEntries: 0 })).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
+    expect(() => validatePathCached(cz, { trust: trustP256, at }, {} as PathCache)).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
+  });
+});
+
+describe('path cache: property', () => {
+  const leaves = [cz, revoked, ca, short.leaf, short.inter];
+  const pools: readonly (readonly Uint8Array[])[] = [[], [ca.der], [short.inter.der], [short.inter.der, ca.der]];
+  const stores: readonly TrustStore[] = [trustP256, trustRsa, trustBoth];
+  const crlSets: readonly (readonly Crl[] | undefined)[] = [undefined, crlClean, crlRevoking];
+  // Around every boundary of the fixtures: validity of the short leaf, the revocation date, CRL thisUpdate.
+  const times = [
+    '2024-12-31T23:59:59.999Z',
+    '2025-01-01T00:00:00.000Z',
+    '2025-05-31T23:59:59.999Z',
+    '2025-06-01T00:00:00.000Z',
+    '2025-06-01T00:00:00.001Z',
+    '2025-12-31T23:59:59.999Z',
+    '2026-01-01T00:00:00.000Z',
+    '2026-03-15T08:00:00.000Z',
+    '2026-06-30T00:00:00.000Z',
+    '2026-06-30T00:00:00.001Z',
+    '2030-01-01T00:00:00.000Z',
+    '2045-01-01T00:00:00.001Z',
+  ].map(T);
+  const query = fc.record({
+    leaf: fc.nat(leaves.length - 1),
+    pool: fc.nat(pools.length - 1),
+    store: fc.nat(stores.length - 1),
+    crls: fc.nat(crlSets.length - 1),
+    require: fc.boolean(),
+    usage: fc.constantFrom('sealer' as const, 'any' as const),
+    at: fc.nat(times.length - 1),
+  });
+
+  it('any sequence of queries on one cache answers exactly as validatePath', () => {
+    fc.assert(
+      fc.property(fc.array(query, { minLength: 1, maxLength: 16 }), (qs) => {
+        const cache = createPathCache({ maxEntries: 8 });
+        for (const q of qs) {
+          const crls = crlSets[q.crls];
+          const options: ValidatePathOptions = {
+            trust: stores[q.store] as TrustStore,
+            intermediates: pools[q.pool] as readonly Uint8Array[],
+            at: times[q.at] as Date,
+            requireRevocation: q.require,
+            usage: q.usage,
+            ...(crls === undefined ? {} : { crls }),
+          };
+          expectSame(cache, leaves[q.leaf] as CertificateInfo, options);
+        }
+      }),
+      { numRuns: 60, seed: 6 },
+    );
+  });
+});
