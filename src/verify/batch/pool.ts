@@ -1,0 +1,241 @@
+/**
+ * Batch verification of many envelope files on every core.
+ *
+ * Design rationale:
+ * - **Workers read, verify and answer.** Each worker thread (`node:worker_threads`, running the compiled
+ *   package) reads its own files and verifies them with its own trust store, CRLs and path cache, built once.
+ *   The main thread only hands out file names and collects reports, so it stays out of the way of the cores.
+ * - **Results in input order.** Answers may arrive out of order across workers; they wait in a small buffer
+ *   and leave in the order of the input.
+ * - **Bounded work in flight.** At most `maxInFlight` files are between "handed out" and "yielded", whatever
+ *   the number of files: a directory of a million vouchers streams through in flat memory. The input may be
+ *   an async iterable, consumed only as fast as results are taken.
+ * - **Same verdicts as one thread.** Every worker gets the same resolved options and one validation time
+ *   fixed before the first file, so a batch says exactly what `verifyEnvelope` says file by file.
+ * - **Failures stay per file.** A file that cannot be read is reported with `ARG_IO`; a worker that dies
+ *   reports `VERIFY_INTERNAL_ERROR` for its files and is replaced.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EvoucherError, isEvoucherError } from '../../errors.js';
+import { resolveOptions, type VerifyOptions } from '../options.js';
+import type { VerificationReport } from '../report.js';
+import { verifyEnvelope } from '../verify.js';
+import type { FileError, WorkerAnswer, WorkerInit, WorkerTask } from './protocol.js';
+import { readFileBounded } from './read_file.js';
+
+/** The largest file a batch reads by default (the envelope reader has its own, smaller limits). */
+export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** The most worker threads a batch starts. */
+export const MAX_JOBS = 256;
+
+/** Options of {@link verifyFiles}: the verifier's options plus how to spread the work. */
+export interface VerifyFilesOptions extends VerifyOptions {
+  /**
+   * Worker threads; default the number of cores (`os.availableParallelism()`). `0` verifies in the calling
+   * thread (no worker), which suits a handful of files.
+   */
+  readonly jobs?: number;
+  /** The most files handed out but not yet yielded; default 8 per worker (at least 8). Bounds memory. */
+  readonly maxInFlight?: number;
+  /** The largest file read, in bytes; default {@link DEFAULT_MAX_FILE_BYTES}. */
+  readonly maxFileBytes?: number;
+}
+
+/** The outcome of one file of a batch. */
+export interface FileVerification {
+  /** Position of the file in the input, from 0. */
+  readonly index: number;
+  readonly file: string;
+  /** One report per VoucherBody (empty when `error` is set). */
+  readonly reports: readonly VerificationReport[];
+  /** The file could not be read (`ARG_IO`) or its worker failed (`VERIFY_INTERNAL_ERROR`). */
+  readonly error?: FileError;
+}
+
+interface Slot {
+  worker: Worker;
+  outstanding: number;
+  lastError?: string;
+}
+
+function checkCount(value: number | undefined, name: string, min: number, max: number): void {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
+    throw new EvoucherError('ARG_INVALID', `${name} must be an integer from ${min} to ${max}`, { detail: { option: name } });
+  }
+}
+
+/**
+ * Where the compiled worker is: next to this file in `dist/`; when this module runs from the TypeScript sources
+ * (a test runner), the compiled worker in `dist/` all the same, since worker threads load JavaScript.
+ */
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts') ? here.replace(/([\\/])src([\\/]verify[\\/]batch[\\/])[^\\/]+\.ts$/, '$1dist$2worker.js') : here.replace(/[^\\/]+\.js$/, 'worker.js');
+  if (!existsSync(file)) throw new EvoucherError('VERIFY_INTERNAL_ERROR', `the compiled batch worker is missing (${file}); run npm run build`);
+  return file;
+}
+
+async function* iterate(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const f of files) {
+    if (typeof f !== 'string') throw new EvoucherError('ARG_INVALID', 'file names must be strings');
+    yield f;
+  }
+}
+
+function errorOf(e: unknown, fallback: 'ARG_IO' | 'VERIFY_INTERNAL_ERROR'): FileError {
+  return { code: isEvoucherError(e) ? e.code : fallback, message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * Verifies many envelope files, on worker threads, and yields one result per file **in input order** as soon
+ * as it and every earlier file are done. Memory stays flat in the number of files: at most `maxInFlight` files
+ * are in progress or waiting to be yielded.
+ *
+ * Each result holds what {@link verifyEnvelope} returns for the file's bytes with the same options; the
+ * validation time is fixed once (`options.at`, default now) for the whole batch. Stopping the iteration early
+ * stops the workers.
+ *
+ * @param files - file paths (an array, or any iterable or async iterable, e.g. a directory stream).
+ * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`.
+ * @returns an async iterable of per-file results.
+ * @throws EvoucherError on the first `next()`, for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`,
+ *   `CERT_MALFORMED` (a bad anchor), `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is
+ *   missing or workers keep dying.
+ * @example
+ * for await (const r of verifyFiles(paths, { trust, jobs: 2 })) {
+ *   console.log(r.file, r.error?.code ?? r.reports.map((x) => x.status).join(','))
+ * }
+ */
+export async function* verifyFiles(files: Iterable<string> | AsyncIterable<string>, options: VerifyFilesOptions): AsyncGenerator<FileVerification, void, undefined> {
+  const o = resolveOptions(options);
+  checkCount(options.jobs, 'jobs', 0, MAX_JOBS);
+  checkCount(options.maxInFlight, 'maxInFlight', 1, 1_000_000);
+  checkCount(options.maxFileBytes, 'maxFileBytes', 1, Number.MAX_SAFE_INTEGER);
+  const jobs = options.jobs ?? Math.min(availableParallelism(), MAX_JOBS);
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  // The resolved trust store, CRLs and validation time for every file (and, in this thread, one path cache).
+  const shared: VerifyOptions = { ...options, trust: o.trust, at: o.at, crls: o.crls, requireRevocation: o.requireRevocation };
+  const input = iterate(files);
+
+  if (jobs === 0) {
+    let index = 0;
+    for await (const file of input) {
+      let bytes: Uint8Array | undefined;
+      let error: FileError | undefined;
+      try {
+        bytes = readFileBounded(file, maxFileBytes);
+      } catch (e) {
+        error = errorOf(e, 'ARG_IO');
+      }
+      if (bytes === undefined) {
+        yield { index: index++, file, reports: [], error: error as FileError };
+        continue;
+      }
+      yield { index: index++, file, reports: await verifyEnvelope(bytes, shared) };
+    }
+    return;
+  }
+
+  const maxInFlight = options.maxInFlight ?? Math.max(8, jobs * 8);
+  const perWorker = Math.max(1, Math.ceil(maxInFlight / jobs));
+  const init: WorkerInit = {
+    anchors: o.trust.anchors.map((a) => a.der),
+    crls: o.crls.map((c) => c.der),
+    intermediates: o.intermediates.map((c) => c.der),
+    at: o.at.getTime(),
+    requireRevocation: o.requireRevocation,
+    ...(o.policy === undefined ? {} : { policy: o.policy }),
+    ...(o.limits === undefined ? {} : { limits: o.limits }),
+    pathCache: options.pathCache !== false,
+    maxFileBytes,
+  };
+  const script = workerFile();
+
+  const done = new Map<number, FileVerification>();
+  const pending = new Map<number, { file: string; slot: Slot }>();
+  let wake: (() => void) | undefined;
+  const signal = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  let respawns = 0;
+  let fatal: EvoucherError | undefined;
+  let closing = false;
+  const slots: Slot[] = [];
+
+  const start = (slot?: Slot): Slot => {
+    const worker = new Worker(script, { workerData: init });
+    const s: Slot = slot ?? { worker, outstanding: 0 };
+    s.worker = worker;
+    s.outstanding = 0;
+    worker.on('message', (a: WorkerAnswer) => {
+      const p = pending.get(a.id);
+      if (p === undefined || p.slot.worker !== worker) return;
+      pending.delete(a.id);
+      s.outstanding--;
+      done.set(a.id, 'error' in a ? { index: a.id, file: p.file, reports: [], error: a.error } : { index: a.id, file: p.file, reports: a.reports });
+      signal();
+    });
+    worker.on('error', (e) => {
+      s.lastError = e instanceof Error ? e.message : String(e);
+    });
+    worker.on('exit', () => {
+      if (s.worker !== worker || closing) return;
+      // A worker died (out of memory, a native fault): its files are reported, and a fresh worker takes over.
+      for (const [id, p] of pending) {
+        if (p.slot !== s) continue;
+        pending.delete(id);
+        done.set(id, { index: id, file: p.file, reports: [], error: { code: 'VERIFY_INTERNAL_ERROR', message: `the verifying worker stopped${s.lastError === undefined ? '' : `: ${s.lastError}`}` } });
+      }
+      if (++respawns > jobs * 4) fatal = new EvoucherError('VERIFY_INTERNAL_ERROR', `batch workers keep stopping${s.lastError === undefined ? '' : `: ${s.lastError}`}`);
+      else start(s);
+      signal();
+    });
+    return s;
+  };
+
+  let nextIndex = 0;
+  let nextYield = 0;
+  let exhausted = false;
+  try {
+    for (let i = 0; i < jobs; i++) slots.push(start());
+    for (;;) {
+      if (fatal !== undefined) throw fatal;
+      while (!exhausted && nextIndex - nextYield < maxInFlight) {
+        let slot: Slot | undefined;
+        for (const s of slots) if (s.outstanding < perWorker && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
+        if (slot === undefined) break;
+        const r = await input.next();
+        if (r.done === true) {
+          exhausted = true;
+          break;
+        }
+        const task: WorkerTask = { id: nextIndex++, file: r.value };
+        pending.set(task.id, { file: task.file, slot });
+        slot.outstanding++;
+        slot.worker.postMessage(task);
+      }
+      let yielded = false;
+      while (done.has(nextYield)) {
+        const r = done.get(nextYield) as FileVerification;
+        done.delete(nextYield);
+        nextYield++;
+        yielded = true;
+        yield r;
+      }
+      if (exhausted && nextYield === nextIndex) return;
+      if (fatal !== undefined) throw fatal;
+      // After yielding, room was made: hand out more before waiting. Otherwise an answer is due (every file
+      // between nextYield and nextIndex is pending or done), and its message wakes this loop.
+      if (!yielded) await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    closing = true;
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await input.return(undefined);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Messages between the batch verifier and its worker threads. Everything here survives the structured clone
+ * of `postMessage`: certificates and CRLs travel as DER bytes and are parsed again in each worker.
+ */
+import type { ErrorCode } from '../../errors.js';
+import type { SealPolicy } from '../../seal/policy.js';
+import type { ParseEnvelopeOptions } from '../../voucher/index.js';
+import type { VerificationReport } from '../report.js';
+
+/** What every worker starts with (`workerData`). */
+export interface WorkerInit {
+  /** Trust anchors, DER. */
+  readonly anchors: readonly Uint8Array[];
+  /** CRLs, DER. */
+  readonly crls: readonly Uint8Array[];
+  /** Extra untrusted certificates, DER. */
+  readonly intermediates: readonly Uint8Array[];
+  /** The validation time shared by every worker, ms since the epoch. */
+  readonly at: number;
+  readonly requireRevocation: boolean;
+  readonly policy?: SealPolicy;
+  readonly limits?: ParseEnvelopeOptions['limits'];
+  /** False when the caller switched the path cache off. */
+  readonly pathCache: boolean;
+  /** The largest file read, in bytes. */
+  readonly maxFileBytes: number;
+}
+
+/** One file to verify. */
+export interface WorkerTask {
+  readonly id: number;
+  readonly file: string;
+}
+
+/** A coded problem with one file (it could not be read, or its worker failed). */
+export interface FileError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** The answer for one task. */
+export type WorkerAnswer =
+  | { readonly id: number; readonly reports: readonly VerificationReport[] }
+  | { readonly id: number; readonly error: FileError };

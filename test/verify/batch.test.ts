@@ -1,0 +1,149 @@
+/**
+ * Batch verification on worker threads: the same reports as verifying file by file in one thread, in input
+ * order, with unreadable files reported per file, bounded work in flight, and misuse refused.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/cli/commands/demo.js';
+import { loadTrustStore, type TrustStore } from '../../src/pki/index.js';
+import { verifyEnvelope, verifyFiles, type FileVerification, type VerifyFilesOptions } from '../../src/verify/index.js';
+
+const NOW = new Date('2026-01-15T02:00:00Z');
+let dir: string;
+let trust: TrustStore;
+let files: string[];
+const expected = new Map<string, unknown>();
+
+function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  out[at] = (out[at] as number) === 0x41 ? 0x42 : 0x41;
+  return out;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evoucher-batch-'));
+  trust = await loadTrustStore(join(import.meta.dirname, '..', '..', 'fixtures', 'pki', 'trust'));
+  const demo = await runDemo({ now: NOW });
+  const kinds: { name: string; bytes: Uint8Array }[] = [];
+  for (const v of demo.vouchers) {
+    kinds.push({ name: `${v.vtCode}-${v.variant}-original`, bytes: v.original });
+    kinds.push({ name: `${v.vtCode}-${v.variant}-receipt`, bytes: v.receipt });
+    // A base64 letter changed inside the last stamp: some seal fails.
+    const text = new TextDecoder('latin1').decode(v.original);
+    kinds.push({ name: `${v.vtCode}-${v.variant}-tampered`, bytes: flip(v.original, text.lastIndexOf('</Stamp>') - 40) });
+  }
+  kinds.push({ name: 'garbage', bytes: new TextEncoder().encode('<?xml version="1.0"?><MOF><VoucherCount>1') });
+  kinds.push({ name: 'empty', bytes: new Uint8Array(0) });
+  files = [];
+  for (let i = 0; i < 3; i++) {
+    for (const k of kinds) {
+      const f = join(dir, `${String(files.length).padStart(3, '0')}-${k.name}.xml`);
+      await writeFile(f, k.bytes);
+      files.push(f);
+    }
+    files.push(join(dir, `missing-${i}.xml`));
+  }
+  await mkdir(join(dir, 'a-directory.xml'));
+  files.push(join(dir, 'a-directory.xml'));
+  // The single-threaded path, file by file: what every batch must reproduce.
+  for (const f of files) {
+    try {
+      const bytes = new Uint8Array(await readFile(f));
+      expected.set(f, JSON.parse(JSON.stringify(await verifyEnvelope(bytes, { trust, at: NOW }))));
+    } catch {
+      expected.set(f, 'ARG_IO');
+    }
+  }
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function collect(input: Iterable<string> | AsyncIterable<string>, options: Partial<VerifyFilesOptions>): Promise<FileVerification[]> {
+  const out: FileVerification[] = [];
+  for await (const r of verifyFiles(input, { trust, at: NOW, ...options })) out.push(r);
+  return out;
+}
+
+function expectLikeSingleThread(results: readonly FileVerification[], input: readonly string[]): void {
+  expect(results.map((r) => r.index)).toEqual(input.map((_, i) => i));
+  expect(results.map((r) => r.file)).toEqual(input);
+  for (const r of results) {
+    const want = expected.get(r.file);
+    if (want === 'ARG_IO') {
+      expect(r.error?.code).toBe('ARG_IO');
+      expect(r.reports).toEqual([]);
+    } else {
+      expect(r.error).toBeUndefined();
+      expect(JSON.parse(JSON.stringify(r.reports))).toEqual(want);
+    }
+  }
+}
+
+describe('verifyFiles', () => {
+  it('the fixtures cover VALID, INVALID and unreadable files', () => {
+    const statuses = new Set([...expected.values()].flatMap((v) => (v === 'ARG_IO' ? ['ARG_IO'] : (v as { status: string }[]).map((r) => r.status))));
+    expect([...statuses].sort()).toEqual(['ARG_IO', 'INVALID', 'VALID']);
+  });
+
+  for (const jobs of [0, 1, 2, 3]) {
+    it(`jobs ${jobs}: every result equals the single-threaded verifier, in input order`, async () => {
+      expectLikeSingleThread(await collect(files, { jobs }), files);
+    });
+  }
+
+  it('keeps the order with one file in flight at a time and with a slow async input', async () => {
+    expectLikeSingleThread(await collect(files, { jobs: 2, maxInFlight: 1 }), files);
+    async function* slow(): AsyncGenerator<string> {
+      for (const [i, f] of files.entries()) {
+        if (i % 7 === 0) await new Promise((r) => setTimeout(r, 5));
+        yield f;
+      }
+    }
+    expectLikeSingleThread(await collect(slow(), { jobs: 2, maxInFlight: 3 }), files);
+  });
+
+  it('never takes more than maxInFlight files ahead of the consumer (flat memory)', async () => {
+    let pulled = 0;
+    let consumed = 0;
+    let worst = 0;
+    const many = Array.from({ length: 200 }, (_, i) => files[i % files.length] as string);
+    function* counting(): Generator<string> {
+      for (const f of many) {
+        pulled++;
+        worst = Math.max(worst, pulled - consumed);
+        yield f;
+      }
+    }
+    for await (const r of verifyFiles(counting(), { trust, at: NOW, jobs: 2, maxInFlight: 5 })) {
+      expect(r.index).toBe(consumed);
+      consumed++;
+    }
+    expect(consumed).toBe(200);
+    expect(worst).toBeLessThanOrEqual(5 + 1);
+  });
+
+  it('stops cleanly when the consumer stops early', async () => {
+    const seen: number[] = [];
+    for await (const r of verifyFiles(files, { trust, at: NOW, jobs: 2 })) {
+      seen.push(r.index);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('refuses misuse before reading anything', async () => {
+    const first = (o: VerifyFilesOptions): Promise<unknown> => verifyFiles(files, o).next();
+    await expect(first({ trust: [] })).rejects.toMatchObject({ code: 'TRUST_NO_ANCHORS' });
+    await expect(first({ trust, jobs: -1 })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    await expect(first({ trust, jobs: 1.5 })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    await expect(first({ trust, maxInFlight: 0 })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+  });
+
+  it('an empty input yields nothing', async () => {
+    expect(await collect([], { jobs: 2 })).toEqual([]);
+  });
+});
