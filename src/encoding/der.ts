@@ -161,7 +161,6 @@ function rulesOf(limits: DerLimits): Rules {
   };
 }
 
-const DEFAULT_RULES = rulesOf({});
 
 /**
  * Reads identifier and length octets at `offset` of `bytes`; `limit` is the end of the enclosing content and
@@ -230,13 +229,70 @@ function checkSize(bytes: Uint8Array, maxSize: number): void {
   if (bytes.length > maxSize) throw derError('DER_TOO_LARGE', `der: input of ${bytes.length} bytes exceeds the limit ${maxSize}`, 0);
 }
 
-/** What {@link derChildren} needs to expand a node read without its children: the rules and its depth. */
-interface LazyState {
-  readonly rules: Rules;
-  readonly depth: number;
-}
+/**
+ * The node implementation. `raw` and `value` are made on first use, and a node read without its children keeps
+ * what {@link derChildren} needs to expand it (its buffer, the rules and its depth): a CRL of 200,000 entries
+ * must not cost a million subarrays and side tables.
+ */
+class Node implements DerNode {
+  readonly tag: number;
+  readonly class: DerTagClass;
+  readonly constructed: boolean;
+  readonly headerLength: number;
+  readonly length: number;
+  readonly start: number;
+  readonly end: number;
+  declare readonly children?: readonly DerNode[];
+  /** The buffer the node was read from and the node's offset in it (`start` is relative to the caller's buffer). */
+  readonly #buf: Uint8Array;
+  readonly #at: number;
+  readonly #rules: Rules;
+  readonly #depth: number;
+  #raw: Uint8Array | undefined;
+  #value: Uint8Array | undefined;
 
-const lazyStates = new WeakMap<DerNode, LazyState>();
+  constructor(buf: Uint8Array, at: number, h: Header, base: number, rules: Rules, depth: number, children: readonly DerNode[] | undefined) {
+    this.tag = h.tag;
+    this.class = h.cls;
+    this.constructed = h.constructed;
+    this.headerLength = h.headerLength;
+    this.length = h.length;
+    this.start = base + at;
+    this.end = base + at + h.headerLength + h.length;
+    if (children !== undefined) this.children = Object.freeze(children);
+    this.#buf = buf;
+    this.#at = at;
+    this.#rules = rules;
+    this.#depth = depth;
+    Object.freeze(this);
+  }
+
+  get raw(): Uint8Array {
+    return (this.#raw ??= this.#buf.subarray(this.#at, this.#at + this.headerLength + this.length));
+  }
+
+  get value(): Uint8Array {
+    return (this.#value ??= this.#buf.subarray(this.#at + this.headerLength, this.#at + this.headerLength + this.length));
+  }
+
+  /** Parses the children, at most `max` (the count is checked before reading on). */
+  expand(path: string, max: number): readonly DerNode[] {
+    const depth = this.#depth + 1;
+    const buf = this.#buf;
+    const end = this.#at + this.headerLength + this.length;
+    const base = this.start - this.#at;
+    const out: DerNode[] = [];
+    let p = this.#at + this.headerLength;
+    while (p < end) {
+      if (depth > this.#rules.maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${this.#rules.maxDepth}`, base + p);
+      if (out.length >= max) throw derError('DER_MALFORMED', `der: ${path} has more than ${max} elements`, this.start, path);
+      const h = readHeader(buf, p, end, this.#rules, base);
+      out.push(new Node(buf, p, h, base, this.#rules, depth, undefined));
+      p += h.headerLength + h.length;
+    }
+    return out;
+  }
+}
 
 /**
  * Reads one TLV at `offset` without descending into it ({@link derChildren} parses its children on demand).
@@ -254,9 +310,7 @@ export function readTlv(bytes: Uint8Array, offset: number, limits: DerLimits = {
   const rules = rulesOf(limits);
   checkSize(bytes, rules.maxSize);
   if (!Number.isSafeInteger(offset) || offset < 0) throw new EvoucherError('ARG_INVALID', 'der: offset must be a non-negative integer');
-  const node = makeNode(bytes, offset, readHeader(bytes, offset, bytes.length, rules, 0), undefined, 0);
-  lazyStates.set(node, { rules, depth: 1 });
-  return node;
+  return new Node(bytes, offset, readHeader(bytes, offset, bytes.length, rules, 0), 0, rules, 1, undefined);
 }
 
 /**
@@ -280,22 +334,6 @@ export function readDerLazy(bytes: Uint8Array, limits: DerLimits = {}): DerNode 
   return root;
 }
 
-function makeNode(bytes: Uint8Array, start: number, h: Header, children: readonly DerNode[] | undefined, base: number): DerNode {
-  const end = start + h.headerLength + h.length;
-  const node = {
-    tag: h.tag,
-    class: h.cls,
-    constructed: h.constructed,
-    headerLength: h.headerLength,
-    length: h.length,
-    start: base + start,
-    end: base + end,
-    raw: bytes.subarray(start, end),
-    value: bytes.subarray(start + h.headerLength, end),
-  };
-  return Object.freeze(children === undefined ? node : { ...node, children: Object.freeze(children) });
-}
-
 /**
  * Parses `bytes` as exactly one DER TLV and builds the whole tree (constructed nodes get `children`).
  *
@@ -315,7 +353,7 @@ export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
     if (depth > rules.maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${rules.maxDepth}`, offset);
     if (++nodes > rules.maxNodes) throw derError('DER_TOO_LARGE', `der: more than ${rules.maxNodes} elements`, offset);
     const h = readHeader(bytes, offset, limit, rules, 0);
-    if (!h.constructed) return makeNode(bytes, offset, h, undefined, 0);
+    if (!h.constructed) return new Node(bytes, offset, h, 0, rules, depth, undefined);
     const children: DerNode[] = [];
     const contentEnd = offset + h.headerLength + h.length;
     let p = offset + h.headerLength;
@@ -324,31 +362,13 @@ export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
       children.push(child);
       p = child.end;
     }
-    return makeNode(bytes, offset, h, children, 0);
+    return new Node(bytes, offset, h, 0, rules, depth, children);
   };
   const root = parse(0, bytes.length, 1);
   if (root.end !== bytes.length) {
     throw derError('DER_TRAILING_BYTES', `der: ${bytes.length - root.end} bytes after the outer element`, root.end);
   }
   return root;
-}
-
-/** Parses the children of a node read without them, at most `max` (the count is checked before reading on). */
-function expandChildren(node: DerNode, path: string, max: number): readonly DerNode[] {
-  const state = lazyStates.get(node) ?? { rules: DEFAULT_RULES, depth: 1 };
-  const depth = state.depth + 1;
-  const buf = node.raw;
-  const out: DerNode[] = [];
-  let p = node.headerLength;
-  while (p < buf.length) {
-    if (depth > state.rules.maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${state.rules.maxDepth}`, node.start + p);
-    if (out.length >= max) throw derError('DER_MALFORMED', `der: ${path} has more than ${max} elements`, node.start, path);
-    const child = makeNode(buf, p, readHeader(buf, p, buf.length, state.rules, node.start), undefined, node.start);
-    lazyStates.set(child, { rules: state.rules, depth });
-    out.push(child);
-    p = child.end - node.start;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,7 +427,8 @@ export function expectDerTag(node: DerNode | undefined, spec: DerTagSpec, path: 
  */
 export function derChildren(node: DerNode, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): readonly DerNode[] {
   if (!node.constructed) throw derError('DER_MALFORMED', `der: ${path} is not constructed`, node.start, path);
-  const children = node.children ?? expandChildren(node, path, max);
+  const children = node.children ?? (node instanceof Node ? node.expand(path, max) : undefined);
+  if (children === undefined) throw derError('DER_MALFORMED', `der: ${path} was not read by this toolkit`, node.start, path);
   const n = children.length;
   if (n < min || n > max) throw derError('DER_MALFORMED', `der: ${path} has ${n} elements`, node.start, path);
   return children;
