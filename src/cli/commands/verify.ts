@@ -11,10 +11,11 @@ import { loadTrustStore, parseCrl, type Crl, type TrustStore } from '../../pki/i
 import { parsePolicy, type SealPolicy } from '../../seal/policy.js';
 import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
 import { chooseOption, parseCommandArgs, readInput, requireOption } from '../args.js';
+import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printJson, printText, toJunit, type JunitCase, type JunitSuite } from '../output.js';
 
 const USAGE = `usage: evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>]
-                       [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit]
+                       [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit] [--jobs N]
 
 Verifies the seal chain of every voucher in MOF envelopes and prints one report per voucher.
   --trust, -t       trust anchors: a PEM bundle or a directory of .pem/.crt/.cer files (required)
@@ -23,6 +24,8 @@ Verifies the seal chain of every voucher in MOF envelopes and prints one report 
   --crl             a CRL (PEM or DER); repeat for more. With CRLs, revocation is required (else not checked)
   --intermediate    extra untrusted CA certificates (PEM) to complete paths; repeat for more
   --format, -f      text (default), json (one array, one report per voucher, with its file) or junit (CI)
+  --jobs, -j        worker threads when verifying several files (default: the number of cores; 0: none).
+                    Text output on a terminal shows a progress line on standard error for long runs
 exit codes: 0 all VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error`;
 
 /** A report of one voucher with the file it came from (the JSON output). */
@@ -178,6 +181,7 @@ export async function run(args: string[]): Promise<number> {
         crl: { type: 'string', multiple: true },
         intermediate: { type: 'string', multiple: true },
         format: { type: 'string', short: 'f' },
+        jobs: { type: 'string', short: 'j' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -195,9 +199,13 @@ export async function run(args: string[]): Promise<number> {
   const at = parseAt(values.at) ?? new Date();
   const crls = await loadCrls(values.crl ?? []);
   const intermediates = await loadIntermediates(values.intermediate ?? []);
+  const jobs = parseJobs(values.jobs);
 
-  const outcomes: FileOutcome[] = [];
-  for (const file of positionals) {
+  let outcomes: FileOutcome[] = [];
+  // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
+  if (positionals.length > 1 && jobs > 0 && !positionals.includes('-')) {
+    outcomes = await verifyFilesForCli(positionals, { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) }, { jobs, format });
+  } else for (const file of positionals) {
     let bytes: Uint8Array;
     try {
       bytes = await readInput(file);

@@ -1,0 +1,105 @@
+/**
+ * `evoucher verify --jobs`: many files through worker threads print exactly what one thread prints, in the
+ * same order and with the same exit code; the progress line appears only for text output on a terminal.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/cli/commands/demo.js';
+import { parseJobs } from '../../src/cli/batch.js';
+import { createProgressLine, progressAllowed } from '../../src/cli/progress.js';
+import { ROOT, runCli } from './spawn_cli.js';
+
+const AT = '2026-01-15T02:00:00Z';
+const TRUST = join(ROOT, 'fixtures', 'pki', 'trust');
+let dir: string;
+let files: string[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evoucher-verify-jobs-'));
+  const demo = await runDemo({ now: new Date(AT) });
+  files = [];
+  for (let i = 0; i < 6; i++) {
+    for (const v of demo.vouchers) {
+      const f = join(dir, `${files.length}-${v.vtCode}-${v.variant}.xml`);
+      await writeFile(f, i % 2 === 0 ? v.receipt : v.original);
+      files.push(f);
+    }
+  }
+  const bad = join(dir, 'bad.xml');
+  await writeFile(bad, '<MOF>');
+  files.splice(5, 0, bad, join(dir, 'missing.xml'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('evoucher verify --jobs', () => {
+  it('prints the same JSON, text and JUnit with 2 workers as with none, and the same exit code', async () => {
+    for (const format of ['json', 'text', 'junit']) {
+      const one = await runCli(['verify', ...files, '--trust', TRUST, '--at', AT, '--format', format, '--jobs', '0']);
+      const two = await runCli(['verify', ...files, '--trust', TRUST, '--at', AT, '--format', format, '--jobs', '2']);
+      expect(two.stdout).toBe(one.stdout);
+      expect(two.code).toBe(one.code);
+      expect(one.code).toBe(2); // the missing file
+      // Progress never reaches a pipe; the unreadable file is named on standard error either way.
+      expect(two.stderr).toBe(one.stderr);
+      expect(two.stderr).not.toMatch(/files\/s/);
+    }
+    const json = JSON.parse((await runCli(['verify', ...files, '--trust', TRUST, '--at', AT, '--format', 'json'])).stdout) as { file: string }[];
+    expect([...new Set(json.map((r) => r.file))]).toEqual(files.filter((f) => !f.endsWith('missing.xml')));
+  });
+
+  it('refuses a bad --jobs value with exit code 2', async () => {
+    for (const bad of ['-1', 'two', '1.5', '9999']) {
+      const r = await runCli(['verify', ...files.slice(0, 2), '--trust', TRUST, '--jobs', bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/ARG_INVALID/);
+    }
+    expect(() => parseJobs('x')).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
+    expect(parseJobs('0')).toBe(0);
+    expect(parseJobs(undefined)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('progress line', () => {
+  const tty = (): { isTTY: boolean; columns: number; text: string; write(s: string): boolean } => ({
+    isTTY: true,
+    columns: 80,
+    text: '',
+    write(s: string): boolean {
+      this.text += s;
+      return true;
+    },
+  });
+
+  it('is drawn only for text output with both streams on a terminal and enough files', () => {
+    const stream = tty();
+    expect(progressAllowed(100, { format: 'text', stream, stdoutIsTty: true })).toBe(true);
+    expect(progressAllowed(100, { format: 'json', stream, stdoutIsTty: true })).toBe(false);
+    expect(progressAllowed(100, { format: 'junit', stream, stdoutIsTty: true })).toBe(false);
+    expect(progressAllowed(100, { format: 'text', stream, stdoutIsTty: false })).toBe(false);
+    expect(progressAllowed(100, { format: 'text', stream: { ...stream, isTTY: false }, stdoutIsTty: true })).toBe(false);
+    expect(progressAllowed(5, { format: 'text', stream, stdoutIsTty: true })).toBe(false);
+  });
+
+  it('redraws one line in place and erases it at the end', () => {
+    const stream = tty();
+    const p = createProgressLine(40, { format: 'text', stream, stdoutIsTty: true, intervalMs: 0 }, 'verify');
+    p.update(10, 1);
+    p.update(40, 2);
+    p.finish();
+    expect(stream.text).toContain('verify: 10/40 files (25%), 1 not VALID');
+    expect(stream.text).toContain('verify: 40/40 files (100%), 2 not VALID');
+    expect(stream.text.endsWith('\r\x1b[2K')).toBe(true);
+    expect(stream.text).not.toContain('\n');
+
+    const json = tty();
+    const silent = createProgressLine(40, { format: 'json', stream: json, stdoutIsTty: true, intervalMs: 0 }, 'verify');
+    silent.update(40, 0);
+    silent.finish();
+    expect(json.text).toBe('');
+  });
+});
