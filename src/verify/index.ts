@@ -21,5 +21,5 @@ export type {
 } from './report.js';
 export { verifySesSignatureOverData } from './seal_signature.js';
 export type { SealSignatureOptions, SealSignatureReport } from './seal_signature.js';
-export { verifyFiles, DEFAULT_MAX_FILE_BYTES, MAX_JOBS } from './batch/index.js';
-export type { FileError, FileVerification, VerifyFilesOptions } from './batch/index.js';
+export { createVerifierPool, verifyFiles, DEFAULT_MAX_FILE_BYTES, MAX_JOBS } from './batch/index.js';
+export type { FileError, FileVerification, VerifierPool, VerifyFilesOptions } from './batch/index.js';

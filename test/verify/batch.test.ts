@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { loadTrustStore, type TrustStore } from '../../src/pki/index.js';
-import { verifyEnvelope, verifyFiles, type FileVerification, type VerifyFilesOptions } from '../../src/verify/index.js';
+import { createVerifierPool, verifyEnvelope, verifyFiles, type FileVerification, type VerifyFilesOptions } from '../../src/verify/index.js';
+import { workerExecArgv } from '../../src/verify/batch/pool.js';
 
 const NOW = new Date('2026-01-15T02:00:00Z');
 let dir: string;
@@ -145,5 +146,40 @@ describe('verifyFiles', () => {
 
   it('an empty input yields nothing', async () => {
     expect(await collect([], { jobs: 2 })).toEqual([]);
+  });
+});
+
+describe('createVerifierPool', () => {
+  it('verifies batch after batch with warm workers, also after a batch stopped early', async () => {
+    const pool = createVerifierPool({ trust, at: NOW, jobs: 2, maxInFlight: 6 });
+    try {
+      for (let round = 0; round < 2; round++) {
+        const out: FileVerification[] = [];
+        for await (const r of pool.verifyFiles(files)) out.push(r);
+        expectLikeSingleThread(out, files);
+      }
+      // Stop after two results while answers are still due: none of them may leak into the next batch.
+      for await (const r of pool.verifyFiles(files)) if (r.index === 1) break;
+      const reversed = [...files].reverse();
+      const out: FileVerification[] = [];
+      for await (const r of pool.verifyFiles(reversed)) out.push(r);
+      expectLikeSingleThread(out, reversed);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs one batch at a time and nothing after close', async () => {
+    const pool = createVerifierPool({ trust, at: NOW, jobs: 1 });
+    const first = pool.verifyFiles(files);
+    await first.next();
+    await expect(pool.verifyFiles(files).next()).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    await first.return(undefined);
+    await pool.close();
+    await expect(pool.verifyFiles(files).next()).rejects.toMatchObject({ code: 'ARG_INVALID' });
+  });
+
+  it('workers get no module loaders or preloads', () => {
+    expect(workerExecArgv(['--import', './x.js', '--max-old-space-size=512', '--loader=ts-node/esm', '-r', 'dotenv/config', '--enable-source-maps'])).toEqual(['--max-old-space-size=512', '--enable-source-maps']);
   });
 });

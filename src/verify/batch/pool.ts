@@ -78,6 +78,26 @@ function workerFile(): string {
   return file;
 }
 
+/**
+ * The node options of the workers: this process's, without module loaders and preloads (`--import`,
+ * `--loader`, `--require`...). Workers run the compiled package only; inheriting, say, a TypeScript loader would
+ * start a loader thread per worker and cost hundreds of milliseconds and tens of MiB each.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const withValue = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i] as string;
+    if (withValue.has(a)) {
+      i++;
+      continue;
+    }
+    if ([...withValue].some((f) => f.startsWith('--') && a.startsWith(`${f}=`))) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 async function* iterate(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
   for await (const f of files) {
     if (typeof f !== 'string') throw new EvoucherError('ARG_INVALID', 'file names must be strings');
@@ -89,58 +109,46 @@ function errorOf(e: unknown, fallback: 'ARG_IO' | 'VERIFY_INTERNAL_ERROR'): File
   return { code: isEvoucherError(e) ? e.code : fallback, message: e instanceof Error ? e.message : String(e) };
 }
 
+/** A set of warm worker threads that verifies batches of files with fixed options; see {@link createVerifierPool}. */
+export interface VerifierPool {
+  /** Worker threads (0: verification runs in the calling thread). */
+  readonly jobs: number;
+  /**
+   * Verifies files and yields one result per file in input order (see {@link verifyFiles}). One batch at a
+   * time: starting a second before the first has finished throws `ARG_INVALID`.
+   *
+   * @param files - file paths (an array, or any iterable or async iterable).
+   * @returns an async iterable of per-file results.
+   */
+  verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined>;
+  /** Stops the workers. The pool cannot be used afterwards. */
+  close(): Promise<void>;
+}
+
 /**
- * Verifies many envelope files, on worker threads, and yields one result per file **in input order** as soon
- * as it and every earlier file are done. Memory stays flat in the number of files: at most `maxInFlight` files
- * are in progress or waiting to be yielded.
+ * Starts a pool of worker threads for repeated batches with the same options (a verifying service, a watch
+ * loop): the workers, their parsed trust anchors, path caches and compiled code stay warm between batches.
+ * The validation time is fixed when the pool is made (`options.at`, default now).
  *
- * Each result holds what {@link verifyEnvelope} returns for the file's bytes with the same options; the
- * validation time is fixed once (`options.at`, default now) for the whole batch. Stopping the iteration early
- * stops the workers.
- *
- * @param files - file paths (an array, or any iterable or async iterable, e.g. a directory stream).
  * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`.
- * @returns an async iterable of per-file results.
- * @throws EvoucherError on the first `next()`, for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`,
- *   `CERT_MALFORMED` (a bad anchor), `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is
- *   missing or workers keep dying.
+ * @returns the pool; call `close()` when done.
+ * @throws EvoucherError for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`, `CERT_MALFORMED` (a bad anchor),
+ *   `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is missing.
  * @example
- * for await (const r of verifyFiles(paths, { trust, jobs: 2 })) {
- *   console.log(r.file, r.error?.code ?? r.reports.map((x) => x.status).join(','))
- * }
+ * const pool = createVerifierPool({ trust, jobs: 2 })
+ * try { for await (const r of pool.verifyFiles(paths)) console.log(r.file, r.reports[0]?.status) } finally { await pool.close() }
  */
-export async function* verifyFiles(files: Iterable<string> | AsyncIterable<string>, options: VerifyFilesOptions): AsyncGenerator<FileVerification, void, undefined> {
+export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   const o = resolveOptions(options);
   checkCount(options.jobs, 'jobs', 0, MAX_JOBS);
   checkCount(options.maxInFlight, 'maxInFlight', 1, 1_000_000);
   checkCount(options.maxFileBytes, 'maxFileBytes', 1, Number.MAX_SAFE_INTEGER);
   const jobs = options.jobs ?? Math.min(availableParallelism(), MAX_JOBS);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxInFlight = options.maxInFlight ?? Math.max(8, jobs * 8);
+  const perWorker = Math.max(1, Math.ceil(maxInFlight / Math.max(1, jobs)));
   // The resolved trust store, CRLs and validation time for every file (and, in this thread, one path cache).
   const shared: VerifyOptions = { ...options, trust: o.trust, at: o.at, crls: o.crls, requireRevocation: o.requireRevocation };
-  const input = iterate(files);
-
-  if (jobs === 0) {
-    let index = 0;
-    for await (const file of input) {
-      let bytes: Uint8Array | undefined;
-      let error: FileError | undefined;
-      try {
-        bytes = readFileBounded(file, maxFileBytes);
-      } catch (e) {
-        error = errorOf(e, 'ARG_IO');
-      }
-      if (bytes === undefined) {
-        yield { index: index++, file, reports: [], error: error as FileError };
-        continue;
-      }
-      yield { index: index++, file, reports: await verifyEnvelope(bytes, shared) };
-    }
-    return;
-  }
-
-  const maxInFlight = options.maxInFlight ?? Math.max(8, jobs * 8);
-  const perWorker = Math.max(1, Math.ceil(maxInFlight / jobs));
   const init: WorkerInit = {
     anchors: o.trust.anchors.map((a) => a.der),
     crls: o.crls.map((c) => c.der),
@@ -152,10 +160,13 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
     pathCache: options.pathCache !== false,
     maxFileBytes,
   };
-  const script = workerFile();
+  const script = jobs === 0 ? '' : workerFile();
+  const execArgv = workerExecArgv(process.execArgv);
 
-  const done = new Map<number, FileVerification>();
-  const pending = new Map<number, { file: string; slot: Slot }>();
+  /** Tasks handed out and not answered yet: id → file, the slot working on it, and the batch it belongs to. */
+  const pending = new Map<number, { file: string; slot: Slot; index: number }>();
+  /** Answers of the running batch, by input index. */
+  let done = new Map<number, FileVerification>();
   let wake: (() => void) | undefined;
   const signal = (): void => {
     const w = wake;
@@ -164,11 +175,13 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
   };
   let respawns = 0;
   let fatal: EvoucherError | undefined;
-  let closing = false;
+  let closed = false;
+  let busy = false;
+  let nextId = 0;
   const slots: Slot[] = [];
 
   const start = (slot?: Slot): Slot => {
-    const worker = new Worker(script, { workerData: init });
+    const worker = new Worker(script, { workerData: init, execArgv });
     const s: Slot = slot ?? { worker, outstanding: 0 };
     s.worker = worker;
     s.outstanding = 0;
@@ -177,19 +190,19 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
       if (p === undefined || p.slot.worker !== worker) return;
       pending.delete(a.id);
       s.outstanding--;
-      done.set(a.id, 'error' in a ? { index: a.id, file: p.file, reports: [], error: a.error } : { index: a.id, file: p.file, reports: a.reports });
+      done.set(p.index, 'error' in a ? { index: p.index, file: p.file, reports: [], error: a.error } : { index: p.index, file: p.file, reports: a.reports });
       signal();
     });
     worker.on('error', (e) => {
       s.lastError = e instanceof Error ? e.message : String(e);
     });
     worker.on('exit', () => {
-      if (s.worker !== worker || closing) return;
+      if (s.worker !== worker || closed) return;
       // A worker died (out of memory, a native fault): its files are reported, and a fresh worker takes over.
       for (const [id, p] of pending) {
         if (p.slot !== s) continue;
         pending.delete(id);
-        done.set(id, { index: id, file: p.file, reports: [], error: { code: 'VERIFY_INTERNAL_ERROR', message: `the verifying worker stopped${s.lastError === undefined ? '' : `: ${s.lastError}`}` } });
+        done.set(p.index, { index: p.index, file: p.file, reports: [], error: { code: 'VERIFY_INTERNAL_ERROR', message: `the verifying worker stopped${s.lastError === undefined ? '' : `: ${s.lastError}`}` } });
       }
       if (++respawns > jobs * 4) fatal = new EvoucherError('VERIFY_INTERNAL_ERROR', `batch workers keep stopping${s.lastError === undefined ? '' : `: ${s.lastError}`}`);
       else start(s);
@@ -197,12 +210,26 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
     });
     return s;
   };
+  for (let i = 0; i < jobs; i++) slots.push(start());
 
-  let nextIndex = 0;
-  let nextYield = 0;
-  let exhausted = false;
-  try {
-    for (let i = 0; i < jobs; i++) slots.push(start());
+  async function* inThisThread(input: AsyncGenerator<string>): AsyncGenerator<FileVerification, void, undefined> {
+    let index = 0;
+    for await (const file of input) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileBounded(file, maxFileBytes);
+      } catch (e) {
+        yield { index: index++, file, reports: [], error: errorOf(e, 'ARG_IO') };
+        continue;
+      }
+      yield { index: index++, file, reports: await verifyEnvelope(bytes, shared) };
+    }
+  }
+
+  async function* onWorkers(input: AsyncGenerator<string>): AsyncGenerator<FileVerification, void, undefined> {
+    let nextIndex = 0;
+    let nextYield = 0;
+    let exhausted = false;
     for (;;) {
       if (fatal !== undefined) throw fatal;
       while (!exhausted && nextIndex - nextYield < maxInFlight) {
@@ -214,8 +241,8 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
           exhausted = true;
           break;
         }
-        const task: WorkerTask = { id: nextIndex++, file: r.value };
-        pending.set(task.id, { file: task.file, slot });
+        const task: WorkerTask = { id: nextId++, file: r.value };
+        pending.set(task.id, { file: task.file, slot, index: nextIndex++ });
         slot.outstanding++;
         slot.worker.postMessage(task);
       }
@@ -233,9 +260,67 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
       // between nextYield and nextIndex is pending or done), and its message wakes this loop.
       if (!yielded) await new Promise<void>((resolve) => (wake = resolve));
     }
+  }
+
+  const pool: VerifierPool = {
+    jobs,
+    async *verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined> {
+      if (closed) throw new EvoucherError('ARG_INVALID', 'the verifier pool is closed');
+      if (busy) throw new EvoucherError('ARG_INVALID', 'the verifier pool runs one batch at a time');
+      busy = true;
+      const input = iterate(files);
+      try {
+        yield* jobs === 0 ? inThisThread(input) : onWorkers(input);
+      } finally {
+        busy = false;
+        await input.return(undefined);
+        if (pending.size > 0) {
+          // The consumer stopped early: answers still due belong to no one; fresh workers start clean.
+          const stale = [...new Set([...pending.values()].map((p) => p.slot))];
+          pending.clear();
+          for (const s of stale) {
+            const old = s.worker;
+            start(s);
+            void old.terminate();
+          }
+        }
+        done = new Map();
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+  return Object.freeze(pool);
+}
+
+/**
+ * Verifies many envelope files, on worker threads, and yields one result per file **in input order** as soon
+ * as it and every earlier file are done. Memory stays flat in the number of files: at most `maxInFlight` files
+ * are in progress or waiting to be yielded.
+ *
+ * Each result holds what {@link verifyEnvelope} returns for the file's bytes with the same options; the
+ * validation time is fixed once (`options.at`, default now) for the whole batch. Stopping the iteration early
+ * stops the workers. For repeated batches, {@link createVerifierPool} keeps the workers warm.
+ *
+ * @param files - file paths (an array, or any iterable or async iterable, e.g. a directory stream).
+ * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`.
+ * @returns an async iterable of per-file results.
+ * @throws EvoucherError on the first `next()`, for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`,
+ *   `CERT_MALFORMED` (a bad anchor), `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is
+ *   missing or workers keep dying.
+ * @example
+ * for await (const r of verifyFiles(paths, { trust, jobs: 2 })) {
+ *   console.log(r.file, r.error?.code ?? r.reports.map((x) => x.status).join(','))
+ * }
+ */
+export async function* verifyFiles(files: Iterable<string> | AsyncIterable<string>, options: VerifyFilesOptions): AsyncGenerator<FileVerification, void, undefined> {
+  const pool = createVerifierPool(options);
+  try {
+    yield* pool.verifyFiles(files);
   } finally {
-    closing = true;
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-    await input.return(undefined);
+    await pool.close();
   }
 }
