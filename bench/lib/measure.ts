@@ -1,0 +1,125 @@
+/**
+ * Timing helpers of the benchmark: every figure is the median of several repetitions, each long enough to
+ * swamp timer noise, after a warm-up that lets V8 optimise and fills the caches the measured code keeps.
+ */
+import { performance } from 'node:perf_hooks';
+
+/** How a figure is measured. */
+export interface MeasureOptions {
+  /** Repetitions whose median is reported (at least 5). */
+  readonly reps: number;
+  /** Minimum duration of one repetition, in milliseconds. */
+  readonly minMs: number;
+  /** Warm-up duration before the first repetition, in milliseconds. */
+  readonly warmupMs: number;
+}
+
+/** One measured rate. */
+export interface Rate {
+  /** Operations (or bytes, for throughput figures) per second: the median of the repetitions. */
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Every repetition's rate, in order. */
+  readonly reps: readonly number[];
+}
+
+/** The defaults: 5 repetitions of at least 300 ms after 300 ms of warm-up. */
+export const DEFAULT_MEASURE: MeasureOptions = { reps: 5, minMs: 300, warmupMs: 300 };
+
+/**
+ * The median of numbers.
+ *
+ * @param xs - the numbers (not empty).
+ * @returns the median (the mean of the two middle values for an even count).
+ */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * Summarises repetition rates.
+ *
+ * @param reps - the rate of each repetition.
+ * @returns median, min and max.
+ */
+export function summarize(reps: readonly number[]): Rate {
+  return { median: median(reps), min: Math.min(...reps), max: Math.max(...reps), reps };
+}
+
+/**
+ * Measures a synchronous operation: `op()` is called in a loop; each repetition counts calls until
+ * `minMs` has passed.
+ *
+ * @param op - the operation; it should throw on a wrong result so a broken bench cannot look fast.
+ * @param options - repetitions, durations.
+ * @param units - what one call counts for (e.g. bytes hashed, for MB/s figures).
+ * @returns the rate in units per second.
+ */
+export function measureSync(op: () => unknown, options: MeasureOptions = DEFAULT_MEASURE, units = 1): Rate {
+  const until = performance.now() + options.warmupMs;
+  do op();
+  while (performance.now() < until);
+  const reps: number[] = [];
+  for (let r = 0; r < options.reps; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    do {
+      // Batches of 8 between clock reads keep the clock out of the figure for very fast operations.
+      for (let i = 0; i < 8; i++) op();
+      n += 8;
+      t = performance.now();
+    } while (t - t0 < options.minMs);
+    reps.push((n * units * 1000) / (t - t0));
+  }
+  return summarize(reps);
+}
+
+/**
+ * Measures an asynchronous operation, awaited one call at a time.
+ *
+ * @param op - the operation.
+ * @param options - repetitions, durations.
+ * @returns the rate in calls per second.
+ */
+export async function measureAsync(op: () => Promise<unknown>, options: MeasureOptions = DEFAULT_MEASURE): Promise<Rate> {
+  const until = performance.now() + options.warmupMs;
+  do await op();
+  while (performance.now() < until);
+  const reps: number[] = [];
+  for (let r = 0; r < options.reps; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    do {
+      await op();
+      n++;
+      t = performance.now();
+    } while (t - t0 < options.minMs);
+    reps.push((n * 1000) / (t - t0));
+  }
+  return summarize(reps);
+}
+
+/**
+ * Measures a fixed job (e.g. a batch of files) whose duration is the figure: the job runs once to warm up,
+ * then `reps` times.
+ *
+ * @param job - the job; resolves when done.
+ * @param units - the units one job counts for (e.g. the number of vouchers).
+ * @param reps - repetitions (at least 5).
+ * @returns the rate in units per second.
+ */
+export async function measureJob(job: () => Promise<unknown>, units: number, reps: number): Promise<Rate> {
+  await job();
+  const rates: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await job();
+    rates.push((units * 1000) / (performance.now() - t0));
+  }
+  return summarize(rates);
+}

@@ -1,0 +1,48 @@
+// The memory run of the benchmark, in its own plain node process (no TypeScript loader, so the resident set is
+// the verifier's alone): `node bench/memory_child.js <dir> <count> <jobs> <iso-time>` streams
+// `<dir>/v0.xml ... v<count-1>.xml` through `verifyFiles` of the compiled package (file names made lazily,
+// results dropped as they come) and prints one JSON line.
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadTrustStore } from '../dist/pki/index.js';
+import { verifyFiles } from '../dist/verify/index.js';
+
+const [dir, countArg, jobsArg, atArg] = process.argv.slice(2);
+if (dir === undefined || countArg === undefined || jobsArg === undefined || atArg === undefined) throw new Error('usage: memory_child.js <dir> <count> <jobs> <iso-time>');
+const count = Number(countArg);
+const jobs = Number(jobsArg);
+const trust = await loadTrustStore(join(import.meta.dirname, '..', 'fixtures', 'pki', 'trust'));
+/** @param {number} bytes */
+const mib = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
+const peakNow = () => mib(process.resourceUsage().maxRSS * 1024);
+
+function* names() {
+  for (let i = 0; i < count; i++) yield join(dir, `v${i}.xml`);
+}
+
+/** @type {Map<number, { rss: number, peak: number }>} */
+const marks = new Map();
+const checkpoints = [Math.ceil(count / 10), Math.ceil(count / 2), count];
+const t0 = performance.now();
+let n = 0;
+for await (const r of verifyFiles(names(), { trust, at: new Date(atArg), jobs })) {
+  if (r.reports[0]?.status !== 'VALID') throw new Error(`bench self-check: ${r.file} is ${r.error?.code ?? r.reports[0]?.status}`);
+  n++;
+  if (checkpoints.includes(n)) marks.set(n, { rss: mib(process.memoryUsage.rss()), peak: peakNow() });
+}
+const seconds = (performance.now() - t0) / 1000;
+/** @param {number} i */
+const at = (i) => marks.get(checkpoints[i] ?? -1) ?? { rss: NaN, peak: NaN };
+process.stdout.write(
+  JSON.stringify({
+    vouchers: n,
+    jobs,
+    seconds,
+    rate: n / seconds,
+    peakRssMiB: peakNow(),
+    rssAt10: at(0).rss,
+    rssAt50: at(1).rss,
+    rssAt100: at(2).rss,
+    peakRssAt10: at(0).peak,
+  }) + '\n',
+);

@@ -1,0 +1,193 @@
+/**
+ * `npm run bench`: the speed of evoucher next to the raw cryptography it rests on, in one run of under three
+ * minutes on a 2-core machine. Every rate is the median of at least five repetitions after a warm-up.
+ *
+ *   npm run bench                 # human-readable report
+ *   npm run bench -- --json       # one JSON object (ratios, peakRssMiB, every figure)
+ *   npm run bench -- --quick      # shorter repetitions and a smaller memory run (a smoke test, not figures)
+ *
+ * See docs/performance.md for the figures of a real run and how to read them.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { measureBatch, measureMemory, subdir, writeCorpus, type BatchFigures, type MemoryFigures } from './sections/batch.js';
+import { measureRaw, measureSm2, type RawFigures, type Sm2Figures } from './sections/raw.js';
+import { measureFamily, prepareVouchers, type FamilyFigures, type FamilyId } from './sections/vouchers.js';
+import type { MeasureOptions, Rate } from './lib/measure.js';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    budget: { type: 'string' },
+    vouchers: { type: 'string' },
+  },
+});
+const started = performance.now();
+const elapsed = (): number => (performance.now() - started) / 1000;
+/** Seconds the whole run may take (the build before it takes a few more). */
+const budget = Number(values.budget ?? (values.quick === true ? 60 : 165));
+const TARGET_VOUCHERS = Number(values.vouchers ?? 100_000);
+const m: MeasureOptions = values.quick === true ? { reps: 5, minMs: 80, warmupMs: 80 } : { reps: 5, minMs: 250, warmupMs: 250 };
+const log = (s: string): void => {
+  process.stderr.write(`[bench ${elapsed().toFixed(0).padStart(3)}s] ${s}\n`);
+};
+
+function machine(): { cpus: number; model: string; node: string; platform: string; memoryGiB: number } {
+  let model = cpus()[0]?.model ?? 'unknown';
+  try {
+    model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? model;
+  } catch {
+    // not Linux: os.cpus() names the model
+  }
+  let memoryGiB = NaN;
+  try {
+    memoryGiB = Math.round(Number(/MemTotal:\s*(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) / 1048576);
+  } catch {
+    // not Linux
+  }
+  return { cpus: availableParallelism(), model, node: process.version, platform: `${process.platform}-${process.arch}`, memoryGiB };
+}
+
+const info = machine();
+log(`${info.cpus} × ${info.model}, node ${info.node}; budget ${budget}s`);
+
+log('raw primitives (node crypto)');
+const raw: RawFigures = measureRaw(m);
+log('SM2: evoucher and sm-crypto-v2');
+const sm2: Sm2Figures = measureSm2(m);
+
+log('sealing three demo families');
+const setup = await prepareVouchers();
+const vouchers = {} as Record<FamilyId, FamilyFigures>;
+for (const f of setup.families) {
+  log(`3-seal vouchers: ${f.label}`);
+  vouchers[f.id] = await measureFamily(setup, f, m);
+}
+await setup.close();
+
+const tmp = mkdtempSync(join(tmpdir(), 'evoucher-bench-'));
+let batch: BatchFigures;
+let memory: MemoryFigures;
+try {
+  const p256 = setup.families.find((f) => f.id === 'p256-cms');
+  if (p256 === undefined) throw new Error('no P-256 family');
+  // About one second of one-worker work per repetition.
+  const batchFiles = Math.max(200, Math.min(3000, Math.round(vouchers['p256-cms'].verify.median * (values.quick === true ? 0.3 : 1))));
+  log(`batch: ${batchFiles} files, warm pools of 1 and 2 workers`);
+  const batchName = writeCorpus(subdir(tmp, 'batch'), p256.envelopes, batchFiles);
+  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, 5);
+
+  // The memory run gets what is left of the budget; 100,000 vouchers when they fit.
+  const left = budget - elapsed() - 6;
+  const fits = Math.floor(batch.jobs2.median * Math.max(5, left) * 0.8);
+  const count = Math.max(1000, Math.min(TARGET_VOUCHERS, fits));
+  log(`memory: writing ${count} files (hard links to ${p256.envelopes.length} sealed envelopes)`);
+  const dir = subdir(tmp, 'stream');
+  writeCorpus(dir, p256.envelopes, count);
+  log(`memory: verifying ${count} files streamed through verifyFiles (2 workers)${count < TARGET_VOUCHERS ? `; ${TARGET_VOUCHERS} do not fit the budget` : ''}`);
+  memory = await measureMemory(dir, count, TARGET_VOUCHERS, 2, setup.at);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const bound = raw.p256Verify.median / 3;
+const ratios = {
+  p256VerifyOfBound: vouchers['p256-cms'].verify.median / bound,
+  sm2VerifyVsSmCryptoV2: sm2.oursVerify.median / sm2.smCryptoV2Verify.median,
+  batch2vs1: batch.speedup,
+};
+const flatToleranceMiB = Math.max(16, memory.rssAt10 * 0.1);
+const memoryFlat = memory.rssAt100 - memory.rssAt10 <= flatToleranceMiB && memory.peakRssMiB - memory.peakRssAt10 <= flatToleranceMiB;
+const targets = {
+  p256VerifyOfBound: { target: 0.7, met: ratios.p256VerifyOfBound >= 0.7 },
+  sm2VerifyVsSmCryptoV2: { target: 4, met: ratios.sm2VerifyVsSmCryptoV2 >= 4 },
+  batch2vs1: { target: 1.8, met: ratios.batch2vs1 >= 1.8 },
+  memoryFlat: { toleranceMiB: flatToleranceMiB, met: memoryFlat },
+};
+const extrapolated100k = memory.vouchers < TARGET_VOUCHERS ? { seconds: TARGET_VOUCHERS / memory.rate, note: `${memory.vouchers} of ${TARGET_VOUCHERS} vouchers fitted the time budget; memory is flat in the count, so the peak RSS holds for ${TARGET_VOUCHERS}` } : undefined;
+const durationS = elapsed();
+
+const median = (r: Rate): number => Math.round(r.median * 10) / 10;
+const result = {
+  benchVersion: 1,
+  date: new Date().toISOString(),
+  machine: info,
+  method: { reps: m.reps, minMsPerRep: m.minMs, warmupMs: m.warmupMs, statistic: 'median' },
+  raw: { p256SignPerS: median(raw.p256Sign), p256VerifyPerS: median(raw.p256Verify), rsa2048SignPerS: median(raw.rsa2048Sign), rsa2048VerifyPerS: median(raw.rsa2048Verify), sm3MBps: median(raw.sm3MBps), sha256MBps: median(raw.sha256MBps) },
+  sm2: {
+    evoucherSignPerS: median(sm2.oursSign),
+    evoucherVerifyPerS: median(sm2.oursVerify),
+    evoucherVerifyFirstSightPerS: median(sm2.oursVerifyFirstSight),
+    smCryptoV2SignPerS: median(sm2.smCryptoV2Sign),
+    smCryptoV2VerifyPerS: median(sm2.smCryptoV2Verify),
+  },
+  vouchers: Object.fromEntries(
+    Object.entries(vouchers).map(([k, v]) => [k, { sealPerS: median(v.seal), verifyPerS: median(v.verify), verifyNoPathCachePerS: median(v.verifyNoPathCache) }]),
+  ),
+  batch: { files: batch.files, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, backgroundCores: batch.backgroundCores },
+  memory,
+  ratios,
+  peakRssMiB: memory.peakRssMiB,
+  targets,
+  ...(extrapolated100k === undefined ? {} : { extrapolated100k }),
+  durationS,
+};
+
+if (values.json === true) {
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+} else {
+  const n = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const rate = (r: Rate, unit = '/s'): string => `${n(r.median).padStart(9)} ${unit.padEnd(5)} [${n(r.min)}–${n(r.max)}]`;
+  const ok = (met: boolean): string => (met ? 'met' : 'NOT MET');
+  const lines = [
+    `evoucher bench — ${info.cpus} × ${info.model}, node ${info.node}, ${result.date}`,
+    `every rate: median of ${m.reps} repetitions of ≥ ${m.minMs} ms after ${m.warmupMs} ms warm-up [min–max]`,
+    '',
+    'Raw primitives (node crypto, OpenSSL)',
+    `  P-256 sign               ${rate(raw.p256Sign)}`,
+    `  P-256 verify             ${rate(raw.p256Verify)}`,
+    `  RSA-2048 sign            ${rate(raw.rsa2048Sign)}`,
+    `  RSA-2048 verify          ${rate(raw.rsa2048Verify)}`,
+    `  SM3 (64 KiB blocks)      ${rate(raw.sm3MBps, 'MB/s')}`,
+    `  SHA-256 (64 KiB blocks)  ${rate(raw.sha256MBps, 'MB/s')}`,
+    '',
+    'SM2 with SM3, default ID, 2 KiB message',
+    `  evoucher sign            ${rate(sm2.oursSign)}`,
+    `  evoucher verify          ${rate(sm2.oursVerify)}   (repeated signer)`,
+    `  evoucher verify          ${rate(sm2.oursVerifyFirstSight)}   (a new key every call)`,
+    `  sm-crypto-v2 sign        ${rate(sm2.smCryptoV2Sign)}`,
+    `  sm-crypto-v2 verify      ${rate(sm2.smCryptoV2Verify)}`,
+    '',
+    '3-seal vouchers (5201: dw_gz, cz_zfzyz, cz_sz), vouchers per second',
+    ...setup.families.flatMap((f) => {
+      const v = vouchers[f.id];
+      return [
+        `  ${f.label.padEnd(13)} seal      ${rate(v.seal)}`,
+        `  ${''.padEnd(13)} verify    ${rate(v.verify)}`,
+        `  ${''.padEnd(13)} verify    ${rate(v.verifyNoPathCache)}   (pathCache: false)`,
+      ];
+    }),
+    '',
+    `Batch: ${batch.files} P-256 files from disk, warm verifier pools (createVerifierPool)`,
+    `  1 worker                 ${rate(batch.jobs1)}`,
+    `  2 workers                ${rate(batch.jobs2)}`,
+    ...(batch.backgroundCores === undefined ? [] : [`  other processes used ${n(batch.backgroundCores, 2)} core(s) meanwhile (shared machine)`]),
+    '',
+    `Memory: ${n(memory.vouchers)} P-256 vouchers streamed from disk, 2 workers, ${n(memory.seconds, 1)} s (${n(memory.rate)} /s)`,
+    `  RSS at 10 % / 50 % / 100 %: ${memory.rssAt10} / ${memory.rssAt50} / ${memory.rssAt100} MiB; peak ${memory.peakRssMiB} MiB (peak after 10 %: ${memory.peakRssAt10} MiB)`,
+    ...(extrapolated100k === undefined ? [] : [`  ${extrapolated100k.note}; ${n(TARGET_VOUCHERS)} would take about ${n(extrapolated100k.seconds)} s at this rate`]),
+    '',
+    'Ratios (same run) and targets',
+    `  P-256 voucher verify ÷ (raw P-256 verify ÷ 3)  ${n(ratios.p256VerifyOfBound, 2).padStart(6)}   target ≥ 0.70  ${ok(targets.p256VerifyOfBound.met)}`,
+    `  evoucher SM2 verify ÷ sm-crypto-v2 verify     ${n(ratios.sm2VerifyVsSmCryptoV2, 2).padStart(6)}   target ≥ 4     ${ok(targets.sm2VerifyVsSmCryptoV2.met)}`,
+    `  batch 2 workers ÷ 1 worker                    ${n(ratios.batch2vs1, 2).padStart(6)}   target ≥ 1.8   ${ok(targets.batch2vs1.met)}`,
+    `  peak RSS                                     ${n(memory.peakRssMiB, 1).padStart(7)} MiB  flat (±${n(flatToleranceMiB, 0)} MiB)  ${ok(memoryFlat)}`,
+    '',
+    `done in ${n(durationS, 1)} s`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

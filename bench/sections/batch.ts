@@ -1,0 +1,195 @@
+/**
+ * Batch figures: files on disk verified by warm verifier pools of 1 and 2 worker threads, and the memory of a
+ * long streamed run through `verifyFiles` (measured in a child process, so its peak RSS is its own).
+ */
+import { execFile } from 'node:child_process';
+import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { TrustStore } from '../../src/pki/index.js';
+import { createVerifierPool, type VerifierPool } from '../../src/verify/index.js';
+import { summarize, type Rate } from '../lib/measure.js';
+import { ROOT } from './vouchers.js';
+
+/** CPU time of the whole machine, from /proc/stat (Linux); undefined elsewhere. */
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n')[0] ?? '';
+    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Measures how busy the machine is while `job` runs, apart from this process: the cores used by other
+ * processes (0 on a quiet machine). Needs /proc/stat.
+ *
+ * @param job - the work.
+ * @returns the job's result and the other processes' load in cores (undefined when unknown).
+ */
+export async function withBackgroundLoad<T>(job: () => Promise<T>): Promise<{ result: T; backgroundCores?: number }> {
+  const a = machineTicks();
+  const ua = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await job();
+  const seconds = (performance.now() - t0) / 1000;
+  const b = machineTicks();
+  const ub = process.cpuUsage(ua);
+  if (a === undefined || b === undefined || b.total === a.total) return { result };
+  const cores = cpus().length;
+  const busyCores = ((b.busy - a.busy) / (b.total - a.total)) * cores;
+  const ours = (ub.user + ub.system) / 1e6 / seconds;
+  return { result, backgroundCores: Math.max(0, busyCores - ours) };
+}
+
+/**
+ * Writes the sealed envelopes once and `count` hard links to them (copies where links fail), named
+ * `v<i>.xml`.
+ *
+ * @param dir - an empty directory.
+ * @param envelopes - distinct sealed envelopes.
+ * @param count - how many files.
+ * @returns a function naming file i.
+ */
+export function writeCorpus(dir: string, envelopes: readonly Uint8Array[], count: number): (i: number) => string {
+  const base = envelopes.map((e, i) => {
+    const f = join(dir, `base-${i}.xml`);
+    writeFileSync(f, e);
+    return f;
+  });
+  const name = (i: number): string => join(dir, `v${i}.xml`);
+  for (let i = 0; i < count; i++) {
+    const src = base[i % base.length] as string;
+    try {
+      linkSync(src, name(i));
+    } catch {
+      writeFileSync(name(i), envelopes[i % envelopes.length] as Uint8Array);
+    }
+  }
+  return name;
+}
+
+/** Batch rates with 1 and 2 workers (vouchers per second) and their ratio. */
+export interface BatchFigures {
+  readonly files: number;
+  readonly jobs1: Rate;
+  readonly jobs2: Rate;
+  /** Median of the per-pair ratios (each 2-worker run against the 1-worker run just before it). */
+  readonly speedup: number;
+  /** Cores used by other processes during the measurement (the machine is shared). */
+  readonly backgroundCores?: number;
+}
+
+/**
+ * Verifies `files` files with a warm pool of 1 worker, then a warm pool of 2 workers, `reps` times interleaved
+ * (so a change in the machine's background load hits both alike), after one warm-up batch on each pool.
+ *
+ * @param name - names file i.
+ * @param files - the number of files.
+ * @param trust - trust anchors.
+ * @param at - validation time.
+ * @param reps - repetitions.
+ * @returns the figures.
+ */
+export async function measureBatch(name: (i: number) => string, files: number, trust: TrustStore, at: Date, reps: number): Promise<BatchFigures> {
+  const list = Array.from({ length: files }, (_, i) => name(i));
+  const run = async (pool: VerifierPool): Promise<number> => {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const r of pool.verifyFiles(list)) {
+      if (r.reports[0]?.status !== 'VALID') throw new Error(`bench self-check: ${r.file} is ${r.error?.code ?? r.reports[0]?.status}`);
+      n++;
+    }
+    if (n !== files) throw new Error('bench self-check: missing results');
+    return (files * 1000) / (performance.now() - t0);
+  };
+  const pool1 = createVerifierPool({ trust, at, jobs: 1 });
+  const pool2 = createVerifierPool({ trust, at, jobs: 2 });
+  try {
+    await run(pool1);
+    await run(pool2);
+    const one: number[] = [];
+    const two: number[] = [];
+    const { backgroundCores } = await withBackgroundLoad(async () => {
+      for (let r = 0; r < reps; r++) {
+        one.push(await run(pool1));
+        two.push(await run(pool2));
+      }
+    });
+    const ratios = two.map((t, i) => t / (one[i] as number));
+    return {
+      files,
+      jobs1: summarize(one),
+      jobs2: summarize(two),
+      speedup: summarize(ratios).median,
+      ...(backgroundCores === undefined ? {} : { backgroundCores }),
+    };
+  } finally {
+    await Promise.all([pool1.close(), pool2.close()]);
+  }
+}
+
+/** What the memory run reports. */
+export interface MemoryFigures {
+  /** Vouchers verified in the run. */
+  readonly vouchers: number;
+  /** Vouchers the run was asked for (100,000), for the record when fewer fitted the time budget. */
+  readonly target: number;
+  readonly jobs: number;
+  readonly seconds: number;
+  readonly rate: number;
+  /** Peak resident set of the verifying process (main thread and workers), MiB. */
+  readonly peakRssMiB: number;
+  /** RSS samples (MiB) at 10 %, 50 % and 100 % of the run: flat memory means these stay level. */
+  readonly rssAt10: number;
+  readonly rssAt50: number;
+  readonly rssAt100: number;
+  /** Peak RSS after the first 10 % of the run, MiB. */
+  readonly peakRssAt10: number;
+  readonly backgroundCores?: number;
+}
+
+/**
+ * Runs bench/memory_child.js in a fresh node process (plain node, the compiled package): it streams `count` files through `verifyFiles` and reports
+ * its RSS along the way.
+ *
+ * @param dir - the corpus directory (files `v<i>.xml`).
+ * @param count - files to verify.
+ * @param target - the count the figure is about (for the report).
+ * @param jobs - worker threads.
+ * @param at - validation time.
+ * @returns the figures.
+ */
+export async function measureMemory(dir: string, count: number, target: number, jobs: number, at: Date): Promise<MemoryFigures> {
+  const { result: out, backgroundCores } = await withBackgroundLoad(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [join(ROOT, 'bench', 'memory_child.js'), dir, String(count), String(jobs), at.toISOString()],
+          { cwd: ROOT, maxBuffer: 1 << 20 },
+          (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(`memory run failed: ${err.message}\n${stderr}`))),
+        );
+      }),
+  );
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Omit<MemoryFigures, 'target' | 'backgroundCores'>;
+  return { ...r, target, ...(backgroundCores === undefined ? {} : { backgroundCores }) };
+}
+
+/**
+ * Makes a fresh sub-directory.
+ *
+ * @param parent - the parent.
+ * @param name - the name.
+ * @returns its path.
+ */
+export function subdir(parent: string, name: string): string {
+  const d = join(parent, name);
+  mkdirSync(d);
+  return d;
+}
