@@ -19,6 +19,80 @@ const UTF8_ENCODER = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Only U+0000..U+007F: the same bytes in GBK and in ASCII. */
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const UTF16_DECODER = new TextDecoder('utf-16le');
+
+/**
+ * Fast GBK tables, derived once (lazily, about 60 ms) from iconv-lite itself so they cannot disagree with it:
+ * `pairs[(lead - 0x81) * 191 + (trail - 0x40)]` is the UTF-16 code unit of a two-byte sequence when iconv-lite
+ * decodes it to one BMP character that it encodes back to the same two bytes (else 0); `encodable[u]` is 1 when
+ * code unit `u` is ASCII or the reading of such a canonical one- or two-byte sequence.
+ *
+ * Text made only of ASCII bytes and canonical pairs decodes pair by pair (iconv-lite's GBK decoder keeps no
+ * state across characters) and encodes back to the same bytes, so the fast paths below return exactly what the
+ * checked iconv-lite round trips return; anything else takes those round trips, which also name the offending
+ * offset or character.
+ */
+let gbkTables: { readonly pairs: Uint16Array; readonly encodable: Uint8Array } | undefined;
+
+function tables(): { readonly pairs: Uint16Array; readonly encodable: Uint8Array } {
+  if (gbkTables !== undefined) return gbkTables;
+  const pairs = new Uint16Array(126 * 191);
+  const encodable = new Uint8Array(65536);
+  encodable.fill(1, 0, 0x80);
+  const canonical = (bytes: Buffer): number => {
+    const s = iconv.decode(bytes, 'gbk');
+    if (s.length !== 1) return 0;
+    const c = s.charCodeAt(0);
+    if (c < 0x80 || c === 0xfffd || (c >= 0xd800 && c <= 0xdfff)) return 0;
+    return Buffer.compare(iconv.encode(s, 'gbk'), bytes) === 0 ? c : 0;
+  };
+  const two = Buffer.alloc(2);
+  for (let lead = 0x81; lead <= 0xfe; lead++) {
+    for (let trail = 0x40; trail <= 0xfe; trail++) {
+      two[0] = lead;
+      two[1] = trail;
+      const c = canonical(two);
+      if (c !== 0) {
+        pairs[(lead - 0x81) * 191 + (trail - 0x40)] = c;
+        encodable[c] = 1;
+      }
+    }
+  }
+  for (let b = 0x80; b <= 0xff; b++) {
+    const c = canonical(Buffer.from([b]));
+    if (c !== 0) encodable[c] = 1;
+  }
+  gbkTables = { pairs, encodable };
+  return gbkTables;
+}
+
+/** Decodes ASCII and canonical GBK pairs; undefined as soon as anything else comes (the caller then checks it slowly). */
+function decodeGbkFast(bytes: Uint8Array): string | undefined {
+  const { pairs } = tables();
+  const out = new Uint16Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      out[n++] = b;
+      continue;
+    }
+    const t = bytes[i + 1];
+    if (b < 0x81 || b > 0xfe || t === undefined || t < 0x40 || t > 0xfe) return undefined;
+    const c = pairs[(b - 0x81) * 191 + (t - 0x40)] as number;
+    if (c === 0) return undefined;
+    out[n++] = c;
+    i++;
+  }
+  return UTF16_DECODER.decode(out.subarray(0, n));
+}
+
+/** True when every code unit of `text` is ASCII or has a canonical GBK encoding (no surrogates). */
+function allGbkEncodable(text: string): boolean {
+  const { encodable } = tables();
+  for (let i = 0; i < text.length; i++) if (encodable[text.charCodeAt(i)] !== 1) return false;
+  return true;
+}
 
 /**
  * Maps an XML `encoding` label to a supported charset.
@@ -83,6 +157,8 @@ export function findUnmappable(text: string, charset: Charset): { char: string; 
   } else {
     // Fastest path: ASCII maps to itself in GBK (most voucher fields are codes, dates and amounts).
     if (ASCII_ONLY.test(text)) return undefined;
+    // Fast path: every code unit is in the canonical table (see tables()).
+    if (allGbkEncodable(text)) return undefined;
     // Fast path: one conversion of the whole string, checked by decoding it back.
     if (!LONE_SURROGATE.test(text) && iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text) return undefined;
   }
@@ -120,6 +196,9 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
     }
     return text;
   }
+  // Fast path: ASCII and canonical pairs only, the same text the checked round trip below gives.
+  const fast = decodeGbkFast(bytes);
+  if (fast !== undefined) return fast;
   text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gbk');
   // Round trip: a byte string that does not come back unchanged held an invalid or ambiguous sequence.
   const again = iconv.encode(text, 'gbk');
