@@ -5,8 +5,8 @@
  * Design rationale:
  * - **What a result depends on is the key.** {@link validatePath} is a pure function of the leaf, the trust
  *   anchors, the untrusted intermediates (in order), the usage, `requireRevocation`, the CRLs and the time.
- *   The key holds the SHA-256 fingerprint of the leaf, of every anchor and of every intermediate, plus the
- *   usage and the revocation flag. Fingerprints are of the bytes, so two trust stores with the same anchors
+ *   The key holds the exact bytes of the leaf, every anchor and every intermediate (each length-prefixed),
+ *   plus the usage and the revocation flag. Keys are of the bytes, so two trust stores with the same anchors
  *   share entries and a changed certificate never hits.
  * - **Time windows, not instants.** Time enters validation only through comparisons with certificate validity
  *   (RFC 5280 §6.1.3(a)(2)) and with CRL `thisUpdate`/`nextUpdate` and revocation dates (§6.3.3). Between two
@@ -34,7 +34,7 @@ import { parsedCrl } from './revocation.js';
 import type { CertificateInfo, Crl, PathCheck, PathResult, TrustStore, ValidatePathOptions } from './types.js';
 
 /** The default number of cached keys (leaf, anchors, intermediates, usage). */
-export const DEFAULT_PATH_CACHE_ENTRIES = 4096;
+export const DEFAULT_PATH_CACHE_ENTRIES = 1024;
 /** The most time windows kept per key. */
 export const MAX_WINDOWS_PER_KEY = 4;
 
@@ -156,13 +156,14 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 function certKey(c: Uint8Array | CertificateInfo): string {
-  // Raw bytes are hashed on every call: a caller may reuse its buffer for another certificate. A
-  // CertificateInfo is trusted only for its bytes (parsedCertificate re-parses a hand-made one), so its
-  // identity is the fingerprint of those bytes too, remembered per (frozen) object.
-  if (c instanceof Uint8Array) return sha256Hex(c);
+  // The exact bytes as latin1 text, one character per byte: exact, and no OpenSSL call (hashing contends
+  // between worker threads). Raw bytes are read on every call (a caller may reuse its buffer for another
+  // certificate); a CertificateInfo is trusted only for its bytes (parsedCertificate re-parses a hand-made
+  // one), so its key is the same as its bytes', remembered per (frozen) object.
+  if (c instanceof Uint8Array) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
   let k = infoKeys.get(c);
   if (k === undefined) {
-    k = sha256Hex(c.der);
+    k = Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('latin1');
     if (Object.isFrozen(c)) infoKeys.set(c, k);
   }
   return k;
@@ -171,7 +172,12 @@ function certKey(c: Uint8Array | CertificateInfo): string {
 function trustKey(trust: TrustStore): string {
   const memo = storeKeys.get(trust);
   if (memo !== undefined) return memo;
-  const k = trust.anchors.map((a) => certKey(a)).join(',');
+  const k = trust.anchors
+    .map((a) => {
+      const ak = certKey(a);
+      return `${ak.length}:${ak}`;
+    })
+    .join('');
   // Only a frozen store (as createTrustStore/loadTrustStore make) can be remembered by identity.
   if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors)) storeKeys.set(trust, k);
   return k;
@@ -274,7 +280,16 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
     state.entries.clear();
     state.crlKey = crls;
   }
-  const key = [certKey(leaf), trustKey(options.trust), (options.intermediates ?? []).map((c) => certKey(c)).join(','), options.usage ?? 'sealer', options.requireRevocation === true ? 'r' : '-'].join('|');
+  // Every part length-prefixed: raw certificate bytes may contain any separator, and no two different
+  // inputs may share a key (a crafted "certificate" must never land on a cached success).
+  const part = (x: string): string => `${x.length}:${x}`;
+  const key = [
+    part(certKey(leaf)),
+    part(trustKey(options.trust)),
+    part((options.intermediates ?? []).map((c) => part(certKey(c))).join('')),
+    part(options.usage ?? 'sealer'),
+    options.requireRevocation === true ? 'r' : '-',
+  ].join('');
   const at = options.at.getTime();
   const windows = state.entries.get(key);
   const w = windows?.find((x) => at >= x.from && at < x.until);

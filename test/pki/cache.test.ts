@@ -133,6 +133,17 @@ describe('path cache: answers', () => {
     expect(cache.stats.stored).toBe(2);
   });
 
+  it('a crafted intermediate made of two cached ones joined by any separator never hits', () => {
+    const cache = createPathCache();
+    const at = T('2026-01-15T00:00:00Z');
+    expect(expectSame(cache, cz, { trust: trustP256, intermediates: [ca.der, short.inter.der], at }).status).toBe('valid');
+    for (const sep of [[], [0x2c], [0x7c], [0x3a]]) {
+      const joined = new Uint8Array([...ca.der, ...sep, ...short.inter.der]);
+      expect(expectSame(cache, cz, { trust: trustP256, intermediates: [joined], at }).code).toBe('CERT_UNTRUSTED');
+    }
+    expect(cache.stats.hits).toBe(0);
+  });
+
   it('stays within maxEntries, and each trust store has its own default cache', () => {
     const cache = createPathCache({ maxEntries: 2 });
     const at = T('2026-01-15T00:00:00Z');
