@@ -147,6 +147,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxInFlight = options.maxInFlight ?? Math.max(8, jobs * 8);
   const perWorker = Math.max(1, Math.ceil(maxInFlight / Math.max(1, jobs)));
+  const chunk = Math.max(1, Math.floor(perWorker / 2));
   // The resolved trust store, CRLs and validation time for every file (and, in this thread, one path cache).
   const shared: VerifyOptions = { ...options, trust: o.trust, at: o.at, crls: o.crls, requireRevocation: o.requireRevocation };
   const init: WorkerInit = {
@@ -185,12 +186,14 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     const s: Slot = slot ?? { worker, outstanding: 0 };
     s.worker = worker;
     s.outstanding = 0;
-    worker.on('message', (a: WorkerAnswer) => {
-      const p = pending.get(a.id);
-      if (p === undefined || p.slot.worker !== worker) return;
-      pending.delete(a.id);
-      s.outstanding--;
-      done.set(p.index, 'error' in a ? { index: p.index, file: p.file, reports: [], error: a.error } : { index: p.index, file: p.file, reports: a.reports });
+    worker.on('message', (answers: readonly WorkerAnswer[]) => {
+      for (const a of answers) {
+        const p = pending.get(a.id);
+        if (p === undefined || p.slot.worker !== worker) continue;
+        pending.delete(a.id);
+        s.outstanding--;
+        done.set(p.index, 'error' in a ? { index: p.index, file: p.file, reports: [], error: a.error } : { index: p.index, file: p.file, reports: JSON.parse(a.reportsJson) as VerificationReport[] });
+      }
       signal();
     });
     worker.on('error', (e) => {
@@ -236,15 +239,21 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         let slot: Slot | undefined;
         for (const s of slots) if (s.outstanding < perWorker && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
         if (slot === undefined) break;
-        const r = await input.next();
-        if (r.done === true) {
-          exhausted = true;
-          break;
+        // Files go out in chunks and come back in chunks: fewer messages for the thread that shares the cores.
+        const room = Math.min(chunk, perWorker - slot.outstanding, maxInFlight - (nextIndex - nextYield));
+        const tasks: WorkerTask[] = [];
+        while (tasks.length < room) {
+          const r = await input.next();
+          if (r.done === true) {
+            exhausted = true;
+            break;
+          }
+          tasks.push({ id: nextId++, file: r.value });
         }
-        const task: WorkerTask = { id: nextId++, file: r.value };
-        pending.set(task.id, { file: task.file, slot, index: nextIndex++ });
-        slot.outstanding++;
-        slot.worker.postMessage(task);
+        if (tasks.length === 0) break;
+        for (const t of tasks) pending.set(t.id, { file: t.file, slot, index: nextIndex++ });
+        slot.outstanding += tasks.length;
+        slot.worker.postMessage(tasks);
       }
       let yielded = false;
       while (done.has(nextYield)) {

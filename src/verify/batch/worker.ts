@@ -30,15 +30,20 @@ async function answer(task: WorkerTask): Promise<WorkerAnswer> {
     return { id: task.id, error: { code: isEvoucherError(e) ? e.code : 'ARG_IO', message: e instanceof Error ? e.message : String(e) } };
   }
   try {
-    return { id: task.id, reports: await verifyEnvelope(bytes, options) };
+    return { id: task.id, reportsJson: JSON.stringify(await verifyEnvelope(bytes, options)) };
   } catch (e) {
     // verifyEnvelope throws only on misuse, which the main thread has ruled out; anything else is a fault.
     return { id: task.id, error: { code: isEvoucherError(e) ? e.code : 'VERIFY_INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) } };
   }
 }
 
-// Tasks are answered one at a time in arrival order, so answers leave in the order the tasks came.
+// Tasks come in chunks and are answered in chunks, each chunk in order and after the previous one, so answers
+// leave in the order the tasks came.
 let chain: Promise<void> = Promise.resolve();
-parentPort?.on('message', (task: WorkerTask) => {
-  chain = chain.then(async () => parentPort?.postMessage(await answer(task)));
+parentPort?.on('message', (tasks: readonly WorkerTask[]) => {
+  chain = chain.then(async () => {
+    const answers: WorkerAnswer[] = [];
+    for (const t of tasks) answers.push(await answer(t));
+    parentPort?.postMessage(answers);
+  });
 });
