@@ -145,13 +145,28 @@ export interface MemoryFigures {
   readonly rate: number;
   /** Peak resident set of the verifying process (main thread and workers), MiB. */
   readonly peakRssMiB: number;
-  /** RSS samples (MiB) at 10 %, 50 % and 100 % of the run: flat memory means these stay level. */
-  readonly rssAt10: number;
-  readonly rssAt50: number;
-  readonly rssAt100: number;
-  /** Peak RSS after the first 10 % of the run, MiB. */
-  readonly peakRssAt10: number;
+  /** RSS (MiB) after each tenth of the run: flat memory means these stay level. */
+  readonly rssByTenth: readonly number[];
+  /** Peak RSS so far (MiB) after each tenth of the run. */
+  readonly peakByTenth: readonly number[];
+  /** Cores used by other processes during the run (the machine is shared). */
   readonly backgroundCores?: number;
+}
+
+/**
+ * Memory is flat in the count when the second half of the run never needs more than the first half did:
+ * the highest RSS sample and the peak after the run stay within `tolerance` MiB of their values at half-time.
+ *
+ * @param m - the memory figures.
+ * @param tolerance - MiB allowed for the noise of garbage collection.
+ * @returns true when flat.
+ */
+export function isFlat(m: MemoryFigures, tolerance: number): boolean {
+  const half = Math.max(1, Math.floor(m.rssByTenth.length / 2));
+  const firstMax = Math.max(...m.rssByTenth.slice(0, half));
+  const secondMax = Math.max(...m.rssByTenth.slice(half));
+  const peakAtHalf = m.peakByTenth[half - 1] ?? m.peakRssMiB;
+  return secondMax <= firstMax + tolerance && m.peakRssMiB <= peakAtHalf + tolerance;
 }
 
 /**
@@ -166,7 +181,7 @@ export interface MemoryFigures {
  * @returns the figures.
  */
 export async function measureMemory(dir: string, count: number, target: number, jobs: number, at: Date): Promise<MemoryFigures> {
-  const { result: out, backgroundCores } = await withBackgroundLoad(
+  const { result: out, backgroundCores: busyBesidesUs } = await withBackgroundLoad(
     () =>
       new Promise<string>((resolve, reject) => {
         execFile(
@@ -177,8 +192,11 @@ export async function measureMemory(dir: string, count: number, target: number, 
         );
       }),
   );
-  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Omit<MemoryFigures, 'target' | 'backgroundCores'>;
-  return { ...r, target, ...(backgroundCores === undefined ? {} : { backgroundCores }) };
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Omit<MemoryFigures, 'target' | 'backgroundCores'> & { cpuSeconds: number };
+  const { cpuSeconds, ...figures } = r;
+  // The child's own CPU time is not background load.
+  const backgroundCores = busyBesidesUs === undefined ? undefined : Math.max(0, busyBesidesUs - cpuSeconds / r.seconds);
+  return { ...figures, target, ...(backgroundCores === undefined ? {} : { backgroundCores }) };
 }
 
 /**
