@@ -82,6 +82,10 @@ function workerFile(): string {
  * The node options of the workers: this process's, without module loaders and preloads (`--import`,
  * `--loader`, `--require`...). Workers run the compiled package only; inheriting, say, a TypeScript loader would
  * start a loader thread per worker and cost hundreds of milliseconds and tens of MiB each.
+ *
+ * @param execArgv - the parent's node options (`process.execArgv`).
+ * @returns the options for a worker.
+ * @example workerExecArgv(['--import', './ts.js', '--enable-source-maps']) // ['--enable-source-maps']
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
   const withValue = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
