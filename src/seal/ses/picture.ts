@@ -4,9 +4,10 @@
  * by resvg (`@resvg/resvg-js`, loaded only when a picture is rendered).
  *
  * Limitation: the name is drawn with fonts, not outlines. resvg uses the system fonts plus any
- * `fontFiles` given; when no installed font has CJK glyphs (check `fc-list :lang=zh`), Chinese
- * characters are left out of the picture (the ring and star are still drawn). Install a CJK font
- * (e.g. Debian `fonts-noto-cjk` or `fonts-wqy-zenhei`) or pass `fontFiles`. The picture is decoration:
+ * `fontFiles` given; when no installed font has CJK glyphs (check `fc-list :lang=zh`), each Chinese
+ * character is drawn as the same missing-glyph box (the ring and star are still drawn). Install a CJK
+ * font (e.g. Debian `fonts-wqy-zenhei`, which `.ci/run` installs, or `fonts-noto-cjk`) or pass
+ * `fontFiles`. The picture is decoration:
  * it is covered by the maker's signature but carries no security meaning.
  */
 import { EvoucherError } from '../../errors.js';

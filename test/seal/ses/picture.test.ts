@@ -24,6 +24,32 @@ describe('renderSealPng', () => {
     }
   });
 
+  it('draws the name\'s own glyphs when a CJK font is installed (CI installs one and requires it)', async (ctx) => {
+    // Two names of the same length that differ in every character. With a CJK font their rims differ;
+    // without one each character is the same missing-glyph box and the two pictures are identical.
+    const size = 400;
+    const rim = async (name: string): Promise<Buffer> => {
+      const png = PNG.sync.read(Buffer.from(await renderSealPng(name, { sizePx: size })));
+      const alpha: number[] = [];
+      for (let y = 0; y < size / 2; y++) {
+        for (let x = 0; x < size; x++) {
+          // The band of the upper rim that only the name reaches: between the star (radius 30) and the
+          // ring (radius 91..97), in 200-unit canvas coordinates.
+          const d = Math.hypot(x - size / 2, y - size / 2) * (200 / size);
+          if (d > 60 && d < 90) alpha.push(png.data[(y * size + x) * 4 + 3] ?? 0);
+        }
+      }
+      return Buffer.from(alpha);
+    };
+    const a = await rim('示例预算单位');
+    const b = await rim('财政国库支付');
+    expect(a.some((v) => v > 128)).toBe(true);
+    if (a.equals(b) && process.env['EVOUCHER_REQUIRE_CJK_FONT'] !== '1') {
+      ctx.skip('no installed font has CJK glyphs (install fonts-wqy-zenhei or fonts-noto-cjk)');
+    }
+    expect(a.equals(b)).toBe(false);
+  });
+
   it('places one glyph per character along the rim and escapes markup', () => {
     const svg = sealSvg('A<&>B');
     expect(svg.match(/<text /g)?.length).toBe(5);
