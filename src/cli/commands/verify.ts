@@ -8,7 +8,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, parseCrl, type Crl, type TrustStore } from '../../pki/index.js';
-import { parsePolicy, type SealPolicy } from '../../seal/policy.js';
+import { parsePolicy, type SealPolicy } from '../../seal/index.js';
 import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
 import { chooseOption, parseCommandArgs, readInput, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
