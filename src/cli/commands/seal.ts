@@ -10,7 +10,7 @@ import { decodePemBlocks, loadTrustStore } from '../../pki/index.js';
 import { parsePolicy, sealVoucher } from '../../seal/index.js';
 import type { SealPolicy } from '../../seal/index.js';
 import { chooseOption, parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
-import { printError, printText } from '../output.js';
+import { printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
                      [--seal <seal.esl>] [--format ses|cms] [--policy <p.json>] [--time <iso>]
@@ -140,11 +140,7 @@ export async function run(args: string[]): Promise<number> {
       ...(chain.length === 0 ? {} : { chain }),
     });
   } catch (e) {
-    if (e instanceof EvoucherError && !isUsage(e)) {
-      printError(`evoucher seal: ${e.code}: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    return printRefusal('seal', e, isUsage);
   } finally {
     await key.close?.();
   }
