@@ -302,3 +302,12 @@ export function pos(id: string, sequence: number, required: boolean, view: Vouch
   const [party, type] = id.split('_') as [PartyCode, string];
   return { id, name: POSITION_NAMES[id] ?? id, party, sealTypes: [type], sequence, required, view };
 }
+
+/**
+ * The seal positions of a voucher the finance bureau sends to the PBOC (财政 → 人行: 5106, 5108, 5207,
+ * 5209): 财政拨款专用章 (required) and 财政负责人私章 on the original, 人民银行转讫章 (required) and
+ * 人民银行签名 on the receipt.
+ */
+export function financeToPbocPositions(): SealPositionDef[] {
+  return [pos('cz_bkzyz', 1, true, 'original'), pos('cz_sz', 2, false, 'original'), pos('rh_zqz', 3, true, 'receipt'), pos('rh_qm', 4, false, 'receipt')];
+}
