@@ -141,6 +141,18 @@ export function payee(o: { readonly required?: boolean; readonly bankNo?: boolea
   return out;
 }
 
+/**
+ * The actual-payee X-fields the paying bank fills in the receipt (实际收款人): bank name, account number
+ * and name, in that order.
+ */
+export function actualPayee(o: { readonly nameMax?: number } = {}): FieldDef[] {
+  return [
+    xf('XPayeeAcctBankName', '实际收款人开户行', 'actual payee bank name', 'text'),
+    xf('XPayeeAcctNo', '实际收款人账号', 'actual payee account number', 'account'),
+    xf('XPayeeAcctName', '实际收款人名称', 'actual payee name', 'text', o.nameMax === undefined ? {} : { maxBytes: o.nameMax }),
+  ];
+}
+
 /** A payer block: account number, name and bank name. */
 export function payer(required = false): FieldDef[] {
   return [
