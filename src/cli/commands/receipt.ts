@@ -8,9 +8,8 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { createReceipt } from '../../seal/index.js';
-import { parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
+import { parseCommandArgs, parseIndexOption, readInput, readPolicyOption, requireOption, writeOutput } from '../args.js';
 import { printError, printRefusal, printText } from '../output.js';
-import { parseIndexOption, readPolicyOption } from './seal.js';
 
 const USAGE = `usage: evoucher receipt <envelope.xml|-> --set <XField>=<value>... -o <receipt.xml|->
                         [--detail-set <line>:<XField>=<value>...] [--body <n>] [--policy <p.json>]
