@@ -36,3 +36,25 @@ export function thrownCode(f: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Runs `f` and returns the code of the EvoucherError it throws, or `'no error'`; anything else it throws is rethrown. */
+export function caughtCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof EvoucherError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
+
+/** Awaits `p` and returns the code of the EvoucherError it rejects with, or `'no error'`; any other rejection is rethrown. */
+export async function rejectedCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof EvoucherError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
