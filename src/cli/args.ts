@@ -1,6 +1,7 @@
 /**
  * Argument and file helpers shared by the CLI commands: option parsing with coded usage errors, reading a
- * file or `-` (stdin) with a size bound, and writing output atomically (never a half-written file).
+ * file or `-` (stdin) with a size bound, writing output atomically (never a half-written file), and the option
+ * readers several commands share (times, `--body`, policy and CRL files).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -8,6 +9,8 @@ import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { EvoucherError } from '../errors.js';
+import { parseCrl, type Crl } from '../pki/index.js';
+import { parsePolicy, type SealPolicy } from '../seal/index.js';
 
 /** Largest input file the CLI reads: 64 MiB (the envelope limit). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -123,4 +126,73 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
     await rm(tmp, { force: true }).catch(() => undefined);
     throw new EvoucherError('ARG_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
   }
+}
+
+/**
+ * Parses an ISO 8601 time option (shared by the sealing commands).
+ *
+ * @param value - the option value, or undefined.
+ * @param name - the option name, for the message.
+ * @returns the date, or undefined when the option is absent.
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function parseTimeOption(value: string | undefined, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', `--${name} is not an ISO 8601 time: '${value.slice(0, 40)}'`, { detail: { option: name } });
+  return d;
+}
+
+/**
+ * Parses a small non-negative integer option (`--body`).
+ *
+ * @param value - the option value, or undefined.
+ * @param name - the option name, for the message.
+ * @returns the number, or undefined when the option is absent.
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function parseIndexOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,4}$/.test(value)) throw new EvoucherError('ARG_INVALID', `--${name} must be a non-negative integer`, { detail: { option: name } });
+  return Number(value);
+}
+
+/**
+ * Reads and validates a policy file option.
+ *
+ * @param path - the file, or undefined.
+ * @returns the policy, or undefined when the option is absent.
+ * @throws EvoucherError `ARG_IO`, `POLICY_INVALID`.
+ */
+export async function readPolicyOption(path: string | undefined): Promise<SealPolicy | undefined> {
+  return path === undefined ? undefined : parsePolicy(await readInput(path, { maxBytes: 1024 * 1024 }));
+}
+
+/**
+ * Parses `--at`.
+ *
+ * @param value - the option value.
+ * @returns the time, or undefined for now.
+ * @throws EvoucherError `ARG_INVALID` when it is not an ISO 8601 time.
+ */
+export function parseAt(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
+    throw new EvoucherError('ARG_INVALID', `--at '${value.slice(0, 40)}' is not an ISO 8601 time`, { detail: { option: 'at' } });
+  }
+  return d;
+}
+
+/**
+ * Reads and parses the CRL files of a repeatable option (`--crl`).
+ *
+ * @param paths - the files, in order.
+ * @returns the CRLs, in the same order.
+ * @throws EvoucherError `ARG_IO` when a file cannot be read, `CRL_MALFORMED` when one is not a CRL.
+ */
+export async function readCrlOptions(paths: readonly string[]): Promise<Crl[]> {
+  const out: Crl[] = [];
+  for (const p of paths) out.push(parseCrl(await readInput(p)));
+  return out;
 }

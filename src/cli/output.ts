@@ -2,6 +2,7 @@
  * Output helpers shared by the CLI commands: text and JSON printing, issue lines, and a JUnit XML writer
  * for CI (one `testsuite` per input file, one `testcase` per voucher or seal).
  */
+import { EvoucherError } from '../errors.js';
 
 /** An output format of a checking command. */
 export type OutputFormat = 'text' | 'json' | 'junit';
@@ -55,6 +56,24 @@ export function toJson(value: unknown): string {
  */
 export function printJson(value: unknown): void {
   printText(toJson(value));
+}
+
+/**
+ * Handles an error thrown by a command's operation: an `EvoucherError` that is not a usage error means
+ * the operation was refused, so it prints `evoucher <command>: CODE: message` and returns exit code 1;
+ * anything else is rethrown for the dispatcher (usage and I/O errors exit 2).
+ *
+ * @param command - the command name, as typed.
+ * @param e - the caught value.
+ * @param isUsage - which codes mean "the arguments are wrong" for this command.
+ * @returns 1 (refused).
+ * @throws the caught value itself when it is not an `EvoucherError`, or is a usage error.
+ * @example catch (e) { return printRefusal('seal', e, (x) => x.code.startsWith('ARG_')); }
+ */
+export function printRefusal(command: string, e: unknown, isUsage: (e: EvoucherError) => boolean): 1 {
+  if (!(e instanceof EvoucherError) || isUsage(e)) throw e;
+  printError(`evoucher ${command}: ${e.code}: ${e.message}`);
+  return 1;
 }
 
 /** A problem to print: where, its code and a message. */

@@ -3,6 +3,7 @@
  * key belongs to it) and its names (to put a PKCS#12 chain in order). Path validation is the PKI
  * module's job, not this one's.
  */
+import { equalBytes } from '@noble/curves/utils.js';
 import { Certificate } from 'pkijs';
 import { parsePublicKey } from '../crypto/index.js';
 import type { PublicKeyInfo } from '../crypto/index.js';
@@ -73,10 +74,10 @@ export function certificatePublicKey(facts: CertificateFacts): PublicKeyInfo {
  */
 export function samePublicKey(a: PublicKeyInfo, b: PublicKeyInfo): boolean {
   if (a.kind !== b.kind) return false;
-  if (a.point !== undefined && b.point !== undefined) return bytesEqual(a.point, b.point);
+  if (a.point !== undefined && b.point !== undefined) return equalBytes(a.point, b.point);
   // RSA: the SPKI has one DER form (RFC 8017 A.1.1 with NULL parameters, which parsePublicKey
   // insists on), so byte equality is key equality.
-  return bytesEqual(a.spki, b.spki);
+  return equalBytes(a.spki, b.spki);
 }
 
 /**
@@ -93,8 +94,8 @@ export function orderChain(leaf: CertificateFacts, others: readonly CertificateF
   let current = leaf;
   // Bounded by the number of certificates: each step removes one.
   while (rest.length > 0) {
-    if (bytesEqual(current.subject, current.issuer)) break; // self-issued: the top
-    const i = rest.findIndex((c) => bytesEqual(c.subject, current.issuer));
+    if (equalBytes(current.subject, current.issuer)) break; // self-issued: the top
+    const i = rest.findIndex((c) => equalBytes(c.subject, current.issuer));
     if (i < 0) break;
     const [next] = rest.splice(i, 1);
     if (next === undefined) break;
@@ -102,11 +103,4 @@ export function orderChain(leaf: CertificateFacts, others: readonly CertificateF
     current = next;
   }
   return [...out, ...rest];
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }

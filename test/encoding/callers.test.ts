@@ -17,18 +17,8 @@ import {
   readDer,
 } from '../../src/encoding/der.js';
 import type { DerNode } from '../../src/encoding/der.js';
-import { EvoucherError } from '../../src/errors.js';
+import { caughtCode } from '../helpers/codes.js';
 import { decodePemBlocks, parseCertificate, parseCrl } from '../../src/pki/index.js';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 const der = (file: string): Uint8Array => {
   const block = decodePemBlocks(readFileSync(new URL(`../../fixtures/pki/p256/${file}`, import.meta.url), 'utf8'), 'CERT_MALFORMED')[0];
@@ -50,30 +40,30 @@ describe('DER faults keep the caller\'s code', () => {
     const value = kids(kids(kids(issuer)[0])[0])[1] as DerNode;
     const constructed = Uint8Array.from(cert);
     constructed[value.start] = (constructed[value.start] as number) | 0x20;
-    expect(codeOf(() => parseCertificate(constructed))).toBe('CERT_MALFORMED');
-    expect(codeOf(() => parseCertificate(Uint8Array.of(...cert, 0)))).toBe('CERT_MALFORMED');
+    expect(caughtCode(() => parseCertificate(constructed))).toBe('CERT_MALFORMED');
+    expect(caughtCode(() => parseCertificate(Uint8Array.of(...cert, 0)))).toBe('CERT_MALFORMED');
   });
 
   it('CRLs: CRL_MALFORMED', () => {
     expect(parseCrl(crl).revoked.length).toBeGreaterThanOrEqual(0);
-    expect(codeOf(() => parseCrl(Uint8Array.of(...crl, 0)))).toBe('CRL_MALFORMED');
-    expect(codeOf(() => parseCrl(crl.subarray(0, crl.length - 1)))).toBe('CRL_MALFORMED');
+    expect(caughtCode(() => parseCrl(Uint8Array.of(...crl, 0)))).toBe('CRL_MALFORMED');
+    expect(caughtCode(() => parseCrl(crl.subarray(0, crl.length - 1)))).toBe('CRL_MALFORMED');
     const indefinite = Uint8Array.from(crl);
     indefinite[1] = 0x80;
-    expect(codeOf(() => parseCrl(indefinite))).toBe('CRL_MALFORMED');
+    expect(caughtCode(() => parseCrl(indefinite))).toBe('CRL_MALFORMED');
   });
 
   it('keys: a high-form tag is malformed (CRYPTO_KEY_INVALID), not an unknown curve parameter', () => {
     const point = Uint8Array.of(4, ...new Uint8Array(64).fill(1));
     const high = derSequence(derSequence(derOid(OID.ecPublicKey), derTlv({ class: 'context', tag: 40, constructed: false }, Uint8Array.of(1))), derBitString(point));
-    expect(codeOf(() => parsePublicKey(high))).toBe('CRYPTO_KEY_INVALID');
+    expect(caughtCode(() => parsePublicKey(high))).toBe('CRYPTO_KEY_INVALID');
     const trailing = derSequence(derSequence(derOid(OID.ecPublicKey), derOid(OID.p256)), derBitString(point), Uint8Array.of(0x05, 0x00));
-    expect(codeOf(() => parsePublicKey(Uint8Array.of(...trailing, 0)))).toBe('CRYPTO_KEY_INVALID');
+    expect(caughtCode(() => parsePublicKey(Uint8Array.of(...trailing, 0)))).toBe('CRYPTO_KEY_INVALID');
   });
 
   it('RSASSA-PSS parameters: CRYPTO_ALGORITHM_UNSUPPORTED', () => {
     const params = derSequence(derExplicit(0, derSequence(derOid(OID.sha256))), derTlv(derContextTag(31), derTlv(DER_TAG.NULL)));
-    expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, params))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
-    expect(codeOf(() => signatureAlgorithmFromOid(OID.rsassaPss, Uint8Array.of(0x30, 0x80, 0, 0)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
+    expect(caughtCode(() => signatureAlgorithmFromOid(OID.rsassaPss, params))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
+    expect(caughtCode(() => signatureAlgorithmFromOid(OID.rsassaPss, Uint8Array.of(0x30, 0x80, 0, 0)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
   });
 });

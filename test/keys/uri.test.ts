@@ -3,15 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodePkcs11UriValue, MAX_KEY_URI_LENGTH, openKeyProvider, parseKeyUri } from '../../src/keys/index.js';
 import type { Pkcs11KeyUri } from '../../src/keys/index.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
+import { thrownCode } from '../helpers/codes.js';
 
 function errorOf(f: () => unknown): Error & { code?: string; detail?: Record<string, string> } {
   try {
@@ -81,7 +73,7 @@ describe('pkcs11: URIs (RFC 7512)', () => {
     ['empty module-path', 'pkcs11:object=a?module-path='],
     ['fragment', 'pkcs11:object=a#frag'],
   ])('refuses %s with KEY_URI_INVALID', (_name, uri) => {
-    expect(codeOf(() => parseKeyUri(uri))).toBe('KEY_URI_INVALID');
+    expect(thrownCode(() => parseKeyUri(uri))).toBe('KEY_URI_INVALID');
   });
 
   it('names the offending attribute but never a value', () => {
@@ -151,7 +143,7 @@ describe('file: and pkcs12: URIs', () => {
     ['control character', 'file:k.pem\n?cert=c'],
     ['too long', `file:${'a'.repeat(MAX_KEY_URI_LENGTH)}`],
   ])('refuses %s with KEY_URI_INVALID', (_name, uri) => {
-    expect(codeOf(() => parseKeyUri(uri))).toBe('KEY_URI_INVALID');
+    expect(thrownCode(() => parseKeyUri(uri))).toBe('KEY_URI_INVALID');
   });
 
   it('refuses a secret source that is not a file', async () => {

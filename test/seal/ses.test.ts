@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvoucherError } from '../../src/errors.js';
+import { rejectedCode } from '../helpers/codes.js';
 import { createTrustStore, parseCertificate, validatePath } from '../../src/pki/index.js';
 import { openKeyProvider } from '../../src/keys/index.js';
 import type { KeyProvider } from '../../src/keys/provider.js';
@@ -24,16 +24,6 @@ async function key(role: string): Promise<KeyProvider> {
     keys.set(role, k);
   }
   return k;
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw e;
-  }
-  return 'no error';
 }
 
 function verifyAll(bytes: Uint8Array): { position: string; failed: string[] }[] {
@@ -95,16 +85,16 @@ describe('ses seals (GB/T 38540 with the demo SM2 PKI)', () => {
   });
 
   it('refuses: signer not in the seal, seal expired at the signing time, bad maker signature, non-SM2 key', async () => {
-    expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('cz')! }))).toBe('SEAL_SIGNER_NOT_IN_SEAL');
-    expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('dw-expired')! }))).toBe('SEAL_PERIOD_INVALID');
+    expect(await rejectedCode(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('cz')! }))).toBe('SEAL_SIGNER_NOT_IN_SEAL');
+    expect(await rejectedCode(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('dw-expired')! }))).toBe('SEAL_PERIOD_INVALID');
     const forged = Uint8Array.from(seals.get('dw')!);
     const at = new TextDecoder('latin1').decode(forged).indexOf('Demo dw seal');
     forged[at] = 'X'.charCodeAt(0);
-    expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: forged }))).toBe('SEAL_MAKER_SIGNATURE_INVALID');
-    expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-p256'), seal: seals.get('dw')! }))).toBe('SEAL_SES_REQUIRES_SM2');
+    expect(await rejectedCode(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: forged }))).toBe('SEAL_MAKER_SIGNATURE_INVALID');
+    expect(await rejectedCode(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-p256'), seal: seals.get('dw')! }))).toBe('SEAL_SES_REQUIRES_SM2');
     // The party check comes before the seal checks: a finance key at the budget-unit position.
-    expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('cz-sm2'), seal: seals.get('cz')! }))).toBe('POLICY_PARTY_MISMATCH');
-    expect(await code(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('dw')!, format: 'cms' }))).toBe('ARG_INVALID');
+    expect(await rejectedCode(sealVoucher(envelope, { position: 'dw_gz', key: await key('cz-sm2'), seal: seals.get('cz')! }))).toBe('POLICY_PARTY_MISMATCH');
+    expect(await rejectedCode(sealVoucher(envelope, { position: 'dw_gz', key: await key('dw-sm2'), seal: seals.get('dw')!, format: 'cms' }))).toBe('ARG_INVALID');
   });
 
   it('carries the sealer chain in TBS_Sign.extDatas so the path can be built', async () => {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { digest } from '../../src/crypto/index.js';
 import { EvoucherError } from '../../src/errors.js';
+import { caughtCode } from '../helpers/codes.js';
 import {
   EVOUCHER_OID_ARC,
   buildTbs,
@@ -36,16 +37,6 @@ function sample(overrides: Partial<TbsFields> = {}): TbsFields {
     sealObject: { esId: '52000000000000000001', digest: d('seal object') },
     ...overrides,
   };
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw e;
-  }
-  return 'no error';
 }
 
 describe('EvoucherTbs', () => {
@@ -109,18 +100,18 @@ describe('EvoucherTbs', () => {
 
   it('refuses trailing bytes, BER lengths, truncation and a non-canonical encoding', () => {
     const der = encodeTbs(sample());
-    expect(code(() => decodeTbs(Uint8Array.of(...der, 0)))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => decodeTbs(der.subarray(0, der.length - 1)))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => decodeTbs(Uint8Array.of(...der, 0)))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => decodeTbs(der.subarray(0, der.length - 1)))).toBe('SEAL_TBS_MALFORMED');
     // Indefinite length on the outer SEQUENCE.
     const indefinite = Uint8Array.of(0x30, 0x80, ...der.subarray(3), 0, 0);
-    expect(code(() => decodeTbs(indefinite))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => decodeTbs(indefinite))).toBe('SEAL_TBS_MALFORMED');
     // Non-minimal length form of the version INTEGER: 02 81 01 01.
     const body = der.subarray(3);
     const nonMinimal = Uint8Array.of(...body.subarray(0, 1), 0x81, ...body.subarray(1));
     const wrapped = Uint8Array.of(0x30, 0x81, nonMinimal.length, ...nonMinimal);
-    expect(code(() => decodeTbs(wrapped))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => decodeTbs(new Uint8Array(0)))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => decodeTbs(new Uint8Array(20000)))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => decodeTbs(wrapped))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => decodeTbs(new Uint8Array(0)))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => decodeTbs(new Uint8Array(20000)))).toBe('SEAL_TBS_MALFORMED');
   });
 
   it('refuses another version with SEAL_VERSION_UNSUPPORTED', () => {
@@ -128,23 +119,23 @@ describe('EvoucherTbs', () => {
     const v2 = Uint8Array.from(der);
     const i = v2.indexOf(0x02); // first INTEGER is the version
     v2[i + 2] = 2;
-    expect(code(() => decodeTbs(v2))).toBe('SEAL_VERSION_UNSUPPORTED');
-    expect(code(() => encodeTbs({ ...sample(), version: 2 }))).toBe('SEAL_VERSION_UNSUPPORTED');
+    expect(caughtCode(() => decodeTbs(v2))).toBe('SEAL_VERSION_UNSUPPORTED');
+    expect(caughtCode(() => encodeTbs({ ...sample(), version: 2 }))).toBe('SEAL_VERSION_UNSUPPORTED');
   });
 
   it('refuses out-of-range fields on encode', () => {
     const s = sample();
-    expect(code(() => encodeTbs({ ...s, position: { ...s.position, id: 'xx_gz' } }))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => encodeTbs({ ...s, position: { ...s.position, sequence: 1 } }))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => encodeTbs({ ...s, signerCertificateDigest: new Uint8Array(20) }))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => encodeTbs({ ...s, signingTime: new Date('2026-11-27T08:30:00.500Z') }))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs({ ...s, position: { ...s.position, id: 'xx_gz' } }))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs({ ...s, position: { ...s.position, sequence: 1 } }))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs({ ...s, signerCertificateDigest: new Uint8Array(20) }))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs({ ...s, signingTime: new Date('2026-11-27T08:30:00.500Z') }))).toBe('SEAL_TBS_MALFORMED');
     const { sealObject: _drop, ...noSeal } = s;
-    expect(code(() => encodeTbs(noSeal))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => encodeTbs({ ...s, voucher: { ...s.voucher, originalDigest: d('x') } }))).toBe('SEAL_TBS_MALFORMED');
-    expect(code(() => encodeTbs({ ...s, voucher: { ...s.voucher, view: 'receipt' } }))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs(noSeal))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs({ ...s, voucher: { ...s.voucher, originalDigest: d('x') } }))).toBe('SEAL_TBS_MALFORMED');
+    expect(caughtCode(() => encodeTbs({ ...s, voucher: { ...s.voucher, view: 'receipt' } }))).toBe('SEAL_TBS_MALFORMED');
     // Chain not ascending.
     expect(
-      code(() =>
+      caughtCode(() =>
         encodeTbs({
           ...s,
           position: { ...s.position, sequence: 5 },

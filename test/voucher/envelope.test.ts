@@ -15,6 +15,7 @@ import {
   writeEnvelope,
 } from '../../src/voucher/index.js';
 import type { StampEntry } from '../../src/voucher/index.js';
+import { thrownCode } from '../helpers/codes.js';
 import { asData, example, NOW } from './helpers.js';
 
 const v5201 = buildVoucher('5201', asData(example('5201')), { now: NOW });
@@ -32,15 +33,6 @@ const stamp = (position: string, sequence: number, view: 'original' | 'receipt' 
   view,
   bytes: new Uint8Array([0x30, 0x03, 0x02, 0x01, sequence]),
 });
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 /** An envelope with one 5201 body, whose pieces a test may replace. */
 function env(o: { root?: string; count?: string; attrs?: string; inner?: string; extra?: string } = {}): Uint8Array {
@@ -171,24 +163,24 @@ describe('parseEnvelope rejects', () => {
   ];
   for (const [name, make, code] of cases) {
     it(name, () => {
-      expect(codeOf(() => parseEnvelope(make()))).toBe(code);
+      expect(thrownCode(() => parseEnvelope(make()))).toBe(code);
     });
   }
 
   it('1,000 stamps (over the stamp limit)', () => {
     const stamps = Array.from({ length: 1000 }, (_, i) => `<Stamp No="cz_gz" Seq="${i + 1}" Format="ses" View="original">MAA=</Stamp>`).join('');
-    expect(codeOf(() => parseEnvelope(env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps>${stamps}</Stamps>` })))).toBe('ENVELOPE_TOO_MANY_STAMPS');
+    expect(thrownCode(() => parseEnvelope(env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps>${stamps}</Stamps>` })))).toBe('ENVELOPE_TOO_MANY_STAMPS');
     expect(MAX_ENVELOPE_STAMPS).toBe(DEFAULT_ENVELOPE_LIMITS.maxStamps);
   });
 
   it('too many bodies, too large an envelope, oversized base64', () => {
     const many = env({ count: '2', extra: `<VoucherBody AdmDivCode="110000" StYear="2025" VtCode="2301" VoucherNo="HK2025112800001"><VoucherFlag>0</VoucherFlag><Voucher>${other}</Voucher></VoucherBody>` });
     expect(parseEnvelope(many).bodies).toHaveLength(2);
-    expect(codeOf(() => parseEnvelope(many, { limits: { maxBodies: 1 } }))).toBe('ENVELOPE_TOO_MANY_VOUCHERS');
-    expect(codeOf(() => parseEnvelope(many, { limits: { maxBytes: 100 } }))).toBe('XML_TOO_LARGE');
-    expect(codeOf(() => parseEnvelope(many, { limits: { maxVoucherBase64: 100 } }))).toBe('BASE64_INVALID');
+    expect(thrownCode(() => parseEnvelope(many, { limits: { maxBodies: 1 } }))).toBe('ENVELOPE_TOO_MANY_VOUCHERS');
+    expect(thrownCode(() => parseEnvelope(many, { limits: { maxBytes: 100 } }))).toBe('XML_TOO_LARGE');
+    expect(thrownCode(() => parseEnvelope(many, { limits: { maxVoucherBase64: 100 } }))).toBe('BASE64_INVALID');
     const withStamp = env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="cz_gz" Seq="1" Format="cms" View="original">MAMCAQE=</Stamp></Stamps>` });
-    expect(codeOf(() => parseEnvelope(withStamp, { limits: { maxStampBase64: 4 } }))).toBe('BASE64_INVALID');
+    expect(thrownCode(() => parseEnvelope(withStamp, { limits: { maxStampBase64: 4 } }))).toBe('BASE64_INVALID');
   });
 
   it('an inner voucher over its own limits is reported on the body', () => {
@@ -204,12 +196,12 @@ describe('parseEnvelope rejects', () => {
 
 describe('writeEnvelope refuses', () => {
   it('a duplicate voucher, a bad stamp, an original outside a receipt, a mismatched original', () => {
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: b5201 }, { voucherBytes: b5201 }]))).toBe('ENVELOPE_DUPLICATE_VOUCHER');
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: b5201, stamps: [stamp('CZ_gz', 1)] }]))).toBe('ENVELOPE_STAMP_INVALID');
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: b5201, stamps: [{ ...stamp('cz_gz', 1), sequence: 1.5 }] }]))).toBe('ENVELOPE_STAMP_INVALID');
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: b5201, stamps: [{ ...stamp('cz_gz', 1), bytes: new Uint8Array() }] }]))).toBe('ENVELOPE_STAMP_INVALID');
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: b5201, originalVoucherBytes: b5201 }]))).toBe('ENVELOPE_MALFORMED');
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: b5201, voucherFlag: '1', originalVoucherBytes: b2301 }]))).toBe('ENVELOPE_ATTRIBUTE_MISMATCH');
-    expect(codeOf(() => writeEnvelope([{ voucherBytes: gbk('<x/>') }]))).toBe('XML_UNEXPECTED_ROOT');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201 }, { voucherBytes: b5201 }]))).toBe('ENVELOPE_DUPLICATE_VOUCHER');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [stamp('CZ_gz', 1)] }]))).toBe('ENVELOPE_STAMP_INVALID');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [{ ...stamp('cz_gz', 1), sequence: 1.5 }] }]))).toBe('ENVELOPE_STAMP_INVALID');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [{ ...stamp('cz_gz', 1), bytes: new Uint8Array() }] }]))).toBe('ENVELOPE_STAMP_INVALID');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, originalVoucherBytes: b5201 }]))).toBe('ENVELOPE_MALFORMED');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, voucherFlag: '1', originalVoucherBytes: b2301 }]))).toBe('ENVELOPE_ATTRIBUTE_MISMATCH');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: gbk('<x/>') }]))).toBe('XML_UNEXPECTED_ROOT');
   });
 });

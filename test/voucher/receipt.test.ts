@@ -8,18 +8,10 @@ import {
   VoucherValidationError,
 } from '../../src/voucher/index.js';
 import type { Voucher } from '../../src/voucher/index.js';
+import { thrownCode } from '../helpers/codes.js';
 import { asData, example, NOW } from './helpers.js';
 
 const original = buildVoucher('5201', asData(example('5201')), { now: NOW });
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('fillReceipt', () => {
   it('sets main and detail X-fields and nothing else', () => {
@@ -35,10 +27,10 @@ describe('fillReceipt', () => {
   });
 
   it('refuses a non-X field, an unknown field and a detail beyond the original', () => {
-    expect(codeOf(() => fillReceipt(original, { PayAmt: '1.00' }))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
-    expect(codeOf(() => fillReceipt(original, { XFoo: '1' }))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
-    expect(codeOf(() => fillReceipt(original, {}, [{ PayeeAcctName: 'x' }]))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
-    expect(codeOf(() => fillReceipt(original, {}, [{}, {}, { XAddWord: 'x' }]))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
+    expect(thrownCode(() => fillReceipt(original, { PayAmt: '1.00' }))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
+    expect(thrownCode(() => fillReceipt(original, { XFoo: '1' }))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
+    expect(thrownCode(() => fillReceipt(original, {}, [{ PayeeAcctName: 'x' }]))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
+    expect(thrownCode(() => fillReceipt(original, {}, [{}, {}, { XAddWord: 'x' }]))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
   });
 
   it('refuses a malformed X value with the rule codes', () => {

@@ -12,6 +12,7 @@ import {
   serializeVoucher,
 } from '../../src/voucher/index.js';
 import type { Voucher } from '../../src/voucher/index.js';
+import { thrownCode } from '../helpers/codes.js';
 import { asData, example, NOW } from './helpers.js';
 
 const gbk = (s: string): Uint8Array => new Uint8Array(iconv.encode(s, 'gbk'));
@@ -22,15 +23,6 @@ function mini(inner = '', details = '<Detail><Id>D1</Id><VoucherNo>N1</VoucherNo
   return `<Voucher><Id>V1</Id><AdmDivCode>110000</AdmDivCode><StYear>2025</StYear><VtCode>3501</VtCode><VouDate>20251128</VouDate><VoucherNo>DZ1</VoucherNo>${inner}<DetailList>${details}</DetailList></Voucher>`;
 }
 const DECL = '<?xml version="1.0" encoding="GBK"?>';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('serializeVoucher', () => {
   const v = buildVoucher('3501', asData(example('3501')), { now: NOW });
@@ -70,16 +62,16 @@ describe('serializeVoucher', () => {
 
   it('refuses a character GBK cannot encode (never a ?)', () => {
     const w: Voucher = { ...v, fields: { ...v.fields, Hold1: '😀' } };
-    expect(codeOf(() => serializeVoucher(w))).toBe('ENCODING_UNMAPPABLE_CHAR');
+    expect(thrownCode(() => serializeVoucher(w))).toBe('ENCODING_UNMAPPABLE_CHAR');
     expect(Buffer.from(serializeVoucher(w, { encoding: 'UTF-8' })).toString('utf8')).toContain('<Hold1>😀</Hold1>');
   });
 
   it('refuses an element the type lacks, a non-string and a character XML cannot carry', () => {
-    expect(codeOf(() => serializeVoucher({ ...v, fields: { ...v.fields, Foo: 'x' } }))).toBe('VOUCHER_INVALID');
-    expect(codeOf(() => serializeVoucher({ ...v, details: [{ Id: 'D1', Foo: 'x' }] }))).toBe('VOUCHER_INVALID');
-    expect(codeOf(() => serializeVoucher({ ...v, fields: { ...v.fields, Hold1: 1 as unknown as string } }))).toBe('VOUCHER_INVALID');
-    expect(codeOf(() => serializeVoucher({ ...v, fields: { ...v.fields, Hold1: 'a\u0000' } }))).toBe('VOUCHER_INVALID');
-    expect(codeOf(() => serializeVoucher({ ...v, vtCode: '0000' }))).toBe('VOUCHER_UNKNOWN_TYPE');
+    expect(thrownCode(() => serializeVoucher({ ...v, fields: { ...v.fields, Foo: 'x' } }))).toBe('VOUCHER_INVALID');
+    expect(thrownCode(() => serializeVoucher({ ...v, details: [{ Id: 'D1', Foo: 'x' }] }))).toBe('VOUCHER_INVALID');
+    expect(thrownCode(() => serializeVoucher({ ...v, fields: { ...v.fields, Hold1: 1 as unknown as string } }))).toBe('VOUCHER_INVALID');
+    expect(thrownCode(() => serializeVoucher({ ...v, fields: { ...v.fields, Hold1: 'a\u0000' } }))).toBe('VOUCHER_INVALID');
+    expect(thrownCode(() => serializeVoucher({ ...v, vtCode: '0000' }))).toBe('VOUCHER_UNKNOWN_TYPE');
   });
 });
 
@@ -118,12 +110,12 @@ describe('parseVoucher accepts', () => {
     const v = parseVoucher(gbk(text));
     expect(v.fields.ExpEcoCode).toBe('30201');
     expect(v.details).toEqual([{ Id: 'D1', VoucherNo: '7' }]);
-    expect(codeOf(() => parseVoucher(gbk(`${DECL}<Voucher><VtCode>8202</VtCode><Items/><DetailList/></Voucher>`)))).toBe('XML_DUPLICATE_ELEMENT');
+    expect(thrownCode(() => parseVoucher(gbk(`${DECL}<Voucher><VtCode>8202</VtCode><Items/><DetailList/></Voucher>`)))).toBe('XML_DUPLICATE_ELEMENT');
   });
 
   it('unknown elements when told to ignore them', () => {
     const text = `${DECL}${mini('<Extra>1</Extra>', '<Detail><Id>D1</Id><Foo>2</Foo></Detail><Other/>')}`;
-    expect(codeOf(() => parseVoucher(gbk(text)))).toBe('XML_UNKNOWN_ELEMENT');
+    expect(thrownCode(() => parseVoucher(gbk(text)))).toBe('XML_UNKNOWN_ELEMENT');
     const v = parseVoucher(gbk(text), { unknownElements: 'ignore' });
     expect(v.fields).not.toHaveProperty('Extra');
     expect(v.details).toEqual([{ Id: 'D1' }]);
@@ -174,7 +166,7 @@ describe('parseVoucher rejects', () => {
   ];
   for (const [name, doc, code] of cases) {
     it(name, () => {
-      expect(codeOf(() => parseVoucher(typeof doc === 'string' ? gbk(doc) : doc))).toBe(code);
+      expect(thrownCode(() => parseVoucher(typeof doc === 'string' ? gbk(doc) : doc))).toBe(code);
     });
   }
 
@@ -182,38 +174,38 @@ describe('parseVoucher rejects', () => {
     const head = gbk(`${DECL}<Voucher><VtCode>3501</VtCode><Hold1>`);
     const tail = gbk('</Hold1></Voucher>');
     const bytes = new Uint8Array([...head, 0x81, 0x30, 0x81, 0x30, ...tail]);
-    expect(codeOf(() => parseVoucher(bytes))).toBe('ENCODING_INVALID_BYTES');
-    expect(codeOf(() => parseVoucher(new Uint8Array([...head, 0xff, ...tail])))).toBe('ENCODING_INVALID_BYTES');
+    expect(thrownCode(() => parseVoucher(bytes))).toBe('ENCODING_INVALID_BYTES');
+    expect(thrownCode(() => parseVoucher(new Uint8Array([...head, 0xff, ...tail])))).toBe('ENCODING_INVALID_BYTES');
   });
 
   it('GBK bytes declared as UTF-8 (the declared encoding is not the actual one)', () => {
-    expect(codeOf(() => parseVoucher(gbk(`<?xml version="1.0" encoding="UTF-8"?>${mini('<ClearBankName>人行</ClearBankName>')}`)))).toBe('ENCODING_INVALID_BYTES');
+    expect(thrownCode(() => parseVoucher(gbk(`<?xml version="1.0" encoding="UTF-8"?>${mini('<ClearBankName>人行</ClearBankName>')}`)))).toBe('ENCODING_INVALID_BYTES');
   });
 
   it('a BOM that contradicts the declaration, and UTF-16 BOMs', () => {
-    expect(codeOf(() => parseVoucher(new Uint8Array([0xef, 0xbb, 0xbf, ...gbk(`${DECL}${mini()}`)])))).toBe('XML_ENCODING_MISMATCH');
-    expect(codeOf(() => parseVoucher(new Uint8Array([0xff, 0xfe, 0x3c, 0x00])))).toBe('XML_ENCODING_MISMATCH');
-    expect(codeOf(() => parseVoucher(new Uint8Array([0xfe, 0xff, 0x00, 0x3c])))).toBe('XML_ENCODING_MISMATCH');
+    expect(thrownCode(() => parseVoucher(new Uint8Array([0xef, 0xbb, 0xbf, ...gbk(`${DECL}${mini()}`)])))).toBe('XML_ENCODING_MISMATCH');
+    expect(thrownCode(() => parseVoucher(new Uint8Array([0xff, 0xfe, 0x3c, 0x00])))).toBe('XML_ENCODING_MISMATCH');
+    expect(thrownCode(() => parseVoucher(new Uint8Array([0xfe, 0xff, 0x00, 0x3c])))).toBe('XML_ENCODING_MISMATCH');
   });
 
   it('input over the size limit, before reading it', () => {
     expect(DEFAULT_XML_LIMITS.maxBytes).toBe(MAX_VOUCHER_BYTES);
     const b = gbk(`${DECL}${mini()}`);
-    expect(codeOf(() => parseVoucher(b, { limits: { maxBytes: b.length - 1 } }))).toBe('XML_TOO_LARGE');
+    expect(thrownCode(() => parseVoucher(b, { limits: { maxBytes: b.length - 1 } }))).toBe('XML_TOO_LARGE');
     expect(parseVoucher(b, { limits: { maxBytes: b.length } }).vtCode).toBe('3501');
   });
 
   it('10k-deep nesting, within the depth limit and without recursion', () => {
     const deep = `${DECL}<Voucher>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</Voucher>`;
     const started = Date.now();
-    expect(codeOf(() => parseVoucher(gbk(deep)))).toBe('XML_TOO_DEEP');
+    expect(thrownCode(() => parseVoucher(gbk(deep)))).toBe('XML_TOO_DEEP');
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('too many elements and too many detail lines', () => {
     const many = mini('', '<Detail><Id>D</Id></Detail>'.repeat(50));
-    expect(codeOf(() => parseVoucher(gbk(DECL + many), { limits: { maxNodes: 100 } }))).toBe('XML_TOO_MANY_NODES');
-    expect(codeOf(() => parseVoucher(gbk(DECL + many), { limits: { maxDetails: 49 } }))).toBe('XML_TOO_MANY_NODES');
+    expect(thrownCode(() => parseVoucher(gbk(DECL + many), { limits: { maxNodes: 100 } }))).toBe('XML_TOO_MANY_NODES');
+    expect(thrownCode(() => parseVoucher(gbk(DECL + many), { limits: { maxDetails: 49 } }))).toBe('XML_TOO_MANY_NODES');
     expect(parseVoucher(gbk(DECL + many), { limits: { maxDetails: 50 } }).details).toHaveLength(50);
   });
 

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
-import type { KeyProvider } from '../../keys/provider.js';
+import type { KeyProvider } from '../../keys/index.js';
 import { parseCertificate } from '../../pki/index.js';
 import { createReceipt, makeSeal, parseStamp, positionsFor, sealVoucher, stampFacts } from '../../seal/index.js';
 import type { SealFormat } from '../../seal/index.js';

@@ -6,8 +6,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { parseCertificate } from '../../pki/index.js';
-import { parseStamp, stampFacts } from '../../seal/formats/index.js';
-import { parseSeal, parseSesSignature, type SealObject } from '../../seal/ses/index.js';
+import { parseSeal, parseSesSignature, parseStamp, stampFacts, type SealObject } from '../../seal/index.js';
 import { parseEnvelope, type StampEntry } from '../../voucher/index.js';
 import { writeOutput } from '../args.js';
 import { printError, printJson, printText } from '../output.js';

@@ -5,9 +5,8 @@
  * library's position query does (domain.md §6).
  */
 import { positionsFor } from '../../seal/index.js';
-import { chooseOption, parseCommandArgs, requireOption } from '../args.js';
+import { chooseOption, parseCommandArgs, readPolicyOption, requireOption } from '../args.js';
 import { printJson, printText } from '../output.js';
-import { readPolicyOption } from './seal.js';
 
 const USAGE = `usage: evoucher positions --type <VtCode> [--adm-div <code>] [--policy <p.json>] [--format text|json]
 

@@ -8,9 +8,8 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { createReceipt } from '../../seal/index.js';
-import { parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
-import { printError, printText } from '../output.js';
-import { parseIndexOption, readPolicyOption } from './seal.js';
+import { parseCommandArgs, parseIndexOption, readInput, readPolicyOption, requireOption, writeOutput } from '../args.js';
+import { printError, printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher receipt <envelope.xml|-> --set <XField>=<value>... -o <receipt.xml|->
                         [--detail-set <line>:<XField>=<value>...] [--body <n>] [--policy <p.json>]
@@ -82,14 +81,11 @@ export async function run(args: string[]): Promise<number> {
       printError(`evoucher receipt: ${e.code}: ${e.message}`);
       return 2;
     }
-    if (e instanceof EvoucherError && !e.code.startsWith('ARG_') && e.code !== 'POLICY_INVALID') {
-      printError(`evoucher receipt: ${e.code}: ${e.message}`);
-      if ('issues' in e && Array.isArray((e as { issues?: unknown }).issues)) {
-        for (const i of (e as unknown as { issues: { path: string; code: string; message: string }[] }).issues) printError(`  ${i.path}: ${i.code}: ${i.message}`);
-      }
-      return 1;
+    const exit = printRefusal('receipt', e, (x) => x.code.startsWith('ARG_') || x.code === 'POLICY_INVALID');
+    if (e instanceof EvoucherError && 'issues' in e && Array.isArray((e as { issues?: unknown }).issues)) {
+      for (const i of (e as unknown as { issues: { path: string; code: string; message: string }[] }).issues) printError(`  ${i.path}: ${i.code}: ${i.message}`);
     }
-    throw e;
+    return exit;
   }
   await writeOutput(output, out);
   if (output !== '-') printText(`receipt → ${output}`);

@@ -7,10 +7,9 @@
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
 import { decodePemBlocks, loadTrustStore } from '../../pki/index.js';
-import { parsePolicy, sealVoucher } from '../../seal/index.js';
-import type { SealPolicy } from '../../seal/index.js';
-import { chooseOption, parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
-import { printError, printText } from '../output.js';
+import { sealVoucher } from '../../seal/index.js';
+import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readInput, readPolicyOption, requireOption, writeOutput } from '../args.js';
+import { printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
                      [--seal <seal.esl>] [--format ses|cms] [--policy <p.json>] [--time <iso>]
@@ -33,46 +32,6 @@ exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is p
 /** Codes that mean "the arguments are wrong", not "the seal is refused". */
 function isUsage(e: EvoucherError): boolean {
   return e.code.startsWith('ARG_') || e.code === 'KEY_URI_INVALID' || e.code === 'KEY_FILE_UNREADABLE' || e.code === 'POLICY_INVALID';
-}
-
-/**
- * Parses an ISO 8601 time option (shared by the sealing commands).
- *
- * @param value - the option value, or undefined.
- * @param name - the option name, for the message.
- * @returns the date, or undefined when the option is absent.
- * @throws EvoucherError `ARG_INVALID`.
- */
-export function parseTimeOption(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', `--${name} is not an ISO 8601 time: '${value.slice(0, 40)}'`, { detail: { option: name } });
-  return d;
-}
-
-/**
- * Parses a small non-negative integer option (`--body`).
- *
- * @param value - the option value, or undefined.
- * @param name - the option name, for the message.
- * @returns the number, or undefined when the option is absent.
- * @throws EvoucherError `ARG_INVALID`.
- */
-export function parseIndexOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,4}$/.test(value)) throw new EvoucherError('ARG_INVALID', `--${name} must be a non-negative integer`, { detail: { option: name } });
-  return Number(value);
-}
-
-/**
- * Reads and validates a policy file option.
- *
- * @param path - the file, or undefined.
- * @returns the policy, or undefined when the option is absent.
- * @throws EvoucherError `ARG_IO`, `POLICY_INVALID`.
- */
-export async function readPolicyOption(path: string | undefined): Promise<SealPolicy | undefined> {
-  return path === undefined ? undefined : parsePolicy(await readInput(path, { maxBytes: 1024 * 1024 }));
 }
 
 /**
@@ -140,11 +99,7 @@ export async function run(args: string[]): Promise<number> {
       ...(chain.length === 0 ? {} : { chain }),
     });
   } catch (e) {
-    if (e instanceof EvoucherError && !isUsage(e)) {
-      printError(`evoucher seal: ${e.code}: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    return printRefusal('seal', e, isUsage);
   } finally {
     await key.close?.();
   }

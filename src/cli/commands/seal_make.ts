@@ -10,7 +10,7 @@ import { openKeyProvider } from '../../keys/index.js';
 import { decodePemBlocks } from '../../pki/index.js';
 import { makeSeal, parseSeal } from '../../seal/index.js';
 import { parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
-import { printError, printText } from '../output.js';
+import { printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal-make --maker <key-uri> --holder <cert.pem>... --name <name>
                           --valid-from <date> --valid-to <date> -o <seal.esl>
@@ -106,11 +106,7 @@ export async function run(args: string[]): Promise<number> {
       ...(picture === undefined ? {} : { picture: { type: 'PNG' as const, data: picture, widthMm: 40, heightMm: 40 } }),
     });
   } catch (e) {
-    if (e instanceof EvoucherError && !e.code.startsWith('ARG_')) {
-      printError(`evoucher seal-make: ${e.code}: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    return printRefusal('seal-make', e, (x) => x.code.startsWith('ARG_'));
   } finally {
     await maker.close?.();
   }

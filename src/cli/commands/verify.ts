@@ -7,10 +7,9 @@
  * verifying with no anchors is never "trust all").
  */
 import { EvoucherError } from '../../errors.js';
-import { loadTrustStore, parseCrl, type Crl, type TrustStore } from '../../pki/index.js';
-import { parsePolicy, type SealPolicy } from '../../seal/policy.js';
+import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
-import { chooseOption, parseCommandArgs, readInput, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readPolicyOption, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printJson, printText, toJunit, type JunitCase, type JunitSuite } from '../output.js';
 
@@ -113,36 +112,10 @@ export function toJunitSuites(outcomes: readonly FileOutcome[]): JunitSuite[] {
   });
 }
 
-async function loadPolicy(path: string | undefined): Promise<SealPolicy | undefined> {
-  return path === undefined ? undefined : parsePolicy(await readInput(path, { maxBytes: 1024 * 1024 }));
-}
-
-async function loadCrls(paths: readonly string[]): Promise<Crl[]> {
-  const out: Crl[] = [];
-  for (const p of paths) out.push(parseCrl(await readInput(p)));
-  return out;
-}
-
 async function loadIntermediates(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) out.push(new TextDecoder().decode(await readInput(p, { maxBytes: 1024 * 1024 })));
   return out;
-}
-
-/**
- * Parses `--at`.
- *
- * @param value - the option value.
- * @returns the time, or undefined for now.
- * @throws EvoucherError `ARG_INVALID` when it is not an ISO 8601 time.
- */
-export function parseAt(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
-    throw new EvoucherError('ARG_INVALID', `--at '${value.slice(0, 40)}' is not an ISO 8601 time`, { detail: { option: 'at' } });
-  }
-  return d;
 }
 
 /**
@@ -195,9 +168,9 @@ export async function run(args: string[]): Promise<number> {
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
   if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'verify needs at least one file', {});
   const trust: TrustStore = await loadTrustStore(requireOption(values.trust, 'trust'));
-  const policy = await loadPolicy(values.policy);
+  const policy = await readPolicyOption(values.policy);
   const at = parseAt(values.at) ?? new Date();
-  const crls = await loadCrls(values.crl ?? []);
+  const crls = await readCrlOptions(values.crl ?? []);
   const intermediates = await loadIntermediates(values.intermediate ?? []);
   const jobs = parseJobs(values.jobs);
 

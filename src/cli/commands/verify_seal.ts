@@ -8,11 +8,10 @@
  * as `verify`: 0 VALID, 1 INVALID or INDETERMINATE, 2 usage or I/O error.
  */
 import { EvoucherError } from '../../errors.js';
-import { loadTrustStore, parseCrl, type Crl } from '../../pki/index.js';
+import { loadTrustStore } from '../../pki/index.js';
 import { verifySesSignatureOverData, type SealSignatureReport } from '../../verify/index.js';
-import { chooseOption, parseCommandArgs, readInput, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, requireOption } from '../args.js';
 import { printJson, printText } from '../output.js';
-import { parseAt } from './verify.js';
 
 const USAGE = `usage: evoucher verify-seal <ses.der> --data <file> [--trust <pem|dir>] [--at <iso-time>]
                             [--crl <file>]... [--hash sm3|sha256] [--format text|json]
@@ -79,8 +78,7 @@ export async function run(args: string[]): Promise<number> {
   const ses = await readInput(file, { maxBytes: 16 * 1024 * 1024 });
   const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
   const at = parseAt(values.at);
-  const crls: Crl[] = [];
-  for (const p of values.crl ?? []) crls.push(parseCrl(await readInput(p)));
+  const crls = await readCrlOptions(values.crl ?? []);
   const report = await verifySesSignatureOverData(ses, data, {
     ...(trust === undefined ? {} : { trust }),
     ...(at === undefined ? {} : { at }),

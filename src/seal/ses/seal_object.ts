@@ -134,15 +134,8 @@ export function decodeSealNode(node: DerNode | undefined, ctx: SesDecodeContext)
   };
 }
 
-interface Property {
-  readonly type: number;
-  readonly name: string;
-  readonly certListType?: 1 | 2;
-  readonly certList: SesCertList;
-  readonly createDate: Date;
-  readonly validStart: Date;
-  readonly validEnd: Date;
-}
+/** The fields of `SES_ESPropertyInfo`, as they appear on the seal object. */
+type Property = Pick<SealObject, 'type' | 'name' | 'certListType' | 'certList' | 'createDate' | 'validStart' | 'validEnd'>;
 
 function decodeProperty(node: DerNode | undefined, version: SesStructureVersion, ctx: SesDecodeContext): Property {
   const p = expectDerTag(node, DER_TAG.SEQUENCE, 'SES_ESPropertyInfo');

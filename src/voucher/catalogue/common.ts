@@ -141,6 +141,18 @@ export function payee(o: { readonly required?: boolean; readonly bankNo?: boolea
   return out;
 }
 
+/**
+ * The actual-payee X-fields the paying bank fills in the receipt (实际收款人): bank name, account number
+ * and name, in that order.
+ */
+export function actualPayee(o: { readonly nameMax?: number } = {}): FieldDef[] {
+  return [
+    xf('XPayeeAcctBankName', '实际收款人开户行', 'actual payee bank name', 'text'),
+    xf('XPayeeAcctNo', '实际收款人账号', 'actual payee account number', 'account'),
+    xf('XPayeeAcctName', '实际收款人名称', 'actual payee name', 'text', o.nameMax === undefined ? {} : { maxBytes: o.nameMax }),
+  ];
+}
+
 /** A payer block: account number, name and bank name. */
 export function payer(required = false): FieldDef[] {
   return [
@@ -301,4 +313,13 @@ const POSITION_NAMES: Readonly<Record<string, string>> = {
 export function pos(id: string, sequence: number, required: boolean, view: VoucherView): SealPositionDef {
   const [party, type] = id.split('_') as [PartyCode, string];
   return { id, name: POSITION_NAMES[id] ?? id, party, sealTypes: [type], sequence, required, view };
+}
+
+/**
+ * The seal positions of a voucher the finance bureau sends to the PBOC (财政 → 人行: 5106, 5108, 5207,
+ * 5209): 财政拨款专用章 (required) and 财政负责人私章 on the original, 人民银行转讫章 (required) and
+ * 人民银行签名 on the receipt.
+ */
+export function financeToPbocPositions(): SealPositionDef[] {
+  return [pos('cz_bkzyz', 1, true, 'original'), pos('cz_sz', 2, false, 'original'), pos('rh_zqz', 3, true, 'receipt'), pos('rh_qm', 4, false, 'receipt')];
 }

@@ -1,6 +1,6 @@
 /** 5106 财政授权支付汇总清算额度通知单: authorized-payment clearing quota notice (domain.md §5.4). */
 import type { FieldDef, VoucherTypeDef } from '../types.js';
-import { amount, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, pos, treasuryAndFinance, xf } from './common.js';
+import { amount, detailId, expEco, expFunc, f, financeToPbocPositions, header, holds, MAX_DETAILS, pair, treasuryAndFinance, xf } from './common.js';
 
 /** Main fields shared by the clearing-quota notices 5106 and 5108, around the amount. */
 export function quotaMain(voucherNoMaxBytes: number, amountField: FieldDef, extra: readonly FieldDef[]): FieldDef[] {
@@ -59,12 +59,7 @@ export const VT_5106: VoucherTypeDef = {
   },
   signRules: [{ field: 'PlanAmt', scope: 'main', sign: 'nonzero' }],
   totals: [{ field: 'PlanAmt', detailField: 'PlanAmt' }],
-  positions: [
-    pos('cz_bkzyz', 1, true, 'original'),
-    pos('cz_sz', 2, false, 'original'),
-    pos('rh_zqz', 3, true, 'receipt'),
-    pos('rh_qm', 4, false, 'receipt'),
-  ],
+  positions: financeToPbocPositions(),
   positionsChosen: false,
   notes: [
     'VoucherNo is at most 17 bytes.',

@@ -1,6 +1,6 @@
 /** 5108 财政直接支付汇总清算额度通知单: direct-payment clearing quota notice (domain.md §5.4). */
 import type { VoucherTypeDef } from '../types.js';
-import { amount, f, MAX_DETAILS, payee, payer, pos } from './common.js';
+import { amount, f, financeToPbocPositions, MAX_DETAILS, payee, payer } from './common.js';
 import { quotaDetail, quotaMain } from './vt5106.js';
 
 /** The 5108 definition. */
@@ -23,12 +23,7 @@ export const VT_5108: VoucherTypeDef = {
   },
   signRules: [{ field: 'PayAmt', scope: 'main', sign: 'nonzero' }],
   totals: [{ field: 'PayAmt', detailField: 'PayAmt' }],
-  positions: [
-    pos('cz_bkzyz', 1, true, 'original'),
-    pos('cz_sz', 2, false, 'original'),
-    pos('rh_zqz', 3, true, 'receipt'),
-    pos('rh_qm', 4, false, 'receipt'),
-  ],
+  positions: financeToPbocPositions(),
   positionsChosen: false,
   notes: ['Matched with the 5201 it clears (≠ 0) or a 5253 (= 0).'],
 };

@@ -1,6 +1,6 @@
 /** 5201 财政直接支付凭证: direct payment voucher (domain.md §5.1). */
 import type { VoucherTypeDef } from '../types.js';
-import { amount, billRefs, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, xf } from './common.js';
+import { actualPayee, amount, billRefs, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, xf } from './common.js';
 
 const PAY_TYPE = { required: true, pattern: '^[0-9]{2,6}$', patternHint: '2–6 digits', codeTable: 'PayTypeCode', allowedCodes: ['11', '001001'] } as const;
 
@@ -44,9 +44,7 @@ export const VT_5201: VoucherTypeDef = {
     xf('XAgentBusinessNo', '银行交易流水号', 'bank transaction number', 'text', { maxBytes: 60 }),
     xf('XCheckNo', '实际结算号', 'actual settlement number', 'text', { maxBytes: 30 }),
     xf('XPayAmt', '实际支付金额', 'actual payment amount', 'amount', { requiredInReceipt: true }),
-    xf('XPayeeAcctBankName', '实际收款人开户行', 'actual payee bank name', 'text'),
-    xf('XPayeeAcctNo', '实际收款人账号', 'actual payee account number', 'account'),
-    xf('XPayeeAcctName', '实际收款人名称', 'actual payee name', 'text'),
+    ...actualPayee(),
     ...holds(2),
   ],
   detail: {
@@ -74,9 +72,7 @@ export const VT_5201: VoucherTypeDef = {
       xf('XAgentBusinessNo', '银行交易流水号', 'bank transaction number', 'text'),
       xf('XCheckNo', '实际结算号', 'actual settlement number', 'text', { maxBytes: 30 }),
       xf('XPayAmt', '实际支付金额', 'actual payment amount', 'amount'),
-      xf('XPayeeAcctBankName', '实际收款人开户行', 'actual payee bank name', 'text'),
-      xf('XPayeeAcctNo', '实际收款人账号', 'actual payee account number', 'account'),
-      xf('XPayeeAcctName', '实际收款人名称', 'actual payee name', 'text', { maxBytes: 120 }),
+      ...actualPayee({ nameMax: 120 }),
       xf('XAddWord', '失败原因', 'failure reason', 'text', { maxBytes: 200 }),
       ...holds(4),
     ],

@@ -1,6 +1,6 @@
 /** 5207 实拨拨款凭证: direct appropriation voucher (domain.md §5.5). */
 import type { VoucherTypeDef } from '../types.js';
-import { amount, detailId, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, treasuryAndFinance, xf } from './common.js';
+import { amount, detailId, f, financeToPbocPositions, header, holds, MAX_DETAILS, pair, payee, payer, treasuryAndFinance, xf } from './common.js';
 
 /** The 5207 definition. */
 export const VT_5207: VoucherTypeDef = {
@@ -58,12 +58,7 @@ export const VT_5207: VoucherTypeDef = {
     { field: 'PayAmt', scope: 'detail', sign: 'positive' },
   ],
   totals: [{ field: 'PayAmt', detailField: 'PayAmt' }],
-  positions: [
-    pos('cz_bkzyz', 1, true, 'original'),
-    pos('cz_sz', 2, false, 'original'),
-    pos('rh_zqz', 3, true, 'receipt'),
-    pos('rh_qm', 4, false, 'receipt'),
-  ],
+  positions: financeToPbocPositions(),
   positionsChosen: false,
   notes: [
     'XPayAmt is also spelled XpayAmt in some regions; the reader accepts both and the writer uses XPayAmt.',

@@ -1,6 +1,6 @@
 /** 5209 收入退付凭证: revenue refund voucher (domain.md §5.5). */
 import type { VoucherTypeDef } from '../types.js';
-import { amount, billRefs, detailId, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, treasuryAndFinance, xf } from './common.js';
+import { amount, billRefs, detailId, f, financeToPbocPositions, header, holds, MAX_DETAILS, pair, payee, payer, treasuryAndFinance, xf } from './common.js';
 
 /** The 5209 definition. */
 export const VT_5209: VoucherTypeDef = {
@@ -39,12 +39,7 @@ export const VT_5209: VoucherTypeDef = {
     { field: 'PayAmt', scope: 'detail', sign: 'positive' },
   ],
   totals: [{ field: 'PayAmt', detailField: 'PayAmt' }],
-  positions: [
-    pos('cz_bkzyz', 1, true, 'original'),
-    pos('cz_sz', 2, false, 'original'),
-    pos('rh_zqz', 3, true, 'receipt'),
-    pos('rh_qm', 4, false, 'receipt'),
-  ],
+  positions: financeToPbocPositions(),
   positionsChosen: false,
   notes: [
     'The detail schema and the sign rule (refunded amounts are written positive) are evoucher\'s choice; the field list of the national 5209 detail is not available.',

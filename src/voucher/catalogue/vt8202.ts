@@ -1,6 +1,6 @@
 /** 8202 财政授权支付凭证: authorized payment voucher (domain.md §5.2; M/O from DA/T 95 Appendix B.1). */
 import type { VoucherTypeDef } from '../types.js';
-import { amount, billRefs, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, xf } from './common.js';
+import { actualPayee, amount, billRefs, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, xf } from './common.js';
 
 /** The 8202 definition. */
 export const VT_8202: VoucherTypeDef = {
@@ -53,9 +53,7 @@ export const VT_8202: VoucherTypeDef = {
     ],
     xf('XAgentBusinessNo', '银行交易流水号', 'bank transaction number', 'text', { requiredInReceipt: true }),
     xf('XPayAmt', '实际支付金额', 'actual payment amount', 'amount', { requiredInReceipt: true }),
-    xf('XPayeeAcctBankName', '实际收款人开户行', 'actual payee bank name', 'text'),
-    xf('XPayeeAcctNo', '实际收款人账号', 'actual payee account number', 'account'),
-    xf('XPayeeAcctName', '实际收款人名称', 'actual payee name', 'text'),
+    ...actualPayee(),
     ...holds(2),
   ],
   detail: {
@@ -82,9 +80,7 @@ export const VT_8202: VoucherTypeDef = {
       xf('XPayDate', '实际支付日期', 'actual payment date', 'date', { notFuture: true }),
       xf('XAgentBusinessNo', '银行交易流水号', 'bank transaction number', 'text'),
       xf('XPayAmt', '实际支付金额', 'actual payment amount', 'amount'),
-      xf('XPayeeAcctBankName', '实际收款人开户行', 'actual payee bank name', 'text'),
-      xf('XPayeeAcctNo', '实际收款人账号', 'actual payee account number', 'account'),
-      xf('XPayeeAcctName', '实际收款人名称', 'actual payee name', 'text', { maxBytes: 120 }),
+      ...actualPayee({ nameMax: 120 }),
       xf('XCheckNo', '实际结算号', 'actual settlement number', 'text', { maxBytes: 30 }),
       xf('XAddWord', '失败原因', 'failure reason', 'text', { maxBytes: 200 }),
       ...holds(4),

@@ -9,14 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importPrivateKey, signMessage } from '../../../src/crypto/index.js';
 import type { SignatureAlgorithm } from '../../../src/crypto/index.js';
-import { EvoucherError } from '../../../src/errors.js';
-import type { ErrorCode } from '../../../src/errors.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
 
 export const REAL_SEALS = fileURLToPath(new URL('../../vectors/real-seals/', import.meta.url));
 export const PKI = fileURLToPath(new URL('../../../fixtures/pki/', import.meta.url));
 
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+export { codeOf, codeOfAsync, hex } from '../../helpers/codes.js';
 
 export function readReal(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(join(REAL_SEALS, rel)));
@@ -37,28 +35,6 @@ export function demoProvider(role: string, algorithm?: SignatureAlgorithm): KeyP
     certificate: async () => certDer,
     sign: async (data) => signMessage(alg, key, data),
   };
-}
-
-/** Runs `f` and returns the code of the EvoucherError it throws (fails when it throws none). */
-export async function codeOfAsync(f: () => Promise<unknown>): Promise<ErrorCode> {
-  try {
-    await f();
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw new Error(`threw a non-EvoucherError: ${String(e)}`);
-  }
-  throw new Error('did not throw');
-}
-
-/** Synchronous variant of {@link codeOfAsync}. */
-export function codeOf(f: () => unknown): ErrorCode {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw new Error(`threw a non-EvoucherError: ${String(e)}`);
-  }
-  throw new Error('did not throw');
 }
 
 /** Flips one bit of a copy of `b`. */
