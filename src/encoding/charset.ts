@@ -7,6 +7,7 @@
  * the bytes back. The second check also rejects over-long or non-canonical sequences a decoder may tolerate,
  * so one byte string has exactly one reading (security.md §1.11, parser differentials).
  */
+import { isAscii } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { EvoucherError } from '../errors.js';
 
@@ -196,6 +197,9 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
     }
     return text;
   }
+  // Fastest path: ASCII bytes are the same characters in GBK (an envelope is tags and base64); one native
+  // check and one native latin1 conversion give exactly what the pair-by-pair path below gives.
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   // Fast path: ASCII and canonical pairs only, the same text the checked round trip below gives.
   const fast = decodeGbkFast(bytes);
   if (fast !== undefined) return fast;

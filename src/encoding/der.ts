@@ -822,25 +822,6 @@ export function mapDerErrors<T>(code: ErrorCode, f: () => T, what?: string): T {
 // Writer: small and exact. Every function returns a new complete TLV.
 // ---------------------------------------------------------------------------------------------
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function encodeLength(len: number): Uint8Array {
-  if (len < 0x80) return Uint8Array.of(len);
-  const bytes: number[] = [];
-  for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l % 256);
-  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
-}
-
 function encodeIdentifier(cls: DerTagClass, constructed: boolean, tag: number): Uint8Array {
   if (!Number.isSafeInteger(tag) || tag < 0 || tag >= 2 ** 28) throw new EvoucherError('ARG_INVALID', `der: bad tag number ${tag}`);
   const lead = CLASS_BITS[cls] | (constructed ? 0x20 : 0);
@@ -848,6 +829,25 @@ function encodeIdentifier(cls: DerTagClass, constructed: boolean, tag: number): 
   const arcs: number[] = [tag & 0x7f];
   for (let t = Math.floor(tag / 128); t > 0; t = Math.floor(t / 128)) arcs.unshift(0x80 | (t & 0x7f));
   return Uint8Array.from([lead | 0x1f, ...arcs]);
+}
+
+/** Octets of the definite length `len` (X.690 §8.1.3: short form below 128, else the fewest long-form octets). */
+function lengthOctets(len: number): number {
+  if (len < 0x80) return 1;
+  let n = 1;
+  for (let l = len; l > 0; l = Math.floor(l / 256)) n++;
+  return n;
+}
+
+/** Writes the length octets of `len` at `at` (exactly {@link lengthOctets}(len) of them). */
+function writeLength(out: Uint8Array, at: number, len: number): void {
+  const n = lengthOctets(len);
+  if (n === 1) {
+    out[at] = len;
+    return;
+  }
+  out[at] = 0x80 | (n - 1);
+  for (let i = n - 1, l = len; i >= 1; i--, l = Math.floor(l / 256)) out[at + i] = l % 256;
 }
 
 /**
@@ -861,11 +861,22 @@ function encodeIdentifier(cls: DerTagClass, constructed: boolean, tag: number): 
  * derTlv({ class: 'context', tag: 1, constructed: false }, bytes)
  */
 export function derTlv(spec: DerTagSpec, ...contents: readonly Uint8Array[]): Uint8Array {
-  const body = concat(contents);
   const id = typeof spec === 'number'
     ? encodeIdentifier('universal', spec === DER_TAG.SEQUENCE || spec === DER_TAG.SET, spec)
     : encodeIdentifier(spec.class, spec.constructed ?? false, spec.tag);
-  return concat([id, encodeLength(body.length), body]);
+  let len = 0;
+  for (const p of contents) len += p.length;
+  // One allocation: identifier, length and contents written in place.
+  const head = id.length + lengthOctets(len);
+  const out = new Uint8Array(head + len);
+  out.set(id, 0);
+  writeLength(out, id.length, len);
+  let o = head;
+  for (const p of contents) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 /**
@@ -887,6 +898,17 @@ export function derSequence(...elements: readonly Uint8Array[]): Uint8Array {
  */
 export function derInteger(value: bigint | number): Uint8Array {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new EvoucherError('ARG_INVALID', 'der: INTEGER must be a safe integer');
+  if (typeof value === 'number' && value >= 0 && value <= 0x7fffffff) {
+    // The same minimal two's complement without BigInt: big-endian octets, a leading zero when the top bit is set.
+    let n = 1;
+    while (n < 4 && value >= 2 ** (8 * n)) n++;
+    const lead = Math.floor(value / 2 ** (8 * (n - 1))) >= 0x80 ? 1 : 0;
+    const out = new Uint8Array(2 + lead + n);
+    out[0] = DER_TAG.INTEGER;
+    out[1] = lead + n;
+    for (let i = 0, v = value; i < n; i++, v = Math.floor(v / 256)) out[1 + lead + n - i] = v % 256;
+    return out;
+  }
   let v = BigInt(value);
   const out: number[] = [];
   // Emit octets until the remaining value is only the sign extension of the top octet.
@@ -1008,6 +1030,7 @@ export function derPrintableString(text: string): Uint8Array {
   return derTlv(DER_TAG.PRINTABLE_STRING, asciiBytes(text, 'PrintableString', PRINTABLE));
 }
 
+const UTF8 = new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -1019,7 +1042,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function derUtf8String(text: string): Uint8Array {
   if (LONE_SURROGATE.test(text)) throw new EvoucherError('ARG_INVALID', 'der: UTF8String has a lone surrogate');
-  return derTlv(DER_TAG.UTF8_STRING, new TextEncoder().encode(text));
+  return derTlv(DER_TAG.UTF8_STRING, UTF8.encode(text));
 }
 
 function checkDate(date: Date): void {

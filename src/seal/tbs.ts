@@ -19,6 +19,7 @@
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import { digest } from '../crypto/index.js';
+import type { Digester } from '../crypto/digest_memo.js';
 import type { HashAlgorithm } from '../crypto/types.js';
 import {
   DER_LOW_TAG_LIMITS,
@@ -430,15 +431,17 @@ export interface BuildTbsInput {
  * Computes every digest and encodes the to-be-sealed structure for one seal.
  *
  * @param input - the voucher bytes, identity, position, earlier stamps, time, signer and seal object.
+ * @param hash - the digest function (default {@link digest}; the verifier passes one that remembers the digests of
+ *   one body, see `crypto/digest_memo.ts`).
  * @returns the fields and their DER.
  * @throws EvoucherError `SEAL_TBS_MALFORMED` when an input is out of range (see {@link encodeTbs}).
  * @example
  * const { der } = buildTbs({ digestAlgorithm: 'sha256', identity, view: 'original', voucherBytes, position: { id: 'dw_gz', sequence: 1, format: 'cms' }, previousStamps: [], signingTime: new Date(), signerCertificate })
  */
-export function buildTbs(input: BuildTbsInput): { readonly fields: TbsFields; readonly der: Uint8Array } {
+export function buildTbs(input: BuildTbsInput, hash: Digester = digest): { readonly fields: TbsFields; readonly der: Uint8Array } {
   const alg = input.digestAlgorithm;
   if (!Object.hasOwn(DIGEST_OIDS, alg)) bad(`digestAlgorithm: ${String(alg)} is not allowed`);
-  const h = (b: Uint8Array): Uint8Array => digest(alg, b);
+  const h = (b: Uint8Array): Uint8Array => hash(alg, b);
   const fields: TbsFields = {
     version: TBS_VERSION,
     digestAlgorithm: alg,

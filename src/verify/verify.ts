@@ -16,6 +16,7 @@
  * Not checked (reported, never passed silently): timestamps (no seal carries one; the signing time is the one
  * the signer claims), OCSP, and revocation when no CRLs are given (`revocation: skipped`).
  */
+import { memoDigest, type Digester } from '../crypto/digest_memo.js';
 import { EvoucherError } from '../errors.js';
 import type { CertificateInfo } from '../pki/index.js';
 import { bodyView } from '../seal/chain.js';
@@ -128,6 +129,8 @@ export function verifyEnvelopeSync(bytes: Uint8Array, o: ResolvedOptions): reado
 function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportCheck, o: ResolvedOptions): VerificationReport {
   const view = bodyView(body);
   const voucher = body.voucher;
+  // The body's bytes are the verifier's own copies (decoded from the envelope), unchanged until the report is made.
+  const hash = memoDigest();
   const checks: ReportCheck[] = [envelopeCheck, attributesCheck(body)];
   const err = body.voucherError;
   checks.push(parseCheck('voucher', voucher, err === undefined ? undefined : { code: err.code, message: err.message }));
@@ -148,7 +151,7 @@ function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportChec
   const seals: SealReport[] = [];
   let previousTime: Date | undefined;
   ordered.forEach((entry, k) => {
-    const seal = verifySeal(body, entry, k, ordered.slice(0, k), previousTime, resolved, view, o);
+    const seal = verifySeal(body, entry, k, ordered.slice(0, k), previousTime, resolved, view, o, hash);
     seals.push(seal.report);
     if (seal.time !== undefined) previousTime = seal.time;
   });
@@ -183,7 +186,7 @@ function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportChec
     const missing = [...required.filter((n) => !checks.some((c) => c.check === n && c.status === 'passed')), ...seals.filter((s) => s.status !== 'VALID').map((s) => `seals[${s.index}]`)];
     errors.push({ code: 'VERIFY_INTERNAL_ERROR', status: 'indeterminate', message: `not VALID: required checks did not run (${missing.join(', ') || 'completeness'})`, where: 'report' });
   }
-  const summary = summarizeVoucher(body);
+  const summary = summarizeVoucher(body, hash);
   return {
     reportVersion: 1,
     status,
@@ -220,6 +223,7 @@ function verifySeal(
   resolved: ResolvedPolicy | undefined,
   view: 'original' | 'receipt',
   o: ResolvedOptions,
+  hash: Digester,
 ): { report: SealReport; time?: Date } {
   const checks: ReportCheck[] = [];
   const base = {
@@ -255,13 +259,13 @@ function verifySeal(
         signingTime: facts.signingTime.toISOString(),
         algorithm: facts.signatureAlgorithm,
       };
-      const tbs = recompute(body, entry, previous, facts);
+      const tbs = recompute(body, entry, previous, facts, hash);
       checks.push(tbs.check);
       if (tbs.der !== undefined && tbs.fields !== undefined) {
-        const formatChecks = stampChecks(stamp, tbs.der);
+        const formatChecks = stampChecks(stamp, tbs.der, hash);
         checks.push(...formatChecks);
         required = [...required, ...formatChecks.map((c) => c.check)];
-        extra = { ...extra, scope: scopeSummary(tbs.fields, tbs.der) };
+        extra = { ...extra, scope: scopeSummary(tbs.fields, tbs.der, hash) };
       } else {
         checks.push(skipped('signature', 'the to-be-sealed structure could not be recomputed'));
       }

@@ -6,7 +6,7 @@
  * fixes a voucher in one round. Rules that need reference tables (domain.md §8.3) or another voucher
  * (§8.4, §8.5) are not checked here.
  */
-import { findUnmappable, gbkByteLength } from '../encoding/charset.js';
+import { findUnmappable } from '../encoding/charset.js';
 import { amountToCents, centsToAmount, isAmount } from './amount.js';
 import { getCodeTable, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
@@ -130,24 +130,33 @@ function show(v: string): string {
  */
 export function checkField(fd: FieldDef, value: string, path: string, view: VoucherView, today: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const add = (code: VoucherRuleCode, message: string): void => {
-    issues.push({ path, code, message });
+  checkFieldInto(issues, fd, value, '', path, view, today);
+  return issues;
+}
+
+/** {@link checkField} appending to `issues`; the path (`where` + `name`) is only made for an issue. */
+function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, where: string, name: string, view: VoucherView, today: string): void {
+  const add = (code: VoucherRuleCode, message: (path: string) => string): void => {
+    const path = `${where}${name}`;
+    issues.push({ path, code, message: message(path) });
   };
   if (value === '') {
-    if (fd.required) add('VOUCHER_FIELD_REQUIRED', `${path} is required`);
-    else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') add('VOUCHER_X_FIELD_REQUIRED', `${path} must be filled in the receipt`);
-    return issues;
+    if (fd.required) add('VOUCHER_FIELD_REQUIRED', (path) => `${path} is required`);
+    else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') add('VOUCHER_X_FIELD_REQUIRED', (path) => `${path} must be filled in the receipt`);
+    return;
   }
-  if (fd.x && view === 'original') add('VOUCHER_X_FIELD_NOT_EMPTY', `${path} is an X-field and must be empty in an original`);
+  if (fd.x && view === 'original') add('VOUCHER_X_FIELD_NOT_EMPTY', (path) => `${path} is an X-field and must be empty in an original`);
   if (hasForbiddenChar(value)) {
-    add('VOUCHER_CHAR_FORBIDDEN', `${path} holds a control character`);
+    add('VOUCHER_CHAR_FORBIDDEN', (path) => `${path} holds a control character`);
   }
   const bad = findUnmappable(value, 'GBK');
   if (bad !== undefined) {
-    add('VOUCHER_CHAR_UNMAPPABLE', `${path} holds ${bad.char}, which GBK cannot encode`);
+    add('VOUCHER_CHAR_UNMAPPABLE', (path) => `${path} holds ${bad.char}, which GBK cannot encode`);
   } else {
-    const len = gbkByteLength(value) ?? 0;
-    if (len > fd.maxBytes) add('VOUCHER_FIELD_TOO_LONG', `${path} is ${len} GBK bytes, more than ${fd.maxBytes}`);
+    // Every character maps (checked just above), so this is gbkByteLength(value) without checking again.
+    let len = 0;
+    for (let i = 0; i < value.length; i++) len += value.charCodeAt(i) < 0x80 ? 1 : 2;
+    if (len > fd.maxBytes) add('VOUCHER_FIELD_TOO_LONG', (path) => `${path} is ${len} GBK bytes, more than ${fd.maxBytes}`);
   }
   const formatCode = FORMAT_CODE[fd.type];
   let formatOk = true;
@@ -160,24 +169,36 @@ export function checkField(fd: FieldDef, value: string, path: string, view: Vouc
     formatOk = re === undefined || re.test(value);
   }
   if (!formatOk && formatCode !== undefined) {
-    add(formatCode, `${path} ${show(value)} is not a valid ${fd.type}${fd.patternHint === undefined ? '' : ` (${fd.patternHint})`}`);
-    return issues;
+    add(formatCode, (path) => `${path} ${show(value)} is not a valid ${fd.type}${fd.patternHint === undefined ? '' : ` (${fd.patternHint})`}`);
+    return;
   }
   if (fd.type === 'date' && fd.notFuture === true && value > today) {
-    add('VOUCHER_DATE_FUTURE', `${path} ${value} is after today (${today})`);
+    add('VOUCHER_DATE_FUTURE', (path) => `${path} ${value} is after today (${today})`);
   }
   if (fd.type === 'year' && fd.notFuture === true && value > today.slice(0, 4)) {
-    add('VOUCHER_YEAR_FUTURE', `${path} ${value} is after the current year ${today.slice(0, 4)}`);
+    add('VOUCHER_YEAR_FUTURE', (path) => `${path} ${value} is after the current year ${today.slice(0, 4)}`);
   }
   if (fd.allowedCodes !== undefined) {
-    if (!codeAllowed(value, fd.allowedCodes)) add('VOUCHER_CODE_VALUE', `${path} ${show(value)} is not one of ${fd.allowedCodes.join(', ')}`);
+    const codes = fd.allowedCodes;
+    if (!codeAllowed(value, codes)) add('VOUCHER_CODE_VALUE', (path) => `${path} ${show(value)} is not one of ${codes.join(', ')}`);
   } else if (fd.codeTable !== undefined) {
     const table = getCodeTable(fd.codeTable);
     if (table?.closed === true && !codeAllowed(value, table.values.map((x) => x.code))) {
-      add('VOUCHER_CODE_VALUE', `${path} ${show(value)} is not in code table ${table.name}`);
+      add('VOUCHER_CODE_VALUE', (path) => `${path} ${show(value)} is not in code table ${table.name}`);
     }
   }
-  return issues;
+}
+
+/** Names of a frozen list of frozen field definitions (the catalogue's), made once per list. */
+const KNOWN_NAMES = new WeakMap<readonly FieldDef[], ReadonlySet<string>>();
+
+function knownNames(fields: readonly FieldDef[]): ReadonlySet<string> {
+  const cached = KNOWN_NAMES.get(fields);
+  if (cached !== undefined) return cached;
+  const names = new Set(fields.map((f) => f.name));
+  // Only a list nobody can change is remembered; a caller's own mutable definitions are read every time.
+  if (Object.isFrozen(fields) && fields.every((f) => Object.isFrozen(f))) KNOWN_NAMES.set(fields, names);
+  return names;
 }
 
 function checkPart(
@@ -188,14 +209,14 @@ function checkPart(
   today: string,
   issues: ValidationIssue[],
 ): void {
-  const known = new Set(fields.map((f) => f.name));
-  for (const [k, v] of Object.entries(values)) {
+  const known = knownNames(fields);
+  for (const k of Object.keys(values)) {
     if (!known.has(k)) issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_UNKNOWN', message: `${where}${k} is not an element of this voucher type` });
-    else if (typeof v !== 'string') issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_TYPE', message: `${where}${k} must be a string` });
+    else if (typeof values[k] !== 'string') issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_TYPE', message: `${where}${k} must be a string` });
   }
   for (const fd of fields) {
     const v = values[fd.name];
-    issues.push(...checkField(fd, typeof v === 'string' ? v : '', `${where}${fd.name}`, view, today));
+    checkFieldInto(issues, fd, typeof v === 'string' ? v : '', where, fd.name, view, today);
   }
 }
 

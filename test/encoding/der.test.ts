@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DER_TAG,
@@ -254,6 +255,28 @@ describe('writer', () => {
   it('INTEGER encodings are minimal', () => {
     const cases: Array<[bigint | number, string]> = [[0, '020100'], [127, '02017f'], [128, '02020080'], [-1, '0201ff'], [-129, '0202ff7f'], [256n, '02020100']];
     for (const [v, h] of cases) expect(toHex(derInteger(v))).toBe(h);
+  });
+
+  it('small non-negative numbers encode exactly as their bigint (the general path)', () => {
+    const edges = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffff, 0x800000, 0xffffff, 0x1000000, 0x7fffffff, 0x80000000];
+    for (const v of edges) expect(toHex(derInteger(v)), String(v)).toBe(toHex(derInteger(BigInt(v))));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (v) => {
+      const der = derInteger(v);
+      expect(toHex(der)).toBe(toHex(derInteger(BigInt(v))));
+      expect(readDerInteger(readDer(der), 'v')).toBe(BigInt(v));
+    }), { seed: 38540, numRuns: 2000 });
+  });
+
+  it('lengths are written in the fewest octets at every boundary and read back', () => {
+    const cases: Array<[number, string]> = [[0, '0400'], [127, '047f'], [128, '048180'], [255, '0481ff'], [256, '04820100'], [65535, '0482ffff'], [65536, '0483010000']];
+    for (const [len, head] of cases) {
+      const der = derTlv(DER_TAG.OCTET_STRING, new Uint8Array(len).fill(7));
+      expect(toHex(der.subarray(0, head.length / 2)), String(len)).toBe(head);
+      expect(der.length).toBe(head.length / 2 + len);
+      expect(readDer(der).value.length).toBe(len);
+    }
+    // Several content parts are written one after another, in order.
+    expect(toHex(derTlv(DER_TAG.OCTET_STRING, Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)))).toBe('0403010203');
   });
 
   it('agrees with openssl asn1parse on a composite structure', () => {

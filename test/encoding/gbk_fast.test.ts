@@ -79,4 +79,17 @@ describe('GBK fast paths', () => {
       { numRuns: 3000, seed: 38 },
     );
   });
+
+  it('decode ASCII-only byte strings (the native path), also as views into a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0x7f }), { maxLength: 3000 }), fc.nat({ max: 7 }), (xs, at) => {
+        const whole = new Uint8Array(xs.length + at + 3);
+        whole.fill(0xd6);
+        whole.set(xs, at);
+        const view = whole.subarray(at, at + xs.length);
+        expect(ours(view)).toBe(referenceDecode(Uint8Array.from(xs)));
+      }),
+      { numRuns: 500, seed: 38 },
+    );
+  });
 });

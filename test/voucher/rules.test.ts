@@ -186,3 +186,21 @@ describe('voucher validation rules', () => {
     expect(buildVoucher('5201', asData(example('5201'))).fields.VouDate).toBe('20251128');
   });
 });
+
+describe('field names of a type definition', () => {
+  it('are read again from a definition that can change (only frozen catalogue lists are remembered)', async () => {
+    const { validateAgainst } = await import('../../src/voucher/validate.js');
+    const { getVoucherType } = await import('../../src/voucher/catalogue/index.js');
+    const v = buildVoucher('5201', asData(example('5201')), { now: NOW });
+    const frozen = getVoucherType('5201');
+    expect(validateAgainst(frozen, v, { now: NOW })).toEqual([]);
+    const fields = frozen.fields.map((f) => ({ ...f }));
+    const def = { ...frozen, fields };
+    expect(validateAgainst(def, v, { now: NOW })).toEqual([]);
+    const payee = fields.find((f) => f.name === 'PayeeAcctName');
+    if (payee === undefined) throw new Error('5201 has PayeeAcctName');
+    payee.name = 'PayeeAcctNameX';
+    expect(validateAgainst(def, v, { now: NOW }).map((i) => i.code)).toContain('VOUCHER_FIELD_UNKNOWN');
+    expect(validateAgainst(frozen, v, { now: NOW })).toEqual([]);
+  });
+});

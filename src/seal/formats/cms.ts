@@ -18,6 +18,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { equalBytes } from '@noble/curves/utils.js';
+import type { Digester } from '../../crypto/digest_memo.js';
 import {
   digest,
   hashAlgorithmOid,
@@ -429,20 +430,21 @@ function readEss(v: DerNode | undefined): { algorithm: HashAlgorithm; value: Uin
  *
  * @param stamp - from {@link parseCmsStamp}.
  * @param tbs - the recomputed `EvoucherTbs` DER.
+ * @param hash - the digest function (default `digest`).
  * @returns the checks `message-digest`, `signature`, `signing-certificate`.
  * @example
  * const failed = checkCmsStamp(stamp, tbs).filter((c) => c.status !== 'passed')
  */
-export function checkCmsStamp(stamp: CmsStamp, tbs: Uint8Array): readonly SealCheck[] {
+export function checkCmsStamp(stamp: CmsStamp, tbs: Uint8Array, hash: Digester = digest): readonly SealCheck[] {
   const checks: SealCheck[] = [];
-  const md = digest(stamp.digestAlgorithm, tbs);
+  const md = hash(stamp.digestAlgorithm, tbs);
   checks.push(
     equalBytes(md, stamp.messageDigest)
       ? { check: 'message-digest', status: 'passed', message: `${stamp.digestAlgorithm} of the to-be-sealed structure matches` }
       : { check: 'message-digest', status: 'failed', code: 'SEAL_DIGEST_MISMATCH', message: 'message-digest differs from the digest of the to-be-sealed structure' },
   );
   checks.push(signatureCheck(stamp.signatureAlgorithm, stamp.signerCertificate, stamp.signedAttributes, stamp.signature));
-  const certHash = digest(stamp.signingCertificateHash.algorithm, stamp.signerCertificate);
+  const certHash = hash(stamp.signingCertificateHash.algorithm, stamp.signerCertificate);
   checks.push(
     equalBytes(certHash, stamp.signingCertificateHash.value)
       ? { check: 'signing-certificate', status: 'passed', message: 'signing-certificate-v2 names the signer certificate' }

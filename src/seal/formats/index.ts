@@ -3,6 +3,8 @@
  * to-be-sealed structure, and the facts a verifier needs (signer certificate, signing time, digest
  * algorithm, seal object).
  */
+import type { Digester } from '../../crypto/digest_memo.js';
+import { digest } from '../../crypto/hash.js';
 import type { HashAlgorithm, SignatureAlgorithm } from '../../crypto/types.js';
 import { EvoucherError } from '../../errors.js';
 import { checkCmsStamp, parseCmsStamp, type CmsStamp } from './cms.js';
@@ -75,10 +77,11 @@ export function stampFacts(stamp: ParsedStamp): StampFacts {
  *
  * @param stamp - from {@link parseStamp}.
  * @param tbs - the recomputed `EvoucherTbs` DER.
+ * @param hash - the digest function (default `digest`; the verifier remembers the digests of one body).
  * @returns the checks, in order.
  * @example
  * checkStamp(stamp, der).every((c) => c.status === 'passed')
  */
-export function checkStamp(stamp: ParsedStamp, tbs: Uint8Array): readonly SealCheck[] {
-  return stamp.format === 'ses' ? checkSesStamp(stamp, tbs) : checkCmsStamp(stamp, tbs);
+export function checkStamp(stamp: ParsedStamp, tbs: Uint8Array, hash: Digester = digest): readonly SealCheck[] {
+  return stamp.format === 'ses' ? checkSesStamp(stamp, tbs, hash) : checkCmsStamp(stamp, tbs, hash);
 }

@@ -14,6 +14,7 @@
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import { digest } from '../../crypto/index.js';
+import type { Digester } from '../../crypto/digest_memo.js';
 import { DER_LOW_TAG_LIMITS, DER_TAG, derSequence, expectDerTag, mapDerErrors, readDerSequence } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
@@ -183,14 +184,15 @@ function readChain(value: Uint8Array): Uint8Array[] {
  *
  * @param stamp - from {@link parseSesStamp}.
  * @param tbs - the recomputed `EvoucherTbs` DER.
+ * @param hash - the digest function (default `digest`).
  * @returns the checks `message-digest`, `embedded-tbs`, `signature`, `seal-match`.
  * @example
  * checkSesStamp(stamp, der).every((c) => c.status === 'passed')
  */
-export function checkSesStamp(stamp: SesStamp, tbs: Uint8Array): readonly SealCheck[] {
+export function checkSesStamp(stamp: SesStamp, tbs: Uint8Array, hash: Digester = digest): readonly SealCheck[] {
   const checks: SealCheck[] = [];
   checks.push(
-    equalBytes(digest('sm3', tbs), stamp.dataHash)
+    equalBytes(hash('sm3', tbs), stamp.dataHash)
       ? { check: 'message-digest', status: 'passed', message: 'dataHash is the SM3 of the to-be-sealed structure' }
       : { check: 'message-digest', status: 'failed', code: 'SEAL_DIGEST_MISMATCH', message: 'dataHash differs from the SM3 of the to-be-sealed structure' },
   );

@@ -7,7 +7,7 @@
  * reordered, or the stamp moved to another voucher, view or position all change this structure
  * (design.md §3, security.md §1.9, §1.10).
  */
-import { digest } from '../../crypto/index.js';
+import type { Digester } from '../../crypto/digest_memo.js';
 import { tbsForStamp } from '../../seal/chain.js';
 import type { StampFacts } from '../../seal/formats/index.js';
 import type { SealFormat, TbsFields } from '../../seal/tbs.js';
@@ -30,9 +30,10 @@ export interface Recomputed {
  * @param entry - the stamp.
  * @param previous - the stamps before it in chain order.
  * @param facts - the facts the stamp states (digest algorithm, signing time, signer, seal object).
+ * @param hash - the body's digest function.
  * @returns the `scope` check and the structure (fields and DER) when it could be computed.
  */
-export function recompute(body: EnvelopeBody, entry: StampEntry, previous: readonly StampEntry[], facts: StampFacts): Recomputed {
+export function recompute(body: EnvelopeBody, entry: StampEntry, previous: readonly StampEntry[], facts: StampFacts, hash: Digester): Recomputed {
   try {
     const scope = { position: entry.position, sequence: entry.sequence, format: entry.format as SealFormat, view: entry.view };
     const { fields, der } = tbsForStamp(body, scope, previous, {
@@ -40,7 +41,7 @@ export function recompute(body: EnvelopeBody, entry: StampEntry, previous: reado
       signingTime: facts.signingTime,
       signerCertificate: facts.signerCertificate,
       ...(facts.sealObject === undefined ? {} : { sealObject: facts.sealObject }),
-    });
+    }, hash);
     const chain = previous.map((s) => `${s.position}#${s.sequence}`).join(', ');
     return {
       check: passed('scope', `covers the ${entry.view} voucher bytes, ${entry.position}#${entry.sequence} and ${previous.length} earlier seal(s)${chain === '' ? '' : ` (${chain})`}`),
@@ -57,9 +58,10 @@ export function recompute(body: EnvelopeBody, entry: StampEntry, previous: reado
  *
  * @param fields - the structure's fields.
  * @param der - its DER.
+ * @param hash - the body's digest function.
  * @returns the scope for the report.
  */
-export function scopeSummary(fields: TbsFields, der: Uint8Array): SealScope {
+export function scopeSummary(fields: TbsFields, der: Uint8Array, hash: Digester): SealScope {
   const v = fields.voucher;
   return {
     digestAlgorithm: fields.digestAlgorithm,
@@ -77,6 +79,6 @@ export function scopeSummary(fields: TbsFields, der: Uint8Array): SealScope {
     signingTime: fields.signingTime.toISOString(),
     signerCertificateDigest: hex(fields.signerCertificateDigest),
     ...(fields.sealObject === undefined ? {} : { sealObject: { esId: fields.sealObject.esId, digest: hex(fields.sealObject.digest) } }),
-    tbsDigest: hex(digest(fields.digestAlgorithm, der)),
+    tbsDigest: hex(hash(fields.digestAlgorithm, der)),
   };
 }

@@ -5,6 +5,7 @@
  * signer); `ses`: the data hash, the sealer signature over the raw `TBS_Sign` slice, the carried structure and
  * the signer's place in the seal's certList. Algorithms off the allow-list fail here (security.md §1.8).
  */
+import type { Digester } from '../../crypto/digest_memo.js';
 import { checkStamp, type ParsedStamp } from '../../seal/formats/index.js';
 import type { ReportCheck } from '../report.js';
 import { guard } from './guard.js';
@@ -14,11 +15,12 @@ import { guard } from './guard.js';
  *
  * @param stamp - the parsed stamp.
  * @param der - the recomputed to-be-sealed DER.
+ * @param hash - the body's digest function.
  * @returns the checks, in the format's order.
  */
-export function stampChecks(stamp: ParsedStamp, der: Uint8Array): ReportCheck[] {
+export function stampChecks(stamp: ParsedStamp, der: Uint8Array, hash: Digester): ReportCheck[] {
   return guard('signature', () =>
-    checkStamp(stamp, der).map((c): ReportCheck => ({
+    checkStamp(stamp, der, hash).map((c): ReportCheck => ({
       check: c.check,
       status: c.status,
       ...(c.code === undefined ? {} : { code: c.code }),

@@ -4,6 +4,7 @@
  * those bytes (security.md §1.1, §1.9).
  */
 import { digest } from '../../crypto/index.js';
+import type { Digester } from '../../crypto/digest_memo.js';
 import { getVoucherType, validateVoucher, type EnvelopeBody, type Voucher } from '../../voucher/index.js';
 import { hex } from '../util.js';
 import { failed, passed, skipped, type ReportCheck, type VoucherSummary } from '../report.js';
@@ -64,9 +65,10 @@ function mainAmount(v: Voucher): string | undefined {
  * The summary of the verified voucher, read only from the parsed voucher bytes of the body's view.
  *
  * @param body - the body.
+ * @param hash - the body's digest function (default `digest`).
  * @returns the summary, or undefined when the voucher could not be read.
  */
-export function summarizeVoucher(body: EnvelopeBody): VoucherSummary | undefined {
+export function summarizeVoucher(body: EnvelopeBody, hash: Digester = digest): VoucherSummary | undefined {
   const v = body.voucher;
   if (v === undefined) return undefined;
   const f = v.fields;
@@ -82,7 +84,7 @@ export function summarizeVoucher(body: EnvelopeBody): VoucherSummary | undefined
     ...(amount === undefined ? {} : { amount }),
     ...(payee === undefined ? {} : { payee }),
     view: body.voucherFlag === '1' ? 'receipt' : 'original',
-    digest: hex(digest('sha256', body.voucherBytes)),
-    ...(body.originalVoucherBytes === undefined ? {} : { originalDigest: hex(digest('sha256', body.originalVoucherBytes)) }),
+    digest: hex(hash('sha256', body.voucherBytes)),
+    ...(body.originalVoucherBytes === undefined ? {} : { originalDigest: hex(hash('sha256', body.originalVoucherBytes)) }),
   };
 }

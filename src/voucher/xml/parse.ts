@@ -50,14 +50,13 @@ function readLeaves(
   const seen = new Map<string, string>();
   for (const el of parent.children) {
     if (skip.includes(el.name)) continue;
-    const path = `${where}${el.name}`;
     const fd = index.get(el.name);
     if (fd === undefined) {
       if (ignoreUnknown) continue;
-      fail('XML_UNKNOWN_ELEMENT', `unknown element <${el.name}>`, path);
+      fail('XML_UNKNOWN_ELEMENT', `unknown element <${el.name}>`, `${where}${el.name}`);
     }
-    noAttributes(el, path);
-    if (el.children.length > 0) fail('XML_UNKNOWN_ELEMENT', `unexpected element <${el.children[0]?.name ?? ''}> inside <${el.name}>`, path);
+    if (el.attributes.length > 0) noAttributes(el, `${where}${el.name}`);
+    if (el.children.length > 0) fail('XML_UNKNOWN_ELEMENT', `unexpected element <${el.children[0]?.name ?? ''}> inside <${el.name}>`, `${where}${el.name}`);
     // An alias and its field, or the same element twice, are one value written twice: ambiguous.
     if (seen.has(fd.name)) fail('XML_DUPLICATE_ELEMENT', `element <${fd.name}> appears more than once`, `${where}${fd.name}`);
     seen.set(fd.name, el.text);
