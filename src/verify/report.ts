@@ -14,7 +14,7 @@
  */
 import type { SignatureAlgorithm, HashAlgorithm } from '../crypto/types.js';
 import type { ErrorCode } from '../errors.js';
-import type { Party } from '../pki/index.js';
+import type { CertificateInfo, Party } from '../pki/index.js';
 
 /** The overall verdict (design.md §7). */
 export type ReportStatus = 'VALID' | 'INVALID' | 'INDETERMINATE';
@@ -76,6 +76,25 @@ export interface SignerSummary {
   readonly fingerprint: string;
   readonly notBefore: string;
   readonly notAfter: string;
+}
+
+/**
+ * The report's summary of a signer certificate.
+ *
+ * @param c - the parsed certificate.
+ * @returns subject, issuer, serial number, organisation, party, fingerprint and validity.
+ */
+export function signerSummary(c: CertificateInfo): SignerSummary {
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    serialNumber: c.serialNumber,
+    ...(c.organizationIdentifier === undefined ? {} : { org: c.organizationIdentifier }),
+    ...(c.party === undefined ? {} : { party: c.party }),
+    fingerprint: c.fingerprintSha256,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+  };
 }
 
 /** The seal object of an `ses` seal. */

@@ -35,9 +35,11 @@ import {
   type ReportError,
   type ReportStatus,
   type SealObjectSummary,
+  signerSummary,
   type SignerSummary,
 } from './report.js';
-import { bytesEqual, hex } from './util.js';
+import { equalBytes } from '@noble/curves/utils.js';
+import { hex } from './util.js';
 
 /** Options of {@link verifySesSignatureOverData}. */
 export interface SealSignatureOptions {
@@ -75,19 +77,6 @@ export interface SealSignatureReport {
   readonly errors: readonly ReportError[];
   /** What could not be established: `trust` without anchors, `revocation`, `time`; empty when none. */
   readonly indeterminate: readonly IndeterminateKind[];
-}
-
-function summary(c: CertificateInfo): SignerSummary {
-  return {
-    subject: c.subject,
-    issuer: c.issuer,
-    serialNumber: c.serialNumber,
-    ...(c.organizationIdentifier === undefined ? {} : { org: c.organizationIdentifier }),
-    ...(c.party === undefined ? {} : { party: c.party }),
-    fingerprint: c.fingerprintSha256,
-    notBefore: c.notBefore.toISOString(),
-    notAfter: c.notAfter.toISOString(),
-  };
 }
 
 /** A 2014 `timeInfo` text (`yyyy-MM-dd HH:mm:ss`, ofdrw), read as China Standard Time. */
@@ -205,7 +194,7 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
   const alg: HashAlgorithm = options.dataHashAlgorithm ?? 'sm3';
   const computed = digest(alg, data);
   checks.push(
-    bytesEqual(computed, sig.dataHash)
+    equalBytes(computed, sig.dataHash)
       ? passed('data-hash', `dataHash is the ${alg} of the ${data.length} data bytes`)
       : failed('data-hash', 'SEAL_DIGEST_MISMATCH', `dataHash differs from the ${alg} of the data (${hex(sig.dataHash).slice(0, 16)}… vs ${hex(computed).slice(0, 16)}…)`),
   );
@@ -228,8 +217,8 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
     propertyInfo: sig.propertyInfo,
     dataHash: { algorithm: alg, signed: hex(sig.dataHash), computed: hex(computed) },
     seal: { ...sealSummary(sig.seal), vendor: sig.seal.header.vid, type: sig.seal.type, picture: { type: pic.type, width: pic.width, height: pic.height, size: pic.data.length } },
-    ...(sealer.cert === undefined ? {} : { signer: summary(sealer.cert) }),
-    ...(maker.cert === undefined ? {} : { maker: summary(maker.cert) }),
+    ...(sealer.cert === undefined ? {} : { signer: signerSummary(sealer.cert) }),
+    ...(maker.cert === undefined ? {} : { maker: signerSummary(maker.cert) }),
     quirks,
     checks,
     errors,

@@ -18,7 +18,6 @@
  */
 import { memoDigest, type Digester } from '../crypto/digest_memo.js';
 import { EvoucherError } from '../errors.js';
-import type { CertificateInfo } from '../pki/index.js';
 import { bodyView } from '../seal/chain.js';
 import { resolvePolicy, type ResolvedPolicy } from '../seal/policy.js';
 import { chainOrder } from '../seal/tbs.js';
@@ -48,7 +47,7 @@ import {
   type ReportCheck,
   type ReportError,
   type SealReport,
-  type SignerSummary,
+  signerSummary,
   type VerificationReport,
 } from './report.js';
 
@@ -198,19 +197,6 @@ function verifyBody(body: EnvelopeBody, index: number, envelopeCheck: ReportChec
     policy,
     errors,
     indeterminate: indeterminateKinds(errors),
-  };
-}
-
-function signerSummary(c: CertificateInfo): SignerSummary {
-  return {
-    subject: c.subject,
-    issuer: c.issuer,
-    serialNumber: c.serialNumber,
-    ...(c.organizationIdentifier === undefined ? {} : { org: c.organizationIdentifier }),
-    ...(c.party === undefined ? {} : { party: c.party }),
-    fingerprint: c.fingerprintSha256,
-    notBefore: c.notBefore.toISOString(),
-    notAfter: c.notAfter.toISOString(),
   };
 }
 

@@ -16,7 +16,7 @@
 import { validatePath, validatePathCached, type CertificateInfo, type CertificateUsage, type PathCheck, type PathResult } from '../../pki/index.js';
 import type { ResolvedOptions } from '../options.js';
 import { failed, indeterminate, passed, skipped, type ReportCheck } from '../report.js';
-import { bytesEqual } from '../util.js';
+import { equalBytes } from '@noble/curves/utils.js';
 import { failedFrom } from './guard.js';
 
 /** The outcome of {@link pathChecks}. */
@@ -60,7 +60,7 @@ function ownKeyUsage(name: string, cert: CertificateInfo): ReportCheck {
 export function pathChecks(cert: CertificateInfo, embedded: readonly Uint8Array[], at: Date, options: ResolvedOptions, usage: CertificateUsage, prefix = ''): PathChecks {
   const names = { chain: `${prefix}chain`, usage: `${prefix}key-usage`, revocation: `${prefix}revocation` };
   let result: PathResult;
-  const intermediates = [...embedded.filter((c) => !bytesEqual(c, cert.der)), ...options.intermediates];
+  const intermediates = [...embedded.filter((c) => !equalBytes(c, cert.der)), ...options.intermediates];
   const base = { trust: options.trust, intermediates, crls: options.crls, requireRevocation: options.requireRevocation, usage };
   // Valid paths are remembered per (certificate, anchors, intermediates, time window) and forgotten when the
   // CRLs change (pki/cache.ts): a stream of vouchers from the same sealers validates each path once.
