@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EvoucherError } from '../../src/errors.js';
 import { createTrustStore } from '../../src/pki/index.js';
 import { verifyEnvelope } from '../../src/verify/index.js';
 import { buildVoucher, createEnvelope } from '../../src/voucher/index.js';
+import { rejectedCode as codeOf } from '../helpers/codes.js';
 import { AT, BUILD_NOW, allAnchors, anchor, codes, example, seal, sealedOriginal, sealedReceipt, T, unsealed, verifyAll, verifyOne, type Family } from './helpers.js';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('verifyEnvelope: valid chains', () => {
   for (const family of ['p256', 'rsa', 'sm2'] as Family[]) {
