@@ -224,6 +224,18 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
  */
 export function gbkByteLength(text: string): number | undefined {
   if (findUnmappable(text, 'GBK') !== undefined) return undefined;
+  return gbkLengthOfMappable(text);
+}
+
+/**
+ * {@link gbkByteLength} of text already known to map (`findUnmappable(text, 'GBK')` returned undefined), without
+ * checking it again.
+ *
+ * @param text - text whose every character has a GBK encoding.
+ * @returns the byte count.
+ * @example gbkLengthOfMappable('财政a') // 5
+ */
+export function gbkLengthOfMappable(text: string): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) n += text.charCodeAt(i) < 0x80 ? 1 : 2;
   return n;

@@ -6,7 +6,7 @@
  * fixes a voucher in one round. Rules that need reference tables (domain.md §8.3) or another voucher
  * (§8.4, §8.5) are not checked here.
  */
-import { findUnmappable } from '../encoding/charset.js';
+import { findUnmappable, gbkLengthOfMappable } from '../encoding/charset.js';
 import { amountToCents, centsToAmount, isAmount } from './amount.js';
 import { getCodeTable, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
@@ -153,9 +153,7 @@ function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, 
   if (bad !== undefined) {
     add('VOUCHER_CHAR_UNMAPPABLE', (path) => `${path} holds ${bad.char}, which GBK cannot encode`);
   } else {
-    // Every character maps (checked just above), so this is gbkByteLength(value) without checking again.
-    let len = 0;
-    for (let i = 0; i < value.length; i++) len += value.charCodeAt(i) < 0x80 ? 1 : 2;
+    const len = gbkLengthOfMappable(value); // every character maps: checked just above
     if (len > fd.maxBytes) add('VOUCHER_FIELD_TOO_LONG', (path) => `${path} is ${len} GBK bytes, more than ${fd.maxBytes}`);
   }
   const formatCode = FORMAT_CODE[fd.type];
