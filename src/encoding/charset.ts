@@ -25,21 +25,22 @@ const UTF16_DECODER = new TextDecoder('utf-16le');
 /**
  * Fast GBK tables, derived once (lazily, about 60 ms) from iconv-lite itself so they cannot disagree with it:
  * `pairs[(lead - 0x81) * 191 + (trail - 0x40)]` is the UTF-16 code unit of a two-byte sequence when iconv-lite
- * decodes it to one BMP character that it encodes back to the same two bytes (else 0); `encodable[u]` is 1 when
- * code unit `u` is ASCII or the reading of such a canonical one- or two-byte sequence.
+ * decodes it to one BMP character that it encodes back to the same two bytes (else 0); `width[u]` is the byte
+ * count of code unit `u` in GBK: 1 for ASCII and for the one canonical single byte above it (0x80, the euro
+ * sign in iconv-lite's cp936), 2 for the reading of a canonical pair, 0 when it has no GBK encoding.
  *
  * Text made only of ASCII bytes and canonical pairs decodes pair by pair (iconv-lite's GBK decoder keeps no
  * state across characters) and encodes back to the same bytes, so the fast paths below return exactly what the
  * checked iconv-lite round trips return; anything else takes those round trips, which also name the offending
  * offset or character.
  */
-let gbkTables: { readonly pairs: Uint16Array; readonly encodable: Uint8Array } | undefined;
+let gbkTables: { readonly pairs: Uint16Array; readonly width: Uint8Array } | undefined;
 
-function tables(): { readonly pairs: Uint16Array; readonly encodable: Uint8Array } {
+function tables(): { readonly pairs: Uint16Array; readonly width: Uint8Array } {
   if (gbkTables !== undefined) return gbkTables;
   const pairs = new Uint16Array(126 * 191);
-  const encodable = new Uint8Array(65536);
-  encodable.fill(1, 0, 0x80);
+  const width = new Uint8Array(65536);
+  width.fill(1, 0, 0x80);
   const canonical = (bytes: Buffer): number => {
     const s = iconv.decode(bytes, 'gbk');
     if (s.length !== 1) return 0;
@@ -55,15 +56,15 @@ function tables(): { readonly pairs: Uint16Array; readonly encodable: Uint8Array
       const c = canonical(two);
       if (c !== 0) {
         pairs[(lead - 0x81) * 191 + (trail - 0x40)] = c;
-        encodable[c] = 1;
+        width[c] = 2;
       }
     }
   }
   for (let b = 0x80; b <= 0xff; b++) {
     const c = canonical(Buffer.from([b]));
-    if (c !== 0) encodable[c] = 1;
+    if (c !== 0) width[c] = 1;
   }
-  gbkTables = { pairs, encodable };
+  gbkTables = { pairs, width };
   return gbkTables;
 }
 
@@ -90,8 +91,8 @@ function decodeGbkFast(bytes: Uint8Array): string | undefined {
 
 /** True when every code unit of `text` is ASCII or has a canonical GBK encoding (no surrogates). */
 function allGbkEncodable(text: string): boolean {
-  const { encodable } = tables();
-  for (let i = 0; i < text.length; i++) if (encodable[text.charCodeAt(i)] !== 1) return false;
+  const { width } = tables();
+  for (let i = 0; i < text.length; i++) if (width[text.charCodeAt(i)] === 0) return false;
   return true;
 }
 
@@ -216,7 +217,8 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
 }
 
 /**
- * Counts the bytes `text` takes in GBK, the unit of every voucher length limit (a CJK character is 2 bytes).
+ * Counts the bytes `text` takes in GBK, the unit of every voucher length limit (a CJK character is 2 bytes, the
+ * euro sign 1, as the writer encodes them).
  *
  * @param text - the text.
  * @returns the byte count, or `undefined` when a character has no GBK encoding.
@@ -236,8 +238,15 @@ export function gbkByteLength(text: string): number | undefined {
  * @example gbkLengthOfMappable('财政a') // 5
  */
 export function gbkLengthOfMappable(text: string): number {
+  if (ASCII_ONLY.test(text)) return text.length;
+  const { width } = tables();
   let n = 0;
-  for (let i = 0; i < text.length; i++) n += text.charCodeAt(i) < 0x80 ? 1 : 2;
+  for (let i = 0; i < text.length; i++) {
+    const w = width[text.charCodeAt(i)] as number;
+    // Not in the tables (no mappable text gets here): the encoder itself counts.
+    if (w === 0) return iconv.encode(text, 'gbk').length;
+    n += w;
+  }
   return n;
 }
 

@@ -52,6 +52,7 @@ describe('charset', () => {
   it('counts GBK bytes: CJK 2, ASCII 1, unmappable undefined', () => {
     expect(gbkByteLength('财政a')).toBe(5);
     expect(gbkByteLength('')).toBe(0);
+    expect(gbkByteLength('€5')).toBe(2); // the euro sign is the single byte 0x80 in GBK (cp936)
     expect(gbkByteLength('😀')).toBeUndefined();
   });
 });

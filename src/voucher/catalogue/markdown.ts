@@ -99,7 +99,7 @@ export function renderVoucherTypesMarkdown(): string {
     '## Conventions',
     '',
     '- **Element names** are the XML names; the builder\'s JSON uses them as keys and puts detail lines under `DetailList`.',
-    '- **Max bytes** count GBK bytes (a CJK character is 2 bytes) whatever the voucher\'s charset; a character',
+    '- **Max bytes** count GBK bytes (a CJK character is 2 bytes, ASCII and the euro sign 1) whatever the voucher\'s charset; a character',
     '  GBK cannot encode is an error (`VOUCHER_CHAR_UNMAPPABLE`), never a `?`.',
     '- **Required** elements must be non-blank. The builder writes every element of the type (blank ones as',
     '  `<Element/>`); the reader keeps exactly the elements present.',
