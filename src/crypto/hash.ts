@@ -5,6 +5,7 @@
  * GB/T 32905-2016 Appendix A vectors, see test/crypto/sm3.kat.test.ts), and it is several times
  * faster than a JavaScript SM3.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { EvoucherError } from '../errors.js';
 import type { HashAlgorithm } from './types.js';
@@ -13,6 +14,13 @@ const NODE_NAMES: Readonly<Record<HashAlgorithm, string>> = Object.freeze({
   sm3: 'sm3',
   sha256: 'sha256',
 });
+
+/**
+ * Node's one-shot `crypto.hash` (Node >= 20.12): a third faster than `createHash` for the small inputs a
+ * verifier hashes (no Hash object per call). Older Node 20 releases use `createHash`; both are OpenSSL's.
+ */
+type OneShot = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer;
+const oneShot: OneShot | undefined = typeof (nodeCrypto as { hash?: unknown }).hash === 'function' ? ((nodeCrypto as unknown as { hash: OneShot }).hash) : undefined;
 
 /**
  * Hash `data` with an allow-listed hash algorithm.
@@ -31,7 +39,8 @@ export function digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
       detail: { algorithm: String(alg) },
     });
   }
-  return new Uint8Array(createHash(name).update(data).digest());
+  const out = oneShot === undefined ? createHash(name).update(data).digest() : oneShot(name, data, 'buffer');
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
 }
 
 /** Hash several parts without concatenating them first (internal). */

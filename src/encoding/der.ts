@@ -587,12 +587,36 @@ export function readDerOid(node: DerNode | undefined, path: string): string {
   const n = expectDerTag(node, DER_TAG.OID, path);
   const v = n.value;
   if (v.length === 0 || v.length > MAX_OID_LENGTH) throw derError('DER_MALFORMED', `der: ${path} has a bad OID length`, n.start, path);
+  // Arcs below 2^46 (every OID met in practice) are read with numbers; a longer arc switches to BigInt.
+  const arcs: number[] = [];
+  let acc = 0;
+  let fresh = true;
+  for (let i = 0; i < v.length; i++) {
+    const b = v[i] as number;
+    if (fresh && b === 0x80) throw derError('DER_MALFORMED', `der: ${path} has a non-minimal OID arc`, n.start, path);
+    if (acc >= 2 ** 46) return readLongOid(v, n.start, path);
+    acc = acc * 128 + (b & 0x7f);
+    fresh = (b & 0x80) === 0;
+    if (fresh) {
+      arcs.push(acc);
+      acc = 0;
+    }
+  }
+  if (!fresh) throw derError('DER_MALFORMED', `der: ${path} has a truncated OID arc`, n.start, path);
+  const first = arcs[0] as number;
+  let text = first < 40 ? `0.${first}` : first < 80 ? `1.${first - 40}` : `2.${first - 80}`;
+  for (let i = 1; i < arcs.length; i++) text += `.${arcs[i] as number}`;
+  return text;
+}
+
+/** {@link readDerOid} for an OID with an arc of 2^46 or more (minimality was checked by the caller's pass). */
+function readLongOid(v: Uint8Array, start: number, path: string): string {
   const arcs: bigint[] = [];
   let acc = 0n;
   let fresh = true;
   for (let i = 0; i < v.length; i++) {
     const b = v[i] as number;
-    if (fresh && b === 0x80) throw derError('DER_MALFORMED', `der: ${path} has a non-minimal OID arc`, n.start, path);
+    if (fresh && b === 0x80) throw derError('DER_MALFORMED', `der: ${path} has a non-minimal OID arc`, start, path);
     acc = (acc << 7n) | BigInt(b & 0x7f);
     fresh = (b & 0x80) === 0;
     if (fresh) {
@@ -600,7 +624,7 @@ export function readDerOid(node: DerNode | undefined, path: string): string {
       acc = 0n;
     }
   }
-  if (!fresh) throw derError('DER_MALFORMED', `der: ${path} has a truncated OID arc`, n.start, path);
+  if (!fresh) throw derError('DER_MALFORMED', `der: ${path} has a truncated OID arc`, start, path);
   const first = arcs[0] as bigint;
   const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
   return [...head, ...arcs.slice(1)].map(String).join('.');
@@ -1096,6 +1120,20 @@ export function derUtcTime(date: Date): Uint8Array {
  * @example derOid('1.2.156.10197.1.501')
  */
 export function derOid(dotted: string): Uint8Array {
+  // The same few OIDs are encoded for every structure: each is encoded once, and a copy handed out.
+  const memo = OID_TLVS.get(dotted);
+  if (memo !== undefined) return memo.slice();
+  const tlv = encodeOid(dotted);
+  if (OID_TLVS.size >= MAX_OID_MEMO) OID_TLVS.delete(OID_TLVS.keys().next().value as string);
+  OID_TLVS.set(dotted, tlv);
+  return tlv.slice();
+}
+
+/** Encoded OIDs by dotted text, oldest first. */
+const OID_TLVS = new Map<string, Uint8Array>();
+const MAX_OID_MEMO = 256;
+
+function encodeOid(dotted: string): Uint8Array {
   if (!/^\d+(\.\d+)+$/.test(dotted)) throw new EvoucherError('ARG_INVALID', `der: malformed OID ${dotted}`);
   const arcs = dotted.split('.').map((a) => BigInt(a));
   const a0 = arcs[0] as bigint;

@@ -5,8 +5,8 @@
  * Design rationale:
  * - **What a result depends on is the key.** {@link validatePath} is a pure function of the leaf, the trust
  *   anchors, the untrusted intermediates (in order), the usage, `requireRevocation`, the CRLs and the time.
- *   The key holds the exact bytes of the leaf, every anchor and every intermediate (each length-prefixed),
- *   plus the usage and the revocation flag. Keys are of the bytes, so two trust stores with the same anchors
+ *   The key holds the exact bytes of the leaf, every anchor and every intermediate (each as the number its
+ *   bytes were given in a table of exact byte strings), plus the usage and the revocation flag. Keys are of the bytes, so two trust stores with the same anchors
  *   share entries and a changed certificate never hits.
  * - **Time windows, not instants.** Time enters validation only through comparisons with certificate validity
  *   (RFC 5280 §6.1.3(a)(2)) and with CRL `thisUpdate`/`nextUpdate` and revocation dates (§6.3.3). Between two
@@ -88,8 +88,8 @@ interface CacheState {
 
 const states = new WeakMap<PathCache, CacheState>();
 const perStore = new WeakMap<TrustStore, PathCache>();
-const storeKeys = new WeakMap<TrustStore, string>();
-const infoKeys = new WeakMap<CertificateInfo, string>();
+const storeKeys = new WeakMap<TrustStore, number>();
+const infoKeys = new WeakMap<CertificateInfo, number>();
 const crlKeys = new WeakMap<Crl, string>();
 
 /**
@@ -155,29 +155,48 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function certKey(c: Uint8Array | CertificateInfo): string {
-  // The exact bytes as latin1 text, one character per byte: exact, and no OpenSSL call (hashing contends
-  // between worker threads). Raw bytes are read on every call (a caller may reuse its buffer for another
-  // certificate); a CertificateInfo is trusted only for its bytes (parsedCertificate re-parses a hand-made
-  // one), so its key is the same as its bytes', remembered per (frozen) object.
-  if (c instanceof Uint8Array) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
+/**
+ * Exact byte strings (latin1 text, one character per byte) and their numbers. Equal bytes get one number;
+ * numbers are never reused, so a string dropped from the table and met again gets a new number, and
+ * entries keyed with the old one are simply never hit again. Keys made of these numbers are short, where
+ * keys made of the certificates themselves were kilobytes to hash on every lookup.
+ */
+const interned = new Map<string, number>();
+const MAX_INTERNED = 8192;
+let nextNumber = 0;
+
+function intern(text: string): number {
+  let k = interned.get(text);
+  if (k === undefined) {
+    k = nextNumber++;
+    if (interned.size >= MAX_INTERNED) interned.delete(interned.keys().next().value as string);
+    interned.set(text, k);
+  }
+  return k;
+}
+
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
+function certKey(c: Uint8Array | CertificateInfo): number {
+  // The exact bytes, as a number: no OpenSSL call (hashing contends between worker threads). Raw bytes are
+  // read on every call (a caller may reuse its buffer for another certificate); a CertificateInfo is trusted
+  // only for its bytes (parsedCertificate re-parses a hand-made one), so its number is its bytes', remembered
+  // per (frozen) object.
+  if (c instanceof Uint8Array) return intern(latin1(c));
   let k = infoKeys.get(c);
   if (k === undefined) {
-    k = Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('latin1');
+    k = intern(latin1(c.der));
     if (Object.isFrozen(c)) infoKeys.set(c, k);
   }
   return k;
 }
 
-function trustKey(trust: TrustStore): string {
+function trustKey(trust: TrustStore): number {
   const memo = storeKeys.get(trust);
   if (memo !== undefined) return memo;
-  const k = trust.anchors
-    .map((a) => {
-      const ak = certKey(a);
-      return `${ak.length}:${ak}`;
-    })
-    .join('');
+  const k = intern(`anchors:${trust.anchors.map((a) => certKey(a)).join('.')}`);
   // Only a frozen store (as createTrustStore/loadTrustStore make) can be remembered by identity.
   if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors)) storeKeys.set(trust, k);
   return k;
@@ -280,16 +299,12 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
     state.entries.clear();
     state.crlKey = crls;
   }
-  // Every part length-prefixed: raw certificate bytes may contain any separator, and no two different
-  // inputs may share a key (a crafted "certificate" must never land on a cached success).
-  const part = (x: string): string => `${x.length}:${x}`;
-  const key = [
-    part(certKey(leaf)),
-    part(trustKey(options.trust)),
-    part((options.intermediates ?? []).map((c) => part(certKey(c))).join('')),
-    part(options.usage ?? 'sealer'),
-    options.requireRevocation === true ? 'r' : '-',
-  ].join('');
+  // Numbers of exact bytes (digits and '.' only) in fixed places, then the usage, which is last and so may
+  // hold any character: no two different inputs share a key (a crafted "certificate" must never land on a
+  // cached success).
+  let inter = '';
+  for (const c of options.intermediates ?? []) inter += `${certKey(c)}.`;
+  const key = `${certKey(leaf)}|${trustKey(options.trust)}|${inter}|${options.requireRevocation === true ? 'r' : '-'}|${options.usage ?? 'sealer'}`;
   const at = options.at.getTime();
   const windows = state.entries.get(key);
   const w = windows?.find((x) => at >= x.from && at < x.until);

@@ -270,11 +270,21 @@ export function skipped(check: string, message: string): ReportCheck {
  * statusOf([passed('signature', 'ok'), skipped('chain', 'no path')], ['signature', 'chain']) // 'INDETERMINATE'
  */
 export function statusOf(checks: readonly ReportCheck[], required: readonly string[] = []): ReportStatus {
-  if (checks.some((c) => c.status === 'failed')) return 'INVALID';
-  if (checks.some((c) => c.status === 'indeterminate')) return 'INDETERMINATE';
+  let indeterminate = false;
+  for (const c of checks) {
+    if (c.status === 'failed') return 'INVALID';
+    if (c.status === 'indeterminate') indeterminate = true;
+  }
+  if (indeterminate) return 'INDETERMINATE';
+  // A required check must be present, and no check of that name skipped.
   for (const name of required) {
-    const found = checks.filter((c) => c.check === name);
-    if (found.length === 0 || found.some((c) => c.status === 'skipped')) return 'INDETERMINATE';
+    let found = false;
+    for (const c of checks) {
+      if (c.check !== name) continue;
+      if (c.status === 'skipped') return 'INDETERMINATE';
+      found = true;
+    }
+    if (!found) return 'INDETERMINATE';
   }
   return 'VALID';
 }
@@ -315,9 +325,14 @@ export function errorsOf(checks: readonly ReportCheck[], where: (c: ReportCheck)
  * @returns the same value, deeply frozen.
  */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  const o = value as Record<string, unknown>;
+  // Own enumerable properties (as Object.values), without a values array per object; primitives skip the call.
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    const v = o[k];
+    if (typeof v === 'object' && v !== null) deepFreeze(v);
   }
   return value;
 }

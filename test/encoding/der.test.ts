@@ -204,6 +204,28 @@ describe('value decoders', () => {
     expect(codeOf(() => derOid('1.40'))).toBe('ARG_INVALID');
   });
 
+  it('OID: arcs on both sides of 2^46 and 2^53 read exactly (number and BigInt paths), errors alike on both', () => {
+    const arcs = ['70368744177663', '70368744177664', '9007199254740991', '9007199254740993', '340282366920938463463374607431768211455'];
+    for (const a of arcs) {
+      for (const o of [`1.2.${a}`, `1.2.${a}.7`, `2.${a}`]) expect(readDerOid(readDer(derOid(o)), 'o')).toBe(o);
+    }
+    // Every arc length around the switch, against the encoder, which works in BigInt only.
+    for (let bits = 1; bits <= 70; bits++) {
+      const o = `1.3.${(1n << BigInt(bits)) - 1n}.${1n << BigInt(bits)}`;
+      expect(readDerOid(readDer(derOid(o)), 'o')).toBe(o);
+    }
+    // A non-minimal or truncated arc after a long one is still refused.
+    const long = toHex(derOid('1.2.9007199254740993')).slice(4);
+    expect(codeOf(() => readDerOid(readDer(hex(`06${(long.length / 2 + 2).toString(16).padStart(2, '0')}${long}8001`)), 'o'))).toBe('DER_MALFORMED');
+    expect(codeOf(() => readDerOid(readDer(hex(`06${(long.length / 2 + 1).toString(16).padStart(2, '0')}${long}81`)), 'o'))).toBe('DER_MALFORMED');
+  });
+
+  it('OID: the encoder hands out copies (a caller writing into one changes no later encoding)', () => {
+    const a = derOid('1.2.840.10045.2.1');
+    a.fill(0);
+    expect(toHex(derOid('1.2.840.10045.2.1'))).toBe('06072a8648ce3d0201');
+  });
+
   it('BIT STRING: unused bits and padding', () => {
     expect(toHex(readDerBitString(readDer(hex('0303000102')), 's').bytes)).toBe('0102');
     expect(readDerBitString(readDer(hex('030204f0')), 's').unusedBits).toBe(4);

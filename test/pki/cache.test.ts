@@ -144,6 +144,32 @@ describe('path cache: answers', () => {
     expect(cache.stats.hits).toBe(0);
   });
 
+  it('after the table of certificate bytes has turned over, answers stay exact and another certificate never hits', () => {
+    const cache = createPathCache();
+    const at = T('2026-01-15T00:00:00Z');
+    const base = { trust: trustP256, at };
+    expect(expectSame(cache, cz, { ...base, intermediates: [ca.der] }).status).toBe('valid');
+    // More distinct byte strings than the table keeps (8,192): each junk intermediate takes a number.
+    for (let i = 0; i < 9000; i++) {
+      const junk = new Uint8Array(8);
+      new DataView(junk.buffer).setUint32(0, i);
+      validatePathCached(cz, { ...base, intermediates: [junk, ca.der] }, cache);
+    }
+    const before = cache.stats.hits;
+    // The same buffer refilled with another certificate's bytes: never the cached answer of the old bytes.
+    const reused = new Uint8Array(ca.der);
+    expect(expectSame(cache, cz, { ...base, intermediates: [reused] }).status).toBe('valid');
+    const other = new Uint8Array(short.inter.der.length);
+    other.set(short.inter.der);
+    expect(expectSame(cache, cz, { ...base, intermediates: [other] }).code).toBe('CERT_UNTRUSTED');
+    // The same bytes in another buffer find the entry made just now; another leaf does not.
+    expectSame(cache, cz, { ...base, intermediates: [ca.der] });
+    expect(cache.stats.hits).toBe(before + 1);
+    expectSame(cache, cz.der, { ...base, intermediates: [ca.der] });
+    expectSame(cache, short.leaf, { ...base, intermediates: [ca.der] });
+    expectSame(cache, revoked, { ...base, intermediates: [ca.der] });
+  });
+
   it('stays within maxEntries, and each trust store has its own default cache', () => {
     const cache = createPathCache({ maxEntries: 2 });
     const at = T('2026-01-15T00:00:00Z');
