@@ -12,6 +12,7 @@
  * only) and sm2p256v1 named curves; explicit curve parameters (the SM2 test curve among them) are
  * refused, since a key on a weak curve can be made to verify anything its maker wants.
  */
+import { BytesMap } from '../encoding/bytes_map.js';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
@@ -247,10 +248,10 @@ export function parsePublicKey(spkiDer: Uint8Array | string): PublicKeyInfo {
   return refuseOid(algOid, 'public key algorithm');
 }
 
-/** Parsed keys by SPKI hex, for the verification path only (never handed out). */
-const spkiCache = new Map<string, PublicKeyInfo>();
 /** Bound of {@link spkiCache}: a verifier sees a few signer and CA keys, repeatedly. */
 const SPKI_CACHE_SIZE = 256;
+/** Parsed keys by exact SPKI bytes, for the verification path only (never handed out). */
+const spkiCache = new BytesMap<PublicKeyInfo>(SPKI_CACHE_SIZE);
 
 /**
  * Parse SPKI bytes through a bounded LRU. Verifying with SPKI bytes would otherwise rebuild a node
@@ -258,18 +259,11 @@ const SPKI_CACHE_SIZE = 256;
  * objects are internal: callers of {@link parsePublicKey} always get a fresh one.
  */
 function parseCached(spki: Uint8Array): PublicKeyInfo {
-  const hex = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('hex');
-  let info = spkiCache.get(hex);
+  let info = spkiCache.get(spki);
   if (info === undefined) {
     info = parsePublicKey(spki);
-    if (spkiCache.size >= SPKI_CACHE_SIZE) {
-      const oldest = spkiCache.keys().next().value;
-      if (oldest !== undefined) spkiCache.delete(oldest);
-    }
-  } else {
-    spkiCache.delete(hex);
+    spkiCache.set(spki, info);
   }
-  spkiCache.set(hex, info);
   return info;
 }
 

@@ -137,12 +137,18 @@ function derError(code: ErrorCode, message: string, offset: number, path?: strin
 }
 
 interface Header {
-  readonly tag: number;
-  readonly cls: DerTagClass;
-  readonly constructed: boolean;
-  readonly headerLength: number;
-  readonly length: number;
+  tag: number;
+  cls: DerTagClass;
+  constructed: boolean;
+  headerLength: number;
+  length: number;
 }
+
+/**
+ * The one header {@link readHeader} fills and returns: TLVs are read by the hundred per voucher, and an object
+ * per header was a fifth of the reader's garbage. Valid until the next call; callers copy what they keep.
+ */
+const HEADER: Header = { tag: 0, cls: 'universal', constructed: false, headerLength: 0, length: 0 };
 
 /** The limits with their defaults applied. */
 interface Rules {
@@ -221,7 +227,12 @@ function readHeader(bytes: Uint8Array, offset: number, limit: number, rules: Rul
     // Tag 0 is end-of-contents, which only terminates BER indefinite lengths (X.690 §8.1.5).
     if (tag === 0) throw derError('DER_MALFORMED', 'der: end-of-contents octets in DER', at);
   }
-  return { tag, cls, constructed, headerLength: p - offset, length };
+  HEADER.tag = tag;
+  HEADER.cls = cls;
+  HEADER.constructed = constructed;
+  HEADER.headerLength = p - offset;
+  HEADER.length = length;
+  return HEADER;
 }
 
 function checkSize(bytes: Uint8Array, maxSize: number): void {
@@ -287,8 +298,9 @@ class Node implements DerNode {
       if (depth > this.#rules.maxDepth) throw derError('DER_TOO_DEEP', `der: nesting deeper than ${this.#rules.maxDepth}`, base + p);
       if (out.length >= max) throw derError('DER_MALFORMED', `der: ${path} has more than ${max} elements`, this.start, path);
       const h = readHeader(buf, p, end, this.#rules, base);
+      const size = h.headerLength + h.length;
       out.push(new Node(buf, p, h, base, this.#rules, depth, undefined));
-      p += h.headerLength + h.length;
+      p += size;
     }
     return out;
   }
@@ -354,15 +366,17 @@ export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
     if (++nodes > rules.maxNodes) throw derError('DER_TOO_LARGE', `der: more than ${rules.maxNodes} elements`, offset);
     const h = readHeader(bytes, offset, limit, rules, 0);
     if (!h.constructed) return new Node(bytes, offset, h, 0, rules, depth, undefined);
+    // The shared header is overwritten by the children: keep a copy.
+    const own: Header = { ...h };
     const children: DerNode[] = [];
-    const contentEnd = offset + h.headerLength + h.length;
-    let p = offset + h.headerLength;
+    const contentEnd = offset + own.headerLength + own.length;
+    let p = offset + own.headerLength;
     while (p < contentEnd) {
       const child = parse(p, contentEnd, depth + 1);
       children.push(child);
       p = child.end;
     }
-    return new Node(bytes, offset, h, 0, rules, depth, children);
+    return new Node(bytes, offset, own, 0, rules, depth, children);
   };
   const root = parse(0, bytes.length, 1);
   if (root.end !== bytes.length) {
@@ -588,7 +602,7 @@ export function readDerOid(node: DerNode | undefined, path: string): string {
   const v = n.value;
   if (v.length === 0 || v.length > MAX_OID_LENGTH) throw derError('DER_MALFORMED', `der: ${path} has a bad OID length`, n.start, path);
   // Arcs below 2^46 (every OID met in practice) are read with numbers; a longer arc switches to BigInt.
-  const arcs: number[] = [];
+  let text = '';
   let acc = 0;
   let fresh = true;
   for (let i = 0; i < v.length; i++) {
@@ -598,14 +612,12 @@ export function readDerOid(node: DerNode | undefined, path: string): string {
     acc = acc * 128 + (b & 0x7f);
     fresh = (b & 0x80) === 0;
     if (fresh) {
-      arcs.push(acc);
+      // The first arc holds two (X.690 §8.19.4).
+      text += text === '' ? (acc < 40 ? `0.${acc}` : acc < 80 ? `1.${acc - 40}` : `2.${acc - 80}`) : `.${acc}`;
       acc = 0;
     }
   }
   if (!fresh) throw derError('DER_MALFORMED', `der: ${path} has a truncated OID arc`, n.start, path);
-  const first = arcs[0] as number;
-  let text = first < 40 ? `0.${first}` : first < 80 ? `1.${first - 40}` : `2.${first - 80}`;
-  for (let i = 1; i < arcs.length; i++) text += `.${arcs[i] as number}`;
   return text;
 }
 

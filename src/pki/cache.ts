@@ -25,6 +25,7 @@
  * - **Bounded.** At most `maxEntries` keys (least recently used first out) with at most
  *   {@link MAX_WINDOWS_PER_KEY} windows each.
  */
+import { BytesMap } from '../encoding/bytes_map.js';
 import { createHash } from 'node:crypto';
 import { EvoucherError } from '../errors.js';
 import { parsedCertificate } from './cert.js';
@@ -156,27 +157,23 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 /**
- * Exact byte strings (latin1 text, one character per byte) and their numbers. Equal bytes get one number;
- * numbers are never reused, so a string dropped from the table and met again gets a new number, and
- * entries keyed with the old one are simply never hit again. Keys made of these numbers are short, where
- * keys made of the certificates themselves were kilobytes to hash on every lookup.
+ * Exact byte strings and their numbers. Equal bytes get one number; numbers are never reused, so bytes
+ * dropped from the table and met again get a new number, and entries keyed with the old one are simply never
+ * hit again. Keys made of these numbers are short, where keys made of the certificates themselves were
+ * kilobytes to build and hash on every lookup.
  */
-const interned = new Map<string, number>();
-const MAX_INTERNED = 8192;
+const interned = new BytesMap<number>(8192);
+/** Anchor lists (as numbers joined) and their numbers, from the same counter. */
+const anchorLists = new Map<string, number>();
 let nextNumber = 0;
 
-function intern(text: string): number {
-  let k = interned.get(text);
+function intern(bytes: Uint8Array): number {
+  let k = interned.get(bytes);
   if (k === undefined) {
     k = nextNumber++;
-    if (interned.size >= MAX_INTERNED) interned.delete(interned.keys().next().value as string);
-    interned.set(text, k);
+    interned.set(bytes, k);
   }
   return k;
-}
-
-function latin1(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 }
 
 function certKey(c: Uint8Array | CertificateInfo): number {
@@ -184,10 +181,10 @@ function certKey(c: Uint8Array | CertificateInfo): number {
   // read on every call (a caller may reuse its buffer for another certificate); a CertificateInfo is trusted
   // only for its bytes (parsedCertificate re-parses a hand-made one), so its number is its bytes', remembered
   // per (frozen) object.
-  if (c instanceof Uint8Array) return intern(latin1(c));
+  if (c instanceof Uint8Array) return intern(c);
   let k = infoKeys.get(c);
   if (k === undefined) {
-    k = intern(latin1(c.der));
+    k = intern(c.der);
     if (Object.isFrozen(c)) infoKeys.set(c, k);
   }
   return k;
@@ -196,7 +193,13 @@ function certKey(c: Uint8Array | CertificateInfo): number {
 function trustKey(trust: TrustStore): number {
   const memo = storeKeys.get(trust);
   if (memo !== undefined) return memo;
-  const k = intern(`anchors:${trust.anchors.map((a) => certKey(a)).join('.')}`);
+  const list = trust.anchors.map((a) => certKey(a)).join('.');
+  let k = anchorLists.get(list);
+  if (k === undefined) {
+    k = nextNumber++;
+    if (anchorLists.size >= 1024) anchorLists.delete(anchorLists.keys().next().value as string);
+    anchorLists.set(list, k);
+  }
   // Only a frozen store (as createTrustStore/loadTrustStore make) can be remembered by identity.
   if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors)) storeKeys.set(trust, k);
   return k;

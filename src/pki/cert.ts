@@ -7,6 +7,7 @@
  * key identifiers) are decoded strictly here: a generic ASN.1 decoder that swallows a malformed
  * basicConstraints and carries on with defaults would hide exactly the inputs an attacker crafts.
  */
+import { BytesMap } from '../encoding/bytes_map.js';
 import { createHash } from 'node:crypto';
 import { parsePublicKey, signatureAlgorithmFromOid } from '../crypto/index.js';
 import type { PublicKeyInfo } from '../crypto/index.js';
@@ -111,7 +112,7 @@ const cache = new WeakMap<CertificateInfo, ParsedCertificate>();
  * per-seal certificate work. Only successful parses are kept, and a hit returns the same frozen object.
  */
 const MAX_PARSED_BY_BYTES = 512;
-const byBytes = new Map<string, ParsedCertificate>();
+const byBytes = new BytesMap<ParsedCertificate>(MAX_PARSED_BY_BYTES);
 
 function malformed(message: string, cause?: unknown): EvoucherError {
   return new EvoucherError('CERT_MALFORMED', message, cause === undefined ? {} : { cause });
@@ -280,14 +281,9 @@ function freezeDeep<T extends object>(o: T): T {
 
 function parseDer(der: Uint8Array): ParsedCertificate {
   if (der.length > MAX_CERTIFICATE_SIZE) throw malformed(`certificate larger than ${MAX_CERTIFICATE_SIZE} bytes`);
-  // latin1 maps each byte to one code unit: the key is the exact bytes.
-  const bytesKey = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
-  const known = byBytes.get(bytesKey);
-  if (known !== undefined) {
-    byBytes.delete(bytesKey);
-    byBytes.set(bytesKey, known);
-    return known;
-  }
+  // Keyed by the exact bytes (compared in full), least recently used dropped first.
+  const known = byBytes.get(der);
+  if (known !== undefined) return known;
   const bytes = new Uint8Array(der); // own copy: callers may reuse their buffer
   let info: CertificateInfo;
   let signed: SignedParts;
@@ -423,8 +419,7 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     ...(extKeyUsage === undefined ? {} : { extKeyUsage: Object.freeze(extKeyUsage) }),
   });
   cache.set(info, parsed);
-  byBytes.set(bytesKey, parsed);
-  if (byBytes.size > MAX_PARSED_BY_BYTES) byBytes.delete(byBytes.keys().next().value as string);
+  byBytes.set(bytes, parsed);
   return parsed;
 }
 

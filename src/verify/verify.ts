@@ -221,9 +221,15 @@ function verifySeal(
     format: entry.format,
   };
   const pos = positionCheck(entry, resolved, view);
-  let extra: Partial<SealReport> = {};
+  // Filled as the checks run; the report lists them in this order.
+  let signerPart: SealReport['signer'];
+  let signingTime: string | undefined;
+  let algorithm: SealReport['algorithm'];
+  let scope: SealReport['scope'];
+  let chain: SealReport['chain'];
+  let sealPart: SealReport['seal'];
   let time: Date | undefined;
-  let required = [...REQUIRED_SEAL_CHECKS];
+  const required: string[] = [...REQUIRED_SEAL_CHECKS];
   try {
     const read = readStamp(entry);
     checks.push(read.check);
@@ -240,18 +246,16 @@ function verifySeal(
       );
     } else {
       time = facts.signingTime;
-      extra = {
-        ...(signer === undefined ? {} : { signer: signerSummary(signer) }),
-        signingTime: facts.signingTime.toISOString(),
-        algorithm: facts.signatureAlgorithm,
-      };
+      if (signer !== undefined) signerPart = signerSummary(signer);
+      signingTime = facts.signingTime.toISOString();
+      algorithm = facts.signatureAlgorithm;
       const tbs = recompute(body, entry, previous, facts, hash);
       checks.push(tbs.check);
       if (tbs.der !== undefined && tbs.fields !== undefined) {
         const formatChecks = stampChecks(stamp, tbs.der, hash);
         checks.push(...formatChecks);
-        required = [...required, ...formatChecks.map((c) => c.check)];
-        extra = { ...extra, scope: scopeSummary(tbs.fields, tbs.der, hash) };
+        for (const c of formatChecks) required.push(c.check);
+        scope = scopeSummary(tbs.fields, tbs.der, hash);
       } else {
         checks.push(skipped('signature', 'the to-be-sealed structure could not be recomputed'));
       }
@@ -260,18 +264,26 @@ function verifySeal(
       } else {
         const path = pathChecks(signer, facts.certificates, facts.signingTime, o, 'sealer');
         checks.push(...path.checks);
-        extra = { ...extra, chain: path.chain };
+        chain = path.chain;
       }
       const object = sealObjectChecks(stamp, facts, o);
       checks.push(...object.checks);
       // The maker's revocation is optional exactly like the sealer's (checked when CRLs are given).
-      required = [...required, ...object.checks.map((c) => c.check).filter((n) => n !== 'maker-revocation')];
-      if (object.seal !== undefined) extra = { ...extra, seal: object.seal };
+      for (const c of object.checks) if (c.check !== 'maker-revocation') required.push(c.check);
+      if (object.seal !== undefined) sealPart = object.seal;
       checks.push(pos.check, signerPermissionCheck(pos.position, signer, facts, resolved), signingTimeCheck(facts.signingTime, previousTime, o.at));
     }
   } catch (e) {
     checks.push(failedFrom('seal', e));
   }
-  const report: SealReport = { ...base, status: statusOf(checks, required), ...extra, checks };
-  return time === undefined ? { report } : { report, time };
+  // Assigned in report order (JSON keeps it), an optional part only when present.
+  const report: { -readonly [K in keyof SealReport]?: SealReport[K] } = { ...base, status: statusOf(checks, required) };
+  if (signerPart !== undefined) report.signer = signerPart;
+  if (signingTime !== undefined) report.signingTime = signingTime;
+  if (algorithm !== undefined) report.algorithm = algorithm;
+  if (scope !== undefined) report.scope = scope;
+  if (chain !== undefined) report.chain = chain;
+  if (sealPart !== undefined) report.seal = sealPart;
+  report.checks = checks;
+  return time === undefined ? { report: report as SealReport } : { report: report as SealReport, time };
 }

@@ -20,6 +20,15 @@ describe('the demo ends with VALID reports', () => {
       expect(r.errors, `${v.variant} ${v.vtCode}`).toEqual([]);
       expect(r.status).toBe('VALID');
       expect(r.policy.complete).toBe(true);
+      // Report key order is part of the JSON output (docs/verification.md): fixed, optional parts in place.
+      expect(Object.keys(r)).toEqual(['reportVersion', 'status', 'validationTime', 'body', 'voucher', 'checks', 'seals', 'policy', 'errors', 'indeterminate']);
+      for (const s of r.seals) {
+        expect(Object.keys(s)).toEqual([
+          ...['index', 'stampIndex', 'position', 'sequence', 'view', 'format', 'status', 'signer', 'signingTime', 'algorithm', 'scope', 'chain'],
+          ...(v.variant === 'ses' ? ['seal'] : []),
+          'checks',
+        ]);
+      }
       if (v.variant === 'ses') {
         expect(r.seals[0]?.seal?.id).toMatch(/^EVOUCHER-DEMO-/);
         expect(r.seals[0]?.checks.map((c) => c.check)).toEqual(

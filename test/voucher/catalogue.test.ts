@@ -51,6 +51,9 @@ describe('voucher catalogue', () => {
           }
         }
         expect(t.detail.max).toBeLessThan(500);
+        // The reader takes these names for the detail list and its lines, never for a field.
+        const mainNames = t.fields.flatMap((f) => [f.name, ...(f.aliases ?? [])]);
+        for (const container of ['DetailList', 'Items', 'Detail', 'Item']) expect(mainNames).not.toContain(container);
       });
 
       it('has sign, total and count rules that name real amount fields', () => {

@@ -39,6 +39,18 @@ function noAttributes(el: XmlElement, path: string): void {
   }
 }
 
+/** Each field's place in its type's catalogue order, per field list. */
+const PLACES = new WeakMap<readonly FieldDef[], ReadonlyMap<FieldDef, number>>();
+
+function placesOf(order: readonly FieldDef[]): ReadonlyMap<FieldDef, number> {
+  let m = PLACES.get(order);
+  if (m === undefined) {
+    m = new Map(order.map((fd, i) => [fd, i]));
+    PLACES.set(order, m);
+  }
+  return m;
+}
+
 function readLeaves(
   parent: XmlElement,
   index: ReadonlyMap<string, FieldDef>,
@@ -47,24 +59,29 @@ function readLeaves(
   ignoreUnknown: boolean,
   skip: readonly string[],
 ): Record<string, string> {
-  const seen = new Map<string, string>();
+  // Values by catalogue place: the record comes out in catalogue order without a lookup per catalogue field.
+  const places = placesOf(order);
+  const values: (string | undefined)[] = new Array<string | undefined>(order.length);
   for (const el of parent.children) {
-    if (skip.includes(el.name)) continue;
     const fd = index.get(el.name);
     if (fd === undefined) {
+      // The detail containers are no field of any type (a catalogue test says so), so only unknown names are looked for here.
+      if (skip.includes(el.name)) continue;
       if (ignoreUnknown) continue;
       fail('XML_UNKNOWN_ELEMENT', `unknown element <${el.name}>`, `${where}${el.name}`);
     }
     if (el.attributes.length > 0) noAttributes(el, `${where}${el.name}`);
     if (el.children.length > 0) fail('XML_UNKNOWN_ELEMENT', `unexpected element <${el.children[0]?.name ?? ''}> inside <${el.name}>`, `${where}${el.name}`);
+    const place = places.get(fd);
+    if (place === undefined) fail('XML_UNKNOWN_ELEMENT', `unknown element <${el.name}>`, `${where}${el.name}`);
     // An alias and its field, or the same element twice, are one value written twice: ambiguous.
-    if (seen.has(fd.name)) fail('XML_DUPLICATE_ELEMENT', `element <${fd.name}> appears more than once`, `${where}${fd.name}`);
-    seen.set(fd.name, el.text);
+    if (values[place] !== undefined) fail('XML_DUPLICATE_ELEMENT', `element <${fd.name}> appears more than once`, `${where}${fd.name}`);
+    values[place] = el.text;
   }
   const out: Record<string, string> = {};
-  for (const fd of order) {
-    const v = seen.get(fd.name);
-    if (v !== undefined) out[fd.name] = v;
+  for (let i = 0; i < order.length; i++) {
+    const v = values[i];
+    if (v !== undefined) out[(order[i] as FieldDef).name] = v;
   }
   return out;
 }

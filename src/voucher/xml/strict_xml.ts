@@ -227,8 +227,8 @@ function tokenize(s: string, limits: Pick<XmlLimits, 'maxDepth' | 'maxNodes'>): 
     }
     if (s.charCodeAt(i + 1) === 0x2f) {
       // End tag.
-      const { name, end } = readName(s, i + 2);
-      let k = end;
+      const name = readName(s, i + 2);
+      let k = nameEnd;
       while (k < n && isSpace(s.charCodeAt(k))) k++;
       if (s.charCodeAt(k) !== 0x3e) fail('XML_MALFORMED', `malformed end tag </${name}>`, i);
       const top = stack.pop();
@@ -238,7 +238,8 @@ function tokenize(s: string, limits: Pick<XmlLimits, 'maxDepth' | 'maxNodes'>): 
       continue;
     }
     // Start tag.
-    const { name, end } = readName(s, i + 1);
+    const name = readName(s, i + 1);
+    const end = nameEnd;
     if (root !== undefined && stack.length === 0) fail('XML_MULTIPLE_ROOTS', 'more than one root element', i);
     nodes++;
     if (nodes > limits.maxNodes) fail('XML_TOO_MANY_NODES', `more than ${limits.maxNodes} elements`, i);
@@ -260,22 +261,22 @@ function tokenize(s: string, limits: Pick<XmlLimits, 'maxDepth' | 'maxNodes'>): 
         break;
       }
       if (!sawSpace) fail('XML_MALFORMED', `missing whitespace before an attribute of <${name}>`, k);
-      const attr = readName(s, k);
-      if (attr.name === 'xmlns') fail('XML_NAMESPACE_FORBIDDEN', 'namespace declarations are forbidden', k);
-      k = attr.end;
+      const attrName = readName(s, k);
+      if (attrName === 'xmlns') fail('XML_NAMESPACE_FORBIDDEN', 'namespace declarations are forbidden', k);
+      k = nameEnd;
       while (k < n && isSpace(s.charCodeAt(k))) k++;
-      if (s.charCodeAt(k) !== 0x3d) fail('XML_MALFORMED', `attribute ${attr.name} has no value`, k);
+      if (s.charCodeAt(k) !== 0x3d) fail('XML_MALFORMED', `attribute ${attrName} has no value`, k);
       k++;
       while (k < n && isSpace(s.charCodeAt(k))) k++;
       const q = s.charCodeAt(k);
-      if (q !== 0x22 && q !== 0x27) fail('XML_MALFORMED', `attribute ${attr.name} value is not quoted`, k);
+      if (q !== 0x22 && q !== 0x27) fail('XML_MALFORMED', `attribute ${attrName} value is not quoted`, k);
       const close = s.indexOf(String.fromCharCode(q), k + 1);
-      if (close === -1) fail('XML_MALFORMED', `unterminated value of attribute ${attr.name}`, k);
+      if (close === -1) fail('XML_MALFORMED', `unterminated value of attribute ${attrName}`, k);
       const raw = s.slice(k + 1, close);
-      if (raw.includes('<')) fail('XML_MALFORMED', `'<' in the value of attribute ${attr.name}`, k);
-      if (el.attributes.some(([a]) => a === attr.name)) fail('XML_MALFORMED', `duplicate attribute ${attr.name}`, k);
+      if (raw.includes('<')) fail('XML_MALFORMED', `'<' in the value of attribute ${attrName}`, k);
+      if (el.attributes.some(([a]) => a === attrName)) fail('XML_MALFORMED', `duplicate attribute ${attrName}`, k);
       if (el.attributes.length >= MAX_XML_ATTRIBUTES) fail('XML_TOO_MANY_NODES', `more than ${MAX_XML_ATTRIBUTES} attributes`, k);
-      el.attributes.push([attr.name, decodeCharData(raw, k + 1, true)]);
+      el.attributes.push([attrName, decodeCharData(raw, k + 1, true)]);
       k = close + 1;
     }
     const parent = stack[stack.length - 1];
@@ -298,7 +299,10 @@ function closeElement(el: MutableElement, offset: number): void {
   }
 }
 
-function readName(s: string, at: number): { name: string; end: number } {
+/** Where the name {@link readName} read last ends (a result object per tag was most of the reader's garbage). */
+let nameEnd = 0;
+
+function readName(s: string, at: number): string {
   let k = at;
   if (!isNameStart(s.charCodeAt(k))) {
     if (s.charCodeAt(k) === 0x3a) fail('XML_NAMESPACE_FORBIDDEN', 'namespace prefixes are forbidden', k);
@@ -310,7 +314,8 @@ function readName(s: string, at: number): { name: string; end: number } {
   if (k < s.length && !isSpace(next) && next !== 0x3e && next !== 0x2f && next !== 0x3d) {
     fail('XML_MALFORMED', 'unsupported character in a name', k);
   }
-  return { name: s.slice(at, k), end: k };
+  nameEnd = k;
+  return s.slice(at, k);
 }
 
 /**
