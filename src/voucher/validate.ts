@@ -135,26 +135,39 @@ export function checkField(fd: FieldDef, value: string, path: string, view: Vouc
 }
 
 /** {@link checkField} appending to `issues`; the path (`where` + `name`) is only made for an issue. */
+function addIssue(issues: ValidationIssue[], where: string, name: string, code: VoucherRuleCode, message: (path: string) => string): void {
+  const path = `${where}${name}`;
+  issues.push({ path, code, message: message(path) });
+}
+
+/** The codes of a code table, listed once per table (the catalogue's tables are frozen). */
+const TABLE_CODES = new WeakMap<object, readonly string[]>();
+
+function tableCodes(table: { readonly values: readonly { readonly code: string }[] }): readonly string[] {
+  let codes = TABLE_CODES.get(table);
+  if (codes === undefined) {
+    codes = table.values.map((x) => x.code);
+    if (Object.isFrozen(table) && Object.isFrozen(table.values)) TABLE_CODES.set(table, codes);
+  }
+  return codes;
+}
+
 function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, where: string, name: string, view: VoucherView, today: string): void {
-  const add = (code: VoucherRuleCode, message: (path: string) => string): void => {
-    const path = `${where}${name}`;
-    issues.push({ path, code, message: message(path) });
-  };
   if (value === '') {
-    if (fd.required) add('VOUCHER_FIELD_REQUIRED', (path) => `${path} is required`);
-    else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') add('VOUCHER_X_FIELD_REQUIRED', (path) => `${path} must be filled in the receipt`);
+    if (fd.required) addIssue(issues, where, name, 'VOUCHER_FIELD_REQUIRED', (path) => `${path} is required`);
+    else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') addIssue(issues, where, name, 'VOUCHER_X_FIELD_REQUIRED', (path) => `${path} must be filled in the receipt`);
     return;
   }
-  if (fd.x && view === 'original') add('VOUCHER_X_FIELD_NOT_EMPTY', (path) => `${path} is an X-field and must be empty in an original`);
+  if (fd.x && view === 'original') addIssue(issues, where, name, 'VOUCHER_X_FIELD_NOT_EMPTY', (path) => `${path} is an X-field and must be empty in an original`);
   if (hasForbiddenChar(value)) {
-    add('VOUCHER_CHAR_FORBIDDEN', (path) => `${path} holds a control character`);
+    addIssue(issues, where, name, 'VOUCHER_CHAR_FORBIDDEN', (path) => `${path} holds a control character`);
   }
   const bad = findUnmappable(value, 'GBK');
   if (bad !== undefined) {
-    add('VOUCHER_CHAR_UNMAPPABLE', (path) => `${path} holds ${bad.char}, which GBK cannot encode`);
+    addIssue(issues, where, name, 'VOUCHER_CHAR_UNMAPPABLE', (path) => `${path} holds ${bad.char}, which GBK cannot encode`);
   } else {
     const len = gbkLengthOfMappable(value); // every character maps: checked just above
-    if (len > fd.maxBytes) add('VOUCHER_FIELD_TOO_LONG', (path) => `${path} is ${len} GBK bytes, more than ${fd.maxBytes}`);
+    if (len > fd.maxBytes) addIssue(issues, where, name, 'VOUCHER_FIELD_TOO_LONG', (path) => `${path} is ${len} GBK bytes, more than ${fd.maxBytes}`);
   }
   const formatCode = FORMAT_CODE[fd.type];
   let formatOk = true;
@@ -167,22 +180,22 @@ function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, 
     formatOk = re === undefined || re.test(value);
   }
   if (!formatOk && formatCode !== undefined) {
-    add(formatCode, (path) => `${path} ${show(value)} is not a valid ${fd.type}${fd.patternHint === undefined ? '' : ` (${fd.patternHint})`}`);
+    addIssue(issues, where, name, formatCode, (path) => `${path} ${show(value)} is not a valid ${fd.type}${fd.patternHint === undefined ? '' : ` (${fd.patternHint})`}`);
     return;
   }
   if (fd.type === 'date' && fd.notFuture === true && value > today) {
-    add('VOUCHER_DATE_FUTURE', (path) => `${path} ${value} is after today (${today})`);
+    addIssue(issues, where, name, 'VOUCHER_DATE_FUTURE', (path) => `${path} ${value} is after today (${today})`);
   }
   if (fd.type === 'year' && fd.notFuture === true && value > today.slice(0, 4)) {
-    add('VOUCHER_YEAR_FUTURE', (path) => `${path} ${value} is after the current year ${today.slice(0, 4)}`);
+    addIssue(issues, where, name, 'VOUCHER_YEAR_FUTURE', (path) => `${path} ${value} is after the current year ${today.slice(0, 4)}`);
   }
   if (fd.allowedCodes !== undefined) {
     const codes = fd.allowedCodes;
-    if (!codeAllowed(value, codes)) add('VOUCHER_CODE_VALUE', (path) => `${path} ${show(value)} is not one of ${codes.join(', ')}`);
+    if (!codeAllowed(value, codes)) addIssue(issues, where, name, 'VOUCHER_CODE_VALUE', (path) => `${path} ${show(value)} is not one of ${codes.join(', ')}`);
   } else if (fd.codeTable !== undefined) {
     const table = getCodeTable(fd.codeTable);
-    if (table?.closed === true && !codeAllowed(value, table.values.map((x) => x.code))) {
-      add('VOUCHER_CODE_VALUE', (path) => `${path} ${show(value)} is not in code table ${table.name}`);
+    if (table?.closed === true && !codeAllowed(value, tableCodes(table))) {
+      addIssue(issues, where, name, 'VOUCHER_CODE_VALUE', (path) => `${path} ${show(value)} is not in code table ${table.name}`);
     }
   }
 }

@@ -79,15 +79,16 @@ function fail(code: ErrorCode, message: string, offset?: number): never {
 }
 
 const LT = 0x3c;
-const BANG = 0x21;
+const MARKUP_DECLARATION = Buffer.from('<!', 'latin1');
 
 /**
  * Rejects DOCTYPE and markup declarations by a byte scan, before any decoding or parsing.
  * Sound for GBK and UTF-8: neither uses bytes below 0x40 inside a multi-byte character.
  */
 function prescan(bytes: Uint8Array): void {
-  for (let i = bytes.indexOf(LT); i !== -1 && i < bytes.length; i = bytes.indexOf(LT, i + 1)) {
-    if (bytes[i + 1] !== BANG) continue;
+  // Only '<!' can open a declaration: found by a native search for the two bytes, not a JavaScript step per '<'.
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = buf.indexOf(MARKUP_DECLARATION); i !== -1; i = buf.indexOf(MARKUP_DECLARATION, i + 1)) {
     let word = '';
     for (let j = i + 2; j < bytes.length && j < i + 10; j++) {
       const b = bytes[j] ?? 0;
