@@ -66,6 +66,9 @@ export interface XmlDocument {
   readonly root: XmlElement;
 }
 
+const NO_ATTRIBUTES = Object.freeze([]) as unknown as (readonly [string, string])[];
+const NO_CHILDREN = Object.freeze([]) as unknown as MutableElement[];
+
 interface MutableElement {
   name: string;
   attributes: (readonly [string, string])[];
@@ -245,7 +248,8 @@ function tokenize(s: string, limits: Pick<XmlLimits, 'maxDepth' | 'maxNodes'>): 
     nodes++;
     if (nodes > limits.maxNodes) fail('XML_TOO_MANY_NODES', `more than ${limits.maxNodes} elements`, i);
     if (stack.length + 1 > limits.maxDepth) fail('XML_TOO_DEEP', `nesting deeper than ${limits.maxDepth}`, i);
-    const el: MutableElement = { name, attributes: [], children: [], text: '', nonSpaceText: false };
+    // Most elements are leaves without attributes: they share one frozen empty list until they get an entry.
+    const el: MutableElement = { name, attributes: NO_ATTRIBUTES, children: NO_CHILDREN, text: '', nonSpaceText: false };
     let k = end;
     let selfClosing = false;
     for (;;) {
@@ -277,12 +281,16 @@ function tokenize(s: string, limits: Pick<XmlLimits, 'maxDepth' | 'maxNodes'>): 
       if (raw.includes('<')) fail('XML_MALFORMED', `'<' in the value of attribute ${attrName}`, k);
       if (el.attributes.some(([a]) => a === attrName)) fail('XML_MALFORMED', `duplicate attribute ${attrName}`, k);
       if (el.attributes.length >= MAX_XML_ATTRIBUTES) fail('XML_TOO_MANY_NODES', `more than ${MAX_XML_ATTRIBUTES} attributes`, k);
+      if (el.attributes === NO_ATTRIBUTES) el.attributes = [];
       el.attributes.push([attrName, decodeCharData(raw, k + 1, true)]);
       k = close + 1;
     }
     const parent = stack[stack.length - 1];
     if (parent === undefined) root = el;
-    else parent.children.push(el);
+    else {
+      if (parent.children === NO_CHILDREN) parent.children = [];
+      parent.children.push(el);
+    }
     if (selfClosing) closeElement(el, i);
     else stack.push(el);
     i = k;
