@@ -6,7 +6,6 @@
  * faster than a JavaScript SM3.
  */
 import * as nodeCrypto from 'node:crypto';
-import { createHash } from 'node:crypto';
 import { EvoucherError } from '../errors.js';
 import type { HashAlgorithm } from './types.js';
 
@@ -39,13 +38,13 @@ export function digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
       detail: { algorithm: String(alg) },
     });
   }
-  const out = oneShot === undefined ? createHash(name).update(data).digest() : oneShot(name, data, 'buffer');
+  const out = oneShot === undefined ? nodeCrypto.createHash(name).update(data).digest() : oneShot(name, data, 'buffer');
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength).slice();
 }
 
 /** Hash several parts without concatenating them first (internal). */
 export function digestParts(alg: HashAlgorithm, ...parts: readonly Uint8Array[]): Uint8Array {
-  const h = createHash(NODE_NAMES[alg]);
+  const h = nodeCrypto.createHash(NODE_NAMES[alg]);
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
 }

@@ -12,7 +12,6 @@
  * only) and sm2p256v1 named curves; explicit curve parameters (the SM2 test curve among them) are
  * refused, since a key on a weak curve can be made to verify anything its maker wants.
  */
-import { BytesMap } from '../encoding/bytes_map.js';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
@@ -39,6 +38,7 @@ import {
   readDerSequence,
   readDerSmallInteger,
 } from '../encoding/der.js';
+import { BytesMap } from '../encoding/bytes_map.js';
 import type { DerNode } from '../encoding/der.js';
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';

@@ -6,8 +6,8 @@
  * - **What a result depends on is the key.** {@link validatePath} is a pure function of the leaf, the trust
  *   anchors, the untrusted intermediates (in order), the usage, `requireRevocation`, the CRLs and the time.
  *   The key holds the exact bytes of the leaf, every anchor and every intermediate (each as the number its
- *   bytes were given in a table of exact byte strings), plus the usage and the revocation flag. Keys are of the bytes, so two trust stores with the same anchors
- *   share entries and a changed certificate never hits.
+ *   bytes were given in a table of exact byte strings), plus the usage and the revocation flag. Keys are of
+ *   the bytes, so two trust stores with the same anchors share entries and a changed certificate never hits.
  * - **Time windows, not instants.** Time enters validation only through comparisons with certificate validity
  *   (RFC 5280 §6.1.3(a)(2)) and with CRL `thisUpdate`/`nextUpdate` and revocation dates (§6.3.3). Between two
  *   consecutive such instants every comparison has the same outcome, so the result is the same for every
@@ -25,8 +25,8 @@
  * - **Bounded.** At most `maxEntries` keys (least recently used first out) with at most
  *   {@link MAX_WINDOWS_PER_KEY} windows each.
  */
-import { BytesMap } from '../encoding/bytes_map.js';
 import { createHash } from 'node:crypto';
+import { BytesMap } from '../encoding/bytes_map.js';
 import { EvoucherError } from '../errors.js';
 import { parsedCertificate } from './cert.js';
 import type { ParsedCertificate } from './cert.js';

@@ -7,7 +7,6 @@
  * key identifiers) are decoded strictly here: a generic ASN.1 decoder that swallows a malformed
  * basicConstraints and carries on with defaults would hide exactly the inputs an attacker crafts.
  */
-import { BytesMap } from '../encoding/bytes_map.js';
 import { createHash } from 'node:crypto';
 import { parsePublicKey, signatureAlgorithmFromOid } from '../crypto/index.js';
 import type { PublicKeyInfo } from '../crypto/index.js';
@@ -31,6 +30,7 @@ import {
   readDerOid,
   readDerSmallInteger,
 } from '../encoding/der.js';
+import { BytesMap } from '../encoding/bytes_map.js';
 import type { DerLimits, DerNode } from '../encoding/der.js';
 import { EvoucherError, isEvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
