@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { invert, mod } from '@noble/curves/abstract/modular.js';
 import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/utils.js';
+import { BytesMap } from '../encoding/bytes_map.js';
 import { EvoucherError } from '../errors.js';
 import { digestParts } from './hash.js';
 import { decodeRsDer, encodeRsDer } from './signature_der.js';
@@ -72,7 +73,8 @@ interface KeyEntry {
   zDefault: Uint8Array | undefined;
 }
 
-const keyCache = new Map<string, KeyEntry>();
+/** Keys by exact public-key bytes, least recently used dropped first. */
+const keyCache = new BytesMap<KeyEntry>(KEY_CACHE_SIZE);
 
 function checkBytes(v: unknown, what: string): asserts v is Uint8Array {
   if (!(v instanceof Uint8Array)) {
@@ -111,18 +113,11 @@ export function decodeSm2Point(curve: Sm2Curve, publicKey: Uint8Array): Sm2Point
 /** Look a default-curve public key up in the LRU, validating it on first sight. */
 function cachedKey(publicKey: Uint8Array): KeyEntry {
   checkBytes(publicKey, 'publicKey');
-  const hex = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
-  let entry = keyCache.get(hex);
+  let entry = keyCache.get(publicKey);
   if (entry === undefined) {
     entry = { point: decodeSm2Point(sm2p256v1, publicKey), uses: 0, precomputed: false, zDefault: undefined };
-    if (keyCache.size >= KEY_CACHE_SIZE) {
-      const oldest = keyCache.keys().next().value;
-      if (oldest !== undefined) keyCache.delete(oldest);
-    }
-  } else {
-    keyCache.delete(hex); // re-insert below: Map order is the LRU order
+    keyCache.set(publicKey, entry);
   }
-  keyCache.set(hex, entry);
   entry.uses++;
   if (!entry.precomputed && entry.uses >= PRECOMPUTE_AFTER_USES) {
     // Lazy on purpose: noble's eager mode builds the *blinded* (constant-time, 384-bit) table,
