@@ -134,7 +134,7 @@ export function checkField(fd: FieldDef, value: string, path: string, view: Vouc
   return issues;
 }
 
-/** {@link checkField} appending to `issues`; the path (`where` + `name`) is only made for an issue. */
+/** Appends one issue; its path and message are made here, only when a rule fails. */
 function addIssue(issues: ValidationIssue[], where: string, name: string, code: VoucherRuleCode, message: (path: string) => string): void {
   const path = `${where}${name}`;
   issues.push({ path, code, message: message(path) });
@@ -152,6 +152,7 @@ function tableCodes(table: { readonly values: readonly { readonly code: string }
   return codes;
 }
 
+/** {@link checkField} appending to `issues`; the path (`where` + `name`) is only made for an issue. */
 function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, where: string, name: string, view: VoucherView, today: string): void {
   if (value === '') {
     if (fd.required) addIssue(issues, where, name, 'VOUCHER_FIELD_REQUIRED', (path) => `${path} is required`);

@@ -308,7 +308,7 @@ function closeElement(el: MutableElement, offset: number): void {
   }
 }
 
-/** Where the name {@link readName} read last ends (a result object per tag was most of the reader's garbage). */
+/** Where the name {@link readName} read last ends (instead of a result object per tag and attribute name). */
 let nameEnd = 0;
 
 function readName(s: string, at: number): string {
