@@ -12,10 +12,13 @@ export interface CliResult {
   readonly stdoutBytes: Buffer;
 }
 
-/** Runs `node bin/evoucher.js ...args` (dist/ is built by test/global_setup.ts), optionally feeding stdin. */
-export function runCli(args: readonly string[], options: { cwd?: string; input?: string | Uint8Array } = {}): Promise<CliResult> {
+/**
+ * Runs `node [nodeArgs] bin/evoucher.js ...args` (dist/ is built by test/global_setup.ts), optionally feeding
+ * stdin.
+ */
+export function runCli(args: readonly string[], options: { cwd?: string; input?: string | Uint8Array; nodeArgs?: readonly string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'evoucher.js'), ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, 'bin', 'evoucher.js'), ...args], {
       cwd: options.cwd ?? ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -52,6 +52,16 @@ describe('evoucher verify --jobs', () => {
     expect([...new Set(json.map((r) => r.file))]).toEqual(files.filter((f) => !f.endsWith('missing.xml')));
   });
 
+  it('works when node runs with process-wide options (V8 heap flags, --expose-gc, a preload)', async () => {
+    const args = ['verify', ...files, '--trust', TRUST, '--at', AT, '--format', 'json'];
+    const one = await runCli([...args, '--jobs', '0']);
+    const nodeArgs = ['--max-old-space-size=512', '--expose-gc', '--stack-trace-limit=30', '--require', 'node:os', '--enable-source-maps'];
+    const two = await runCli([...args, '--jobs', '2'], { nodeArgs });
+    expect(two.stderr).toBe(one.stderr);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.code).toBe(one.code);
+  });
+
   it('refuses a bad --jobs value with exit code 2', async () => {
     for (const bad of ['-1', 'two', '1.5', '9999']) {
       const r = await runCli(['verify', ...files.slice(0, 2), '--trust', TRUST, '--jobs', bad]);

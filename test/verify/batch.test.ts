@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { loadTrustStore, type TrustStore } from '../../src/pki/index.js';
@@ -179,7 +180,22 @@ describe('createVerifierPool', () => {
     await expect(pool.verifyFiles(files).next()).rejects.toMatchObject({ code: 'ARG_INVALID' });
   });
 
-  it('workers get no module loaders or preloads', () => {
-    expect(workerExecArgv(['--import', './x.js', '--max-old-space-size=512', '--loader=ts-node/esm', '-r', 'dotenv/config', '--enable-source-maps'])).toEqual(['--max-old-space-size=512', '--enable-source-maps']);
+  it('workers keep the diagnostic and resolution options only: no loaders, preloads, V8 or inspector flags', () => {
+    const parent = ['--import', './x.js', '--max-old-space-size=512', '--loader=ts-node/esm', '-r', 'dotenv/config', '--enable-source-maps', '--expose-gc', '--stack-trace-limit=50', '--inspect=9229', '--conditions', 'development', '--unhandled-rejections=strict', '--abort-on-uncaught-exception', '-C', 'node', '--no-warnings', '--title=bank', '--zero-fill-buffers'];
+    expect(workerExecArgv(parent)).toEqual(['--enable-source-maps', '--conditions', 'development', '--unhandled-rejections=strict', '-C', 'node', '--no-warnings']);
+    expect(workerExecArgv(['--conditions'])).toEqual([]);
+  });
+
+  it('node accepts every option a worker keeps (new Worker throws on process-wide ones)', async () => {
+    const kept = workerExecArgv(['--enable-source-maps', '--no-warnings', '--trace-warnings', '--no-deprecation', '--trace-deprecation', '--pending-deprecation', '--trace-uncaught', '--preserve-symlinks', '--unhandled-rejections=strict', '--disable-warning=ExperimentalWarning', '--conditions=node', '-C', 'import']);
+    expect(kept).toHaveLength(13);
+    const seen = await new Promise<string[]>((resolve, reject) => {
+      const w = new Worker('require("node:worker_threads").parentPort.postMessage(process.execArgv)', { eval: true, execArgv: kept });
+      w.once('message', (m: string[]) => void w.terminate().then(() => resolve(m)));
+      w.once('error', reject);
+    });
+    expect(seen).toEqual(kept);
+    // The control: what the older filter passed on is refused.
+    expect(() => new Worker('0', { eval: true, execArgv: ['--max-old-space-size=512'] })).toThrow(/invalid execArgv/);
   });
 });

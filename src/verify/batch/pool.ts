@@ -78,26 +78,48 @@ function workerFile(): string {
   return file;
 }
 
+/** Node options a worker keeps, with no value. */
+const WORKER_FLAGS = new Set([
+  '--enable-source-maps',
+  '--no-warnings',
+  '--trace-warnings',
+  '--no-deprecation',
+  '--trace-deprecation',
+  '--throw-deprecation',
+  '--pending-deprecation',
+  '--trace-uncaught',
+  '--preserve-symlinks',
+]);
+/** Node options a worker keeps, with a value (`--name=value` or `--name value`). */
+const WORKER_VALUE_FLAGS = new Set(['--unhandled-rejections', '--disable-warning', '--conditions', '-C']);
+
 /**
- * The node options of the workers: this process's, without module loaders and preloads (`--import`,
- * `--loader`, `--require`...). Workers run the compiled package only; inheriting, say, a TypeScript loader would
- * start a loader thread per worker and cost hundreds of milliseconds and tens of MiB each.
+ * The node options of the workers: the diagnostic and module-resolution options of this process
+ * (`process.execArgv`), and nothing else.
+ *
+ * An allowlist, because `new Worker` throws on every option that belongs to the process (V8 flags such as
+ * `--max-old-space-size` or `--expose-gc`, `--stack-trace-limit`, `--abort-on-uncaught-exception`...), and
+ * bank middleware commonly runs with those. V8 flags are process-wide, so the workers run under them all the
+ * same. Module loaders and preloads (`--import`, `--loader`, `--require`...) are dropped on purpose: workers run
+ * the compiled package only, and a TypeScript loader would start a loader thread per worker and cost hundreds of
+ * milliseconds and tens of MiB each. Inspector options are dropped too (a second debugger on the same port).
  *
  * @param execArgv - the parent's node options (`process.execArgv`).
  * @returns the options for a worker.
- * @example workerExecArgv(['--import', './ts.js', '--enable-source-maps']) // ['--enable-source-maps']
+ * @example workerExecArgv(['--max-old-space-size=4096', '--import', './ts.js', '--enable-source-maps']) // ['--enable-source-maps']
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const withValue = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i] as string;
-    if (withValue.has(a)) {
-      i++;
-      continue;
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a : a.slice(0, eq);
+    if (WORKER_VALUE_FLAGS.has(name)) {
+      if (eq >= 0) out.push(a);
+      else if (i + 1 < execArgv.length) out.push(a, execArgv[++i] as string);
+    } else if (eq < 0 && WORKER_FLAGS.has(a)) {
+      out.push(a);
     }
-    if ([...withValue].some((f) => f.startsWith('--') && a.startsWith(`${f}=`))) continue;
-    out.push(a);
   }
   return out;
 }
