@@ -26,7 +26,7 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
  */
 export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(config: T, args: string[]): ReturnType<typeof parseArgs<T & { args: string[] }>> {
   try {
-    return parseArgs({ ...config, args, strict: true } as T & { args: string[] });
+    return parseArgs(Object.assign({}, config, { args, strict: true }) as T & { args: string[] });
   } catch (e) {
     throw new EvoucherError('ARG_INVALID', e instanceof Error ? e.message : String(e), { cause: e });
   }

@@ -41,7 +41,7 @@ export async function verifyFilesForCli(files: readonly string[], options: Verif
   const outcomes: FileOutcome[] = [];
   let failed = 0;
   try {
-    for await (const r of verifyFiles(files, { ...options, jobs: settings.jobs })) {
+    for await (const r of verifyFiles(files, Object.assign({}, options, { jobs: settings.jobs }))) {
       if (r.error !== undefined) {
         progress.finish();
         printError(`evoucher verify: ${r.file}: ${r.error.code}: ${r.error.message}`);

@@ -193,7 +193,7 @@ function pemToDer(text: string, labels: readonly string[]): { der: Uint8Array; l
     if (found === undefined && labels.includes(label)) found = { der, label, headers };
   }
   if (found === undefined) fail('CRYPTO_KEY_INVALID', `no PEM block of type ${labels.join(' / ')}`);
-  return { ...found, blocks };
+  return { der: found.der, label: found.label, headers: found.headers, blocks };
 }
 
 function toText(input: Uint8Array | string): string | undefined {

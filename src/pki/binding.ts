@@ -85,12 +85,11 @@ export function normalizeFingerprint(fp: string): string {
  * certificateIdentity(parseCertificate(pem)); // { party: 'cz', organizationIdentifier: 'cz:110101', ... }
  */
 export function certificateIdentity(cert: CertificateInfo): CertificateIdentity {
-  return Object.freeze({
-    ...(cert.party === undefined ? {} : { party: cert.party }),
-    ...(cert.organizationIdentifier === undefined ? {} : { organizationIdentifier: cert.organizationIdentifier }),
-    fingerprintSha256: cert.fingerprintSha256,
-    ...(cert.commonName === undefined ? {} : { commonName: cert.commonName }),
-  });
+  const id: { -readonly [K in keyof CertificateIdentity]: CertificateIdentity[K] } = { fingerprintSha256: cert.fingerprintSha256 };
+  if (cert.party !== undefined) id.party = cert.party;
+  if (cert.organizationIdentifier !== undefined) id.organizationIdentifier = cert.organizationIdentifier;
+  if (cert.commonName !== undefined) id.commonName = cert.commonName;
+  return Object.freeze(id);
 }
 
 /**

@@ -266,8 +266,10 @@ function restamp(w: Window, at: Date): PathResult {
   const r = w.result;
   if (to === w.atIso) return r;
   const fix = (s: string): string => (s.includes(w.atIso) ? s.split(w.atIso).join(to) : s);
-  const checks = r.checks.map((c): PathCheck => (c.message.includes(w.atIso) ? Object.freeze({ ...c, message: fix(c.message) }) : c));
-  return Object.freeze({ ...r, message: fix(r.message), checks: Object.freeze(checks), at: new Date(at.getTime()) });
+  // Copies with Object.assign, not a leading spread: on Node 20 `{ ...x, y }` gives every result a new hidden
+  // class (docs/performance.md).
+  const checks = r.checks.map((c): PathCheck => (c.message.includes(w.atIso) ? Object.freeze(Object.assign({}, c, { message: fix(c.message) })) : c));
+  return Object.freeze(Object.assign({}, r, { message: fix(r.message), checks: Object.freeze(checks), at: new Date(at.getTime()) }));
 }
 
 /**

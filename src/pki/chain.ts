@@ -284,7 +284,8 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
     }
   }
   const s = summarize(checks);
-  return { ...s, checks, chain: path.map((l) => l.node.cert.info) };
+  const chain = path.map((l) => l.node.cert.info);
+  return s.code === undefined ? { status: s.status, checks, chain } : { status: s.status, code: s.code, checks, chain };
 }
 
 function rank(e: Evaluation): number {

@@ -181,7 +181,6 @@ export interface RevocationContext {
  */
 export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertificate, crls: readonly ParsedCrl[], ctx: RevocationContext): PathCheck {
   const subject = cert.info.subject;
-  const base = { check: 'revocation', certificate: subject } as const;
   const at = ctx.at.getTime();
   // RFC 5280 §6.3.3(b): the CRL issuer is the certificate issuer (no indirect CRLs); the key identifiers,
   // when both present, pick the right key of a CA that re-keyed under the same name.
@@ -192,8 +191,8 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
   );
   const unknown = (message: string): PathCheck =>
     ctx.requireRevocation
-      ? { ...base, status: 'indeterminate', code: 'CERT_REVOCATION_UNKNOWN', message }
-      : { ...base, status: 'skipped', message };
+      ? { check: 'revocation', certificate: subject, status: 'indeterminate', code: 'CERT_REVOCATION_UNKNOWN', message }
+      : { check: 'revocation', certificate: subject, status: 'skipped', message };
   if (candidates.length === 0) return unknown(`no crl from issuer ${issuer.info.subject}`);
 
   const usable: ParsedCrl[] = [];
@@ -209,7 +208,7 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
       continue;
     }
     if (!ctx.spendSignatureCheck()) {
-      return { ...base, status: 'indeterminate', code: 'CERT_CHAIN_TOO_LONG', message: 'signature-check budget exhausted while checking crls' };
+      return { check: 'revocation', certificate: subject, status: 'indeterminate', code: 'CERT_CHAIN_TOO_LONG', message: 'signature-check budget exhausted while checking crls' };
     }
     const sig = checkSignature(c.signed, issuer.info.publicKey, 'CRL_BAD_SIGNATURE');
     if (!sig.ok) {
@@ -222,7 +221,7 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
   if (usable.length === 0) {
     // A CRL that claims to come from the issuer but does not verify proves nothing either way; it is
     // reported as indeterminate even when revocation is optional, because someone fed us a forged list.
-    if (badSignature) return { ...base, status: 'indeterminate', code: 'CRL_BAD_SIGNATURE', message: problems.join('; ') };
+    if (badSignature) return { check: 'revocation', certificate: subject, status: 'indeterminate', code: 'CRL_BAD_SIGNATURE', message: problems.join('; ') };
     return unknown(problems.join('; '));
   }
   let revokedLater: Date | undefined;
@@ -231,7 +230,8 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
     if (e === undefined || e.reason === REASON_REMOVE_FROM_CRL) continue;
     if (e.revocationDate.getTime() <= at) {
       return {
-        ...base,
+        check: 'revocation',
+        certificate: subject,
         status: 'failed',
         code: 'CERT_REVOKED',
         message: `revoked at ${e.revocationDate.toISOString()}${e.reason === undefined ? '' : ` (reason ${e.reason})`}, at or before ${ctx.at.toISOString()}`,
@@ -242,10 +242,11 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
   const current = usable.some((c) => (c.info.nextUpdate !== undefined ? c.info.nextUpdate.getTime() >= at : c.info.thisUpdate.getTime() >= at));
   if (!current) {
     const message = `every crl from ${issuer.info.subject} was stale at ${ctx.at.toISOString()}`;
-    return ctx.requireRevocation ? { ...base, status: 'indeterminate', code: 'CRL_EXPIRED', message } : { ...base, status: 'skipped', code: 'CRL_EXPIRED', message };
+    return ctx.requireRevocation ? { check: 'revocation', certificate: subject, status: 'indeterminate', code: 'CRL_EXPIRED', message } : { check: 'revocation', certificate: subject, status: 'skipped', code: 'CRL_EXPIRED', message };
   }
   return {
-    ...base,
+    check: 'revocation',
+    certificate: subject,
     status: 'passed',
     message:
       revokedLater === undefined

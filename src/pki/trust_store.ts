@@ -77,7 +77,7 @@ async function readCertificates(path: string): Promise<CertificateInfo[]> {
     return [parseCertificate(bytes)];
   } catch (e) {
     if (e instanceof EvoucherError) {
-      throw new EvoucherError(e.code, `${path}: ${e.message}`, { cause: e, detail: { ...e.detail, path } });
+      throw new EvoucherError(e.code, `${path}: ${e.message}`, { cause: e, detail: Object.assign({}, e.detail, { path }) });
     }
     throw e;
   }

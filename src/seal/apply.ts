@@ -78,7 +78,7 @@ function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBod
 /** Writes an envelope back with one body's stamps replaced. */
 function rewrite(bytes: Uint8Array, env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
   const bodies = env.bodies.map((b, i) => {
-    const base = i === index && replace !== undefined ? { ...b, ...replace } : b;
+    const base = i === index && replace !== undefined ? Object.assign({}, b, replace) : b;
     return {
       voucherBytes: base.voucherBytes,
       voucherFlag: base.voucherFlag,
@@ -260,11 +260,11 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   const signerViolation = checkSigner(
     position,
     {
+      certificateSha256: cert.fingerprintSha256,
+      format,
       ...(cert.party === undefined ? {} : { party: cert.party }),
       ...(cert.organizationIdentifier === undefined ? {} : { organizationIdentifier: cert.organizationIdentifier }),
-      certificateSha256: cert.fingerprintSha256,
       ...(prepared.esId === undefined ? {} : { esId: prepared.esId }),
-      format,
     },
     resolved,
   );
@@ -295,7 +295,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   if (failed !== undefined) {
     throw new EvoucherError(failed.code ?? 'SEAL_SIGNATURE_INVALID', `the new seal does not verify: ${failed.message}`);
   }
-  const entry: StampEntry = { ...scope, bytes: stampBytes };
+  const entry: StampEntry = Object.assign({}, scope, { bytes: stampBytes });
   return writeBody(envelope, env, index, [...placed, entry]);
 }
 

@@ -446,7 +446,10 @@ export function buildTbs(input: BuildTbsInput, hash: Digester = digest): { reado
     version: TBS_VERSION,
     digestAlgorithm: alg,
     voucher: {
-      ...input.identity,
+      admDivCode: input.identity.admDivCode,
+      stYear: input.identity.stYear,
+      vtCode: input.identity.vtCode,
+      voucherNo: input.identity.voucherNo,
       view: input.view,
       voucherDigest: h(input.voucherBytes),
       ...(input.view === 'receipt' && input.originalVoucherBytes !== undefined ? { originalDigest: h(input.originalVoucherBytes) } : {}),

@@ -105,10 +105,8 @@ function resolve(options: SealSignatureOptions): { trust?: TrustStore; resolved:
     if ((t as TrustStore).anchors.length === 0) throw new EvoucherError('TRUST_NO_ANCHORS', 'the trust store has no anchors');
     trust = t as TrustStore;
   } else if (t !== undefined) throw new EvoucherError('ARG_INVALID', 'options.trust must be a TrustStore or an array of certificates');
-  return {
-    ...(trust === undefined ? {} : { trust }),
-    resolved: { at: new Date(at.getTime()), crls, requireRevocation: crls.length > 0, intermediates: inter.map((c) => parseCertificate(c)) },
-  };
+  const resolved = { at: new Date(at.getTime()), crls, requireRevocation: crls.length > 0, intermediates: inter.map((c) => parseCertificate(c)) };
+  return trust === undefined ? { resolved } : { trust, resolved };
 }
 
 function certChecks(
@@ -144,7 +142,7 @@ function certChecks(
       ],
     };
   }
-  const path = pathChecks(cert, [], time, { ...o, trust }, role, prefix);
+  const path = pathChecks(cert, [], time, Object.assign({}, o, { trust }), role, prefix);
   return { cert, checks: [...path.checks] };
 }
 
@@ -216,7 +214,7 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
     ...(sig.timeInfo instanceof Date ? { signingTime: sig.timeInfo.toISOString() } : sig.timeInfo.text === undefined ? {} : { signingTime: sig.timeInfo.text }),
     propertyInfo: sig.propertyInfo,
     dataHash: { algorithm: alg, signed: hex(sig.dataHash), computed: hex(computed) },
-    seal: { ...sealSummary(sig.seal), vendor: sig.seal.header.vid, type: sig.seal.type, picture: { type: pic.type, width: pic.width, height: pic.height, size: pic.data.length } },
+    seal: Object.assign(sealSummary(sig.seal), { vendor: sig.seal.header.vid, type: sig.seal.type, picture: { type: pic.type, width: pic.width, height: pic.height, size: pic.data.length } }),
     ...(sealer.cert === undefined ? {} : { signer: signerSummary(sealer.cert) }),
     ...(maker.cert === undefined ? {} : { maker: signerSummary(maker.cert) }),
     quirks,

@@ -259,11 +259,7 @@ function tryParse(bytes: Uint8Array, limits: EnvelopeLimits, ignore: boolean): {
  */
 export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions = {}): Envelope {
   const o = options.limits ?? {};
-  const limits: EnvelopeLimits = {
-    ...DEFAULT_ENVELOPE_LIMITS,
-    ...o,
-    voucher: { ...DEFAULT_ENVELOPE_LIMITS.voucher, ...o.voucher },
-  };
+  const limits: EnvelopeLimits = Object.assign({}, DEFAULT_ENVELOPE_LIMITS, o, { voucher: Object.assign({}, DEFAULT_ENVELOPE_LIMITS.voucher, o.voucher) });
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, { maxBytes: limits.maxBytes, maxDepth: MAX_XML_DEPTH, maxNodes: limits.maxNodes });
   const root = doc.root;
@@ -463,8 +459,5 @@ export function createEnvelope(vouchers: readonly Voucher[], options: CreateEnve
     voucherBytes: serializeVoucher(v, options.voucherEncoding === undefined ? {} : { encoding: options.voucherEncoding }),
     ...(options.attach === undefined ? {} : { attach: options.attach }),
   }));
-  return writeEnvelope(bodies, {
-    ...(options.root === undefined ? {} : { root: options.root }),
-    ...(options.encoding === undefined ? {} : { encoding: options.encoding }),
-  });
+  return writeEnvelope(bodies, Object.assign({}, options.root === undefined ? {} : { root: options.root }, options.encoding === undefined ? {} : { encoding: options.encoding }));
 }

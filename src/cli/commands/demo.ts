@@ -291,7 +291,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
   const variants = (values.variant ?? []).map((v) => chooseOption(v, ['ses', 'cms'] as const, 'variant'));
-  const result = await runDemo({ ...(variants.length === 0 ? {} : { variants }), verify: verifyDemoEnvelope });
+  const result = await runDemo({ verify: verifyDemoEnvelope, ...(variants.length === 0 ? {} : { variants }) });
   if (values.out !== undefined) {
     await mkdir(values.out, { recursive: true });
     for (const v of result.vouchers) {

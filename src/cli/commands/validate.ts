@@ -44,7 +44,7 @@ export interface FileResult {
 }
 
 function checkVoucher(v: Voucher, view: VoucherView, now: Date, prefix: string): IssueLine[] {
-  return validateVoucher(v, { view, now }).map((i) => ({ ...i, path: `${prefix}${i.path}` }));
+  return validateVoucher(v, { view, now }).map((i) => Object.assign({}, i, { path: `${prefix}${i.path}` }));
 }
 
 function checkEnvelope(env: Envelope, now: Date): VoucherResult[] {

@@ -106,7 +106,7 @@ export function toJunitSuites(outcomes: readonly FileOutcome[]): JunitSuite[] {
         type: first?.code ?? 'POLICY_INCOMPLETE',
         text: errorLines(r, '').join('\n'),
       };
-      return r.status === 'INVALID' ? { ...base, failures: [problem] } : { ...base, errors: [problem] };
+      return r.status === 'INVALID' ? { name: base.name, classname: base.classname, failures: [problem] } : { name: base.name, classname: base.classname, errors: [problem] };
     });
     return { name: o.file, cases };
   });

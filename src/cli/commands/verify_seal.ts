@@ -80,10 +80,10 @@ export async function run(args: string[]): Promise<number> {
   const at = parseAt(values.at);
   const crls = await readCrlOptions(values.crl ?? []);
   const report = await verifySesSignatureOverData(ses, data, {
-    ...(trust === undefined ? {} : { trust }),
-    ...(at === undefined ? {} : { at }),
     crls,
     dataHashAlgorithm: hash,
+    ...(trust === undefined ? {} : { trust }),
+    ...(at === undefined ? {} : { at }),
   });
   if (format === 'json') printJson({ file, ...report });
   else printText(formatSealReport(file, report).join('\n'));

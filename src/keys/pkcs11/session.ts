@@ -329,7 +329,7 @@ function findSlot(module: Pkcs11ModuleHandle, selector: TokenSelector): { slot: 
   }
   if (found.length > 1) {
     throw new KeyProviderError('KEY_AMBIGUOUS', 'several tokens match the uri; add token= or serial=', {
-      detail: { ...want, matches: String(found.length) },
+      detail: Object.assign({}, want, { matches: String(found.length) }),
     });
   }
   return first;

@@ -201,7 +201,7 @@ function findKeyAndCertificate(
   if (keyHandle === undefined) throw new KeyProviderError('KEY_NOT_FOUND', 'no private key on the token matches', { detail: where });
   if (keys.length > 1) {
     throw new KeyProviderError('KEY_AMBIGUOUS', 'several private keys on the token match; add id=', {
-      detail: { ...where, matches: String(keys.length) },
+      detail: Object.assign({}, where, { matches: String(keys.length) }),
     });
   }
   const [keyTypeAttr, keyIdAttr] = getAttributes(p11, s, keyHandle, [lib.CKA_KEY_TYPE, lib.CKA_ID]);
@@ -220,7 +220,7 @@ function findKeyAndCertificate(
   }
   if (certs.length > 1) {
     throw new KeyProviderError('KEY_AMBIGUOUS', 'several certificates on the token match; add id=', {
-      detail: { ...where, matches: String(certs.length) },
+      detail: Object.assign({}, where, { matches: String(certs.length) }),
     });
   }
   const [value] = getAttributes(p11, s, certHandle, [lib.CKA_VALUE]);

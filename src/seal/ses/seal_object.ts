@@ -208,7 +208,7 @@ export function parseSeal(der: Uint8Array, options: SesParseOptions = {}): SealO
   const root = readDer(der, { maxSize: MAX_SES_BYTES, ...options.limits });
   const ctx: SesDecodeContext = { mode: options.mode ?? 'lenient', quirks: [] };
   const seal = decodeSchema(() => decodeSealNode(root, ctx));
-  return Object.freeze({ ...seal, quirks: Object.freeze(ctx.quirks) });
+  return Object.freeze(Object.assign({}, seal, { quirks: Object.freeze(ctx.quirks) }));
 }
 
 /** Picture input of {@link makeSeal}. */

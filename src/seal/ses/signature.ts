@@ -90,7 +90,7 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
     return {
       version: 2014,
       tbsVersion,
-      seal: Object.freeze({ ...seal, quirks: Object.freeze([]) }),
+      seal: Object.freeze(Object.assign({}, seal, { quirks: Object.freeze([]) })),
       timeInfo: legacyTimeInfo(legacyBits(timeInfo, 'TBS_Sign.timeInfo', ctx)),
       dataHash: legacyBits(dataHash, 'TBS_Sign.dataHash', ctx),
       propertyInfo: readDerString(propertyInfo, 'ia5', 'TBS_Sign.propertyInfo'),
@@ -140,7 +140,7 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
   return {
     version: 4,
     tbsVersion,
-    seal: Object.freeze({ ...seal, quirks: Object.freeze([]) }),
+    seal: Object.freeze(Object.assign({}, seal, { quirks: Object.freeze([]) })),
     timeInfo: readDerTime(timeInfo, 'generalized', 'TBS_Sign.timeInfo'),
     dataHash: readDerBitStringOctets(dataHash, 'TBS_Sign.dataHash'),
     propertyInfo: readDerString(propertyInfo, 'ia5', 'TBS_Sign.propertyInfo'),
@@ -174,7 +174,7 @@ export function parseSesSignature(der: Uint8Array, options: SesParseOptions = {}
   const root = readDer(der, { maxSize: MAX_SES_BYTES, ...options.limits });
   const ctx: SesDecodeContext = { mode: options.mode ?? 'lenient', quirks: [] };
   const sig = decodeSchema(() => decodeSignature(root, ctx));
-  return Object.freeze({ ...sig, quirks: Object.freeze(ctx.quirks) });
+  return Object.freeze(Object.assign({}, sig, { quirks: Object.freeze(ctx.quirks) }));
 }
 
 /** Options of {@link makeSesSignature}. */

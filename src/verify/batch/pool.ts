@@ -175,7 +175,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   const perWorker = Math.max(1, Math.ceil(maxInFlight / Math.max(1, jobs)));
   const chunk = Math.max(1, Math.floor(perWorker / 2));
   // The resolved trust store, CRLs and validation time for every file (and, in this thread, one path cache).
-  const shared: VerifyOptions = { ...options, trust: o.trust, at: o.at, crls: o.crls, requireRevocation: o.requireRevocation };
+  const shared: VerifyOptions = Object.assign({}, options, { trust: o.trust, at: o.at, crls: o.crls, requireRevocation: o.requireRevocation });
   const init: WorkerInit = {
     anchors: o.trust.anchors.map((a) => a.der),
     crls: o.crls.map((c) => c.der),

@@ -61,11 +61,13 @@ export function pathChecks(cert: CertificateInfo, embedded: readonly Uint8Array[
   const names = { chain: `${prefix}chain`, usage: `${prefix}key-usage`, revocation: `${prefix}revocation` };
   let result: PathResult;
   const intermediates = [...embedded.filter((c) => !equalBytes(c, cert.der)), ...options.intermediates];
-  const base = { trust: options.trust, intermediates, crls: options.crls, requireRevocation: options.requireRevocation, usage };
   // Valid paths are remembered per (certificate, anchors, intermediates, time window) and forgotten when the
   // CRLs change (pki/cache.ts): a stream of vouchers from the same sealers validates each path once.
   const cache = options.pathCache;
-  const validate = (t: Date): PathResult => (cache === undefined ? validatePath(cert, { ...base, at: t }) : validatePathCached(cert, { ...base, at: t }, cache));
+  const validate = (t: Date): PathResult => {
+    const o = { trust: options.trust, intermediates, crls: options.crls, requireRevocation: options.requireRevocation, usage, at: t };
+    return cache === undefined ? validatePath(cert, o) : validatePathCached(cert, o, cache);
+  };
   try {
     result = validate(at);
   } catch (e) {

@@ -67,11 +67,11 @@ export function signerPermissionCheck(position: PolicyPosition | undefined, sign
   const v = checkSigner(
     position,
     {
+      certificateSha256: signer.fingerprintSha256,
+      format: facts.format,
       ...(signer.party === undefined ? {} : { party: signer.party }),
       ...(signer.organizationIdentifier === undefined ? {} : { organizationIdentifier: signer.organizationIdentifier }),
-      certificateSha256: signer.fingerprintSha256,
       ...(facts.sealObject === undefined ? {} : { esId: facts.sealObject.esId }),
-      format: facts.format,
     },
     resolved,
   );

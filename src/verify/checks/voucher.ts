@@ -75,7 +75,12 @@ export function summarizeVoucher(body: EnvelopeBody, hash: Digester = digest): V
   const amount = mainAmount(v);
   const name = f['PayeeAcctName'];
   const account = f['PayeeAcctNo'];
-  const payee = name === undefined && account === undefined ? undefined : { ...(name === undefined ? {} : { name }), ...(account === undefined ? {} : { account }) };
+  let payee: { name?: string; account?: string } | undefined;
+  if (name !== undefined || account !== undefined) {
+    payee = {};
+    if (name !== undefined) payee.name = name;
+    if (account !== undefined) payee.account = account;
+  }
   return {
     admDivCode: f['AdmDivCode'] ?? '',
     stYear: f['StYear'] ?? '',

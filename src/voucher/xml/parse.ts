@@ -98,7 +98,7 @@ function readLeaves(
  * @example const v = parseVoucher(bytes); v.fields.PayAmt
  */
 export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {}): Voucher {
-  const limits: XmlLimits = { ...DEFAULT_XML_LIMITS, ...options.limits };
+  const limits: XmlLimits = Object.assign({}, DEFAULT_XML_LIMITS, options.limits);
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, limits);
   const root = doc.root;
