@@ -38,7 +38,10 @@ export interface VerifyFilesOptions extends VerifyOptions {
    * thread (no worker), which suits a handful of files.
    */
   readonly jobs?: number;
-  /** The most files handed out but not yet yielded; default 8 per worker (at least 8). Bounds memory. */
+  /**
+   * The most files handed out but not yet yielded; default 32 per worker (at least 32). Bounds memory: the
+   * files themselves are read one at a time by each worker, so this bounds names and waiting reports.
+   */
   readonly maxInFlight?: number;
   /** The largest file read, in bytes; default {@link DEFAULT_MAX_FILE_BYTES}. */
   readonly maxFileBytes?: number;
@@ -171,7 +174,9 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   checkCount(options.maxFileBytes, 'maxFileBytes', 1, Number.MAX_SAFE_INTEGER);
   const jobs = options.jobs ?? Math.min(availableParallelism(), MAX_JOBS);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const maxInFlight = options.maxInFlight ?? Math.max(8, jobs * 8);
+  // 32 per worker: files go out and answers come back 16 at a time, and the collecting thread, which shares the
+  // cores with the workers, wakes for a sixteenth of the files (8 per worker measured 3-4 % slower on 2 cores).
+  const maxInFlight = options.maxInFlight ?? Math.max(32, jobs * 32);
   const perWorker = Math.max(1, Math.ceil(maxInFlight / Math.max(1, jobs)));
   const chunk = Math.max(1, Math.floor(perWorker / 2));
   // The resolved trust store, CRLs and validation time for every file (and, in this thread, one path cache).
