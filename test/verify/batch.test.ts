@@ -2,6 +2,7 @@
  * Batch verification on worker threads: the same reports as verifying file by file in one thread, in input
  * order, with unreadable files reported per file, bounded work in flight, and misuse refused.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,12 +138,40 @@ describe('verifyFiles', () => {
     expect(seen).toEqual([0, 1, 2]);
   });
 
+  it('a named pipe without a writer is refused as not a file, without waiting for one', async () => {
+    const fifo = join(dir, 'pipe.xml');
+    execFileSync('mkfifo', [fifo]);
+    const valid = files.find((f) => f.endsWith('-original.xml')) as string;
+    for (const jobs of [0, 1]) {
+      const out = await collect([valid, fifo, valid], { jobs });
+      expect(out.map((r) => r.error?.code ?? r.reports[0]?.status)).toEqual(['VALID', 'ARG_IO', 'VALID']);
+      expect(out[1]?.error?.message).toMatch(/not a file/);
+    }
+  }, 20_000);
+
+  it('a worker that runs out of memory has its files reported VERIFY_INTERNAL_ERROR and is replaced; a pool whose workers keep stopping gives up', async () => {
+    const workerResourceLimits = { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 }; // too small to even start
+    const valid = files.find((f) => f.endsWith('-original.xml')) as string;
+    const out = await collect([valid, valid, valid], { jobs: 1, workerResourceLimits });
+    expect(out.map((r) => r.error?.code)).toEqual(['VERIFY_INTERNAL_ERROR', 'VERIFY_INTERNAL_ERROR', 'VERIFY_INTERNAL_ERROR']);
+    expect(out[0]?.error?.message).toMatch(/the verifying worker stopped: .*memory limit/);
+    expect(out.every((r) => r.reports.length === 0)).toBe(true);
+    // One file at a time: every file costs a worker, and after 4 per job the batch stops with a coded error.
+    const many = Array.from({ length: 20 }, () => valid);
+    await expect(collect(many, { jobs: 1, maxInFlight: 1, workerResourceLimits })).rejects.toMatchObject({ code: 'VERIFY_INTERNAL_ERROR', message: /keep stopping/ });
+    // Limits large enough change nothing.
+    expectLikeSingleThread(await collect(files, { jobs: 2, workerResourceLimits: { maxOldGenerationSizeMb: 256 } }), files);
+  }, 60_000);
+
   it('refuses misuse before reading anything', async () => {
     const first = (o: VerifyFilesOptions): Promise<unknown> => verifyFiles(files, o).next();
     await expect(first({ trust: [] })).rejects.toMatchObject({ code: 'TRUST_NO_ANCHORS' });
     await expect(first({ trust, jobs: -1 })).rejects.toMatchObject({ code: 'ARG_INVALID' });
     await expect(first({ trust, jobs: 1.5 })).rejects.toMatchObject({ code: 'ARG_INVALID' });
     await expect(first({ trust, maxInFlight: 0 })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    await expect(first({ trust, workerResourceLimits: { maxOldGenerationSizeMb: 0 } })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    await expect(first({ trust, workerResourceLimits: { maxOldGenerationSizeMb: Number.NaN } })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    await expect(first({ trust, workerResourceLimits: { heapMb: 64 } as never })).rejects.toMatchObject({ code: 'ARG_INVALID' });
   });
 
   it('an empty input yields nothing', async () => {

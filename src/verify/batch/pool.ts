@@ -18,7 +18,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { EvoucherError, isEvoucherError } from '../../errors.js';
 import { resolveOptions, type VerifyOptions } from '../options.js';
 import type { VerificationReport } from '../report.js';
@@ -45,6 +45,12 @@ export interface VerifyFilesOptions extends VerifyOptions {
   readonly maxInFlight?: number;
   /** The largest file read, in bytes; default {@link DEFAULT_MAX_FILE_BYTES}. */
   readonly maxFileBytes?: number;
+  /**
+   * Heap and stack limits of each worker (node's `ResourceLimits`, in MiB); default node's. A worker that runs
+   * out stops with its files reported `VERIFY_INTERNAL_ERROR` and is replaced, and the calling process goes on:
+   * a bound on what one hostile file can cost a long-running service.
+   */
+  readonly workerResourceLimits?: ResourceLimits;
 }
 
 /** The outcome of one file of a batch. */
@@ -68,6 +74,25 @@ function checkCount(value: number | undefined, name: string, min: number, max: n
   if (value !== undefined && (!Number.isSafeInteger(value) || value < min || value > max)) {
     throw new EvoucherError('ARG_INVALID', `${name} must be an integer from ${min} to ${max}`, { detail: { option: name } });
   }
+}
+
+const RESOURCE_LIMIT_KEYS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+
+/** A copy of `limits` with only node's four keys, each a positive finite number; `ARG_INVALID` otherwise. */
+function checkResourceLimits(limits: ResourceLimits | undefined): ResourceLimits | undefined {
+  if (limits === undefined) return undefined;
+  if (typeof limits !== 'object' || limits === null) throw new EvoucherError('ARG_INVALID', 'workerResourceLimits must be an object');
+  const out: { -readonly [K in keyof ResourceLimits]: ResourceLimits[K] } = {};
+  for (const k of Object.keys(limits)) {
+    if (!(RESOURCE_LIMIT_KEYS as readonly string[]).includes(k)) throw new EvoucherError('ARG_INVALID', `workerResourceLimits.${k} is not a resource limit`, { detail: { option: k } });
+  }
+  for (const k of RESOURCE_LIMIT_KEYS) {
+    const v = limits[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new EvoucherError('ARG_INVALID', `workerResourceLimits.${k} must be a positive number of MiB`, { detail: { option: k } });
+    out[k] = v;
+  }
+  return out;
 }
 
 /**
@@ -172,6 +197,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   checkCount(options.jobs, 'jobs', 0, MAX_JOBS);
   checkCount(options.maxInFlight, 'maxInFlight', 1, 1_000_000);
   checkCount(options.maxFileBytes, 'maxFileBytes', 1, Number.MAX_SAFE_INTEGER);
+  const resourceLimits = checkResourceLimits(options.workerResourceLimits);
   const jobs = options.jobs ?? Math.min(availableParallelism(), MAX_JOBS);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   // 32 per worker: files go out and answers come back 16 at a time, and the collecting thread, which shares the
@@ -213,7 +239,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   const slots: Slot[] = [];
 
   const start = (slot?: Slot): Slot => {
-    const worker = new Worker(script, { workerData: init, execArgv });
+    const worker = new Worker(script, { workerData: init, execArgv, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
     const s: Slot = slot ?? { worker, outstanding: 0 };
     s.worker = worker;
     s.outstanding = 0;

@@ -2,7 +2,7 @@
  * Reading one input file of a batch, bounded in size, with coded errors (the verifier itself never throws on
  * bad bytes; a file that cannot be read is reported for that file alone).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { EvoucherError } from '../../errors.js';
 
 /**
@@ -16,7 +16,9 @@ import { EvoucherError } from '../../errors.js';
 export function readFileBounded(path: string, maxBytes: number): Uint8Array {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Without blocking: opening a named pipe (FIFO) for reading would otherwise wait for a writer, forever, and
+    // stall the whole batch; non-blocking, it opens at once and is refused below as not a regular file.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw new EvoucherError('ARG_IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
   }
