@@ -149,16 +149,38 @@ describe('verifyFiles', () => {
     }
   }, 20_000);
 
-  it('a worker that runs out of memory has its files reported VERIFY_INTERNAL_ERROR and is replaced; a pool whose workers keep stopping gives up', async () => {
-    const workerResourceLimits = { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 }; // too small to even start
+  it('a file that kills its worker (out of its heap limit) fails alone; the files beside it get their verdicts', async () => {
+    // 190,000 attribute-laden elements: a tree the strict reader refuses (unknown elements), but only after
+    // building it, which takes more than a 32 MiB heap. The demo envelopes verify in much less.
     const valid = files.find((f) => f.endsWith('-original.xml')) as string;
-    const out = await collect([valid, valid, valid], { jobs: 1, workerResourceLimits });
-    expect(out.map((r) => r.error?.code)).toEqual(['VERIFY_INTERNAL_ERROR', 'VERIFY_INTERNAL_ERROR', 'VERIFY_INTERNAL_ERROR']);
-    expect(out[0]?.error?.message).toMatch(/the verifying worker stopped: .*memory limit/);
-    expect(out.every((r) => r.reports.length === 0)).toBe(true);
-    // One file at a time: every file costs a worker, and after 4 per job the batch stops with a coded error.
-    const many = Array.from({ length: 20 }, () => valid);
-    await expect(collect(many, { jobs: 1, maxInFlight: 1, workerResourceLimits })).rejects.toMatchObject({ code: 'VERIFY_INTERNAL_ERROR', message: /keep stopping/ });
+    const text = new TextDecoder('latin1').decode(await readFile(valid));
+    const at = text.lastIndexOf('</');
+    const heavy = join(dir, 'heavy.xml');
+    await writeFile(heavy, Buffer.from(`${text.slice(0, at)}${'<Ab x="1" y="2" z="3"/>'.repeat(190_000)}${text.slice(at)}`, 'latin1'));
+    const workerResourceLimits = { maxOldGenerationSizeMb: 32 };
+    // Without a limit the file is merely INVALID: what kills the worker is the limit.
+    const [free] = await collect([heavy], { jobs: 1 });
+    expect(free?.reports[0]?.status).toBe('INVALID');
+
+    const sample = files.slice(0, 12);
+    const input = [...sample.slice(0, 3), heavy, ...sample.slice(3, 9), heavy, ...sample.slice(9)];
+    for (const jobs of [1, 2]) {
+      const out = await collect(input, { jobs, workerResourceLimits });
+      expect(out.map((r) => r.file)).toEqual(input);
+      const killed = out.filter((r) => r.file === heavy);
+      expect(killed.map((r) => r.error?.code)).toEqual(['VERIFY_INTERNAL_ERROR', 'VERIFY_INTERNAL_ERROR']);
+      expect(killed[0]?.error?.message).toMatch(/stopped while verifying this file alone: .*memory limit/);
+      const rest = out.filter((r) => r.file !== heavy);
+      expectLikeSingleThread(rest.map((r, i) => ({ ...r, index: i })), sample);
+    }
+  }, 120_000);
+
+  it('workers that die before they are ready (a heap limit too small to start) stop the batch with a coded error', async () => {
+    const workerResourceLimits = { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 };
+    const valid = files.find((f) => f.endsWith('-original.xml')) as string;
+    for (const jobs of [1, 2]) {
+      await expect(collect([valid, valid, valid], { jobs, workerResourceLimits })).rejects.toMatchObject({ code: 'VERIFY_INTERNAL_ERROR', message: /keep stopping before they are ready/ });
+    }
     // Limits large enough change nothing.
     expectLikeSingleThread(await collect(files, { jobs: 2, workerResourceLimits: { maxOldGenerationSizeMb: 256 } }), files);
   }, 60_000);

@@ -12,8 +12,12 @@
  *   an async iterable, consumed only as fast as results are taken.
  * - **Same verdicts as one thread.** Every worker gets the same resolved options and one validation time
  *   fixed before the first file, so a batch says exactly what `verifyEnvelope` says file by file.
- * - **Failures stay per file.** A file that cannot be read is reported with `ARG_IO`; a worker that dies
- *   reports `VERIFY_INTERNAL_ERROR` for its files and is replaced.
+ * - **Failures stay per file.** A file that cannot be read is reported with `ARG_IO`. A worker that dies
+ *   (out of its heap limit, a native fault) is replaced, and the files it had not answered are tried again one
+ *   at a time, each alone on a worker: only a file whose worker dies while verifying it alone is reported
+ *   `VERIFY_INTERNAL_ERROR`, so a hostile file cannot take the verdicts of the files beside it. Workers that
+ *   die before they are ready (a heap limit too small to start) are the pool's failure, not a file's: after
+ *   4 per job the batch throws.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -23,7 +27,7 @@ import { EvoucherError, isEvoucherError } from '../../errors.js';
 import { resolveOptions, type VerifyOptions } from '../options.js';
 import type { VerificationReport } from '../report.js';
 import { verifyEnvelope } from '../verify.js';
-import type { FileError, WorkerAnswer, WorkerInit, WorkerTask } from './protocol.js';
+import type { FileError, WorkerInit, WorkerMessage, WorkerTask } from './protocol.js';
 import { readFileBounded } from './read_file.js';
 
 /** The largest file a batch reads by default (the envelope reader has its own, smaller limits). */
@@ -47,8 +51,8 @@ export interface VerifyFilesOptions extends VerifyOptions {
   readonly maxFileBytes?: number;
   /**
    * Heap and stack limits of each worker (node's `ResourceLimits`, in MiB); default node's. A worker that runs
-   * out stops with its files reported `VERIFY_INTERNAL_ERROR` and is replaced, and the calling process goes on:
-   * a bound on what one hostile file can cost a long-running service.
+   * out is replaced and only the file it was verifying is reported `VERIFY_INTERNAL_ERROR` (see the module
+   * notes), and the calling process goes on: a bound on what one hostile file can cost a long-running service.
    */
   readonly workerResourceLimits?: ResourceLimits;
 }
@@ -60,13 +64,17 @@ export interface FileVerification {
   readonly file: string;
   /** One report per VoucherBody (empty when `error` is set). */
   readonly reports: readonly VerificationReport[];
-  /** The file could not be read (`ARG_IO`) or its worker failed (`VERIFY_INTERNAL_ERROR`). */
+  /** The file could not be read (`ARG_IO`) or its worker died verifying it alone (`VERIFY_INTERNAL_ERROR`). */
   readonly error?: FileError;
 }
 
 interface Slot {
   worker: Worker;
   outstanding: number;
+  /** The worker has built its trust store and said so: a death from now on is blamed on its files. */
+  ready: boolean;
+  /** Its one outstanding task is a file being tried again alone. */
+  solo: boolean;
   lastError?: string;
 }
 
@@ -184,7 +192,7 @@ export interface VerifierPool {
  * loop): the workers, their parsed trust anchors, path caches and compiled code stay warm between batches.
  * The validation time is fixed when the pool is made (`options.at`, default now).
  *
- * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`.
+ * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`, `workerResourceLimits`.
  * @returns the pool; call `close()` when done.
  * @throws EvoucherError for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`, `CERT_MALFORMED` (a bad anchor),
  *   `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is missing.
@@ -225,13 +233,15 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   const pending = new Map<number, { file: string; slot: Slot; index: number }>();
   /** Answers of the running batch, by input index. */
   let done = new Map<number, FileVerification>();
+  /** Files of the running batch whose worker died, to be tried again alone, in input order. */
+  let retry: { file: string; index: number }[] = [];
   let wake: (() => void) | undefined;
   const signal = (): void => {
     const w = wake;
     wake = undefined;
     w?.();
   };
-  let respawns = 0;
+  let startupDeaths = 0;
   let fatal: EvoucherError | undefined;
   let closed = false;
   let busy = false;
@@ -240,17 +250,25 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
 
   const start = (slot?: Slot): Slot => {
     const worker = new Worker(script, { workerData: init, execArgv, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
-    const s: Slot = slot ?? { worker, outstanding: 0 };
+    const s: Slot = slot ?? { worker, outstanding: 0, ready: false, solo: false };
     s.worker = worker;
     s.outstanding = 0;
-    worker.on('message', (answers: readonly WorkerAnswer[]) => {
-      for (const a of answers) {
+    s.ready = false;
+    s.solo = false;
+    delete s.lastError;
+    worker.on('message', (message: WorkerMessage) => {
+      if (!Array.isArray(message)) {
+        if (s.worker === worker) s.ready = true;
+        return;
+      }
+      for (const a of message) {
         const p = pending.get(a.id);
         if (p === undefined || p.slot.worker !== worker) continue;
         pending.delete(a.id);
         s.outstanding--;
         done.set(p.index, 'error' in a ? { index: p.index, file: p.file, reports: [], error: a.error } : { index: p.index, file: p.file, reports: JSON.parse(a.reportsJson) as VerificationReport[] });
       }
+      if (s.outstanding === 0) s.solo = false;
       signal();
     });
     worker.on('error', (e) => {
@@ -258,13 +276,18 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     });
     worker.on('exit', () => {
       if (s.worker !== worker || closed) return;
-      // A worker died (out of memory, a native fault): its files are reported, and a fresh worker takes over.
+      const why = s.lastError === undefined ? '' : `: ${s.lastError}`;
+      // A worker died. A file it was verifying alone is the cause and is reported; its other files were only
+      // in the wrong place and are tried again alone. A worker that died before it was ready blames nothing.
+      const blame = s.ready && s.solo;
       for (const [id, p] of pending) {
         if (p.slot !== s) continue;
         pending.delete(id);
-        done.set(p.index, { index: p.index, file: p.file, reports: [], error: { code: 'VERIFY_INTERNAL_ERROR', message: `the verifying worker stopped${s.lastError === undefined ? '' : `: ${s.lastError}`}` } });
+        if (blame) done.set(p.index, { index: p.index, file: p.file, reports: [], error: { code: 'VERIFY_INTERNAL_ERROR', message: `the verifying worker stopped while verifying this file alone${why}` } });
+        else retry.push({ file: p.file, index: p.index });
       }
-      if (++respawns > jobs * 4) fatal = new EvoucherError('VERIFY_INTERNAL_ERROR', `batch workers keep stopping${s.lastError === undefined ? '' : `: ${s.lastError}`}`);
+      retry.sort((x, y) => x.index - y.index);
+      if (!s.ready && ++startupDeaths > jobs * 4) fatal = new EvoucherError('VERIFY_INTERNAL_ERROR', `batch workers keep stopping before they are ready${why}`);
       else start(s);
       signal();
     });
@@ -292,9 +315,20 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     let exhausted = false;
     for (;;) {
       if (fatal !== undefined) throw fatal;
-      while (!exhausted && nextIndex - nextYield < maxInFlight) {
+      // Files whose worker died go first, each alone on an idle worker; no new file goes out meanwhile, so
+      // workers drain and become idle.
+      for (const s of slots) {
+        const r = s.outstanding === 0 ? retry.shift() : undefined;
+        if (r === undefined) continue;
+        const id = nextId++;
+        pending.set(id, { file: r.file, slot: s, index: r.index });
+        s.outstanding = 1;
+        s.solo = true;
+        s.worker.postMessage([{ id, file: r.file }] satisfies WorkerTask[]);
+      }
+      while (retry.length === 0 && !exhausted && nextIndex - nextYield < maxInFlight) {
         let slot: Slot | undefined;
-        for (const s of slots) if (s.outstanding < perWorker && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
+        for (const s of slots) if (!s.solo && s.outstanding < perWorker && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
         if (slot === undefined) break;
         // Files go out in chunks and come back in chunks: fewer messages for the thread that shares the cores.
         const room = Math.min(chunk, perWorker - slot.outstanding, maxInFlight - (nextIndex - nextYield));
@@ -323,7 +357,8 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
       if (exhausted && nextYield === nextIndex) return;
       if (fatal !== undefined) throw fatal;
       // After yielding, room was made: hand out more before waiting. Otherwise an answer is due (every file
-      // between nextYield and nextIndex is pending or done), and its message wakes this loop.
+      // between nextYield and nextIndex is pending, waiting to be tried again or done), and its message or a
+      // worker's exit wakes this loop.
       if (!yielded) await new Promise<void>((resolve) => (wake = resolve));
     }
   }
@@ -351,6 +386,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
           }
         }
         done = new Map();
+        retry = [];
       }
     },
     async close(): Promise<void> {
@@ -372,11 +408,11 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  * stops the workers. For repeated batches, {@link createVerifierPool} keeps the workers warm.
  *
  * @param files - file paths (an array, or any iterable or async iterable, e.g. a directory stream).
- * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`.
+ * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`, `workerResourceLimits`.
  * @returns an async iterable of per-file results.
  * @throws EvoucherError on the first `next()`, for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`,
  *   `CERT_MALFORMED` (a bad anchor), `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is
- *   missing or workers keep dying.
+ *   missing or workers keep dying before they are ready (then from a later `next()`).
  * @example
  * for await (const r of verifyFiles(paths, { trust, jobs: 2 })) {
  *   console.log(r.file, r.error?.code ?? r.reports.map((x) => x.status).join(','))

@@ -45,3 +45,6 @@ export interface FileError {
 export type WorkerAnswer =
   | { readonly id: number; readonly reportsJson: string }
   | { readonly id: number; readonly error: FileError };
+
+/** What a worker posts: once `{ ready: true }` when its trust store is built, then arrays of answers. */
+export type WorkerMessage = readonly WorkerAnswer[] | { readonly ready: true };

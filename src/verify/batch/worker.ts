@@ -7,7 +7,7 @@ import { isEvoucherError } from '../../errors.js';
 import { createTrustStore, parseCrl } from '../../pki/index.js';
 import type { VerifyOptions } from '../options.js';
 import { verifyEnvelope } from '../verify.js';
-import type { WorkerAnswer, WorkerInit, WorkerTask } from './protocol.js';
+import type { WorkerAnswer, WorkerInit, WorkerMessage, WorkerTask } from './protocol.js';
 import { readFileBounded } from './read_file.js';
 
 const init = workerData as WorkerInit;
@@ -21,6 +21,9 @@ const options: VerifyOptions = {
   ...(init.limits === undefined ? {} : { limits: init.limits }),
   ...(init.pathCache ? {} : { pathCache: false as const }),
 };
+
+// Ready: what fails from now on fails on a file (the pool blames a death before this on the pool itself).
+parentPort?.postMessage({ ready: true } satisfies WorkerMessage);
 
 async function answer(task: WorkerTask): Promise<WorkerAnswer> {
   let bytes: Uint8Array;
