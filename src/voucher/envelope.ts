@@ -96,7 +96,7 @@ export interface EnvelopeLimits {
   readonly maxVoucherBase64: number;
   /** Longest base64 text of one stamp. */
   readonly maxStampBase64: number;
-  /** Most elements in the envelope. */
+  /** Most elements and attributes, together, in the envelope. */
   readonly maxNodes: number;
   /** Limits of each inner voucher. */
   readonly voucher: XmlLimits;

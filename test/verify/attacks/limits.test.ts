@@ -85,6 +85,12 @@ describe('counts', () => {
     await rejectFast(enc(`<?xml version="1.0" encoding="UTF-8"?><MOF><VoucherCount>0</VoucherCount>${'<x/>'.repeat(200_001)}</MOF>`), /^XML_TOO_MANY_NODES$/);
   });
 
+  it('attributes count as nodes: 100,000 elements of one attribute each → XML_TOO_MANY_NODES', async () => {
+    // Under the element count alone this passes the limit and builds a tree of 100,000 objects more; 199,000
+    // elements of 16 attributes each (a 20 MiB envelope) took over 300 MiB of heap before attributes were counted.
+    await rejectFast(enc(`<?xml version="1.0" encoding="UTF-8"?><MOF><VoucherCount>0</VoucherCount>${'<x a="1"/>'.repeat(100_000)}</MOF>`), /^XML_TOO_MANY_NODES$/);
+  });
+
   it('an element with 10,000 attributes → rejected (XML_*)', async () => {
     const attrs = Array.from({ length: 10_000 }, (_, i) => ` a${i}="1"`).join('');
     await rejectFast(enc(`<?xml version="1.0" encoding="UTF-8"?><MOF${attrs}><VoucherCount>0</VoucherCount></MOF>`), /^XML_/);
