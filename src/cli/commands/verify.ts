@@ -97,8 +97,8 @@ export function toJunitSuites(outcomes: readonly FileOutcome[]): JunitSuite[] {
       return { name: o.file, cases: [{ name: 'file', classname: o.file, errors: [{ message: o.ioError.message, type: o.ioError.code }] }] };
     }
     const cases = o.reports.map((r): JunitCase => {
-      const base = { name: voucherLabel(r), classname: o.file };
-      if (r.status === 'VALID') return base;
+      const name = voucherLabel(r);
+      if (r.status === 'VALID') return { name, classname: o.file };
       const first = r.errors.find((e) => e.status === 'failed') ?? r.errors[0];
       const codes = [...new Set(r.errors.map((e) => e.code))];
       const problem = {
@@ -106,7 +106,7 @@ export function toJunitSuites(outcomes: readonly FileOutcome[]): JunitSuite[] {
         type: first?.code ?? 'POLICY_INCOMPLETE',
         text: errorLines(r, '').join('\n'),
       };
-      return r.status === 'INVALID' ? { name: base.name, classname: base.classname, failures: [problem] } : { name: base.name, classname: base.classname, errors: [problem] };
+      return r.status === 'INVALID' ? { name, classname: o.file, failures: [problem] } : { name, classname: o.file, errors: [problem] };
     });
     return { name: o.file, cases };
   });
