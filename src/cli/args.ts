@@ -4,13 +4,14 @@
  * readers several commands share (times, `--body`, policy and CRL files).
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { EvoucherError } from '../errors.js';
 import { parseCrl, type Crl } from '../pki/index.js';
 import { parsePolicy, type SealPolicy } from '../seal/index.js';
+import { readFileBounded } from '../verify/index.js';
 
 /** Largest input file the CLI reads: 64 MiB (the envelope limit). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -92,15 +93,9 @@ export async function readInput(
     }
     return new Uint8Array(Buffer.concat(chunks));
   }
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new EvoucherError('ARG_IO', `${path} is not a file`, { detail: { path } });
-    if (s.size > max) tooLarge();
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    if (e instanceof EvoucherError) throw e;
-    throw new EvoucherError('ARG_IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
-  }
+  // One bounded read on an open handle (not stat, then read): a file swapped or grown after the check cannot
+  // slip past the limit, a named pipe is refused at once instead of waited on, and procfs files are read whole.
+  return readFileBounded(path, max);
 }
 
 /**

@@ -23,3 +23,4 @@ export { verifySesSignatureOverData } from './seal_signature.js';
 export type { SealSignatureOptions, SealSignatureReport } from './seal_signature.js';
 export { createVerifierPool, verifyFiles, DEFAULT_MAX_FILE_BYTES, MAX_JOBS } from './batch/index.js';
 export type { FileError, FileVerification, VerifierPool, VerifyFilesOptions } from './batch/index.js';
+export { readFileBounded } from './batch/index.js';

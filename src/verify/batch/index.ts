@@ -4,3 +4,4 @@
 export { createVerifierPool, verifyFiles, DEFAULT_MAX_FILE_BYTES, MAX_JOBS } from './pool.js';
 export type { FileVerification, VerifierPool, VerifyFilesOptions } from './pool.js';
 export type { FileError } from './protocol.js';
+export { readFileBounded } from './read_file.js';

@@ -26,7 +26,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { EvoucherError, isEvoucherError } from '../../errors.js';
 import { resolveOptions, type VerifyOptions } from '../options.js';
 import type { VerificationReport } from '../report.js';
-import { verifyEnvelope } from '../verify.js';
+import { verifyEnvelopeSync, type verifyEnvelope } from '../verify.js';
 import type { FileError, WorkerInit, WorkerMessage, WorkerTask } from './protocol.js';
 import { readFileBounded } from './read_file.js';
 
@@ -213,8 +213,6 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   const maxInFlight = options.maxInFlight ?? Math.max(32, jobs * 32);
   const perWorker = Math.max(1, Math.ceil(maxInFlight / Math.max(1, jobs)));
   const chunk = Math.max(1, Math.floor(perWorker / 2));
-  // The resolved trust store, CRLs and validation time for every file (and, in this thread, one path cache).
-  const shared: VerifyOptions = Object.assign({}, options, { trust: o.trust, at: o.at, crls: o.crls, requireRevocation: o.requireRevocation });
   const init: WorkerInit = {
     anchors: o.trust.anchors.map((a) => a.der),
     crls: o.crls.map((c) => c.der),
@@ -305,7 +303,8 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         yield { index: index++, file, reports: [], error: errorOf(e, 'ARG_IO') };
         continue;
       }
-      yield { index: index++, file, reports: await verifyEnvelope(bytes, shared) };
+      // The options resolved once: the same trust store, CRLs, validation time and path cache for every file.
+      yield { index: index++, file, reports: verifyEnvelopeSync(bytes, o) };
     }
   }
 

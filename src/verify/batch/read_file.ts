@@ -6,12 +6,16 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { EvoucherError } from '../../errors.js';
 
 /**
- * Reads a whole regular file of at most `maxBytes` bytes.
+ * Reads a whole regular file of at most `maxBytes` bytes, as the batch verifier and the CLI read their inputs:
+ * one open handle is checked and read (no check-then-read race), anything but a regular file is refused at
+ * once (a named pipe is not waited on), and the file is read to its end whatever size it claimed.
  *
  * @param path - the file.
  * @param maxBytes - the size limit.
  * @returns the bytes.
  * @throws EvoucherError `ARG_IO` when the file is missing, not a regular file, unreadable or too large.
+ * @example
+ * const bytes = readFileBounded('envelope.xml', DEFAULT_MAX_FILE_BYTES)
  */
 export function readFileBounded(path: string, maxBytes: number): Uint8Array {
   let fd: number;
@@ -26,14 +30,20 @@ export function readFileBounded(path: string, maxBytes: number): Uint8Array {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new EvoucherError('ARG_IO', `${path} is not a file`, { detail: { path } });
     if (st.size > maxBytes) throw new EvoucherError('ARG_IO', `${path} is larger than ${maxBytes} bytes`, { detail: { path } });
-    // The size is re-checked while reading: a file that grows meanwhile is still cut at maxBytes + 1.
-    const buf = new Uint8Array(Math.min(st.size, maxBytes) + 1);
+    // Read to the end, not to the size fstat gave: a file that grew meanwhile, or one whose size the file system
+    // does not know (procfs says 0), is read whole; the buffer grows up to maxBytes + 1, which proves too large.
+    let buf = new Uint8Array(Math.min(st.size, maxBytes) + 1);
     let n = 0;
     for (;;) {
+      if (n === buf.length) {
+        if (n > maxBytes) break;
+        const grown = new Uint8Array(Math.min(maxBytes + 1, Math.max(n * 2, 4096)));
+        grown.set(buf);
+        buf = grown;
+      }
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
-      if (n === buf.length) break;
     }
     if (n > maxBytes) throw new EvoucherError('ARG_IO', `${path} is larger than ${maxBytes} bytes`, { detail: { path } });
     return buf.subarray(0, n);
