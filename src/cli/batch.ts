@@ -27,34 +27,40 @@ export function parseJobs(value: string | undefined): number {
 }
 
 /**
- * Verifies files on `jobs` worker threads and returns one outcome per file, in input order. A file that cannot
- * be read is reported on standard error as it happens (as the one-thread path does) and kept as an I/O error.
+ * Verifies files on `jobs` worker threads and hands each outcome to `onOutcome` in input order, as it comes (no
+ * report is kept here). A file that cannot be read is reported on standard error as it happens (as the
+ * one-thread path does) and handed on as an I/O error.
  *
  * @param files - the file paths (no `-`: standard input is read by the one-thread path).
  * @param options - the verifier options.
  * @param settings - worker threads, and where progress may be drawn (only text output on a terminal).
- * @returns the outcomes.
+ * @param onOutcome - takes each outcome; the next file's outcome waits for it.
  * @throws EvoucherError misuse codes of `verifyFiles` (`TRUST_NO_ANCHORS`, `ARG_INVALID`, ...).
  */
-export async function verifyFilesForCli(files: readonly string[], options: VerifyOptions, settings: { readonly jobs: number } & ProgressOptions): Promise<FileOutcome[]> {
+export async function verifyFilesForCli(
+  files: readonly string[],
+  options: VerifyOptions,
+  settings: { readonly jobs: number } & ProgressOptions,
+  onOutcome: (o: FileOutcome) => Promise<void>,
+): Promise<void> {
   const progress = createProgressLine(files.length, settings, 'verify');
-  const outcomes: FileOutcome[] = [];
+  let done = 0;
   let failed = 0;
   try {
     for await (const r of verifyFiles(files, Object.assign({}, options, { jobs: settings.jobs }))) {
+      done++;
       if (r.error !== undefined) {
         progress.finish();
         printError(`evoucher verify: ${r.file}: ${r.error.code}: ${r.error.message}`);
-        outcomes.push({ file: r.file, reports: [], ioError: { code: r.error.code, message: r.error.message } });
         failed++;
+        await onOutcome({ file: r.file, reports: [], ioError: { code: r.error.code, message: r.error.message } });
       } else {
-        outcomes.push({ file: r.file, reports: r.reports });
         if (r.reports.some((x) => x.status !== 'VALID')) failed++;
+        await onOutcome({ file: r.file, reports: r.reports });
       }
-      progress.update(outcomes.length, failed);
+      progress.update(done, failed);
     }
   } finally {
     progress.finish();
   }
-  return outcomes;
 }

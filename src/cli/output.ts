@@ -2,6 +2,7 @@
  * Output helpers shared by the CLI commands: text and JSON printing, issue lines, and a JUnit XML writer
  * for CI (one `testsuite` per input file, one `testcase` per voucher or seal).
  */
+import { once } from 'node:events';
 import { EvoucherError } from '../errors.js';
 
 /** An output format of a checking command. */
@@ -56,6 +57,42 @@ export function toJson(value: unknown): string {
  */
 export function printJson(value: unknown): void {
   printText(toJson(value));
+}
+
+/** Writes one JSON array element by element; {@link createJsonArrayWriter} makes one. */
+export interface JsonArrayWriter {
+  /** Writes the next element. */
+  add(value: unknown): Promise<void>;
+  /** Closes the array (and the line). */
+  end(): Promise<void>;
+}
+
+/**
+ * Writes a JSON array one element at a time, byte for byte what {@link printJson} prints for the whole array
+ * (`toJson` indentation, elements serialized alike), so a long list never has to be held in memory. Waits for
+ * `drain` when the stream buffers.
+ *
+ * @param stream - where to write; default standard output.
+ * @returns the writer.
+ * @example
+ * const out = createJsonArrayWriter(); for (const r of reports) await out.add(r); await out.end()
+ */
+export function createJsonArrayWriter(stream: NodeJS.WritableStream = process.stdout): JsonArrayWriter {
+  let count = 0;
+  const write = async (text: string): Promise<void> => {
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+  return {
+    async add(value: unknown): Promise<void> {
+      // Inside the array every line of the element is indented once more; JSON text has no other newlines
+      // (a newline in a string is written \n). An element JSON cannot express is null, as in an array.
+      const text = (toJson(value) as string | undefined)?.replaceAll('\n', '\n  ') ?? 'null';
+      await write(`${count++ === 0 ? '[' : ','}\n  ${text}`);
+    },
+    async end(): Promise<void> {
+      await write(count === 0 ? '[]\n' : '\n]\n');
+    },
+  };
 }
 
 /**

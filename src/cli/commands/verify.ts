@@ -11,7 +11,7 @@ import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
 import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readPolicyOption, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
-import { printError, printJson, printText, toJunit, type JunitCase, type JunitSuite } from '../output.js';
+import { createJsonArrayWriter, printError, printText, toJunit, type JunitCase, type JunitSuite, type OutputFormat } from '../output.js';
 
 const USAGE = `usage: evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>]
                        [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit] [--jobs N]
@@ -55,61 +55,100 @@ export function errorLines(r: VerificationReport, indent = '  '): string[] {
 }
 
 /**
- * Text output: one line per voucher, then its failing seals and checks.
+ * Text output of one file: a line per voucher, then its failing seals and checks.
  *
- * @param outcomes - the outcomes per file.
+ * @param o - the outcome of the file.
  * @returns the lines.
  */
-export function formatText(outcomes: readonly FileOutcome[]): string[] {
+export function textLines(o: FileOutcome): string[] {
+  if (o.ioError !== undefined) return [`ERROR         ${o.file}: ${o.ioError.code}: ${o.ioError.message}`];
   const lines: string[] = [];
-  let total = 0;
-  let valid = 0;
-  for (const o of outcomes) {
-    if (o.ioError !== undefined) {
-      lines.push(`ERROR         ${o.file}: ${o.ioError.code}: ${o.ioError.message}`);
-      continue;
-    }
-    for (const r of o.reports) {
-      total++;
-      if (r.status === 'VALID') valid++;
-      const v = r.voucher;
-      const facts = v === undefined ? '' : ` ${v.view}${v.amount === undefined ? '' : ` ${v.amount}`}`;
-      const seals = `${r.seals.length} seal(s)${r.policy.complete ? ', complete' : r.policy.missing.length > 0 ? `, missing ${r.policy.missing.join(',')}` : ''}`;
-      const undecided = r.indeterminate.length > 0 ? ` [not established: ${r.indeterminate.join(', ')}]` : '';
-      lines.push(`${r.status.padEnd(13)} ${o.file} ${voucherLabel(r)}${facts} (${seals})${undecided}`);
-      lines.push(...errorLines(r, '  '));
-    }
+  for (const r of o.reports) {
+    const v = r.voucher;
+    const facts = v === undefined ? '' : ` ${v.view}${v.amount === undefined ? '' : ` ${v.amount}`}`;
+    const seals = `${r.seals.length} seal(s)${r.policy.complete ? ', complete' : r.policy.missing.length > 0 ? `, missing ${r.policy.missing.join(',')}` : ''}`;
+    const undecided = r.indeterminate.length > 0 ? ` [not established: ${r.indeterminate.join(', ')}]` : '';
+    lines.push(`${r.status.padEnd(13)} ${o.file} ${voucherLabel(r)}${facts} (${seals})${undecided}`);
+    lines.push(...errorLines(r, '  '));
   }
-  lines.push(`${valid} of ${total} voucher(s) VALID (validation time ${outcomes.find((o) => o.reports[0] !== undefined)?.reports[0]?.validationTime ?? '-'})`);
   return lines;
 }
 
 /**
- * JUnit output: one suite per file, one case per voucher. An INVALID voucher is a `failure`, an INDETERMINATE
- * one an `error` (could not be decided); either lists every code with where it happened.
+ * JUnit output of one file: a suite with one case per voucher. An INVALID voucher is a `failure`, an
+ * INDETERMINATE one an `error` (could not be decided); either lists every code with where it happened.
  *
- * @param outcomes - the outcomes per file.
- * @returns the suites for `toJunit`.
+ * @param o - the outcome of the file.
+ * @returns the suite for `toJunit`.
  */
-export function toJunitSuites(outcomes: readonly FileOutcome[]): JunitSuite[] {
-  return outcomes.map((o) => {
-    if (o.ioError !== undefined) {
-      return { name: o.file, cases: [{ name: 'file', classname: o.file, errors: [{ message: o.ioError.message, type: o.ioError.code }] }] };
-    }
-    const cases = o.reports.map((r): JunitCase => {
-      const name = voucherLabel(r);
-      if (r.status === 'VALID') return { name, classname: o.file };
-      const first = r.errors.find((e) => e.status === 'failed') ?? r.errors[0];
-      const codes = [...new Set(r.errors.map((e) => e.code))];
-      const problem = {
-        message: `${r.status}: ${codes.join(', ')}${first === undefined ? '' : ` (first at ${first.where})`}`,
-        type: first?.code ?? 'POLICY_INCOMPLETE',
-        text: errorLines(r, '').join('\n'),
-      };
-      return r.status === 'INVALID' ? { name, classname: o.file, failures: [problem] } : { name, classname: o.file, errors: [problem] };
-    });
-    return { name: o.file, cases };
+export function junitSuite(o: FileOutcome): JunitSuite {
+  if (o.ioError !== undefined) {
+    return { name: o.file, cases: [{ name: 'file', classname: o.file, errors: [{ message: o.ioError.message, type: o.ioError.code }] }] };
+  }
+  const cases = o.reports.map((r): JunitCase => {
+    const name = voucherLabel(r);
+    if (r.status === 'VALID') return { name, classname: o.file };
+    const first = r.errors.find((e) => e.status === 'failed') ?? r.errors[0];
+    const codes = [...new Set(r.errors.map((e) => e.code))];
+    const problem = {
+      message: `${r.status}: ${codes.join(', ')}${first === undefined ? '' : ` (first at ${first.where})`}`,
+      type: first?.code ?? 'POLICY_INCOMPLETE',
+      text: errorLines(r, '').join('\n'),
+    };
+    return r.status === 'INVALID' ? { name, classname: o.file, failures: [problem] } : { name, classname: o.file, errors: [problem] };
   });
+  return { name: o.file, cases };
+}
+
+/** Where the outcomes of `evoucher verify` go, file by file, in input order. */
+interface VerifyOutput {
+  /** Takes the outcome of the next file. */
+  add(o: FileOutcome): Promise<void>;
+  /** Prints what is left to print. */
+  end(): Promise<void>;
+  /** 0 every voucher VALID, 1 any INVALID or INDETERMINATE, 2 a file could not be read. */
+  exitCode(): number;
+}
+
+/**
+ * The output of `evoucher verify`, kept small whatever the number of files: JSON reports are written as they
+ * come (one array, byte for byte what printing the whole array prints), and text and JUnit keep only their
+ * lines and cases, not the reports, until the end (text waits for the progress line to be erased; JUnit's
+ * root element carries the totals).
+ *
+ * @param format - the output format.
+ * @returns the output.
+ */
+function createVerifyOutput(format: OutputFormat): VerifyOutput {
+  const json = format === 'json' ? createJsonArrayWriter() : undefined;
+  const lines: string[] = [];
+  const suites: JunitSuite[] = [];
+  let total = 0;
+  let valid = 0;
+  let unreadable = 0;
+  let validationTime: string | undefined;
+  return {
+    async add(o: FileOutcome): Promise<void> {
+      if (o.ioError !== undefined) unreadable++;
+      for (const r of o.reports) {
+        total++;
+        if (r.status === 'VALID') valid++;
+        validationTime ??= r.validationTime;
+        if (json !== undefined) await json.add({ file: o.file, ...r } satisfies FileReport);
+      }
+      if (format === 'junit') suites.push(junitSuite(o));
+      else if (format === 'text') lines.push(...textLines(o));
+    },
+    async end(): Promise<void> {
+      if (json !== undefined) await json.end();
+      else if (format === 'junit') printText(toJunit(suites));
+      else printText([...lines, `${valid} of ${total} voucher(s) VALID (validation time ${validationTime ?? '-'})`].join('\n'));
+    },
+    exitCode(): number {
+      if (unreadable > 0) return 2;
+      return valid === total ? 0 : 1;
+    },
+  };
 }
 
 async function loadIntermediates(paths: readonly string[]): Promise<string[]> {
@@ -174,18 +213,18 @@ export async function run(args: string[]): Promise<number> {
   const intermediates = await loadIntermediates(values.intermediate ?? []);
   const jobs = parseJobs(values.jobs);
 
-  let outcomes: FileOutcome[] = [];
+  const output = createVerifyOutput(format);
   // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
   if (positionals.length > 1 && jobs > 0 && !positionals.includes('-')) {
-    outcomes = await verifyFilesForCli(positionals, { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) }, { jobs, format });
+    await verifyFilesForCli(positionals, { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) }, { jobs, format }, output.add);
   } else for (const file of positionals) {
     let bytes: Uint8Array;
     try {
       bytes = await readInput(file);
     } catch (e) {
       if (!(e instanceof EvoucherError)) throw e;
-      outcomes.push({ file, reports: [], ioError: { code: e.code, message: e.message } });
       printError(`evoucher verify: ${file}: ${e.code}: ${e.message}`);
+      await output.add({ file, reports: [], ioError: { code: e.code, message: e.message } });
       continue;
     }
     const reports = await verifyEnvelope(bytes, {
@@ -195,13 +234,8 @@ export async function run(args: string[]): Promise<number> {
       intermediates,
       ...(policy === undefined ? {} : { policy }),
     });
-    outcomes.push({ file, reports });
+    await output.add({ file, reports });
   }
-
-  if (format === 'json') printJson(outcomes.flatMap((o) => o.reports.map((r): FileReport => ({ file: o.file, ...r }))));
-  else if (format === 'junit') printText(toJunit(toJunitSuites(outcomes)));
-  else printText(formatText(outcomes).join('\n'));
-
-  if (outcomes.some((o) => o.ioError !== undefined)) return 2;
-  return outcomes.every((o) => o.reports.every((r) => r.status === 'VALID')) ? 0 : 1;
+  await output.end();
+  return output.exitCode();
 }
