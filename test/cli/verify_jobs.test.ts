@@ -85,6 +85,35 @@ describe('evoucher verify --jobs', () => {
     expect(junit.stdout).toMatch(/<testsuites tests="1000"/);
   }, 60_000);
 
+  it('takes more files from --files-from (a list file or standard input), after those named', async () => {
+    const args = ['--trust', TRUST, '--at', AT, '--format', 'json'];
+    const named = await runCli(['verify', ...files, ...args]);
+    const list = join(dir, 'list.txt');
+    await writeFile(list, files.slice(1).join('\n') + '\n');
+    const fromFile = await runCli(['verify', files[0] as string, '--files-from', list, ...args]);
+    expect(fromFile.stdout).toBe(named.stdout);
+    expect(fromFile.stderr).toBe(named.stderr);
+    expect(fromFile.code).toBe(named.code);
+    // CRLF lines and empty lines are fine; the list alone is enough.
+    const fromStdin = await runCli(['verify', '--files-from', '-', ...args], { input: `\r\n${files.join('\r\n')}\r\n\r\n` });
+    expect(fromStdin.stdout).toBe(named.stdout);
+    expect(fromStdin.code).toBe(named.code);
+
+    const refused = async (cliArgs: string[], input: string | Uint8Array, code: string, message: RegExp): Promise<void> => {
+      const r = await runCli(['verify', ...cliArgs, '--trust', TRUST], { input });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(code);
+      expect(r.stderr).toMatch(message);
+    };
+    await refused(['--files-from', '-'], `${files[0]}\n-\n`, 'ARG_INVALID', /line 2: '-' \(standard input\) cannot be listed/);
+    await refused(['-', '--files-from', '-'], '', 'ARG_INVALID', /standard input cannot be both the list and an envelope/);
+    await refused(['--files-from', '-'], new Uint8Array([0x61, 0xff, 0x0a]), 'ARG_INVALID', /not UTF-8/);
+    await refused(['--files-from', '-'], 'a.xml\0b.xml\n', 'ARG_INVALID', /line 1: a path cannot hold a NUL/);
+    await refused(['--files-from', join(dir, 'no-list.txt')], '', 'ARG_IO', /cannot read/);
+    await refused(['--files-from', '-'], '\n\n', 'ARG_MISSING', /at least one file/);
+  });
+
   it('refuses a bad --jobs value with exit code 2', async () => {
     for (const bad of ['-1', 'two', '1.5', '9999']) {
       const r = await runCli(['verify', ...files.slice(0, 2), '--trust', TRUST, '--jobs', bad]);

@@ -15,6 +15,7 @@ import { createJsonArrayWriter, printError, printText, toJunit, type JunitCase, 
 
 const USAGE = `usage: evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>]
                        [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit] [--jobs N]
+                       [--files-from <list|->]
 
 Verifies the seal chain of every voucher in MOF envelopes and prints one report per voucher.
   --trust, -t       trust anchors: a PEM bundle or a directory of .pem/.crt/.cer files (required)
@@ -25,6 +26,8 @@ Verifies the seal chain of every voucher in MOF envelopes and prints one report 
   --format, -f      text (default), json (one array, one report per voucher, with its file) or junit (CI)
   --jobs, -j        worker threads when verifying several files (default: the number of cores; 0: none).
                     Text output on a terminal shows a progress line on standard error for long runs
+  --files-from      more files, one path per line of a UTF-8 list (- reads the list from standard input),
+                    after those named on the command line: for more files than a command line holds
 exit codes: 0 all VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error`;
 
 /** A report of one voucher with the file it came from (the JSON output). */
@@ -151,6 +154,38 @@ function createVerifyOutput(format: OutputFormat): VerifyOutput {
   };
 }
 
+/**
+ * Reads `--files-from`: one path per line (LF or CRLF), empty lines skipped.
+ *
+ * @param path - the list file, or `-` for standard input.
+ * @param positionals - the files named on the command line.
+ * @returns the listed paths.
+ * @throws EvoucherError `ARG_IO` (unreadable or larger than the input limit), `ARG_INVALID` (not UTF-8, a NUL
+ *   in a path, `-` listed, or standard input wanted twice).
+ */
+async function readFileList(path: string, positionals: readonly string[]): Promise<string[]> {
+  const invalid = (message: string): never => {
+    throw new EvoucherError('ARG_INVALID', `--files-from ${path}: ${message}`, { detail: { option: 'files-from' } });
+  };
+  if (path === '-' && positionals.includes('-')) invalid('standard input cannot be both the list and an envelope');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await readInput(path));
+  } catch (e) {
+    if (e instanceof EvoucherError) throw e;
+    return invalid('the list is not UTF-8 text');
+  }
+  const files: string[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') continue;
+    if (line === '-') invalid(`line ${i + 1}: '-' (standard input) cannot be listed`);
+    if (line.includes('\0')) invalid(`line ${i + 1}: a path cannot hold a NUL character`);
+    files.push(line);
+  }
+  return files;
+}
+
 async function loadIntermediates(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) out.push(new TextDecoder().decode(await readInput(p, { maxBytes: 1024 * 1024 })));
@@ -194,6 +229,7 @@ export async function run(args: string[]): Promise<number> {
         intermediate: { type: 'string', multiple: true },
         format: { type: 'string', short: 'f' },
         jobs: { type: 'string', short: 'j' },
+        'files-from': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -205,7 +241,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
-  if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'verify needs at least one file', {});
+  const listed = values['files-from'] === undefined ? [] : await readFileList(values['files-from'], positionals);
+  const files = [...positionals, ...listed];
+  if (files.length === 0) throw new EvoucherError('ARG_MISSING', 'verify needs at least one file', {});
   const trust: TrustStore = await loadTrustStore(requireOption(values.trust, 'trust'));
   const policy = await readPolicyOption(values.policy);
   const at = parseAt(values.at) ?? new Date();
@@ -215,9 +253,9 @@ export async function run(args: string[]): Promise<number> {
 
   const output = createVerifyOutput(format);
   // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
-  if (positionals.length > 1 && jobs > 0 && !positionals.includes('-')) {
-    await verifyFilesForCli(positionals, { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) }, { jobs, format }, output.add);
-  } else for (const file of positionals) {
+  if (files.length > 1 && jobs > 0 && !files.includes('-')) {
+    await verifyFilesForCli(files, { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) }, { jobs, format }, output.add);
+  } else for (const file of files) {
     let bytes: Uint8Array;
     try {
       bytes = await readInput(file);
