@@ -123,3 +123,52 @@ export async function measureJob(job: () => Promise<unknown>, units: number, rep
   }
   return summarize(rates);
 }
+
+/** Two operations measured in turn, and the ratio of each pair. */
+export interface Interleaved {
+  readonly a: Rate;
+  readonly b: Rate;
+  /** b's rate ÷ a's rate, one per pair, in order. */
+  readonly ratios: readonly number[];
+}
+
+/**
+ * Measures a synchronous operation `a` and an asynchronous operation `b` in alternating repetitions (a, b, a,
+ * b, ...), after warming both up, so a change in the machine's speed during the run (a shared VM's neighbours)
+ * moves both figures of a pair alike and their ratio stays true.
+ *
+ * @param a - the first operation (e.g. the raw primitive); it should throw on a wrong result.
+ * @param b - the second operation (e.g. the whole job built on it); it should throw on a wrong result.
+ * @param options - repetition length and warm-up (each repetition of each operation lasts at least `minMs`).
+ * @param pairs - the number of pairs.
+ * @returns both rates and the per-pair ratios b ÷ a.
+ */
+export async function measureInterleaved(a: () => unknown, b: () => Promise<unknown>, options: MeasureOptions, pairs: number): Promise<Interleaved> {
+  const until = performance.now() + options.warmupMs;
+  do {
+    a();
+    await b();
+  } while (performance.now() < until);
+  const ra: number[] = [];
+  const rb: number[] = [];
+  for (let r = 0; r < pairs; r++) {
+    let n = 0;
+    let t0 = performance.now();
+    let t = t0;
+    do {
+      for (let i = 0; i < 8; i++) a();
+      n += 8;
+      t = performance.now();
+    } while (t - t0 < options.minMs);
+    ra.push((n * 1000) / (t - t0));
+    n = 0;
+    t0 = performance.now();
+    do {
+      await b();
+      n++;
+      t = performance.now();
+    } while (t - t0 < options.minMs);
+    rb.push((n * 1000) / (t - t0));
+  }
+  return { a: summarize(ra), b: summarize(rb), ratios: rb.map((x, i) => x / (ra[i] as number)) };
+}

@@ -147,6 +147,23 @@ export async function prepareVouchers(): Promise<VoucherSetup> {
 }
 
 /**
+ * One voucher verification as {@link measureFamily} times it: the family's envelopes in turn, with the trust
+ * store's path cache or without it.
+ *
+ * @param setup - from {@link prepareVouchers}.
+ * @param family - the family.
+ * @returns the operation; it throws unless the voucher is VALID.
+ */
+export function voucherVerifier(setup: VoucherSetup, family: Family): (pathCache?: boolean) => Promise<void> {
+  let i = 0;
+  return async (pathCache = true): Promise<void> => {
+    const env = family.envelopes[i++ % family.envelopes.length] as Uint8Array;
+    const [r] = await verifyEnvelope(env, { trust: setup.trust, at: setup.at, ...(pathCache ? {} : { pathCache: false as const }) });
+    if (r?.status !== 'VALID') throw new Error(`bench self-check: ${family.label} verification is ${r?.status}`);
+  };
+}
+
+/**
  * Measures sealing (three seals on a fresh voucher) and verifying (with and without the path cache).
  *
  * @param setup - from {@link prepareVouchers}.
@@ -155,12 +172,7 @@ export async function prepareVouchers(): Promise<VoucherSetup> {
  * @returns vouchers per second.
  */
 export async function measureFamily(setup: VoucherSetup, family: Family, m: MeasureOptions): Promise<FamilyFigures> {
-  let i = 0;
-  const verifyOne = async (pathCache: boolean): Promise<void> => {
-    const env = family.envelopes[i++ % family.envelopes.length] as Uint8Array;
-    const [r] = await verifyEnvelope(env, { trust: setup.trust, at: setup.at, ...(pathCache ? {} : { pathCache: false as const }) });
-    if (r?.status !== 'VALID') throw new Error(`bench self-check: ${family.label} verification is ${r?.status}`);
-  };
+  const verifyOne = voucherVerifier(setup, family);
   return {
     seal: await measureAsync(family.sealOne, m),
     verify: await measureAsync(() => verifyOne(true), m),
