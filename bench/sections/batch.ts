@@ -81,6 +81,8 @@ export interface BatchFigures {
   readonly jobs2: Rate;
   /** Median of the per-pair ratios (each 2-worker run against the 1-worker run just before it). */
   readonly speedup: number;
+  /** Every pair's ratio, in order. */
+  readonly pairRatios: readonly number[];
   /** Cores used by other processes during the measurement (the machine is shared). */
   readonly backgroundCores?: number;
 }
@@ -127,6 +129,7 @@ export async function measureBatch(name: (i: number) => string, files: number, t
       jobs1: summarize(one),
       jobs2: summarize(two),
       speedup: summarize(ratios).median,
+      pairRatios: ratios,
       ...(backgroundCores === undefined ? {} : { backgroundCores }),
     };
   } finally {
