@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,24 @@ describe('cms stamps', () => {
       expect(() => execFileSync('openssl', args, { stdio: 'pipe' })).toThrow();
     });
   }
+
+  it('carries the signer certificate and its chain as their exact bytes, signer first; openssl accepts it', async () => {
+    const l = pki.leaves.ec;
+    if (l === undefined) throw new Error('missing leaf');
+    const root = new Uint8Array(new X509Certificate(pki.rootPem).raw);
+    const stamp = await makeCmsStamp({ tbs, key: keyProvider(l.keyPem, l.certDer, 'ecdsa-p256-sha256', [root]), signingTime: time });
+    const p = parseCmsStamp(stamp);
+    expect(p.certificates.map((c) => Buffer.from(c).toString('hex'))).toEqual([l.certDer, root].map((c) => Buffer.from(c).toString('hex')));
+    expect(Buffer.from(p.signerCertificate).equals(Buffer.from(l.certDer))).toBe(true);
+    const f = join(pki.dir, 'chain.p7s');
+    const content = join(pki.dir, 'chain.tbs');
+    await writeFile(f, stamp);
+    await writeFile(content, tbs);
+    // OpenSSL lists both certificates, in the order written, and verifies the stamp.
+    const listed = execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', f, '-print_certs', '-noout'], { encoding: 'utf8' });
+    expect([...listed.matchAll(/^subject=(.*)$/gm)].map((m) => m[1])).toHaveLength(2);
+    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', f, '-content', content, '-CAfile', pki.rootFile, '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
+  });
 
   it('sm2-sm3 uses the GB/T 35275 profile and verifies with the SDK', async () => {
     // SM2 leaf issued by OpenSSL needs an SM2 CA; the stamp itself only needs a certificate with the SM2 key.

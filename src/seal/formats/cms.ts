@@ -11,12 +11,10 @@
  * - Algorithms: ECDSA P-256 / RSA PKCS#1 v1.5 / RSA-PSS with SHA-256; SM2 with SM3 using the GB/T 35275
  *   content-type OIDs (`1.2.156.10197.6.1.4.2.2` signedData, `.1` data) and `1.2.156.10197.1.501`.
  *
- * Writing uses pkijs for the CMS structures; reading is a strict DER parser of exactly this profile that
+ * Writing uses the DER writer (the profile is fixed, and certificates go in as their exact bytes); reading is a strict DER parser of exactly this profile that
  * keeps the received slices, so the signature is always checked over the received signed attributes
  * (security.md §1.11: parse once, verify the bytes you were given).
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { equalBytes } from '@noble/curves/utils.js';
 import type { Digester } from '../../crypto/digest_memo.js';
 import {
@@ -36,6 +34,7 @@ import {
   derChildren,
   derContextTag,
   derGeneralizedTime,
+  derInteger,
   derNull,
   derOctetString,
   derOid,
@@ -157,16 +156,6 @@ function signingCertificateV2(alg: HashAlgorithm, cert: CertificateParts): Uint8
   return derSequence(derSequence(derSequence(...hashAlg, derOctetString(digest(alg, cert.der)), issuerSerial)));
 }
 
-function toArrayBuffer(b: Uint8Array): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
-
-function fromBer(b: Uint8Array): asn1js.AsnType {
-  const r = asn1js.fromBER(toArrayBuffer(b));
-  if (r.offset === -1) throw new EvoucherError('SEAL_CMS_MALFORMED', 'internal: cannot re-read an encoded structure');
-  return r.result;
-}
-
 /**
  * Makes a `cms` stamp: a detached `SignedData` over `tbs`, signed by `key` over the DER signed attributes.
  *
@@ -197,38 +186,30 @@ export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8A
   const signedSet = derTlv(DER_TAG.SET, ...attrs);
   const signature = await key.sign(signedSet);
 
-  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
-    type: 0,
-    attributes: attrs.map((a) => new pkijs.Attribute({ schema: fromBer(a) })),
-  });
-  const algId = (der: Uint8Array): pkijs.AlgorithmIdentifier => new pkijs.AlgorithmIdentifier({ schema: fromBer(der) });
-  const signerInfo = new pkijs.SignerInfo({
-    version: 1,
-    sid: new pkijs.IssuerAndSerialNumber({
-      issuer: new pkijs.RelativeDistinguishedNames({ schema: fromBer(cert.issuer) }),
-      serialNumber: fromBer(cert.serial) as asn1js.Integer,
-    }),
-    digestAlgorithm: algId(digestAlgorithmIdentifier(hash)),
-    signedAttrs,
-    signatureAlgorithm: algId(signatureAlgorithmIdentifier(alg)),
-    signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
-  });
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    digestAlgorithms: [algId(digestAlgorithmIdentifier(hash))],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: inner }),
-    certificates: [certDer, ...chain].map((c) => new pkijs.Certificate({ schema: fromBer(c) })),
-    signerInfos: [signerInfo],
-  });
-  const sdSchema = signedData.toSchema(true) as asn1js.Sequence;
-  // pkijs applies RFC 5652 §5.1 (version 3 when eContentType is not id-data); GB/T 35275 §8.1 fixes
-  // version 1 for its signedData, and the profile is version 1 throughout.
-  sdSchema.valueBlock.value[0] = new asn1js.Integer({ value: 1 });
-  const contentInfo = new pkijs.ContentInfo({ contentType: outer, content: sdSchema });
-  const bytes = new Uint8Array(contentInfo.toSchema().toBER(false));
+  // Written directly with the DER writer rather than through pkijs: pkijs parses every certificate into its
+  // object model and encodes it again, which was four fifths of the time of a seal, and re-encoding is what
+  // must not happen to a certificate (the stamp carries its exact bytes). The structure is the fixed profile
+  // above; the read-back below and the OpenSSL interop tests hold it to RFC 5652.
+  const digestAlg = digestAlgorithmIdentifier(hash);
+  const signerInfo = derSequence(
+    derInteger(1),
+    derSequence(cert.issuer, cert.serial), // sid: IssuerAndSerialNumber
+    digestAlg,
+    derTlv(derContextTag(0), ...attrs), // signedAttrs [0] IMPLICIT SET OF Attribute, in DER order
+    signatureAlgorithmIdentifier(alg),
+    derOctetString(signature),
+  );
+  const signedData = derSequence(
+    derInteger(1), // GB/T 35275 §8.1 fixes version 1, and the profile keeps it for every algorithm
+    derTlv(DER_TAG.SET, digestAlg),
+    derSequence(derOid(inner)), // encapContentInfo, detached
+    derTlv(derContextTag(0), certDer, ...chain), // certificates [0] IMPLICIT, the signer first, exact bytes
+    derTlv(DER_TAG.SET, signerInfo),
+  );
+  const bytes = derSequence(derOid(outer), derTlv(derContextTag(0), signedData));
 
   // Self-check: the written stamp must read back under the strict profile with exactly what was signed and
-  // the exact certificate bytes (pkijs re-encodes certificates from their parsed form).
+  // the exact certificate bytes.
   const back = parseCmsStamp(bytes);
   if (!equalBytes(back.signedAttributes, signedSet) || !equalBytes(back.signerCertificate, certDer) || !equalBytes(back.signature, signature)) {
     throw new EvoucherError('SEAL_CMS_MALFORMED', 'the written cms stamp does not read back identically');
