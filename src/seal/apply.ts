@@ -122,9 +122,10 @@ export function writeBody(envelope: Uint8Array, env: Envelope, index: number, st
 }
 
 async function checkKeyMatchesCertificate(key: KeyProvider, cert: CertificateInfo): Promise<void> {
-  // A probe signature proves the key belongs to the certificate before anything is sealed: a token holding
-  // the wrong object, or a PEM paired with another certificate, is refused here rather than producing a
-  // seal no verifier accepts.
+  // A probe signature tells a key that does not belong to the certificate (a token holding the wrong object,
+  // a PEM paired with another certificate) from a seal that fails for another reason. It runs only when the
+  // new seal fails its self-check: a probe on every seal cost a second signature each time, which on a
+  // hardware token is the slow part.
   const probe = Uint8Array.from([...new TextEncoder().encode('evoucher key probe '), ...randomBytes(16)]);
   let ok = false;
   try {
@@ -277,7 +278,6 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
       throw new EvoucherError(path.code ?? 'CERT_UNTRUSTED', `signer certificate path is ${path.status} at ${time.toISOString()}: ${path.message}`);
     }
   }
-  await checkKeyMatchesCertificate(options.key, cert);
 
   const scope = { position: position.id, sequence: position.sequence, format, view: position.view };
   const previous = chainOrder(placed);
@@ -289,10 +289,12 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   });
   const stampBytes = await prepared.make(der, { position, time, voucherNo: voucher.fields['VoucherNo'] ?? '', vtCode });
 
-  // Self-check: the new stamp must verify over the structure it was made for (catches a device that signs
-  // something else, e.g. a pre-hashed input).
+  // Self-check: the new stamp must verify over the structure it was made for (catches a key that is not the
+  // certificate's, and a device that signs something else, e.g. a pre-hashed input). Nothing is returned
+  // unless it passes, so a mismatched key never yields a seal; the probe then names the cause.
   const failed = checkStamp(parseStamp({ format, bytes: stampBytes }), der).find((c) => c.status !== 'passed');
   if (failed !== undefined) {
+    await checkKeyMatchesCertificate(options.key, cert);
     throw new EvoucherError(failed.code ?? 'SEAL_SIGNATURE_INVALID', `the new seal does not verify: ${failed.message}`);
   }
   const entry: StampEntry = Object.assign({}, scope, { bytes: stampBytes });

@@ -201,6 +201,25 @@ describe('sealVoucher refusals (one code each)', () => {
     const rsaAsEc = keyProvider(pki.leaves['yh']!.keyPem, dw.certDer, 'rsa-pkcs1-sha256');
     expect(await codeOf(sealVoucher(envelope5201, { position: 'dw_gz', key: rsaAsEc, time: at(1) }))).toBe('KEY_CERT_MISMATCH');
   });
+  it('asks the key for one signature per seal; a mismatched key is still named, and no seal comes out', async () => {
+    // A hardware token signs slowly: the key/certificate probe runs only when a new seal fails its self-check.
+    const counting = (k: KeyProvider): { key: KeyProvider; signatures: () => number } => {
+      let n = 0;
+      return {
+        key: { algorithm: k.algorithm, certificate: () => k.certificate(), chain: async () => (await k.chain?.()) ?? [], sign: async (d: Uint8Array) => (n++, k.sign(d)) },
+        signatures: () => n,
+      };
+    };
+    const dw = counting(key('dw'));
+    const sealed = await sealVoucher(envelope5201, { position: 'dw_gz', key: dw.key, time: at(1) });
+    expect(dw.signatures()).toBe(1);
+    const cz = counting(key('cz'));
+    await sealVoucher(sealed, { position: 'cz_zfzyz', key: cz.key, time: at(2) });
+    expect(cz.signatures()).toBe(1);
+    const wrong = counting(keyProvider(pki.leaves['rh']!.keyPem, pki.leaves['dw']!.certDer, 'ecdsa-p256-sha256'));
+    expect(await codeOf(sealVoucher(envelope5201, { position: 'dw_gz', key: wrong.key, time: at(1) }))).toBe('KEY_CERT_MISMATCH');
+    expect(wrong.signatures()).toBe(2); // the seal, then the probe that names the cause
+  });
   it('ARG_INVALID for a missing body', async () => {
     expect(await codeOf(sealVoucher(envelope5201, { position: 'dw_gz', key: key('dw'), body: 3 }))).toBe('ARG_INVALID');
   });
