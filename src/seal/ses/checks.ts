@@ -10,6 +10,7 @@
  * SM2 key is accepted. Certificate trust, validity and key usage are NOT checked here (that is path
  * validation, done by the verifier with its trust anchors).
  */
+import { createHash } from 'node:crypto';
 import { equalBytes } from '@noble/curves/utils.js';
 import { digest, parsePublicKey, verifyMessage } from '../../crypto/index.js';
 import type { HashAlgorithm, PublicKeyInfo } from '../../crypto/index.js';
@@ -78,8 +79,35 @@ function checkSm2Signature(
  * const r = verifySealMaker(parseSeal(esl)); if (!r.ok) console.log(r.code);
  */
 export function verifySealMaker(seal: SealObject, options: SesVerifyOptions = {}): SesCheckResult {
-  return checkSm2Signature('maker', seal?.signAlgorithmOid, seal?.makerCert, seal?.slices?.makerSigned, seal?.signature,
+  const key = makerKey(seal, options ?? {});
+  const known = key === undefined ? undefined : verifiedSeals.get(key);
+  if (known !== undefined) return known;
+  const r = checkSm2Signature('maker', seal?.signAlgorithmOid, seal?.makerCert, seal?.slices?.makerSigned, seal?.signature,
     'SEAL_MAKER_SIGNATURE_INVALID', options ?? {});
+  if (r.ok && key !== undefined) {
+    verifiedSeals.set(key, r);
+    if (verifiedSeals.size > MAX_VERIFIED_SEALS) verifiedSeals.delete(verifiedSeals.keys().next().value as string);
+  }
+  return r;
+}
+
+/**
+ * Maker signatures already verified, by the SHA-256 of everything the check reads (algorithm, signer ID, maker
+ * certificate, signed bytes, signature; each length-prefixed so no two inputs share a key). Every voucher a
+ * party seals carries the same seal object, so sealing and verifying check its SM2 signature once, not at every
+ * seal and every verification. Only successes are kept (a failure is checked again every time); at most
+ * {@link MAX_VERIFIED_SEALS}, oldest dropped first.
+ */
+const MAX_VERIFIED_SEALS = 256;
+const verifiedSeals = new Map<string, SesCheckResult>();
+
+/** The memo key of a maker signature, or undefined for an incomplete structure (the check reports it). */
+function makerKey(seal: SealObject, options: SesVerifyOptions): string | undefined {
+  const parts: unknown[] = [seal?.makerCert, seal?.slices?.makerSigned, seal?.signature, options.sm2Id ?? new Uint8Array(0)];
+  if (!parts.every((p): p is Uint8Array => p instanceof Uint8Array)) return undefined;
+  const h = createHash('sha256').update(`${String(seal.signAlgorithmOid)}|${options.sm2Id === undefined ? 'default-id' : 'id'}|${parts.map((p) => p.length).join('|')}|`);
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
 }
 
 /**

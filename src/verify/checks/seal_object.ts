@@ -8,44 +8,14 @@
  * Trust (security.md §1.5): an attacker can make his own maker certificate, seal and sealer certificate and
  * embed them all; the maker path then reaches no configured anchor (`CERT_UNTRUSTED`, never VALID).
  */
-import { createHash } from 'node:crypto';
 import { parseCertificate } from '../../pki/index.js';
 import type { ParsedStamp, StampFacts } from '../../seal/formats/index.js';
 import { verifySealMaker } from '../../seal/ses/checks.js';
-import type { SealObject, SesCheckResult } from '../../seal/ses/types.js';
+import type { SealObject } from '../../seal/ses/types.js';
 import type { ResolvedOptions } from '../options.js';
 import { failed, passed, skipped, type ReportCheck, type SealObjectSummary } from '../report.js';
 import { pathChecks } from './chain.js';
 import { failedFrom, guard } from './guard.js';
-
-/**
- * Maker signatures already verified, by the SHA-256 of everything the check reads (algorithm, maker
- * certificate, signed bytes, signature; each length-prefixed so no two inputs share a key). Every voucher a
- * party seals carries the same seal object, so its SM2 signature is verified once. Only successes are kept
- * (a failure is checked again every time); at most {@link MAX_VERIFIED_SEALS}, oldest dropped first.
- */
-const MAX_VERIFIED_SEALS = 256;
-const verifiedSeals = new Map<string, SesCheckResult>();
-
-function makerSignature(seal: SealObject): SesCheckResult {
-  let key: string | undefined;
-  try {
-    const parts = [seal.makerCert, seal.slices.makerSigned, seal.signature];
-    const h = createHash('sha256').update(`${seal.signAlgorithmOid}|${parts.map((p) => p.length).join('|')}|`);
-    for (const p of parts) h.update(p);
-    key = h.digest('hex');
-  } catch {
-    key = undefined; // a malformed object: verifySealMaker reports it
-  }
-  const known = key === undefined ? undefined : verifiedSeals.get(key);
-  if (known !== undefined) return known;
-  const r = verifySealMaker(seal);
-  if (r.ok && key !== undefined) {
-    verifiedSeals.set(key, r);
-    if (verifiedSeals.size > MAX_VERIFIED_SEALS) verifiedSeals.delete(verifiedSeals.keys().next().value as string);
-  }
-  return r;
-}
 
 /** The seal object's summary for the report. */
 export function sealSummary(seal: SealObject): SealObjectSummary {
@@ -86,7 +56,8 @@ export function sealObjectChecks(stamp: ParsedStamp, facts: StampFacts, options:
   const checks: ReportCheck[] = [];
   checks.push(
     ...guard('maker-signature', () => {
-      const r = makerSignature(seal);
+      // verifySealMaker keeps the successes: a party's seal object is verified once, not per voucher.
+      const r = verifySealMaker(seal);
       return r.ok ? passed('maker-signature', `${r.message} (seal ${seal.esId})`) : failed('maker-signature', r.code ?? 'SEAL_MAKER_SIGNATURE_INVALID', r.message);
     }),
   );

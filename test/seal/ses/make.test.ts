@@ -73,6 +73,28 @@ describe('makeSeal', () => {
     expect(verifySealMaker(s, { sm2Id: new Uint8Array(0) })).toMatchObject({ ok: false, code: 'SEAL_MAKER_SIGNATURE_INVALID' });
   });
 
+  it('keeps verified maker signatures, but only for exactly the same inputs, and never a failure', () => {
+    const s = parseSeal(seal);
+    const flip = (b: Uint8Array, i: number): Uint8Array => {
+      const c = Uint8Array.from(b);
+      c[i] = (c[i] as number) ^ 1;
+      return c;
+    };
+    expect(verifySealMaker(s)).toMatchObject({ ok: true });
+    expect(verifySealMaker(s)).toMatchObject({ ok: true }); // from the memo
+    const changed = [
+      { ...s, signature: flip(s.signature, s.signature.length - 1) },
+      { ...s, slices: { ...s.slices, makerSigned: flip(s.slices.makerSigned, 40) } },
+      { ...s, makerCert: dw.certDer },
+      { ...s, signAlgorithmOid: '1.2.840.10045.4.3.2' },
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const c of changed) expect(verifySealMaker(c).ok).toBe(false);
+      expect(verifySealMaker(s, { sm2Id: new TextEncoder().encode('1234567812345679') }).ok).toBe(false);
+    }
+    expect(verifySealMaker(s)).toMatchObject({ ok: true });
+  });
+
   it('OpenSSL parses the seal and verifies the maker signature over the raw SES_SealInfo', () => {
     const listing = execFileSync('openssl', ['asn1parse', '-inform', 'DER'], { input: seal }).toString();
     expect(listing).toMatch(/IA5STRING\s+:ES/);
