@@ -132,6 +132,13 @@ export function charsetFromLabel(label: string): Charset | undefined {
  * @example encodeText('中文', 'GBK') // d6 d0 ce c4
  */
 export function encodeText(text: string, charset: Charset): Uint8Array {
+  if (charset === 'GBK' && ASCII_ONLY.test(text)) {
+    // ASCII is itself in GBK: an envelope is ASCII but for its vouchers' base64, and was encoded character by
+    // character by iconv-lite at every seal.
+    const out = new Uint8Array(text.length);
+    Buffer.from(out.buffer, out.byteOffset, out.length).write(text, 'latin1');
+    return out;
+  }
   const bad = findUnmappable(text, charset);
   if (bad !== undefined) {
     throw new EvoucherError(

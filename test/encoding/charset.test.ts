@@ -20,6 +20,20 @@ describe('charset', () => {
     expect(decodeText(bytes, 'GBK')).toBe(text);
   });
 
+  it('encodes ASCII text (the fast path) exactly as the reference table does, into its own buffer', () => {
+    const all = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('');
+    const long = Array.from({ length: 20_000 }, (_, i) => all[(i * 37) % 128]).join('');
+    for (const text of ['', all, long, '<?xml version="1.0" encoding="GBK"?>']) {
+      const bytes = encodeText(text, 'GBK');
+      expect(Buffer.from(bytes)).toEqual(iconv.encode(text, 'gbk'));
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.buffer.byteLength).toBe(text.length);
+    }
+    // One character past ASCII takes the checked path.
+    expect(Buffer.from(encodeText(`${long}中`, 'GBK'))).toEqual(iconv.encode(`${long}中`, 'gbk'));
+    expect(() => encodeText(`${long}\u0080`, 'GBK')).toThrow(expect.objectContaining({ code: 'ENCODING_UNMAPPABLE_CHAR' }));
+  });
+
   it('never writes ? for a character GBK lacks', () => {
     for (const ch of ['😀', '\u0080', '\ufffd', '𠀀']) {
       expect(() => encodeText(`a${ch}`, 'GBK')).toThrow(expect.objectContaining({ code: 'ENCODING_UNMAPPABLE_CHAR' }));
