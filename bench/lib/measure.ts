@@ -63,19 +63,35 @@ export function measureSync(op: () => unknown, options: MeasureOptions = DEFAULT
   do op();
   while (performance.now() < until);
   const reps: number[] = [];
-  for (let r = 0; r < options.reps; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    do {
-      // Batches of 8 between clock reads keep the clock out of the figure for very fast operations.
-      for (let i = 0; i < 8; i++) op();
-      n += 8;
-      t = performance.now();
-    } while (t - t0 < options.minMs);
-    reps.push((n * units * 1000) / (t - t0));
-  }
+  for (let r = 0; r < options.reps; r++) reps.push(syncRepetition(op, options.minMs) * units);
   return summarize(reps);
+}
+
+/** One repetition of a synchronous operation lasting at least `minMs`: calls per second. */
+function syncRepetition(op: () => unknown, minMs: number): number {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  do {
+    // Batches of 8 between clock reads keep the clock out of the figure for very fast operations.
+    for (let i = 0; i < 8; i++) op();
+    n += 8;
+    t = performance.now();
+  } while (t - t0 < minMs);
+  return (n * 1000) / (t - t0);
+}
+
+/** One repetition of an asynchronous operation, awaited call by call, lasting at least `minMs`: calls per second. */
+async function asyncRepetition(op: () => Promise<unknown>, minMs: number): Promise<number> {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  do {
+    await op();
+    n++;
+    t = performance.now();
+  } while (t - t0 < minMs);
+  return (n * 1000) / (t - t0);
 }
 
 /**
@@ -90,17 +106,7 @@ export async function measureAsync(op: () => Promise<unknown>, options: MeasureO
   do await op();
   while (performance.now() < until);
   const reps: number[] = [];
-  for (let r = 0; r < options.reps; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    do {
-      await op();
-      n++;
-      t = performance.now();
-    } while (t - t0 < options.minMs);
-    reps.push((n * 1000) / (t - t0));
-  }
+  for (let r = 0; r < options.reps; r++) reps.push(await asyncRepetition(op, options.minMs));
   return summarize(reps);
 }
 
@@ -152,23 +158,8 @@ export async function measureInterleaved(a: () => unknown, b: () => Promise<unkn
   const ra: number[] = [];
   const rb: number[] = [];
   for (let r = 0; r < pairs; r++) {
-    let n = 0;
-    let t0 = performance.now();
-    let t = t0;
-    do {
-      for (let i = 0; i < 8; i++) a();
-      n += 8;
-      t = performance.now();
-    } while (t - t0 < options.minMs);
-    ra.push((n * 1000) / (t - t0));
-    n = 0;
-    t0 = performance.now();
-    do {
-      await b();
-      n++;
-      t = performance.now();
-    } while (t - t0 < options.minMs);
-    rb.push((n * 1000) / (t - t0));
+    ra.push(syncRepetition(a, options.minMs));
+    rb.push(await asyncRepetition(b, options.minMs));
   }
   return { a: summarize(ra), b: summarize(rb), ratios: rb.map((x, i) => x / (ra[i] as number)) };
 }
