@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { EvoucherError } from '../errors.js';
 import { MAX_JOBS, verifyFiles, type VerifyOptions } from '../verify/index.js';
-import type { FileOutcome } from './commands/verify.js';
+import type { FileOutcome } from './verify_output.js';
 import { printError } from './output.js';
 import { createProgressLine, type ProgressOptions } from './progress.js';
 

@@ -11,7 +11,8 @@ import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
 import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readPolicyOption, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
-import { createJsonArrayWriter, printError, printText, toJunit, type JunitCase, type JunitSuite, type OutputFormat } from '../output.js';
+import { printError, printText } from '../output.js';
+import { createVerifyOutput } from '../verify_output.js';
 
 const USAGE = `usage: evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>]
                        [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit] [--jobs N]
@@ -29,130 +30,6 @@ Verifies the seal chain of every voucher in MOF envelopes and prints one report 
   --files-from      more files, one path per line of a UTF-8 list (- reads the list from standard input),
                     after those named on the command line: for more files than a command line holds
 exit codes: 0 all VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error`;
-
-/** A report of one voucher with the file it came from (the JSON output). */
-export type FileReport = { readonly file: string } & VerificationReport;
-
-/** The outcome of one input file. */
-export interface FileOutcome {
-  readonly file: string;
-  readonly reports: readonly VerificationReport[];
-  /** The file could not be read (exit code 2). */
-  readonly ioError?: { readonly code: string; readonly message: string };
-}
-
-/** `VoucherBody[0] 5201 ZF2025112800001` (identity only from the verified bytes). */
-export function voucherLabel(r: VerificationReport): string {
-  const v = r.voucher;
-  return `VoucherBody[${r.body}]${v === undefined ? '' : ` ${v.vtCode} ${v.voucherNo}`}`;
-}
-
-/** The error lines of a report: `  seals[1].message-digest: SEAL_DIGEST_MISMATCH: ...` with the seal's position. */
-export function errorLines(r: VerificationReport, indent = '  '): string[] {
-  return r.errors.map((e) => {
-    const m = /^seals\[(\d+)\]/.exec(e.where);
-    const seal = m === null ? undefined : r.seals[Number(m[1])];
-    const at = seal === undefined ? e.where : `${e.where} (${seal.position} #${seal.sequence})`;
-    return `${indent}${at}: ${e.code}${e.status === 'indeterminate' ? ' (indeterminate)' : ''}: ${e.message}`;
-  });
-}
-
-/**
- * Text output of one file: a line per voucher, then its failing seals and checks.
- *
- * @param o - the outcome of the file.
- * @returns the lines.
- */
-export function textLines(o: FileOutcome): string[] {
-  if (o.ioError !== undefined) return [`ERROR         ${o.file}: ${o.ioError.code}: ${o.ioError.message}`];
-  const lines: string[] = [];
-  for (const r of o.reports) {
-    const v = r.voucher;
-    const facts = v === undefined ? '' : ` ${v.view}${v.amount === undefined ? '' : ` ${v.amount}`}`;
-    const seals = `${r.seals.length} seal(s)${r.policy.complete ? ', complete' : r.policy.missing.length > 0 ? `, missing ${r.policy.missing.join(',')}` : ''}`;
-    const undecided = r.indeterminate.length > 0 ? ` [not established: ${r.indeterminate.join(', ')}]` : '';
-    lines.push(`${r.status.padEnd(13)} ${o.file} ${voucherLabel(r)}${facts} (${seals})${undecided}`);
-    lines.push(...errorLines(r, '  '));
-  }
-  return lines;
-}
-
-/**
- * JUnit output of one file: a suite with one case per voucher. An INVALID voucher is a `failure`, an
- * INDETERMINATE one an `error` (could not be decided); either lists every code with where it happened.
- *
- * @param o - the outcome of the file.
- * @returns the suite for `toJunit`.
- */
-export function junitSuite(o: FileOutcome): JunitSuite {
-  if (o.ioError !== undefined) {
-    return { name: o.file, cases: [{ name: 'file', classname: o.file, errors: [{ message: o.ioError.message, type: o.ioError.code }] }] };
-  }
-  const cases = o.reports.map((r): JunitCase => {
-    const name = voucherLabel(r);
-    if (r.status === 'VALID') return { name, classname: o.file };
-    const first = r.errors.find((e) => e.status === 'failed') ?? r.errors[0];
-    const codes = [...new Set(r.errors.map((e) => e.code))];
-    const problem = {
-      message: `${r.status}: ${codes.join(', ')}${first === undefined ? '' : ` (first at ${first.where})`}`,
-      type: first?.code ?? 'POLICY_INCOMPLETE',
-      text: errorLines(r, '').join('\n'),
-    };
-    return r.status === 'INVALID' ? { name, classname: o.file, failures: [problem] } : { name, classname: o.file, errors: [problem] };
-  });
-  return { name: o.file, cases };
-}
-
-/** Where the outcomes of `evoucher verify` go, file by file, in input order. */
-interface VerifyOutput {
-  /** Takes the outcome of the next file. */
-  add(o: FileOutcome): Promise<void>;
-  /** Prints what is left to print. */
-  end(): Promise<void>;
-  /** 0 every voucher VALID, 1 any INVALID or INDETERMINATE, 2 a file could not be read. */
-  exitCode(): number;
-}
-
-/**
- * The output of `evoucher verify`, kept small whatever the number of files: JSON reports are written as they
- * come (one array, byte for byte what printing the whole array prints), and text and JUnit keep only their
- * lines and cases, not the reports, until the end (text waits for the progress line to be erased; JUnit's
- * root element carries the totals).
- *
- * @param format - the output format.
- * @returns the output.
- */
-function createVerifyOutput(format: OutputFormat): VerifyOutput {
-  const json = format === 'json' ? createJsonArrayWriter() : undefined;
-  const lines: string[] = [];
-  const suites: JunitSuite[] = [];
-  let total = 0;
-  let valid = 0;
-  let unreadable = 0;
-  let validationTime: string | undefined;
-  return {
-    async add(o: FileOutcome): Promise<void> {
-      if (o.ioError !== undefined) unreadable++;
-      for (const r of o.reports) {
-        total++;
-        if (r.status === 'VALID') valid++;
-        validationTime ??= r.validationTime;
-        if (json !== undefined) await json.add({ file: o.file, ...r } satisfies FileReport);
-      }
-      if (format === 'junit') suites.push(junitSuite(o));
-      else if (format === 'text') lines.push(...textLines(o));
-    },
-    async end(): Promise<void> {
-      if (json !== undefined) await json.end();
-      else if (format === 'junit') printText(toJunit(suites));
-      else printText([...lines, `${valid} of ${total} voucher(s) VALID (validation time ${validationTime ?? '-'})`].join('\n'));
-    },
-    exitCode(): number {
-      if (unreadable > 0) return 2;
-      return valid === total ? 0 : 1;
-    },
-  };
-}
 
 /**
  * Reads `--files-from`: one path per line (LF or CRLF), empty lines skipped.
