@@ -11,9 +11,9 @@
  * - Algorithms: ECDSA P-256 / RSA PKCS#1 v1.5 / RSA-PSS with SHA-256; SM2 with SM3 using the GB/T 35275
  *   content-type OIDs (`1.2.156.10197.6.1.4.2.2` signedData, `.1` data) and `1.2.156.10197.1.501`.
  *
- * Writing uses the DER writer (the profile is fixed, and certificates go in as their exact bytes); reading is a strict DER parser of exactly this profile that
- * keeps the received slices, so the signature is always checked over the received signed attributes
- * (security.md §1.11: parse once, verify the bytes you were given).
+ * Writing uses the DER writer (the profile is fixed, and certificates go in as their exact bytes); reading is
+ * a strict DER parser of exactly this profile that keeps the received slices, so the signature is always
+ * checked over the received signed attributes (security.md §1.11: parse once, verify the bytes you were given).
  */
 import { equalBytes } from '@noble/curves/utils.js';
 import type { Digester } from '../../crypto/digest_memo.js';

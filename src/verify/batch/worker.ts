@@ -37,7 +37,7 @@ function answer(task: WorkerTask): WorkerAnswer {
     // Not frozen: the reports leave as JSON text at once.
     return { id: task.id, reportsJson: JSON.stringify(verifyEnvelopeSync(bytes, options, false)) };
   } catch (e) {
-    // verifyEnvelope throws only on misuse, which the main thread has ruled out; anything else is a fault.
+    // The verifier throws only on misuse, which the main thread has ruled out; anything else is a fault.
     return { id: task.id, error: { code: isEvoucherError(e) ? e.code : 'VERIFY_INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) } };
   }
 }
