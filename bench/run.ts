@@ -147,7 +147,7 @@ const result = {
     pairRatios: boundRatios.reps.map((r) => Math.round(r * 1000) / 1000),
     ratioFromSectionMedians: vouchers['p256-cms'].verify.median / (raw.p256Verify.median / 3),
   },
-  batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map((r) => Math.round(r * 1000) / 1000), backgroundCores: batch.backgroundCores },
+  batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map((r) => Math.round(r * 1000) / 1000), threads: batch.threads, backgroundCores: batch.backgroundCores },
   memory,
   ratios,
   peakRssMiB: memory.peakRssMiB,
@@ -201,6 +201,12 @@ if (values.json === true) {
     `  1 worker                 ${rate(batch.jobs1)}`,
     `  2 workers                ${rate(batch.jobs2)}`,
     `  speed-up of each pair     ${batch.pairRatios.map((r) => n(r, 2)).join(' ')}`,
+    ...(batch.threads === undefined
+      ? []
+      : [
+          `  cores used, 1 worker:      worker ${batch.threads.jobs1.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(batch.threads.jobs1.collecting, 2)}, other threads ${n(batch.threads.jobs1.other, 2)} (GC, I/O), idle ${n(batch.threads.jobs1.idle, 2)}`,
+          `  cores used, 2 workers:     workers ${batch.threads.jobs2.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(batch.threads.jobs2.collecting, 2)}, other threads ${n(batch.threads.jobs2.other, 2)} (GC, I/O), idle ${n(batch.threads.jobs2.idle, 2)}`,
+        ]),
     ...(batch.backgroundCores === undefined ? [] : [`  other processes used ${n(batch.backgroundCores, 2)} core(s) meanwhile (shared machine)`]),
     '',
     `Memory: ${n(memory.vouchers)} P-256 vouchers streamed from disk, 2 workers, ${n(memory.seconds, 1)} s (${n(memory.rate)} /s)`,

@@ -4,12 +4,13 @@
  */
 import { execFile } from 'node:child_process';
 import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrustStore } from '../../src/pki/index.js';
 import { createVerifierPool, type VerifierPool } from '../../src/verify/index.js';
 import { summarize, type Rate } from '../lib/measure.js';
+import { threadCpuAccount, type ThreadCpuAccount, type ThreadShares } from '../lib/threads.js';
 import { ROOT } from './vouchers.js';
 
 /** CPU time of the whole machine, from /proc/stat (Linux); undefined elsewhere. */
@@ -83,6 +84,8 @@ export interface BatchFigures {
   readonly speedup: number;
   /** Every pair's ratio, in order. */
   readonly pairRatios: readonly number[];
+  /** Where the cores went during the 1-worker and the 2-worker batches (Linux). */
+  readonly threads?: { readonly jobs1: ThreadShares; readonly jobs2: ThreadShares };
   /** Cores used by other processes during the measurement (the machine is shared). */
   readonly backgroundCores?: number;
 }
@@ -117,19 +120,31 @@ export async function measureBatch(name: (i: number) => string, files: number, t
     await run(pool2);
     const one: number[] = [];
     const two: number[] = [];
+    const cpu1 = threadCpuAccount();
+    const cpu2 = threadCpuAccount();
+    const timed = async (pool: VerifierPool, cpu: ThreadCpuAccount): Promise<number> => {
+      cpu.start();
+      const rate = await run(pool);
+      cpu.stop();
+      return rate;
+    };
     const { backgroundCores } = await withBackgroundLoad(async () => {
       for (let r = 0; r < reps; r++) {
-        one.push(await run(pool1));
-        two.push(await run(pool2));
+        one.push(await timed(pool1, cpu1));
+        two.push(await timed(pool2, cpu2));
       }
     });
     const ratios = two.map((t, i) => t / (one[i] as number));
+    const cores = availableParallelism();
+    const jobs1 = cpu1.shares(1, cores);
+    const jobs2 = cpu2.shares(2, cores);
     return {
       files,
       jobs1: summarize(one),
       jobs2: summarize(two),
       speedup: summarize(ratios).median,
       pairRatios: ratios,
+      ...(jobs1 === undefined || jobs2 === undefined ? {} : { threads: { jobs1, jobs2 } }),
       ...(backgroundCores === undefined ? {} : { backgroundCores }),
     };
   } finally {
