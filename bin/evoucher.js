@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `evoucher` command: a thin launcher for the compiled CLI in dist/.
-import { main } from '../dist/cli/main.js';
+import { exitWhenOutputCloses, main } from '../dist/cli/main.js';
 
+exitWhenOutputCloses();
 process.exitCode = await main(process.argv.slice(2));

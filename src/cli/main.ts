@@ -30,6 +30,22 @@ function usage(): string {
   return lines.join('\n');
 }
 
+/**
+ * Makes a reader that goes away an ordinary end of the process (`evoucher verify *.xml | head`): when standard
+ * output is closed under it (EPIPE), the command stops at once, without a stack trace, with the exit code of an
+ * I/O error (2), as Unix tools stop on SIGPIPE. Called by the `evoucher` launcher only, never by a library user.
+ *
+ * @param stdout - the stream to guard; default standard output.
+ * @param exit - how to end the process; default `process.exit`.
+ * @example exitWhenOutputCloses()
+ */
+export function exitWhenOutputCloses(stdout: NodeJS.WriteStream = process.stdout, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') exit(2);
+    else throw e;
+  });
+}
+
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -2,6 +2,7 @@
  * `evoucher verify --jobs`: many files through worker threads print exactly what one thread prints, in the
  * same order and with the same exit code; the progress line appears only for text output on a terminal.
  */
+import { spawn } from 'node:child_process';
 import { link, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +113,19 @@ describe('evoucher verify --jobs', () => {
     await refused(['--files-from', '-'], 'a.xml\0b.xml\n', 'ARG_INVALID', /line 1: a path cannot hold a NUL/);
     await refused(['--files-from', join(dir, 'no-list.txt')], '', 'ARG_IO', /cannot read/);
     await refused(['--files-from', '-'], '\n\n', 'ARG_MISSING', /at least one file/);
+  });
+
+  it('stops quietly with exit code 2 when its reader goes away (| head), in every format', async () => {
+    for (const format of ['text', 'json', 'junit']) {
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'evoucher.js'), 'verify', ...files, '--trust', TRUST, '--at', AT, '--format', format], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before the first write
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(2);
+      // No stack trace, no "Unhandled 'error' event" (text and JUnit crashed so before).
+      expect(stderr).not.toMatch(/Error|node:events|EPIPE/);
+    }
   });
 
   it('refuses a bad --jobs value with exit code 2', async () => {
