@@ -18,6 +18,7 @@ import { isFlat, measureBatch, measureMemory, subdir, writeCorpus, type BatchFig
 import { measureRaw, measureSm2, rawP256Verify, type RawFigures, type Sm2Figures } from './sections/raw.js';
 import { measureFamily, prepareVouchers, voucherVerifier, type FamilyFigures, type FamilyId } from './sections/vouchers.js';
 import { measureInterleaved, summarize, type Interleaved, type MeasureOptions, type Rate } from './lib/measure.js';
+import type { ThreadShares } from './lib/threads.js';
 
 const { values } = parseArgs({
   options: {
@@ -163,6 +164,8 @@ if (values.json === true) {
   const n = (x: number, d = 0): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const rate = (r: Rate, unit = '/s'): string => `${n(r.median).padStart(9)} ${unit.padEnd(5)} [${n(r.min)}–${n(r.max)}]`;
   const ok = (met: boolean): string => (met ? 'met' : 'NOT MET');
+  const coresUsed = (label: string, workers: string, t: ThreadShares): string =>
+    `  cores used, ${label}     ${workers} ${t.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(t.collecting, 2)}, other threads ${n(t.other, 2)} (GC, I/O), idle ${n(t.idle, 2)}`;
   const lines = [
     `evoucher bench — ${info.cpus} × ${info.model}, node ${info.node}, ${result.date}`,
     `every rate: median of ${m.reps} repetitions of ≥ ${m.minMs} ms after ${m.warmupMs} ms warm-up [min–max]`,
@@ -204,8 +207,8 @@ if (values.json === true) {
     ...(batch.threads === undefined
       ? []
       : [
-          `  cores used, 1 worker:      worker ${batch.threads.jobs1.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(batch.threads.jobs1.collecting, 2)}, other threads ${n(batch.threads.jobs1.other, 2)} (GC, I/O), idle ${n(batch.threads.jobs1.idle, 2)}`,
-          `  cores used, 2 workers:     workers ${batch.threads.jobs2.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(batch.threads.jobs2.collecting, 2)}, other threads ${n(batch.threads.jobs2.other, 2)} (GC, I/O), idle ${n(batch.threads.jobs2.idle, 2)}`,
+          coresUsed('1 worker: ', 'worker', batch.threads.jobs1),
+          coresUsed('2 workers:', 'workers', batch.threads.jobs2),
         ]),
     ...(batch.backgroundCores === undefined ? [] : [`  other processes used ${n(batch.backgroundCores, 2)} core(s) meanwhile (shared machine)`]),
     '',

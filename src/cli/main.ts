@@ -35,13 +35,11 @@ function usage(): string {
  * output is closed under it (EPIPE), the command stops at once, without a stack trace, with the exit code of an
  * I/O error (2), as Unix tools stop on SIGPIPE. Called by the `evoucher` launcher only, never by a library user.
  *
- * @param stdout - the stream to guard; default standard output.
- * @param exit - how to end the process; default `process.exit`.
  * @example exitWhenOutputCloses()
  */
-export function exitWhenOutputCloses(stdout: NodeJS.WriteStream = process.stdout, exit: (code: number) => void = (code) => process.exit(code)): void {
-  stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') exit(2);
+export function exitWhenOutputCloses(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(2);
     else throw e;
   });
 }
