@@ -8,7 +8,9 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, type TrustStore } from '../../pki/index.js';
-import { verifyEnvelope, type VerificationReport } from '../../verify/index.js';
+import { verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
+import { resolveOptions } from '../../verify/options.js';
+import { verifyEnvelopeSync } from '../../verify/verify.js';
 import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readPolicyOption, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printText } from '../output.js';
@@ -129,27 +131,25 @@ export async function run(args: string[]): Promise<number> {
   const jobs = parseJobs(values.jobs);
 
   const output = createVerifyOutput(format);
+  const options: VerifyOptions = { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) };
   // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
   if (files.length > 1 && jobs > 0 && !files.includes('-')) {
-    await verifyFilesForCli(files, { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) }, { jobs, format }, output.add);
-  } else for (const file of files) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readInput(file);
-    } catch (e) {
-      if (!(e instanceof EvoucherError)) throw e;
-      printError(`evoucher verify: ${file}: ${e.code}: ${e.message}`);
-      await output.add({ file, reports: [], ioError: { code: e.code, message: e.message } });
-      continue;
+    await verifyFilesForCli(files, options, { jobs, format }, output.add);
+  } else {
+    // Resolved once (policy checked, intermediates parsed, the trust store's path cache), as the batch path does.
+    const resolved = resolveOptions(options);
+    for (const file of files) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readInput(file);
+      } catch (e) {
+        if (!(e instanceof EvoucherError)) throw e;
+        printError(`evoucher verify: ${file}: ${e.code}: ${e.message}`);
+        await output.add({ file, reports: [], ioError: { code: e.code, message: e.message } });
+        continue;
+      }
+      await output.add({ file, reports: verifyEnvelopeSync(bytes, resolved) });
     }
-    const reports = await verifyEnvelope(bytes, {
-      trust,
-      at,
-      crls,
-      intermediates,
-      ...(policy === undefined ? {} : { policy }),
-    });
-    await output.add({ file, reports });
   }
   await output.end();
   return output.exitCode();
