@@ -50,6 +50,21 @@ export function summarize(reps: readonly number[]): Rate {
 }
 
 /**
+ * The median of pair ratios that cannot exceed `max` (2 workers against 1 cannot exceed 2): a pair above it was
+ * disturbed on its denominator's side and is left out. Only that side of the noise can be told, so leaving such
+ * pairs out can only lower the median.
+ *
+ * @param ratios - the ratio of each pair.
+ * @param max - the most a true ratio can be.
+ * @returns the median of the ratios up to `max` (NaN when none is), and how many were left out.
+ * @example boundedMedian([1.5, 2.3, 1.7], 2) // { median: 1.6, leftOut: 1 }
+ */
+export function boundedMedian(ratios: readonly number[], max: number): { median: number; leftOut: number } {
+  const kept = ratios.filter((r) => r <= max);
+  return { median: kept.length === 0 ? NaN : median(kept), leftOut: ratios.length - kept.length };
+}
+
+/**
  * Measures a synchronous operation: `op()` is called in a loop; each repetition counts calls until
  * `minMs` has passed.
  *
