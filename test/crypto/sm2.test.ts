@@ -12,7 +12,8 @@ import {
   sm2Sign,
   sm2Verify,
 } from '../../src/crypto/index.js';
-import { sm2KeyCacheCount } from '../../src/crypto/sm2.js';
+import { sm2KeyCacheCount, sm2PointVerificationCount } from '../../src/crypto/sm2.js';
+import { decodeRsDer } from '../../src/crypto/signature_der.js';
 import { SM2P256V1 } from '../../src/crypto/sm2_curve.js';
 import { ascii, codeOf, hex, unhex, vector } from './helpers.js';
 
@@ -126,6 +127,56 @@ describe('sm2 public keys', () => {
     const first = keys[0] as (typeof keys)[number];
     expect(sm2Verify(first.publicKey.point as Uint8Array, m, signMessage('sm2-sm3', first, m))).toBe(true);
     expect(sm2Verify(first.publicKey.point as Uint8Array, ascii('other'), signMessage('sm2-sm3', first, m))).toBe(false);
+  });
+});
+
+describe('sm2Verify: the last success per key', () => {
+  const count = sm2PointVerificationCount;
+
+  it('answers an exact repeat without a second verification', () => {
+    const k = generateKeyPair('sm2');
+    const P = k.publicKey.point as Uint8Array;
+    const sig = signMessage('sm2-sm3', k, m);
+    const c0 = count();
+    expect(sm2Verify(P, m, sig)).toBe(true);
+    expect(count()).toBe(c0 + 1);
+    expect(sm2Verify(P, m, sig)).toBe(true);
+    expect(sm2Verify(P, m.slice(), sig.slice())).toBe(true);
+    expect(count()).toBe(c0 + 1);
+  });
+
+  it('a different message, signature, signer ID or key is verified in full and fails', () => {
+    const k = generateKeyPair('sm2');
+    const other = generateKeyPair('sm2');
+    const P = k.publicKey.point as Uint8Array;
+    const sig = signMessage('sm2-sm3', k, m);
+    expect(sm2Verify(P, m, sig)).toBe(true);
+    const c0 = count();
+    expect(sm2Verify(P, ascii('message digesT'), sig)).toBe(false);
+    // s + 1 as canonical DER, the same r.
+    const rs = decodeRsDer(sig, n);
+    if (rs === null) throw new Error('not DER');
+    expect(sm2Verify(P, m, unhex(seq(intOf(rs.r) + intOf(rs.s + 1n))))).toBe(false);
+    expect(sm2Verify(P, m, sig, { id: ascii('another signer id') })).toBe(false);
+    expect(sm2Verify(other.publicKey.point as Uint8Array, m, sig)).toBe(false);
+    expect(count()).toBe(c0 + 4);
+    // The success is still remembered after those failures, and each failure is not.
+    expect(sm2Verify(P, m, sig)).toBe(true);
+    expect(sm2Verify(P, ascii('message digesT'), sig)).toBe(false);
+    expect(count()).toBe(c0 + 5);
+  });
+
+  it('distinct signatures of one key verify in full each time, before and after its table is built', () => {
+    const k = generateKeyPair('sm2');
+    const P = k.publicKey.point as Uint8Array;
+    const c0 = count();
+    for (let i = 0; i < 8; i++) {
+      const msg = ascii(`message ${i}`);
+      const sig = signMessage('sm2-sm3', k, msg);
+      expect(sm2Verify(P, msg, sig)).toBe(true);
+      expect(sm2Verify(P, ascii(`message ${i + 1}`), sig)).toBe(false);
+    }
+    expect(count()).toBe(c0 + 16);
   });
 });
 

@@ -26,6 +26,7 @@ import {
   verifySealMaker,
   verifySesSignatureValue,
 } from '../../../src/seal/ses/index.js';
+import { sm2PointVerificationCount } from '../../../src/crypto/sm2.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
 import { codeOfAsync, demoProvider, hex, opensslSm2Verify, readReal } from './helpers.js';
 
@@ -164,6 +165,17 @@ describe('makeSesSignature', () => {
     const tbsNode = readDer(der).children?.[0];
     expect(tbsNode?.children?.length).toBe(6);
     expect([tbsNode?.children?.[5]?.class, tbsNode?.children?.[5]?.tag, tbsNode?.children?.[5]?.constructed]).toEqual(['context', 0, true]);
+  });
+
+  it('the check of a new seal signature right after making it costs no second SM2 verification', async () => {
+    const dataHash = digest('sm3', new TextEncoder().encode(`fresh ${Math.random()}`));
+    const before = sm2PointVerificationCount();
+    const der = await makeSesSignature({ seal, signer: cz, dataHash, propertyInfo: 'evoucher-tbs v1', time: signTime });
+    const made = sm2PointVerificationCount();
+    // makeSesSignature verified its signature once (the seal maker's signature may add one on first sight).
+    expect(made - before).toBeGreaterThanOrEqual(1);
+    expect(verifySesSignatureValue(parseSesSignature(der))).toMatchObject({ ok: true });
+    expect(sm2PointVerificationCount()).toBe(made);
   });
 
   it('OpenSSL oracle: openssl dgst -sm3 -verify with distid 1234567812345678 over the cut TBS_Sign slice', async () => {
