@@ -2,6 +2,8 @@
  * evoucher/verify: the chain verifier and its report (docs/verification.md).
  */
 export { verifyEnvelope } from './verify.js';
+export { createVerifier } from './verifier.js';
+export type { EnvelopeVerifier } from './verifier.js';
 export type { VerifyOptions } from './options.js';
 export { REQUIRED_SEAL_CHECKS, firstError, indeterminateKinds } from './report.js';
 export type {

@@ -8,9 +8,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, type TrustStore } from '../../pki/index.js';
-import { verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
-import { resolveOptions } from '../../verify/options.js';
-import { verifyEnvelopeSync } from '../../verify/verify.js';
+import { createVerifier, verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
 import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readPolicyOption, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printText } from '../output.js';
@@ -136,8 +134,8 @@ export async function run(args: string[]): Promise<number> {
   if (files.length > 1 && jobs > 0 && !files.includes('-')) {
     await verifyFilesForCli(files, options, { jobs, format }, output.add);
   } else {
-    // Resolved once (policy checked, intermediates parsed, the trust store's path cache), as the batch path does.
-    const resolved = resolveOptions(options);
+    // Options resolved once (policy checked, intermediates parsed), as the batch path does.
+    const verifier = createVerifier(options);
     for (const file of files) {
       let bytes: Uint8Array;
       try {
@@ -148,7 +146,7 @@ export async function run(args: string[]): Promise<number> {
         await output.add({ file, reports: [], ioError: { code: e.code, message: e.message } });
         continue;
       }
-      await output.add({ file, reports: verifyEnvelopeSync(bytes, resolved) });
+      await output.add({ file, reports: await verifier.verify(bytes) });
     }
   }
   await output.end();
