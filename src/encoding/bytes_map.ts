@@ -33,6 +33,14 @@ function hashOf(b: Uint8Array): number {
   return h >>> 0;
 }
 
+/**
+ * Content equality of two arrays of one length. The keys are public (certificates, public keys, seal objects),
+ * so long ones are compared natively (`Buffer.compare`, about 2 µs for 25 KiB against about 30 µs in a loop).
+ */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length > 1024 ? Buffer.compare(a, b) === 0 : equalBytes(a, b);
+}
+
 /** A bounded least-recently-used map whose keys are byte arrays compared by content. */
 export class BytesMap<V> {
   readonly #max: number;
@@ -104,7 +112,7 @@ export class BytesMap<V> {
   #find(key: Uint8Array, hash: number): Entry<V> | undefined {
     const bucket = this.#buckets.get(hash);
     if (bucket === undefined) return undefined;
-    for (const e of bucket) if (e.key.length === key.length && equalBytes(e.key, key)) return e;
+    for (const e of bucket) if (e.key.length === key.length && sameBytes(e.key, key)) return e;
     return undefined;
   }
 

@@ -20,6 +20,7 @@
 import { equalBytes } from '@noble/curves/utils.js';
 import { digest } from '../crypto/index.js';
 import type { Digester } from '../crypto/digest_memo.js';
+import { digestOfRepeated } from '../crypto/digest_cache.js';
 import type { HashAlgorithm } from '../crypto/types.js';
 import {
   DER_LOW_TAG_LIMITS,
@@ -458,7 +459,8 @@ export function buildTbs(input: BuildTbsInput, hash: Digester = digest): { reado
     previousSeals: input.previousStamps.map((s) => ({ positionId: s.position, sequence: s.sequence, view: s.view, digest: h(s.bytes) })),
     signingTime: wholeSeconds(input.signingTime),
     signerCertificateDigest: h(input.signerCertificate),
-    ...(input.sealObject === undefined ? {} : { sealObject: { esId: input.sealObject.esId, digest: h(input.sealObject.bytes) } }),
+    // A holder's seal object comes back whole in every seal it makes: its digest is recognised by content.
+    ...(input.sealObject === undefined ? {} : { sealObject: { esId: input.sealObject.esId, digest: digestOfRepeated(alg, input.sealObject.bytes) } }),
   };
   return { fields, der: encodeTbs(fields) };
 }

@@ -40,6 +40,23 @@ describe('BytesMap', () => {
     expect(m.get(b)).toBe('b');
   });
 
+  it('long keys (compared natively) that differ in one byte anywhere are told apart', () => {
+    const m = new BytesMap<number>(100);
+    const a = new Uint8Array(30_000).fill(7);
+    m.set(a, -1);
+    for (const at of [20, 1025, 15_000, 29_930]) {
+      const b = a.slice();
+      b[at] = 8;
+      expect(m.get(b)).toBeUndefined();
+      m.set(b, at);
+      expect(m.get(b)).toBe(at);
+    }
+    // A view into a larger buffer is compared by its own bytes.
+    const big = new Uint8Array(40_000).fill(7);
+    expect(m.get(big.subarray(5_000, 35_000))).toBe(-1);
+    expect(m.get(a.subarray(1))).toBeUndefined();
+  });
+
   it('keeps its own copy: a caller writing into its buffer after set changes nothing stored', () => {
     const m = new BytesMap<string>(10);
     const k = Uint8Array.of(1, 2, 3);
