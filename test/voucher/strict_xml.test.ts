@@ -26,6 +26,30 @@ describe('readXml', () => {
     expect(() => read('<a>&#xD800;</a>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
   });
 
+  it('finds one character needing the slow path anywhere in a long base64 text or attribute', () => {
+    const b64 = Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 7919) % 256)).toString('base64');
+    const cases: { insert: string; text: string | { code: string }; attribute: string | { code: string } }[] = [
+      { insert: '&amp;', text: '&', attribute: '&' },
+      { insert: '\r\n', text: '\n', attribute: ' ' },
+      { insert: '\t', text: '\t', attribute: ' ' },
+      { insert: '\u0001', text: { code: 'XML_MALFORMED' }, attribute: { code: 'XML_MALFORMED' } },
+      { insert: '\u001f', text: { code: 'XML_MALFORMED' }, attribute: { code: 'XML_MALFORMED' } },
+      { insert: '\uffff', text: { code: 'XML_MALFORMED' }, attribute: { code: 'XML_MALFORMED' } },
+      { insert: '&#xDFFF;', text: { code: 'XML_MALFORMED' }, attribute: { code: 'XML_MALFORMED' } },
+    ];
+    for (const c of cases) {
+      for (const at of [0, 1, 20_000, b64.length - 1, b64.length]) {
+        const value = b64.slice(0, at) + c.insert + b64.slice(at);
+        const want = (w: string | { code: string }): string => b64.slice(0, at) + (w as string) + b64.slice(at);
+        if (typeof c.text === 'string') expect(read(`<a>${value}</a>`).root.text === want(c.text), `text ${JSON.stringify(c.insert)} at ${at}`).toBe(true);
+        else expect(() => read(`<a>${value}</a>`)).toThrow(expect.objectContaining(c.text));
+        if (typeof c.attribute === 'string') expect(read(`<a v="${value}"/>`).root.attributes[0]?.[1] === want(c.attribute), `attribute ${JSON.stringify(c.insert)} at ${at}`).toBe(true);
+        else expect(() => read(`<a v="${value}"/>`)).toThrow(expect.objectContaining(c.attribute));
+      }
+    }
+    expect(read(`<a v="${b64}">${b64}</a>`).root.text).toBe(b64);
+  });
+
   it('requires whitespace between attributes and refuses duplicates', () => {
     expect(() => read('<a x="1"y="2"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
     expect(() => read('<a x="1" x="2"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
