@@ -98,6 +98,32 @@ export async function readInput(
   return readFileBounded(path, max);
 }
 
+/** One input of {@link readInputs}: its bytes, or the coded reason it could not be read. */
+export type InputRead = { readonly file: string; readonly bytes: Uint8Array } | { readonly file: string; readonly error: EvoucherError };
+
+/**
+ * Reads the inputs of a command one after the other with {@link readInput}, so that one unreadable file is
+ * reported and the others go on.
+ *
+ * @param files - file paths or `-`.
+ * @returns each file's bytes, or its `ARG_IO` error, in order.
+ * @throws whatever is not an EvoucherError (a fault, not a file problem).
+ * @example for await (const r of readInputs(files)) if ('error' in r) report(r.file, r.error)
+ */
+export async function* readInputs(files: readonly string[]): AsyncGenerator<InputRead, void, undefined> {
+  for (const file of files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readInput(file);
+    } catch (e) {
+      if (!(e instanceof EvoucherError)) throw e;
+      yield { file, error: e };
+      continue;
+    }
+    yield { file, bytes };
+  }
+}
+
 /**
  * Writes output to a file (atomically: a temporary file renamed into place) or to standard output for `-`.
  *

@@ -9,7 +9,7 @@
 import { EvoucherError } from '../../errors.js';
 import { diffVouchers, validateVoucher } from '../../voucher/index.js';
 import type { Envelope, Voucher, VoucherView } from '../../voucher/index.js';
-import { chooseOption, parseCommandArgs, readInput } from '../args.js';
+import { chooseOption, parseCommandArgs, readInputs } from '../args.js';
 import { formatIssues, printJson, printText, toJunit } from '../output.js';
 import type { IssueLine, JunitSuite } from '../output.js';
 import { readDocument } from './inspect.js';
@@ -184,16 +184,12 @@ export async function run(args: string[]): Promise<number> {
   const now = values.at === undefined ? new Date() : new Date(values.at);
   if (Number.isNaN(now.getTime())) throw new EvoucherError('ARG_INVALID', `--at '${values.at ?? ''}' is not an ISO 8601 time`, {});
   const results: FileResult[] = [];
-  for (const file of positionals) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readInput(file);
-    } catch (e) {
-      if (!(e instanceof EvoucherError)) throw e;
-      results.push({ file, status: 'error', vouchers: [], error: { code: e.code, message: e.message } });
+  for await (const r of readInputs(positionals)) {
+    if ('error' in r) {
+      results.push({ file: r.file, status: 'error', vouchers: [], error: { code: r.error.code, message: r.error.message } });
       continue;
     }
-    results.push(validateDocument(file, bytes, now, view));
+    results.push(validateDocument(r.file, r.bytes, now, view));
   }
   if (format === 'json') printJson(results);
   else if (format === 'junit') printText(toJunit(resultsToJunit(results)));

@@ -9,7 +9,7 @@
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { createVerifier, verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readPolicyOption, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readInputs, readPolicyOption, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printText } from '../output.js';
 import { createVerifyOutput } from '../verify_output.js';
@@ -136,17 +136,13 @@ export async function run(args: string[]): Promise<number> {
   } else {
     // Options resolved once (policy checked, intermediates parsed), as the batch path does.
     const verifier = createVerifier(options);
-    for (const file of files) {
-      let bytes: Uint8Array;
-      try {
-        bytes = await readInput(file);
-      } catch (e) {
-        if (!(e instanceof EvoucherError)) throw e;
-        printError(`evoucher verify: ${file}: ${e.code}: ${e.message}`);
-        await output.add({ file, reports: [], ioError: { code: e.code, message: e.message } });
-        continue;
+    for await (const r of readInputs(files)) {
+      if ('error' in r) {
+        printError(`evoucher verify: ${r.file}: ${r.error.code}: ${r.error.message}`);
+        await output.add({ file: r.file, reports: [], ioError: { code: r.error.code, message: r.error.message } });
+      } else {
+        await output.add({ file: r.file, reports: await verifier.verify(r.bytes) });
       }
-      await output.add({ file, reports: await verifier.verify(bytes) });
     }
   }
   await output.end();
