@@ -40,12 +40,9 @@ export interface EnvelopeVerifier {
  * }
  */
 export function createVerifier(options: VerifyOptions): EnvelopeVerifier {
-  // The caller's CRL and intermediate arrays are copied: what was checked is what is used.
-  const resolved = resolveOptions(
-    typeof options !== 'object' || options === null
-      ? options
-      : Object.assign({}, options, Array.isArray(options.crls) ? { crls: [...options.crls] } : {}, Array.isArray(options.intermediates) ? { intermediates: [...options.intermediates] } : {}),
-  );
+  // The caller's CRL array is copied: what was checked is what is used (intermediates are parsed into a new
+  // array by resolveOptions anyway).
+  const resolved = resolveOptions(typeof options === 'object' && options !== null && Array.isArray(options.crls) ? Object.assign({}, options, { crls: [...options.crls] }) : options);
   const fixedAt = options.at;
   return Object.freeze({
     at: fixedAt === undefined ? undefined : new Date(resolved.at.getTime()),
