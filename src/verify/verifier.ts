@@ -3,7 +3,6 @@
  * queue consumer, a command reading standard input): the options are checked and resolved when it is made,
  * not at every call. For files on disk and every core, see `createVerifierPool`.
  */
-import { EvoucherError } from '../errors.js';
 import { resolveOptions, type VerifyOptions } from './options.js';
 import type { VerificationReport } from './report.js';
 import { verifyEnvelopeSync, type verifyEnvelope } from './verify.js';
@@ -47,7 +46,6 @@ export function createVerifier(options: VerifyOptions): EnvelopeVerifier {
   return Object.freeze({
     at: fixedAt === undefined ? undefined : new Date(resolved.at.getTime()),
     async verify(bytes: Uint8Array): Promise<readonly VerificationReport[]> {
-      if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the envelope must be a Uint8Array');
       return verifyEnvelopeSync(bytes, fixedAt === undefined ? Object.assign({}, resolved, { at: new Date() }) : resolved);
     },
   });

@@ -89,9 +89,7 @@ const EMPTY_POLICY: PolicySummary = { source: 'unknown', complete: false, missin
  * if (report.status !== 'VALID') console.log(report.errors)
  */
 export async function verifyEnvelope(bytes: Uint8Array, options: VerifyOptions): Promise<readonly VerificationReport[]> {
-  const o = resolveOptions(options);
-  if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the envelope must be a Uint8Array');
-  return verifyEnvelopeSync(bytes, o);
+  return verifyEnvelopeSync(bytes, resolveOptions(options));
 }
 
 /**
@@ -102,8 +100,10 @@ export async function verifyEnvelope(bytes: Uint8Array, options: VerifyOptions):
  * @param freeze - false only where the reports are serialised at once and never handed out (batch workers,
  *   which send them as JSON text): freezing about 100 objects per report is then wasted work.
  * @returns one report per VoucherBody, deeply frozen unless `freeze` is false.
+ * @throws EvoucherError `ARG_INVALID` when `bytes` is not a Uint8Array.
  */
 export function verifyEnvelopeSync(bytes: Uint8Array, o: ResolvedOptions, freeze = true): readonly VerificationReport[] {
+  if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the envelope must be a Uint8Array');
   const done = freeze ? deepFreeze : <T>(x: T): T => x;
   const read = readEnvelope(bytes, o);
   if (read.envelope === undefined) {
