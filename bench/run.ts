@@ -60,8 +60,10 @@ log(`${info.cpus} × ${info.model}, node ${info.node}; budget ${budget}s`);
 
 log('raw primitives (node crypto)');
 const raw: RawFigures = measureRaw(m);
-log('SM2: evoucher and sm-crypto-v2');
-const sm2: Sm2Figures = measureSm2(m);
+// Target ratios come from interleaved pairs: nine, five in --quick.
+const pairs = values.quick === true ? 5 : 9;
+log(`SM2: evoucher and sm-crypto-v2 (verify in ${pairs} interleaved pairs)`);
+const sm2: Sm2Figures = await measureSm2(m, pairs);
 
 log('sealing three demo families');
 const setup = await prepareVouchers();
@@ -74,9 +76,8 @@ for (const f of setup.families) {
 // VM's speed moves between minutes; within a pair both figures move alike.
 const p256Family = setup.families.find((f) => f.id === 'p256-cms');
 if (p256Family === undefined) throw new Error('no P-256 family');
-const boundPairs = values.quick === true ? 5 : 9;
-log(`P-256: voucher verify and raw verify in ${boundPairs} interleaved pairs`);
-const p256Pairs: Interleaved = await measureInterleaved(rawP256Verify(), voucherVerifier(setup, p256Family), m, boundPairs);
+log(`P-256: voucher verify and raw verify in ${pairs} interleaved pairs`);
+const p256Pairs: Interleaved = await measureInterleaved(rawP256Verify(), voucherVerifier(setup, p256Family), m, pairs);
 await setup.close();
 
 const tmp = mkdtempSync(join(tmpdir(), 'evoucher-bench-'));
@@ -88,8 +89,8 @@ try {
   const batchFiles = Math.max(200, Math.min(4000, Math.round(vouchers['p256-cms'].verify.median * (values.quick === true ? 0.3 : 1.5))));
   log(`batch: ${batchFiles} files, warm pools of 1 and 2 workers`);
   const batchName = writeCorpus(subdir(tmp, 'batch'), p256.envelopes, batchFiles);
-  // Nine interleaved pairs (five in --quick): the 2-worker rate moves most with the machine's neighbours.
-  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, values.quick === true ? 5 : 9);
+  // Interleaved pairs: the 2-worker rate moves most with the machine's neighbours.
+  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs);
 
   // The memory run gets what is left of the budget; 100,000 vouchers when they fit. It streams at 0.96-1.04 times
   // the batches' 2-worker median (fresh process and cold code included), so 0.9 of the estimate keeps the run
@@ -111,7 +112,7 @@ try {
 const boundRatios = summarize(p256Pairs.ratios.map((r) => r * 3));
 const ratios = {
   p256VerifyOfBound: boundRatios.median,
-  sm2VerifyVsSmCryptoV2: sm2.oursVerify.median / sm2.smCryptoV2Verify.median,
+  sm2VerifyVsSmCryptoV2: sm2.verifyRatio.median,
   batch2vs1: batch.speedup,
 };
 // Garbage-collection noise: a worker's heap may grow by some tens of MiB before a major collection.
@@ -139,6 +140,10 @@ const result = {
     evoucherVerifyFirstSightPerS: median(sm2.oursVerifyFirstSight),
     smCryptoV2SignPerS: median(sm2.smCryptoV2Sign),
     smCryptoV2VerifyPerS: median(sm2.smCryptoV2Verify),
+    verifyPairs: sm2.verifyRatio.reps.length,
+    verifyRatio: { median: sm2.verifyRatio.median, min: sm2.verifyRatio.min, max: sm2.verifyRatio.max },
+    verifyPairRatios: sm2.verifyRatio.reps.map((r) => Math.round(r * 1000) / 1000),
+    verifyRatioFromMedians: sm2.oursVerify.median / sm2.smCryptoV2Verify.median,
   },
   vouchers: Object.fromEntries(
     Object.entries(vouchers).map(([k, v]) => [k, { sealPerS: median(v.seal), verifyPerS: median(v.verify), verifyNoPathCachePerS: median(v.verifyNoPathCache) }]),
@@ -181,12 +186,13 @@ if (values.json === true) {
     `  SM3 (64 KiB blocks)      ${rate(raw.sm3MBps, 'MB/s')}`,
     `  SHA-256 (64 KiB blocks)  ${rate(raw.sha256MBps, 'MB/s')}`,
     '',
-    'SM2 with SM3, default ID, 2 KiB message',
+    `SM2 with SM3, default ID, 2 KiB message (verify: ${sm2.verifyRatio.reps.length} interleaved pairs, theirs then ours)`,
     `  evoucher sign            ${rate(sm2.oursSign)}`,
     `  evoucher verify          ${rate(sm2.oursVerify)}   (repeated signer)`,
     `  evoucher verify          ${rate(sm2.oursVerifyFirstSight)}   (a new key every call)`,
     `  sm-crypto-v2 sign        ${rate(sm2.smCryptoV2Sign)}`,
     `  sm-crypto-v2 verify      ${rate(sm2.smCryptoV2Verify)}`,
+    `  evoucher ÷ sm-crypto-v2  ${n(sm2.verifyRatio.median, 2).padStart(9)}       [${n(sm2.verifyRatio.min, 2)}–${n(sm2.verifyRatio.max, 2)}]   (verify, ${sm2.verifyRatio.reps.length} interleaved pairs; from the two medians: ${n(result.sm2.verifyRatioFromMedians, 2)})`,
     '',
     '3-seal vouchers (5201: dw_gz, cz_zfzyz, cz_sz), vouchers per second',
     ...setup.families.flatMap((f) => {
