@@ -14,7 +14,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { isFlat, measureBatch, measureMemory, subdir, writeCorpus, type BatchFigures, type MemoryFigures } from './sections/batch.js';
+import { isFlat, measureBatch, measureMemory, subdir, writeCorpus, WARM_FILES_PER_WORKER, type BatchFigures, type MemoryFigures } from './sections/batch.js';
 import { measureRaw, measureSm2, rawP256Verify, type RawFigures, type Sm2Figures } from './sections/raw.js';
 import { measureFamily, prepareVouchers, voucherVerifier, type FamilyFigures, type FamilyId } from './sections/vouchers.js';
 import { measureInterleaved, summarize, type Interleaved, type MeasureOptions, type Rate } from './lib/measure.js';
@@ -34,6 +34,8 @@ const elapsed = (): number => (performance.now() - started) / 1000;
 /** Seconds the whole run may take (the build before it takes a few more). */
 const budget = Number(values.budget ?? (values.quick === true ? 60 : 165));
 const TARGET_VOUCHERS = Number(values.vouchers ?? 100_000);
+/** The memory run is sized at this share of what the batches' 2-worker median would verify in the time left. */
+const MEMORY_RUN_SHARE = 0.95;
 const m: MeasureOptions = values.quick === true ? { reps: 5, minMs: 80, warmupMs: 80 } : { reps: 5, minMs: 250, warmupMs: 250 };
 const log = (s: string): void => {
   process.stderr.write(`[bench ${elapsed().toFixed(0).padStart(3)}s] ${s}\n`);
@@ -85,19 +87,22 @@ let batch: BatchFigures;
 let memory: MemoryFigures;
 try {
   const p256 = p256Family;
-  // About 1.5 s of one-worker work per repetition, so batch start and end weigh little.
-  const batchFiles = Math.max(200, Math.min(4000, Math.round(vouchers['p256-cms'].verify.median * (values.quick === true ? 0.3 : 1.5))));
-  log(`batch: ${batchFiles} files, warm pools of 1 and 2 workers`);
+  // About 1 s of one-worker work per repetition, so batch start and end weigh little (the last chunk of a 2-worker
+  // batch leaves one worker idle for about 16 files, 1-2 % of such a batch). It was 1.5 s before the warm-up of
+  // 3,000 files per worker; 1 s keeps room in the budget for the 100,000-voucher memory run on a slow machine.
+  const batchFiles = Math.max(200, Math.min(4000, Math.round(vouchers['p256-cms'].verify.median * (values.quick === true ? 0.3 : 1))));
+  log(`batch: ${batchFiles} files, pools of 1 and 2 workers warmed with ${values.quick === true ? 400 : WARM_FILES_PER_WORKER} files per worker`);
   const batchName = writeCorpus(subdir(tmp, 'batch'), p256.envelopes, batchFiles);
   // Interleaved pairs: the 2-worker rate moves most with the machine's neighbours.
-  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs);
+  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs, values.quick === true ? 400 : WARM_FILES_PER_WORKER);
 
-  // The memory run gets what is left of the budget; 100,000 vouchers when they fit. It streams at 0.96-1.04 times
-  // the batches' 2-worker median (fresh process and cold code included), so 0.9 of the estimate keeps the run
-  // inside the budget: on a 2-core VM at half the speed of the one in docs/performance.md, 0.8 cut the run to
-  // 94,245 vouchers that took 76 s of the 97 s left.
+  // The memory run gets what is left of the budget; 100,000 vouchers when they fit. It streams at 0.93-1.04 times
+  // the batches' 2-worker median (0.93-1.02 with pools warmed as now), so 0.95 of the estimate keeps the run within
+  // a few seconds of the budget, which leaves 15 s to the 3 minutes. On a 2-core VM at half the speed of the one in
+  // docs/performance.md, 0.8 cut the run to 94,245 vouchers that took 76 s of the 97 s left, and 0.9 to 98,316
+  // that took 80 s of the 87 s left.
   const left = budget - elapsed() - 6;
-  const fits = Math.floor(batch.jobs2.median * Math.max(5, left) * 0.9);
+  const fits = Math.floor(batch.jobs2.median * Math.max(5, left) * MEMORY_RUN_SHARE);
   const count = Math.max(1000, Math.min(TARGET_VOUCHERS, fits));
   log(`memory: writing ${count} files (hard links to ${p256.envelopes.length} sealed envelopes)`);
   const dir = subdir(tmp, 'stream');
@@ -163,7 +168,7 @@ const result = {
     pairRatios: boundRatios.reps.map((r) => Math.round(r * 1000) / 1000),
     ratioFromSectionMedians: vouchers['p256-cms'].verify.median / (raw.p256Verify.median / 3),
   },
-  batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map((r) => Math.round(r * 1000) / 1000), impossiblePairs: batch.impossiblePairs, threads: batch.threads, backgroundCores: batch.backgroundCores },
+  batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map((r) => Math.round(r * 1000) / 1000), impossiblePairs: batch.impossiblePairs, warmFilesPerWorker: batch.warmFilesPerWorker, threads: batch.threads, backgroundCores: batch.backgroundCores },
   memory,
   ratios,
   peakRssMiB: memory.peakRssMiB,
@@ -180,7 +185,7 @@ if (values.json === true) {
   const rate = (r: Rate, unit = '/s'): string => `${n(r.median).padStart(9)} ${unit.padEnd(5)} [${n(r.min)}–${n(r.max)}]`;
   const ok = (met: boolean): string => (met ? 'met' : 'NOT MET');
   const coresUsed = (label: string, workers: string, t: ThreadShares): string =>
-    `  cores used, ${label}     ${workers} ${t.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(t.collecting, 2)}, other threads ${n(t.other, 2)} (GC, I/O), idle ${n(t.idle, 2)}`;
+    `  cores used, ${label}     ${workers} ${t.workers.map((w) => n(w, 2)).join(' + ')}, collecting thread ${n(t.collecting, 2)}, other threads ${n(t.other, 2)} (compiler, GC, I/O), idle ${n(t.idle, 2)}`;
   const lines = [
     `evoucher bench — ${info.cpus} × ${info.model}, node ${info.node}, ${result.date}`,
     `every rate: median of ${m.reps} repetitions of ≥ ${m.minMs} ms after ${m.warmupMs} ms warm-up [min–max]`,
@@ -216,7 +221,7 @@ if (values.json === true) {
     `  3-seal P-256 voucher     ${rate(p256Pairs.b)}`,
     `  voucher ÷ (raw ÷ 3)      ${n(boundRatios.median, 2).padStart(9)}       [${n(boundRatios.min, 2)}–${n(boundRatios.max, 2)}]   (from the section medians above: ${n(result.p256Bound.ratioFromSectionMedians, 2)})`,
     '',
-    `Batch: ${batch.files} P-256 files from disk, warm verifier pools (createVerifierPool), ${batch.jobs1.reps.length} interleaved pairs`,
+    `Batch: ${batch.files} P-256 files from disk, verifier pools (createVerifierPool) warmed with ${n(batch.warmFilesPerWorker)} files per worker, ${batch.jobs1.reps.length} interleaved pairs`,
     `  1 worker                 ${rate(batch.jobs1)}`,
     `  2 workers                ${rate(batch.jobs2)}`,
     `  speed-up of each pair     ${batch.pairRatios.map((r) => n(r, 2)).join(' ')}`,

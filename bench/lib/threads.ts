@@ -53,7 +53,7 @@ export interface ThreadShares {
   readonly workers: readonly number[];
   /** The thread that hands out files and collects the reports (the main thread). */
   readonly collecting: number;
-  /** Every other thread of the process (V8 background GC and compilation, libuv). */
+  /** Every other thread of the process (V8's background compiler and GC, libuv). */
   readonly other: number;
   /** Cores not used by this process. */
   readonly idle: number;

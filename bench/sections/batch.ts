@@ -78,6 +78,16 @@ export function writeCorpus(dir: string, envelopes: readonly Uint8Array[], count
 /** The most that 2 workers can verify against 1: twice as much. */
 const MAX_SPEEDUP = 2;
 
+/**
+ * Files each worker verifies before the measured batches. V8 compiles a worker's code as it runs (each worker is
+ * an isolate of its own): in a 2-worker pool, V8's optimising compiler finished 1,120, 106, 46 and then about 2
+ * optimisations per batch of 3,000 files (1,500 per worker), and until it fell silent the worker ran slower and the compiler threads took
+ * cores from the other. Warming each pool with one batch gave the single worker twice the files each of the two
+ * got, and over 15 pairs the first read 1.09-1.45 against 1.7-1.9 for the later ones. 3,000 files leave a few
+ * dozen late optimisations and keep the bench within its time.
+ */
+export const WARM_FILES_PER_WORKER = 3000;
+
 /** Batch rates with 1 and 2 workers (vouchers per second) and their ratio. */
 export interface BatchFigures {
   readonly files: number;
@@ -101,20 +111,24 @@ export interface BatchFigures {
   readonly threads?: { readonly jobs1: ThreadShares; readonly jobs2: ThreadShares };
   /** Cores used by other processes during the measurement (the machine is shared). */
   readonly backgroundCores?: number;
+  /** Files each worker of each pool verified before the measured batches. */
+  readonly warmFilesPerWorker: number;
 }
 
 /**
  * Verifies `files` files with a warm pool of 1 worker, then a warm pool of 2 workers, `reps` times interleaved
- * (so a change in the machine's background load hits both alike), after one warm-up batch on each pool.
+ * (so a change in the machine's background load hits both alike), after warm-up batches that give every worker
+ * of both pools at least `warmFilesPerWorker` files (see {@link WARM_FILES_PER_WORKER}).
  *
  * @param name - names file i.
  * @param files - the number of files.
  * @param trust - trust anchors.
  * @param at - validation time.
  * @param reps - repetitions.
+ * @param warmFilesPerWorker - files per worker before the measured batches.
  * @returns the figures.
  */
-export async function measureBatch(name: (i: number) => string, files: number, trust: TrustStore, at: Date, reps: number): Promise<BatchFigures> {
+export async function measureBatch(name: (i: number) => string, files: number, trust: TrustStore, at: Date, reps: number, warmFilesPerWorker = WARM_FILES_PER_WORKER): Promise<BatchFigures> {
   const list = Array.from({ length: files }, (_, i) => name(i));
   const run = async (pool: VerifierPool): Promise<number> => {
     const t0 = performance.now();
@@ -129,8 +143,9 @@ export async function measureBatch(name: (i: number) => string, files: number, t
   const pool1 = createVerifierPool({ trust, at, jobs: 1 });
   const pool2 = createVerifierPool({ trust, at, jobs: 2 });
   try {
-    await run(pool1);
-    await run(pool2);
+    // The same number of files per worker in both pools, whole batches (files are handed out evenly).
+    for (let done = 0; done < warmFilesPerWorker; done += files) await run(pool1);
+    for (let done = 0; done < 2 * warmFilesPerWorker; done += files) await run(pool2);
     const one: number[] = [];
     const two: number[] = [];
     const cpu1 = threadCpuAccount();
@@ -161,6 +176,7 @@ export async function measureBatch(name: (i: number) => string, files: number, t
       impossiblePairs: leftOut,
       ...(jobs1 === undefined || jobs2 === undefined ? {} : { threads: { jobs1, jobs2 } }),
       ...(backgroundCores === undefined ? {} : { backgroundCores }),
+      warmFilesPerWorker,
     };
   } finally {
     await Promise.all([pool1.close(), pool2.close()]);
