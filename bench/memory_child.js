@@ -1,23 +1,25 @@
 // The memory run of the benchmark, in its own plain node process (no TypeScript loader, so the resident set is
-// the verifier's alone): `node bench/memory_child.js <dir> <count> <jobs> <iso-time>` streams
+// the verifier's alone): `node bench/memory_child.js <dir> <count> <jobs> <iso-time> [<deadline-ms>]` streams
 // `<dir>/v0.xml ... v<count-1>.xml` through `verifyFiles` of the compiled package (file names made lazily,
-// results dropped as they come) and prints one JSON line.
+// results dropped as they come) and prints one JSON line. With a deadline (ms since the epoch) no file is handed
+// out after it, so the run ends within the files in flight of it, whatever the machine's speed.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadTrustStore } from '../dist/pki/index.js';
 import { verifyFiles } from '../dist/verify/index.js';
 
-const [dir, countArg, jobsArg, atArg] = process.argv.slice(2);
-if (dir === undefined || countArg === undefined || jobsArg === undefined || atArg === undefined) throw new Error('usage: memory_child.js <dir> <count> <jobs> <iso-time>');
+const [dir, countArg, jobsArg, atArg, deadlineArg] = process.argv.slice(2);
+if (dir === undefined || countArg === undefined || jobsArg === undefined || atArg === undefined) throw new Error('usage: memory_child.js <dir> <count> <jobs> <iso-time> [<deadline-ms>]');
 const count = Number(countArg);
 const jobs = Number(jobsArg);
+const deadline = deadlineArg === undefined ? Infinity : Number(deadlineArg);
 const trust = await loadTrustStore(join(import.meta.dirname, '..', 'fixtures', 'pki', 'trust'));
 /** @param {number} bytes */
 const mib = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
 const peakNow = () => mib(process.resourceUsage().maxRSS * 1024);
 
 function* names() {
-  for (let i = 0; i < count; i++) yield join(dir, `v${i}.xml`);
+  for (let i = 0; i < count && Date.now() < deadline; i++) yield join(dir, `v${i}.xml`);
 }
 
 // RSS and peak RSS after every tenth of the run.

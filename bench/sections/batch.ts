@@ -80,11 +80,11 @@ const MAX_SPEEDUP = 2;
 
 /**
  * Files each worker verifies before the measured batches. V8 compiles a worker's code as it runs (each worker is
- * an isolate of its own): in a 2-worker pool, V8's optimising compiler finished 1,120, 106, 46 and then about 2
- * optimisations per batch of 3,000 files (1,500 per worker), and until it fell silent the worker ran slower and the compiler threads took
- * cores from the other. Warming each pool with one batch gave the single worker twice the files each of the two
- * got, and over 15 pairs the first read 1.09-1.45 against 1.7-1.9 for the later ones. 3,000 files leave a few
- * dozen late optimisations and keep the bench within its time.
+ * an isolate of its own): in a fresh 2-worker pool, V8's optimising compiler finished 1,120, 106, 46 and then
+ * about 2 optimisations per batch of 3,000 files (1,500 per worker); until it fell silent the workers ran slower
+ * code and its threads took cores from them. Warming each pool with one batch gave the single worker twice the
+ * files each of the two got, and over 15 pairs the first five read 1.09-1.71 (mean 1.45) against a mean of 1.75
+ * for the rest. 3,000 files leave a few dozen late optimisations and keep the bench within its time.
  */
 export const WARM_FILES_PER_WORKER = 3000;
 
@@ -219,23 +219,24 @@ export function isFlat(m: MemoryFigures, tolerance: number): boolean {
 }
 
 /**
- * Runs bench/memory_child.js in a fresh node process (plain node, the compiled package): it streams `count` files through `verifyFiles` and reports
- * its RSS along the way.
+ * Runs bench/memory_child.js in a fresh node process (plain node, the compiled package): it streams `count` files
+ * through `verifyFiles`, or as many as it hands out before `deadline`, and reports its RSS along the way.
  *
  * @param dir - the corpus directory (files `v<i>.xml`).
- * @param count - files to verify.
+ * @param count - files to verify at most.
  * @param target - the count the figure is about (for the report).
  * @param jobs - worker threads.
  * @param at - validation time.
- * @returns the figures.
+ * @param deadline - when to stop handing out files (ms since the epoch); none by default.
+ * @returns the figures (`vouchers`: how many were verified).
  */
-export async function measureMemory(dir: string, count: number, target: number, jobs: number, at: Date): Promise<MemoryFigures> {
+export async function measureMemory(dir: string, count: number, target: number, jobs: number, at: Date, deadline?: number): Promise<MemoryFigures> {
   const { result: out, backgroundCores: busyBesidesUs } = await withBackgroundLoad(
     () =>
       new Promise<string>((resolve, reject) => {
         execFile(
           process.execPath,
-          [join(ROOT, 'bench', 'memory_child.js'), dir, String(count), String(jobs), at.toISOString()],
+          [join(ROOT, 'bench', 'memory_child.js'), dir, String(count), String(jobs), at.toISOString(), ...(deadline === undefined ? [] : [String(deadline)])],
           { cwd: ROOT, maxBuffer: 1 << 20 },
           (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(`memory run failed: ${err.message}\n${stderr}`))),
         );
