@@ -100,7 +100,7 @@ try {
   batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs, values.quick === true ? 400 : WARM_FILES_PER_WORKER);
 
   // The memory run gets what is left of the budget: 100,000 vouchers when they fit. Its files are written for the
-  // batches' 2-worker rate times the time left (it streams at 0.88-1.11 times that rate), and it stops handing out
+  // batches' 2-worker rate times the time left (it streams at 0.88-1.20 times that rate), and it stops handing out
   // files when the budget is spent, so a slow stream ends on time with fewer vouchers instead of overrunning. (Sized
   // at a share of that estimate instead, the run was cut short when the machine was fast, at 0.8 to 94,245 vouchers
   // in 76 s of the 97 s left and at 0.9 to 98,316 in 80 s of the 87 s left, and it would overrun when it was slow.)
