@@ -94,10 +94,11 @@ try {
   // batch leaves one worker idle for about 16 files, 1-2 % of such a batch). It was 1.5 s before the warm-up of
   // 3,000 files per worker; 1 s keeps room in the budget for the 100,000-voucher memory run on a slow machine.
   const batchFiles = Math.max(200, Math.min(4000, Math.round(vouchers['p256-cms'].verify.median * (values.quick === true ? 0.3 : 1))));
-  log(`batch: ${batchFiles} files, pools of 1 and 2 workers warmed with ${values.quick === true ? 400 : WARM_FILES_PER_WORKER} files per worker`);
+  const warmFiles = values.quick === true ? 400 : WARM_FILES_PER_WORKER;
+  log(`batch: ${batchFiles} files, pools of 1 and 2 workers warmed with ${warmFiles} files per worker`);
   const batchName = writeCorpus(subdir(tmp, 'batch'), p256.envelopes, batchFiles);
   // Interleaved pairs: the 2-worker rate moves most with the machine's neighbours.
-  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs, values.quick === true ? 400 : WARM_FILES_PER_WORKER);
+  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs, warmFiles);
 
   // The memory run gets what is left of the budget: 100,000 vouchers when they fit. Its files are written for the
   // batches' 2-worker rate times the time left (it streams at 0.88-1.20 times that rate), and it stops handing out

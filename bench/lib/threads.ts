@@ -42,7 +42,7 @@ export interface ThreadCpuAccount {
   stop(): void;
   /**
    * Cores used on average over the intervals: this (collecting) thread, the `workers` busiest other threads
-   * (the worker threads), the rest (V8's GC helpers, libuv), and what was left of `cores`.
+   * (the worker threads), the rest (V8's background compiler and GC, libuv), and what was left of `cores`.
    */
   shares(workers: number, cores: number): ThreadShares | undefined;
 }
