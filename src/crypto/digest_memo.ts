@@ -7,10 +7,32 @@
  * pass ends (the verifier's own copies decoded from the envelope), and drop it afterwards.
  */
 import { digest } from './hash.js';
+import { digestWithRecurringPrefix } from './recurring_prefix.js';
 import type { HashAlgorithm } from './types.js';
 
-/** A digest function with {@link digest}'s contract (a fresh 32-byte array per call). */
-export type Digester = (alg: HashAlgorithm, data: Uint8Array) => Uint8Array;
+/**
+ * A digest function with {@link digest}'s contract (a fresh 32-byte array per call). `recurringPrefix`, when
+ * given, says how many leading bytes of `data` recur in other inputs (an `ses` stamp starts with its holder's
+ * seal object): a hint that changes no digest (see {@link digestHinted}).
+ */
+export type Digester = (alg: HashAlgorithm, data: Uint8Array, recurringPrefix?: number) => Uint8Array;
+
+const NO_HEAD = new Uint8Array(0);
+
+/**
+ * {@link digest}, continuing from the remembered state of a recurring prefix when a hint is given
+ * (`digestWithRecurringPrefix`, exact byte comparison).
+ *
+ * @param alg - the hash algorithm.
+ * @param data - the bytes.
+ * @param recurringPrefix - how many leading bytes of `data` recur in other inputs, if known.
+ * @returns the digest, a fresh array.
+ * @throws EvoucherError as {@link digest}.
+ * @example digestHinted('sm3', stampBytes, sealObjectEnd)
+ */
+export function digestHinted(alg: HashAlgorithm, data: Uint8Array, recurringPrefix?: number): Uint8Array {
+  return recurringPrefix === undefined ? digest(alg, data) : digestWithRecurringPrefix(alg, NO_HEAD, data, recurringPrefix);
+}
 
 /**
  * Makes a {@link Digester} that computes each (algorithm, array) digest once.
@@ -22,11 +44,11 @@ export type Digester = (alg: HashAlgorithm, data: Uint8Array) => Uint8Array;
  */
 export function memoDigest(): Digester {
   const seen = new WeakMap<Uint8Array, Map<HashAlgorithm, Uint8Array>>();
-  return (alg, data) => {
+  return (alg, data, recurringPrefix) => {
     let byAlg = seen.get(data);
     let d = byAlg?.get(alg);
     if (d === undefined) {
-      d = digest(alg, data);
+      d = digestHinted(alg, data, recurringPrefix);
       if (byAlg === undefined) {
         byAlg = new Map();
         seen.set(data, byAlg);

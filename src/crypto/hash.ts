@@ -53,9 +53,29 @@ export function digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
   return bytesOf(oneShot === undefined ? nodeCrypto.createHash(name).update(data).digest('binary') : oneShot(name, data, 'binary'));
 }
 
+/**
+ * A streaming hash of an allow-listed algorithm (internal; finish it with {@link finishDigest}).
+ *
+ * @throws EvoucherError `CRYPTO_ALGORITHM_UNSUPPORTED` for any other name.
+ */
+export function digestState(alg: HashAlgorithm): nodeCrypto.Hash {
+  const name = Object.hasOwn(NODE_NAMES, alg) ? NODE_NAMES[alg] : undefined;
+  if (name === undefined) {
+    throw new EvoucherError('CRYPTO_ALGORITHM_UNSUPPORTED', `unsupported hash algorithm ${String(alg)}`, {
+      detail: { algorithm: String(alg) },
+    });
+  }
+  return nodeCrypto.createHash(name);
+}
+
+/** The digest of a streaming hash, as a small array (internal). */
+export function finishDigest(h: nodeCrypto.Hash): Uint8Array {
+  return bytesOf(h.digest('binary'));
+}
+
 /** Hash several parts without concatenating them first (internal). */
 export function digestParts(alg: HashAlgorithm, ...parts: readonly Uint8Array[]): Uint8Array {
-  const h = nodeCrypto.createHash(NODE_NAMES[alg]);
+  const h = digestState(alg);
   for (const p of parts) h.update(p);
-  return bytesOf(h.digest('binary'));
+  return finishDigest(h);
 }

@@ -20,6 +20,7 @@ import { bytesToNumberBE, equalBytes, numberToBytesBE } from '@noble/curves/util
 import { BytesMap } from '../encoding/bytes_map.js';
 import { EvoucherError } from '../errors.js';
 import { digestParts } from './hash.js';
+import { digestWithRecurringPrefix } from './recurring_prefix.js';
 import { decodeRsDer, encodeRsDer } from './signature_der.js';
 import { sm2p256v1 } from './sm2_curve.js';
 import type { Sm2Curve, Sm2Point } from './sm2_curve.js';
@@ -40,6 +41,13 @@ export interface Sm2Options {
    * An empty ID is a different, non-interoperable scheme: pass `new Uint8Array(0)` only on purpose.
    */
   readonly id?: Uint8Array;
+  /**
+   * Verification: how many leading bytes of M recur in other messages (the seal object at the start of every
+   * `TBS_Sign` its holder signs). The SM3 state after Z_A ‖ those bytes is remembered and continued when the
+   * same Z_A and bytes come again, compared byte for byte (`digestWithRecurringPrefix`). A hint: e is the
+   * same with or without it.
+   */
+  readonly recurringPrefix?: number;
 }
 
 /** Options of {@link sm2Sign}. */
@@ -322,7 +330,8 @@ export function sm2Verify(publicKey: Uint8Array, message: Uint8Array, signatureD
   } else {
     z = computeZ(sm2p256v1, publicKey, id);
   }
-  const e = hashToE(z, message);
+  const prefix = options?.recurringPrefix;
+  const e = prefix === undefined ? hashToE(z, message) : bytesToNumberBE(digestWithRecurringPrefix('sm3', z, message, prefix));
   // The last success per key answers a repeat at once: a new seal is verified by its writer and again by the
   // sealing self-check. Exact: validity depends on (P, e, r, s) alone, and e is the SM3 digest that the
   // signature itself rests on. Only successes are kept, and a different e, r, s or key misses.

@@ -34,16 +34,21 @@ export function decodeBase64(text: string, options: { readonly maxLength?: numbe
       detail: { length: String(text.length), max: String(options.maxLength) },
     });
   }
-  const bytes = Buffer.from(text, 'base64');
+  // Decoded straight into an array of its own, of the size a canonical text has: one allocation per text.
+  // (`Buffer.from(text, 'base64')` hands out slices of a shared pool, which would have to be copied, and each
+  // copy of more than 64 bytes is one more allocation outside V8's heap, freed on a background thread.)
+  const out = new Uint8Array(text.length % 4 === 0 ? (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0) : 0);
+  const bytes = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  bytes.write(text, 'base64');
   // The canonical text of the decoded bytes uses only the alphabet, padding in place and zero pad bits; so
-  // equality with it proves every rule at once (Buffer.from skips characters outside the alphabet, and
-  // "AQJ=" decodes like "AQI="). The alphabet regex only chooses the message of a refusal.
+  // equality with it proves every rule at once (the decoder skips characters outside the alphabet, and
+  // "AQJ=" decodes like "AQI="; a text of another length than its canonical one cannot equal it). The
+  // alphabet regex only chooses the message of a refusal.
   if (bytes.toString('base64') !== text) {
     const alphabet = ALPHABET.test(text);
     throw new EvoucherError('BASE64_INVALID', alphabet ? 'base64 text is not canonical (non-zero pad bits)' : 'base64 text has a character outside the alphabet or bad padding', {
       detail: { length: String(text.length) },
     });
   }
-  // Copy: Buffer.from may return a slice of a shared pool.
-  return new Uint8Array(bytes);
+  return out;
 }

@@ -13,8 +13,7 @@
  * - The voucher identity comes from the parsed voucher header, never from the envelope attributes.
  */
 import { EvoucherError } from '../errors.js';
-import type { Digester } from '../crypto/digest_memo.js';
-import { digest } from '../crypto/hash.js';
+import { digestHinted, type Digester } from '../crypto/digest_memo.js';
 import type { HashAlgorithm } from '../crypto/types.js';
 import type { EnvelopeBody, StampEntry, Voucher } from '../voucher/index.js';
 import { buildTbs, chainOrder, type SealFormat, type TbsFields, type TbsView } from './tbs.js';
@@ -63,7 +62,7 @@ function identityOf(v: Voucher): { admDivCode: string; stYear: string; vtCode: s
  * @param scope - the stamp's position, sequence, format and view.
  * @param previous - the stamps before it in chain order (see {@link previousStamps}).
  * @param signed - the digest algorithm, time, signer certificate and seal object the stamp states.
- * @param hash - the digest function (default `digest`; the verifier remembers the digests of one body).
+ * @param hash - the digest function (default `digestHinted`; the verifier remembers the digests of one body).
  * @returns the fields and their DER.
  * @throws EvoucherError `SEAL_SCOPE_MISMATCH` (a receipt-view stamp on an original body, or a receipt body
  *   without its original), the body's own voucher parse error when the bytes of the view do not parse, and
@@ -76,7 +75,7 @@ export function tbsForStamp(
   scope: StampScope,
   previous: readonly StampEntry[],
   signed: SignedFacts,
-  hash: Digester = digest,
+  hash: Digester = digestHinted,
 ): { readonly fields: TbsFields; readonly der: Uint8Array } {
   const view = bodyView(body);
   let voucher: Voucher | undefined;

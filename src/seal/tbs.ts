@@ -18,8 +18,7 @@
  * structure from the envelope and compare bytes.
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import { digest } from '../crypto/index.js';
-import type { Digester } from '../crypto/digest_memo.js';
+import { digestHinted, type Digester } from '../crypto/digest_memo.js';
 import { digestOfRepeated } from '../crypto/digest_cache.js';
 import type { HashAlgorithm } from '../crypto/types.js';
 import {
@@ -33,9 +32,10 @@ import {
   derInteger,
   derOctetString,
   derOid,
-  derSequence,
+  derPending,
   derTlv,
   derUtf8String,
+  derWrite,
   expectDerTag,
   mapDerErrors,
   readDerEnumerated,
@@ -46,8 +46,9 @@ import {
   readDerString,
   readDerTime,
 } from '../encoding/der.js';
-import type { DerNode } from '../encoding/der.js';
+import type { DerNode, DerPending } from '../encoding/der.js';
 import { EvoucherError } from '../errors.js';
+import { sealObjectEnd } from './ses/asn1.js';
 
 /** The version this implementation writes and reads. */
 export const TBS_VERSION = 1;
@@ -244,7 +245,9 @@ function checkFields(f: TbsFields): void {
 export function encodeTbs(fields: TbsFields): Uint8Array {
   checkFields(fields);
   const v = fields.voucher;
-  const voucherRef = derSequence(
+  // The nested SEQUENCEs are written at the end, in one allocation (derPending / derWrite).
+  const voucherRef = derPending(
+    DER_TAG.SEQUENCE,
     derUtf8String(v.admDivCode),
     derUtf8String(v.stYear),
     derUtf8String(v.vtCode),
@@ -253,26 +256,27 @@ export function encodeTbs(fields: TbsFields): Uint8Array {
     derOctetString(v.voucherDigest),
     ...(v.originalDigest === undefined ? [] : [derTlv(derContextTag(0, false), v.originalDigest)]), // [0] IMPLICIT OCTET STRING
   );
-  const positionRef = derSequence(derIa5String(fields.position.id), derInteger(fields.position.sequence), derIa5String(fields.position.format));
-  const chain = derSequence(
+  const positionRef = derPending(DER_TAG.SEQUENCE, derIa5String(fields.position.id), derInteger(fields.position.sequence), derIa5String(fields.position.format));
+  const chain = derPending(
+    DER_TAG.SEQUENCE,
     ...fields.previousSeals.map((s) =>
-      derSequence(derIa5String(s.positionId), derInteger(s.sequence), derEnumerated(VIEW_CODES[s.view]), derOctetString(s.digest)),
+      derPending(DER_TAG.SEQUENCE, derIa5String(s.positionId), derInteger(s.sequence), derEnumerated(VIEW_CODES[s.view]), derOctetString(s.digest)),
     ),
   );
-  const parts = [
+  const parts: (Uint8Array | DerPending)[] = [
     derInteger(fields.version),
-    derSequence(derOid(DIGEST_OIDS[fields.digestAlgorithm])), // AlgorithmIdentifier, parameters absent (RFC 5754 §2 / GM/T 0006)
+    derPending(DER_TAG.SEQUENCE, derOid(DIGEST_OIDS[fields.digestAlgorithm])), // AlgorithmIdentifier, parameters absent (RFC 5754 §2 / GM/T 0006)
     voucherRef,
     positionRef,
     chain,
     derGeneralizedTime(fields.signingTime),
-    derSequence(derOctetString(fields.signerCertificateDigest)),
+    derPending(DER_TAG.SEQUENCE, derOctetString(fields.signerCertificateDigest)),
   ];
   if (fields.sealObject !== undefined) {
     // [0] IMPLICIT SealObjectRef
-    parts.push(derTlv(derContextTag(0), derIa5String(fields.sealObject.esId), derOctetString(fields.sealObject.digest)));
+    parts.push(derPending(derContextTag(0), derIa5String(fields.sealObject.esId), derOctetString(fields.sealObject.digest)));
   }
-  return derSequence(...parts);
+  return derWrite(derPending(DER_TAG.SEQUENCE, ...parts));
 }
 
 /**
@@ -402,6 +406,8 @@ export interface TbsStampInput {
   readonly sequence: number;
   readonly view: TbsView;
   readonly bytes: Uint8Array;
+  /** `ses` or `cms`, when known: only a hint for hashing (an `ses` stamp's seal object is hashed once). */
+  readonly format?: string;
 }
 
 /** Input of {@link buildTbs}. */
@@ -432,14 +438,14 @@ export interface BuildTbsInput {
  * Computes every digest and encodes the to-be-sealed structure for one seal.
  *
  * @param input - the voucher bytes, identity, position, earlier stamps, time, signer and seal object.
- * @param hash - the digest function (default {@link digest}; the verifier passes one that remembers the digests of
+ * @param hash - the digest function (default `digestHinted`; the verifier passes one that remembers the digests of
  *   one body, see `crypto/digest_memo.ts`).
  * @returns the fields and their DER.
  * @throws EvoucherError `SEAL_TBS_MALFORMED` when an input is out of range (see {@link encodeTbs}).
  * @example
  * const { der } = buildTbs({ digestAlgorithm: 'sha256', identity, view: 'original', voucherBytes, position: { id: 'dw_gz', sequence: 1, format: 'cms' }, previousStamps: [], signingTime: new Date(), signerCertificate })
  */
-export function buildTbs(input: BuildTbsInput, hash: Digester = digest): { readonly fields: TbsFields; readonly der: Uint8Array } {
+export function buildTbs(input: BuildTbsInput, hash: Digester = digestHinted): { readonly fields: TbsFields; readonly der: Uint8Array } {
   const alg = input.digestAlgorithm;
   if (!Object.hasOwn(DIGEST_OIDS, alg)) bad(`digestAlgorithm: ${String(alg)} is not allowed`);
   const h = (b: Uint8Array): Uint8Array => hash(alg, b);
@@ -456,7 +462,13 @@ export function buildTbs(input: BuildTbsInput, hash: Digester = digest): { reado
       ...(input.view === 'receipt' && input.originalVoucherBytes !== undefined ? { originalDigest: h(input.originalVoucherBytes) } : {}),
     },
     position: input.position,
-    previousSeals: input.previousStamps.map((s) => ({ positionId: s.position, sequence: s.sequence, view: s.view, digest: h(s.bytes) })),
+    // An ses stamp starts with its holder's seal object, the same in each of its seals: a hint to hash it once.
+    previousSeals: input.previousStamps.map((s) => ({
+      positionId: s.position,
+      sequence: s.sequence,
+      view: s.view,
+      digest: s.format === 'ses' ? hash(alg, s.bytes, sealObjectEnd(s.bytes)) : h(s.bytes),
+    })),
     signingTime: wholeSeconds(input.signingTime),
     signerCertificateDigest: h(input.signerCertificate),
     // A holder's seal object comes back whole in every seal it makes: its digest is recognised by content.

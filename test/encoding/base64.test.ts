@@ -31,6 +31,27 @@ describe('strict base64', () => {
     expect(() => decodeBase64(text)).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
   });
 
+  it('returns bytes of their own, whatever their size (no view of a shared pool)', () => {
+    for (const n of [0, 1, 2, 3, 63, 64, 65, 100, 5000]) {
+      const b = Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 255);
+      const out = decodeBase64(encodeBase64(b));
+      expect(out).toEqual(b);
+      expect(out.byteOffset).toBe(0);
+      expect(out.buffer.byteLength).toBe(n);
+    }
+  });
+
+  it.each([
+    ['a length of 4k+1', 'AQIDB'],
+    ['a length of 4k+2', 'AQIDBA'],
+    ['a length of 4k+3', 'AQIDBAU'],
+    ['padding only', '===='],
+    ['three pad characters', 'A==='],
+    ['a padding too long for its bytes', 'AQI=='],
+  ])('rejects %s', (_, text) => {
+    expect(() => decodeBase64(text)).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
+  });
+
   it('rejects text over maxLength before decoding', () => {
     expect(() => decodeBase64('AQIDBA==', { maxLength: 4 })).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
     expect(decodeBase64('AQID', { maxLength: 4 })).toEqual(new Uint8Array([1, 2, 3]));

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { DerPending, DerTagSpec } from '../../src/encoding/der.js';
 import {
   DER_TAG,
   derBitString,
@@ -12,10 +13,12 @@ import {
   derInteger,
   derOctetString,
   derOid,
+  derPending,
   derPrintableString,
   derSequence,
   derTlv,
   derUtcTime,
+  derWrite,
   derUtf8String,
   expectDerTag,
   readDer,
@@ -244,6 +247,40 @@ describe('value decoders', () => {
     expect(codeOf(() => readDerString(readDer(hex('13012a')), 'printable', 's'))).toBe('DER_MALFORMED');
     expect(codeOf(() => derIa5String('印'))).toBe('ARG_INVALID');
     expect(codeOf(() => derUtf8String('\ud800x'))).toBe('ARG_INVALID');
+  });
+
+  it('a pending structure is written as the nested TLVs would be, in one array', () => {
+    type Tree = { spec: DerTagSpec; parts: (Uint8Array | Tree)[] };
+    const spec: fc.Arbitrary<DerTagSpec> = fc.oneof(
+      fc.constantFrom<DerTagSpec>(DER_TAG.SEQUENCE, DER_TAG.SET),
+      fc.record({ class: fc.constantFrom('context' as const, 'application' as const, 'private' as const), tag: fc.oneof(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 31, max: 2 ** 20 })), constructed: fc.boolean() }),
+    );
+    const { tree } = fc.letrec<{ tree: Tree; part: Uint8Array | Tree }>((tie) => ({
+      tree: fc.record({ spec, parts: fc.array(tie('part'), { maxLength: 4 }) }),
+      part: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.uint8Array({ maxLength: 300 }).map((b) => derOctetString(b)), tie('tree')),
+    }));
+    const nested = (t: Tree): Uint8Array => derTlv(t.spec, ...t.parts.map((p) => (p instanceof Uint8Array ? p : nested(p))));
+    const pending = (t: Tree): DerPending => derPending(t.spec, ...t.parts.map((p) => (p instanceof Uint8Array ? p : pending(p))));
+    fc.assert(
+      fc.property(tree, (t) => {
+        const p = pending(t);
+        const out = derWrite(p);
+        expect(toHex(out)).toBe(toHex(nested(t)));
+        expect(out.length).toBe(p.size);
+      }),
+    );
+    expect(toHex(derWrite(derPending(DER_TAG.SEQUENCE, derInteger(1), derPending(DER_TAG.SEQUENCE, derNull()))))).toBe('3007020101' + '30020500');
+  });
+
+  it('UTF8String bytes are the UTF-8 of the text, ASCII or not', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 })), (text) => {
+        const tlv = readDer(derUtf8String(text));
+        expect(Buffer.from(tlv.value).equals(Buffer.from(text, 'utf8'))).toBe(true);
+        expect(readDerString(tlv, 'utf8', 's')).toBe(text);
+      }),
+    );
+    expect(toHex(derUtf8String('\u007f\u0080'))).toBe('0c037fc280');
   });
 
   it('times: DER forms only, exact round trip', () => {

@@ -25,6 +25,7 @@ import {
   readDerOid,
   readDerSmallInteger,
   readDerString,
+  readTlv,
 } from '../../encoding/der.js';
 import type { DerNode, DerQuirk } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
@@ -133,6 +134,28 @@ export function encodeExtDatas(items: readonly SesExtData[]): Uint8Array {
 /** Encodes `SES_Header`. */
 export function encodeHeader(h: SesHeader): Uint8Array {
   return derSequence(derIa5String(h.id), derInteger(h.version), derIa5String(h.vid));
+}
+
+/**
+ * Where the seal object ends in the bytes of an `SES_Signature`: both GB/T 38540-2020 and GM/T 0031-2014 open
+ * it with `TBS_Sign`, and `TBS_Sign` with its version and the whole `SESeal`. Reads four TLV headers and
+ * nothing else; a hint for hashing only (the parsers check the structure), so any other shape gives undefined.
+ *
+ * @param stamp - the `SES_Signature` DER.
+ * @returns the offset just after the `SESeal` TLV, or undefined.
+ * @example sealObjectEnd(stampBytes) // e.g. 25,431 for a seal object with its picture
+ */
+export function sealObjectEnd(stamp: Uint8Array): number | undefined {
+  try {
+    const outer = readTlv(stamp, 0, { maxSize: MAX_SES_BYTES });
+    const tbs = readTlv(stamp, outer.start + outer.headerLength, { maxSize: MAX_SES_BYTES });
+    const version = readTlv(stamp, tbs.start + tbs.headerLength, { maxSize: MAX_SES_BYTES });
+    const seal = readTlv(stamp, version.end, { maxSize: MAX_SES_BYTES });
+    const nested = isDerTag(outer, DER_TAG.SEQUENCE) && isDerTag(tbs, DER_TAG.SEQUENCE) && isDerTag(version, DER_TAG.INTEGER) && isDerTag(seal, DER_TAG.SEQUENCE);
+    return nested && tbs.end <= outer.end && seal.end <= tbs.end ? seal.end : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

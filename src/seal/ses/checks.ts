@@ -10,10 +10,10 @@
  * SM2 key is accepted. Certificate trust, validity and key usage are NOT checked here (that is path
  * validation, done by the verifier with its trust anchors).
  */
-import { createHash } from 'node:crypto';
 import { equalBytes } from '@noble/curves/utils.js';
 import { digest, parsePublicKey, verifyMessage } from '../../crypto/index.js';
-import type { HashAlgorithm, PublicKeyInfo } from '../../crypto/index.js';
+import type { HashAlgorithm, PublicKeyInfo, Sm2Options } from '../../crypto/index.js';
+import { BytesMap } from '../../encoding/bytes_map.js';
 import { EvoucherError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { SM2_WITH_SM3_OID, certificateSpki } from './asn1.js';
@@ -27,6 +27,35 @@ function codeOf(e: unknown, fallback: ErrorCode): ErrorCode {
   return e instanceof EvoucherError ? e.code : fallback;
 }
 
+/**
+ * Public keys read from signer certificates, by the certificate's exact bytes: a holder's certificate comes
+ * back with every seal it makes (reading one costs a certificate walk and a point check on the curve). Only keys
+ * that were read are kept; at most 64, least recently used dropped first.
+ */
+const certificateKeys = new BytesMap<PublicKeyInfo>(64);
+
+function keyOfCertificate(certDer: Uint8Array): PublicKeyInfo {
+  let key = certificateKeys.get(certDer);
+  if (key === undefined) {
+    key = parsePublicKey(certificateSpki(certDer));
+    certificateKeys.set(certDer, key);
+  }
+  return key;
+}
+
+/**
+ * Where the seal object ends inside what the sealer signed (`TBS_Sign` starts with its version and the whole
+ * `SESeal`), when the parsed seal object is a view of those same bytes; else undefined. The seal object is the
+ * same in every seal of its holder, so SM3 goes over it once (`Sm2Options.recurringPrefix`).
+ */
+function signedSealObjectEnd(sig: SesSignature): number | undefined {
+  const signed = sig?.slices?.tbsSign;
+  const raw = sig?.seal?.raw;
+  if (!(signed instanceof Uint8Array) || !(raw instanceof Uint8Array) || signed.buffer !== raw.buffer) return undefined;
+  const start = raw.byteOffset - signed.byteOffset;
+  return start >= 0 && start + raw.length <= signed.length ? start + raw.length : undefined;
+}
+
 /** Checks an SM2-with-SM3 signature by `certDer` over `message`; `role` names the signer in messages. */
 function checkSm2Signature(
   role: 'maker' | 'sealer',
@@ -36,6 +65,7 @@ function checkSm2Signature(
   signature: unknown,
   invalidCode: ErrorCode,
   options: SesVerifyOptions,
+  recurringPrefix?: number,
 ): SesCheckResult {
   try {
     if (!(certDer instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) {
@@ -47,14 +77,16 @@ function checkSm2Signature(
     }
     let key: PublicKeyInfo;
     try {
-      key = parsePublicKey(certificateSpki(certDer));
+      key = keyOfCertificate(certDer);
     } catch (e) {
       return result(false, `${role}: the certificate or its key cannot be read`, codeOf(e, 'CERT_MALFORMED'));
     }
     if (key.kind !== 'sm2') {
       return result(false, `${role}: the certificate has a ${key.kind} key, not sm2`, 'SEAL_ALGORITHM_MISMATCH');
     }
-    const opts = options.sm2Id === undefined ? {} : { id: options.sm2Id };
+    const opts: { -readonly [K in keyof Sm2Options]: Sm2Options[K] } = {};
+    if (options.sm2Id !== undefined) opts.id = options.sm2Id;
+    if (recurringPrefix !== undefined) opts.recurringPrefix = recurringPrefix;
     const ok = verifyMessage('sm2-sm3', key, message, signature, opts);
     return ok
       ? result(true, `${role}: sm2-with-sm3 signature verified over the received bytes`)
@@ -81,35 +113,55 @@ function checkSm2Signature(
  * const r = verifySealMaker(parseSeal(esl)); if (!r.ok) console.log(r.code);
  */
 export function verifySealMaker(seal: SealObject, options: SesVerifyOptions = {}): SesCheckResult {
-  const key = makerKey(seal, options ?? {});
-  const known = key === undefined ? undefined : verifiedSeals.get(key);
+  const known = knownMaker(seal, options ?? {});
   if (known !== undefined) return known;
   const r = checkSm2Signature('maker', seal?.signAlgorithmOid, seal?.makerCert, seal?.slices?.makerSigned, seal?.signature,
     'SEAL_MAKER_SIGNATURE_INVALID', options ?? {});
-  if (r.ok && key !== undefined) {
-    verifiedSeals.set(key, r);
-    if (verifiedSeals.size > MAX_VERIFIED_SEALS) verifiedSeals.delete(verifiedSeals.keys().next().value as string);
-  }
+  if (r.ok) remember(seal, options ?? {}, r);
   return r;
 }
 
 /**
- * Maker signatures already verified, by the SHA-256 of everything the check reads (algorithm, signer ID, maker
- * certificate, signed bytes, signature; each length-prefixed so no two inputs share a key). Every voucher a
- * party seals carries the same seal object, so sealing and verifying check its SM2 signature once, not at every
- * seal and every verification. Only successes are kept (a failure is checked again every time); at most
- * {@link MAX_VERIFIED_SEALS}, oldest dropped first.
+ * Maker signatures already verified, by the bytes the maker signed (the seal information, tens of kilobytes with
+ * its picture), each with the algorithm, signer ID, maker certificate and signature it was verified with: a hit
+ * needs all of them equal, byte for byte. Every voucher a party seals carries the same seal object, so sealing
+ * and verifying check its SM2 signature once, not at every seal and every verification. Only successes are
+ * kept (a failure is checked again every time); at most {@link MAX_VERIFIED_SEALS}, least recently used dropped
+ * first. (Keyed by the SHA-256 of all the parts before: about 25 KiB hashed at every seal.)
  */
 const MAX_VERIFIED_SEALS = 256;
-const verifiedSeals = new Map<string, SesCheckResult>();
 
-/** The memo key of a maker signature, or undefined for an incomplete structure (the check reports it). */
-function makerKey(seal: SealObject, options: SesVerifyOptions): string | undefined {
-  const parts: unknown[] = [seal?.makerCert, seal?.slices?.makerSigned, seal?.signature, options.sm2Id ?? new Uint8Array(0)];
-  if (!parts.every((p): p is Uint8Array => p instanceof Uint8Array)) return undefined;
-  const h = createHash('sha256').update(`${String(seal.signAlgorithmOid)}|${options.sm2Id === undefined ? 'default-id' : 'id'}|${parts.map((p) => p.length).join('|')}|`);
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
+interface VerifiedMaker {
+  readonly algorithmOid: string;
+  /** The configured signer ID, or undefined for the default one. */
+  readonly sm2Id: Uint8Array | undefined;
+  readonly makerCert: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly result: SesCheckResult;
+}
+
+const verifiedSeals = new BytesMap<VerifiedMaker>(MAX_VERIFIED_SEALS);
+
+/** The remembered success for exactly this seal object and signer ID, if any. */
+function knownMaker(seal: SealObject, options: SesVerifyOptions): SesCheckResult | undefined {
+  const signed: unknown = seal?.slices?.makerSigned;
+  if (!(signed instanceof Uint8Array) || !(seal.makerCert instanceof Uint8Array) || !(seal.signature instanceof Uint8Array)) return undefined;
+  const m = verifiedSeals.get(signed);
+  if (m === undefined || m.algorithmOid !== seal.signAlgorithmOid) return undefined;
+  const id = options.sm2Id;
+  const sameId = m.sm2Id === undefined ? id === undefined : id instanceof Uint8Array && equalBytes(m.sm2Id, id);
+  return sameId && equalBytes(m.makerCert, seal.makerCert) && equalBytes(m.signature, seal.signature) ? m.result : undefined;
+}
+
+/** Remembers a verified maker signature, with copies of what it was verified with. */
+function remember(seal: SealObject, options: SesVerifyOptions, result: SesCheckResult): void {
+  verifiedSeals.set(seal.slices.makerSigned, {
+    algorithmOid: seal.signAlgorithmOid,
+    sm2Id: options.sm2Id?.slice(),
+    makerCert: seal.makerCert.slice(),
+    signature: seal.signature.slice(),
+    result,
+  });
 }
 
 /**
@@ -126,7 +178,7 @@ function makerKey(seal: SealObject, options: SesVerifyOptions): string | undefin
  */
 export function verifySesSignatureValue(sig: SesSignature, options: SesVerifyOptions = {}): SesCheckResult {
   return checkSm2Signature('sealer', sig?.signAlgorithmOid, sig?.sealerCert, sig?.slices?.tbsSign, sig?.signature,
-    'SEAL_SIGNATURE_INVALID', options ?? {});
+    'SEAL_SIGNATURE_INVALID', options ?? {}, signedSealObjectEnd(sig));
 }
 
 /**

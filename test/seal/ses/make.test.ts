@@ -96,6 +96,18 @@ describe('makeSeal', () => {
     expect(verifySealMaker(s)).toMatchObject({ ok: true });
   });
 
+  it('remembers copies: bytes changed in place after a success are checked again', async () => {
+    const bytes = await makeSeal({
+      maker, holders: [dw.certDer], name: '另一枚电子印章', esId: '11010100100000000099', vid: 'evoucher-test',
+      type: 3, validStart, validEnd, createDate, picture: { type: 'PNG', data: PNG, widthMm: 40, heightMm: 40 },
+    });
+    const own = parseSeal(bytes); // views of `bytes`
+    expect(verifySealMaker(own)).toMatchObject({ ok: true });
+    const sig = own.signature as Uint8Array;
+    sig[sig.length - 1] = (sig[sig.length - 1] as number) ^ 1;
+    expect(verifySealMaker(own).ok).toBe(false);
+  });
+
   it('OpenSSL parses the seal and verifies the maker signature over the raw SES_SealInfo', () => {
     const listing = execFileSync('openssl', ['asn1parse', '-inform', 'DER'], { input: seal }).toString();
     expect(listing).toMatch(/IA5STRING\s+:ES/);

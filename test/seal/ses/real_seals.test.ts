@@ -19,6 +19,7 @@ import {
 } from '../../../src/seal/ses/index.js';
 import type { SealObject } from '../../../src/seal/ses/index.js';
 import { REAL_SEALS, codeOf, flipBit, hex, offsetIn, opensslSm2Verify, readReal } from './helpers.js';
+import { sealObjectEnd } from '../../../src/seal/ses/asn1.js';
 
 const EMPTY_ID = { sm2Id: new Uint8Array(0) };
 
@@ -147,6 +148,13 @@ describe.each(SIGNATURES)('SES_Signature $dir/SignedValue.dat', (f) => {
     // At its timeInfo, the signature lies inside the seal period.
     const t = (sig.timeInfo as Date).getTime();
     expect(t >= sig.seal.validStart.getTime() && t <= sig.seal.validEnd.getTime()).toBe(true);
+  });
+
+  it('the seal object ends where the four-header peek says (the hashing hint)', () => {
+    const sig = parseSesSignature(bytes);
+    expect(sealObjectEnd(bytes)).toBe(offsetIn(bytes, sig.seal.raw) + sig.seal.raw.length);
+    expect(sealObjectEnd(bytes.subarray(0, 200))).toBeUndefined();
+    expect(sealObjectEnd(sig.seal.raw)).toBeUndefined();
   });
 
   it('tax seals carry the tolerated vendor quirks; strict mode refuses them', () => {
