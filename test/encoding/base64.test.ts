@@ -27,6 +27,12 @@ describe('strict base64', () => {
     ['url-safe alphabet', 'A-_B'],
     ['padding in the middle', 'AQ==AQID'],
     ['a stray character', 'AQI*'],
+    ['a length of 4k+1', 'AQIDB'],
+    ['a length of 4k+2', 'AQIDBA'],
+    ['a length of 4k+3', 'AQIDBAU'],
+    ['padding only', '===='],
+    ['three pad characters', 'A==='],
+    ['a padding too long for its bytes', 'AQI=='],
   ])('rejects %s', (_, text) => {
     expect(() => decodeBase64(text)).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
   });
@@ -39,17 +45,6 @@ describe('strict base64', () => {
       expect(out.byteOffset).toBe(0);
       expect(out.buffer.byteLength).toBe(n);
     }
-  });
-
-  it.each([
-    ['a length of 4k+1', 'AQIDB'],
-    ['a length of 4k+2', 'AQIDBA'],
-    ['a length of 4k+3', 'AQIDBAU'],
-    ['padding only', '===='],
-    ['three pad characters', 'A==='],
-    ['a padding too long for its bytes', 'AQI=='],
-  ])('rejects %s', (_, text) => {
-    expect(() => decodeBase64(text)).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
   });
 
   it('rejects text over maxLength before decoding', () => {
