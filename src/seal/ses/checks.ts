@@ -11,7 +11,8 @@
  * validation, done by the verifier with its trust anchors).
  */
 import { equalBytes } from '@noble/curves/utils.js';
-import { digest, parsePublicKey, verifyMessage } from '../../crypto/index.js';
+import { digest, verifyMessage } from '../../crypto/index.js';
+import { resolvePublicKey } from '../../crypto/keys.js';
 import type { HashAlgorithm, PublicKeyInfo, Sm2Options } from '../../crypto/index.js';
 import { BytesMap } from '../../encoding/bytes_map.js';
 import { EvoucherError } from '../../errors.js';
@@ -25,22 +26,6 @@ function result(ok: boolean, message: string, code?: ErrorCode): SesCheckResult 
 
 function codeOf(e: unknown, fallback: ErrorCode): ErrorCode {
   return e instanceof EvoucherError ? e.code : fallback;
-}
-
-/**
- * Public keys read from signer certificates, by the certificate's exact bytes: a holder's certificate comes
- * back with every seal it makes (reading one costs a certificate walk and a point check on the curve). Only keys
- * that were read are kept; at most 64, least recently used dropped first.
- */
-const certificateKeys = new BytesMap<PublicKeyInfo>(64);
-
-function keyOfCertificate(certDer: Uint8Array): PublicKeyInfo {
-  let key = certificateKeys.get(certDer);
-  if (key === undefined) {
-    key = parsePublicKey(certificateSpki(certDer));
-    certificateKeys.set(certDer, key);
-  }
-  return key;
 }
 
 /**
@@ -77,7 +62,9 @@ function checkSm2Signature(
     }
     let key: PublicKeyInfo;
     try {
-      key = keyOfCertificate(certDer);
+      // The verification path's key cache (by exact SPKI bytes): a holder's key comes back with every seal it
+      // makes, and reading one costs a point check on the curve (about 10 µs).
+      key = resolvePublicKey(certificateSpki(certDer));
     } catch (e) {
       return result(false, `${role}: the certificate or its key cannot be read`, codeOf(e, 'CERT_MALFORMED'));
     }
