@@ -33,6 +33,17 @@ function bytesOf(latin1: string): Uint8Array {
   return out;
 }
 
+/** Node's name of an allow-listed algorithm; `CRYPTO_ALGORITHM_UNSUPPORTED` for any other. */
+function nodeName(alg: HashAlgorithm): string {
+  const name = Object.hasOwn(NODE_NAMES, alg) ? NODE_NAMES[alg] : undefined;
+  if (name === undefined) {
+    throw new EvoucherError('CRYPTO_ALGORITHM_UNSUPPORTED', `unsupported hash algorithm ${String(alg)}`, {
+      detail: { algorithm: String(alg) },
+    });
+  }
+  return name;
+}
+
 /**
  * Hash `data` with an allow-listed hash algorithm.
  *
@@ -44,12 +55,7 @@ function bytesOf(latin1: string): Uint8Array {
  * digest('sm3', new TextEncoder().encode('abc')) // 66c7f0f4...8f4ba8e0
  */
 export function digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
-  const name = Object.hasOwn(NODE_NAMES, alg) ? NODE_NAMES[alg] : undefined;
-  if (name === undefined) {
-    throw new EvoucherError('CRYPTO_ALGORITHM_UNSUPPORTED', `unsupported hash algorithm ${String(alg)}`, {
-      detail: { algorithm: String(alg) },
-    });
-  }
+  const name = nodeName(alg);
   return bytesOf(oneShot === undefined ? nodeCrypto.createHash(name).update(data).digest('binary') : oneShot(name, data, 'binary'));
 }
 
@@ -59,13 +65,7 @@ export function digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
  * @throws EvoucherError `CRYPTO_ALGORITHM_UNSUPPORTED` for any other name.
  */
 export function digestState(alg: HashAlgorithm): nodeCrypto.Hash {
-  const name = Object.hasOwn(NODE_NAMES, alg) ? NODE_NAMES[alg] : undefined;
-  if (name === undefined) {
-    throw new EvoucherError('CRYPTO_ALGORITHM_UNSUPPORTED', `unsupported hash algorithm ${String(alg)}`, {
-      detail: { algorithm: String(alg) },
-    });
-  }
-  return nodeCrypto.createHash(name);
+  return nodeCrypto.createHash(nodeName(alg));
 }
 
 /** The digest of a streaming hash, as a small array (internal). */

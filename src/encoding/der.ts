@@ -867,6 +867,13 @@ function encodeIdentifier(cls: DerTagClass, constructed: boolean, tag: number): 
   return Uint8Array.from([lead | 0x1f, ...arcs]);
 }
 
+/** The identifier octets of a tag spec: a universal number (constructed for SEQUENCE and SET) or `{ class, tag, constructed }`. */
+function identifierOf(spec: DerTagSpec): Uint8Array {
+  return typeof spec === 'number'
+    ? encodeIdentifier('universal', spec === DER_TAG.SEQUENCE || spec === DER_TAG.SET, spec)
+    : encodeIdentifier(spec.class, spec.constructed ?? false, spec.tag);
+}
+
 /** Octets of the definite length `len` (X.690 §8.1.3: short form below 128, else the fewest long-form octets). */
 function lengthOctets(len: number): number {
   if (len < 0x80) return 1;
@@ -897,9 +904,7 @@ function writeLength(out: Uint8Array, at: number, len: number): void {
  * derTlv({ class: 'context', tag: 1, constructed: false }, bytes)
  */
 export function derTlv(spec: DerTagSpec, ...contents: readonly Uint8Array[]): Uint8Array {
-  const id = typeof spec === 'number'
-    ? encodeIdentifier('universal', spec === DER_TAG.SEQUENCE || spec === DER_TAG.SET, spec)
-    : encodeIdentifier(spec.class, spec.constructed ?? false, spec.tag);
+  const id = identifierOf(spec);
   let len = 0;
   for (const p of contents) len += p.length;
   // One allocation: identifier, length and contents written in place.
@@ -943,9 +948,7 @@ export interface DerPending {
  * @example derWrite(derPending(DER_TAG.SEQUENCE, derInteger(1), derPending(DER_TAG.SEQUENCE, derNull())))
  */
 export function derPending(spec: DerTagSpec, ...parts: readonly (Uint8Array | DerPending)[]): DerPending {
-  const id = typeof spec === 'number'
-    ? encodeIdentifier('universal', spec === DER_TAG.SEQUENCE || spec === DER_TAG.SET, spec)
-    : encodeIdentifier(spec.class, spec.constructed ?? false, spec.tag);
+  const id = identifierOf(spec);
   let contentLength = 0;
   for (const p of parts) contentLength += p instanceof Uint8Array ? p.length : p.size;
   return { id, parts, contentLength, size: id.length + lengthOctets(contentLength) + contentLength };
