@@ -3,8 +3,8 @@
  * long streamed run through `verifyFiles` (measured in a child process, so its peak RSS is its own).
  */
 import { execFile } from 'node:child_process';
-import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, cpus, devNull } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrustStore } from '../../src/pki/index.js';
@@ -88,9 +88,8 @@ const MAX_SPEEDUP = 2;
  */
 export const WARM_FILES_PER_WORKER = 3000;
 
-/** Batch rates with 1 and 2 workers (vouchers per second) and their ratio. */
-export interface BatchFigures {
-  readonly files: number;
+/** Rates of one kind of batch with 1 and 2 workers (vouchers per second), and their ratio. */
+export interface BatchPairs {
   readonly jobs1: Rate;
   readonly jobs2: Rate;
   /**
@@ -109,76 +108,141 @@ export interface BatchFigures {
   readonly impossiblePairs: number;
   /** Where the cores went during the 1-worker and the 2-worker batches (Linux). */
   readonly threads?: { readonly jobs1: ThreadShares; readonly jobs2: ThreadShares };
+}
+
+/** Batch rates with 1 and 2 workers: reports as objects (the figures here) and as JSON text (`json`). */
+export interface BatchFigures extends BatchPairs {
+  readonly files: number;
+  /**
+   * The same files with `verifyFilesJson`, each report's JSON written to the null device: what
+   * `evoucher verify --format json` does, whose collecting thread has no report to parse or serialize.
+   */
+  readonly json: BatchPairs;
   /** Cores used by other processes during the measurement (the machine is shared). */
   readonly backgroundCores?: number;
   /** Files each worker of each pool verified before the measured batches. */
   readonly warmFilesPerWorker: number;
 }
 
+/** A kind of batch: verifies the files once with a pool and returns vouchers per second. */
+type BatchRun = (pool: VerifierPool) => Promise<number>;
+
+/** Pairs of one kind of batch: the 1-worker rates, the 2-worker rates and the CPU accounts of each. */
+interface PairLog {
+  readonly one: number[];
+  readonly two: number[];
+  readonly cpu1: ThreadCpuAccount;
+  readonly cpu2: ThreadCpuAccount;
+}
+
+function pairLog(): PairLog {
+  return { one: [], two: [], cpu1: threadCpuAccount(), cpu2: threadCpuAccount() };
+}
+
+async function timedPair(run: BatchRun, pool1: VerifierPool, pool2: VerifierPool, log: PairLog): Promise<void> {
+  const timed = async (pool: VerifierPool, cpu: ThreadCpuAccount): Promise<number> => {
+    cpu.start();
+    const rate = await run(pool);
+    cpu.stop();
+    return rate;
+  };
+  log.one.push(await timed(pool1, log.cpu1));
+  log.two.push(await timed(pool2, log.cpu2));
+}
+
+function pairFigures(log: PairLog): BatchPairs {
+  const ratios = log.two.map((t, i) => t / (log.one[i] as number));
+  const { median: speedup, leftOut } = boundedMedian(ratios, MAX_SPEEDUP);
+  const cores = availableParallelism();
+  const jobs1 = log.cpu1.shares(1, cores);
+  const jobs2 = log.cpu2.shares(2, cores);
+  return {
+    jobs1: summarize(log.one),
+    jobs2: summarize(log.two),
+    speedup,
+    pairRatios: ratios,
+    impossiblePairs: leftOut,
+    ...(jobs1 === undefined || jobs2 === undefined ? {} : { threads: { jobs1, jobs2 } }),
+  };
+}
+
 /**
  * Verifies `files` files with a warm pool of 1 worker, then a warm pool of 2 workers, `reps` times interleaved
  * (so a change in the machine's background load hits both alike), after warm-up batches that give every worker
- * of both pools at least `warmFilesPerWorker` files (see {@link WARM_FILES_PER_WORKER}).
+ * of both pools at least `warmFilesPerWorker` files (see {@link WARM_FILES_PER_WORKER}); then, in each of the
+ * first `jsonReps` rounds, the same pair with the reports as JSON text (`verifyFilesJson`, written to the null
+ * device as the CLI writes them to its output).
  *
  * @param name - names file i.
  * @param files - the number of files.
  * @param trust - trust anchors.
  * @param at - validation time.
- * @param reps - repetitions.
+ * @param reps - pairs with reports as objects.
  * @param warmFilesPerWorker - files per worker before the measured batches.
+ * @param jsonReps - pairs with reports as JSON text.
  * @returns the figures.
  */
-export async function measureBatch(name: (i: number) => string, files: number, trust: TrustStore, at: Date, reps: number, warmFilesPerWorker = WARM_FILES_PER_WORKER): Promise<BatchFigures> {
+export async function measureBatch(
+  name: (i: number) => string,
+  files: number,
+  trust: TrustStore,
+  at: Date,
+  reps: number,
+  warmFilesPerWorker = WARM_FILES_PER_WORKER,
+  jsonReps = reps,
+): Promise<BatchFigures> {
   const list = Array.from({ length: files }, (_, i) => name(i));
-  const run = async (pool: VerifierPool): Promise<number> => {
-    const t0 = performance.now();
-    let n = 0;
-    for await (const r of pool.verifyFiles(list)) {
-      if (r.reports[0]?.status !== 'VALID') throw new Error(`bench self-check: ${r.file} is ${r.error?.code ?? r.reports[0]?.status}`);
-      n++;
-    }
+  const check = (file: string, status: string | undefined, n: number): number => {
+    if (status !== 'VALID') throw new Error(`bench self-check: ${file} is ${status ?? 'not verified'}`);
+    return n + 1;
+  };
+  const rateOf = (t0: number, n: number): number => {
     if (n !== files) throw new Error('bench self-check: missing results');
     return (files * 1000) / (performance.now() - t0);
+  };
+  const objects: BatchRun = async (pool) => {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const r of pool.verifyFiles(list)) n = check(r.file, r.error?.code ?? r.reports[0]?.status, n);
+    return rateOf(t0, n);
+  };
+  const fd = openSync(devNull, 'w');
+  const json: BatchRun = async (pool) => {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const r of pool.verifyFilesJson(list, { indent: 2, depth: 1 })) {
+      n = check(r.file, r.error?.code ?? r.reports[0]?.status, n);
+      for (const x of r.reports) writeSync(fd, x.json);
+    }
+    return rateOf(t0, n);
   };
   const pool1 = createVerifierPool({ trust, at, jobs: 1 });
   const pool2 = createVerifierPool({ trust, at, jobs: 2 });
   try {
-    // The same number of files per worker in both pools, whole batches (files are handed out evenly).
-    for (let done = 0; done < warmFilesPerWorker; done += files) await run(pool1);
-    for (let done = 0; done < 2 * warmFilesPerWorker; done += files) await run(pool2);
-    const one: number[] = [];
-    const two: number[] = [];
-    const cpu1 = threadCpuAccount();
-    const cpu2 = threadCpuAccount();
-    const timed = async (pool: VerifierPool, cpu: ThreadCpuAccount): Promise<number> => {
-      cpu.start();
-      const rate = await run(pool);
-      cpu.stop();
-      return rate;
-    };
+    // The same number of files per worker in both pools, whole batches (files are handed out evenly); the JSON
+    // path shares all but its last step, which one batch warms.
+    for (let done = 0; done < warmFilesPerWorker; done += files) await objects(pool1);
+    for (let done = 0; done < 2 * warmFilesPerWorker; done += files) await objects(pool2);
+    if (jsonReps > 0) {
+      await json(pool1);
+      await json(pool2);
+    }
+    const asObjects = pairLog();
+    const asJson = pairLog();
     const { backgroundCores } = await withBackgroundLoad(async () => {
-      for (let r = 0; r < reps; r++) {
-        one.push(await timed(pool1, cpu1));
-        two.push(await timed(pool2, cpu2));
+      for (let r = 0; r < Math.max(reps, jsonReps); r++) {
+        if (r < reps) await timedPair(objects, pool1, pool2, asObjects);
+        if (r < jsonReps) await timedPair(json, pool1, pool2, asJson);
       }
     });
-    const ratios = two.map((t, i) => t / (one[i] as number));
-    const { median: speedup, leftOut } = boundedMedian(ratios, MAX_SPEEDUP);
-    const cores = availableParallelism();
-    const jobs1 = cpu1.shares(1, cores);
-    const jobs2 = cpu2.shares(2, cores);
-    return {
+    return Object.assign(pairFigures(asObjects), {
       files,
-      jobs1: summarize(one),
-      jobs2: summarize(two),
-      speedup,
-      pairRatios: ratios,
-      impossiblePairs: leftOut,
-      ...(jobs1 === undefined || jobs2 === undefined ? {} : { threads: { jobs1, jobs2 } }),
+      json: pairFigures(asJson),
       ...(backgroundCores === undefined ? {} : { backgroundCores }),
       warmFilesPerWorker,
-    };
+    });
   } finally {
+    closeSync(fd);
     await Promise.all([pool1.close(), pool2.close()]);
   }
 }

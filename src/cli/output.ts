@@ -63,9 +63,18 @@ export function printJson(value: unknown): void {
 export interface JsonArrayWriter {
   /** Writes the next element. */
   add(value: unknown): Promise<void>;
+  /**
+   * Writes the next element from its UTF-8 JSON text, indented as `add` would write it (2 spaces per level,
+   * and every line after the first 2 more): the text as-is, nothing checked.
+   */
+  addText(json: Uint8Array): Promise<void>;
   /** Closes the array (and the line). */
   end(): Promise<void>;
 }
+
+/** What comes before the first element of an array, and before each next one. */
+const OPEN = new TextEncoder().encode('[\n  ');
+const NEXT = new TextEncoder().encode(',\n  ');
 
 /**
  * Writes a JSON array one element at a time, byte for byte what {@link printJson} prints for the whole array
@@ -88,6 +97,13 @@ export function createJsonArrayWriter(stream: NodeJS.WritableStream = process.st
       // (a newline in a string is written \n). An element JSON cannot express is null, as in an array.
       const text = (toJson(value) as string | undefined)?.replaceAll('\n', '\n  ') ?? 'null';
       await write(`${count++ === 0 ? '[' : ','}\n  ${text}`);
+    },
+    async addText(json: Uint8Array): Promise<void> {
+      const head = count++ === 0 ? OPEN : NEXT;
+      const chunk = new Uint8Array(head.length + json.length);
+      chunk.set(head);
+      chunk.set(json, head.length);
+      if (!stream.write(chunk)) await once(stream, 'drain');
     },
     async end(): Promise<void> {
       await write(count === 0 ? '[]\n' : '\n]\n');

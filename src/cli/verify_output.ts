@@ -2,8 +2,8 @@
  * The output of `evoucher verify`: text lines, JUnit suites or one JSON array of reports, made file by file as
  * the outcomes come, so that no report is kept once printed.
  */
-import type { VerificationReport } from '../verify/index.js';
-import { createJsonArrayWriter, printText, toJunit, type JunitCase, type JunitSuite, type OutputFormat } from './output.js';
+import type { JsonReport, JsonReportOptions, VerificationReport } from '../verify/index.js';
+import { createJsonArrayWriter, printText, toJunit, type JsonArrayWriter, type JunitCase, type JunitSuite, type OutputFormat } from './output.js';
 
 /** A report of one voucher with the file it came from (the JSON output). */
 export type FileReport = { readonly file: string } & VerificationReport;
@@ -15,6 +15,16 @@ export interface FileOutcome {
   /** The file could not be read (exit code 2). */
   readonly ioError?: { readonly code: string; readonly message: string };
 }
+
+/** The outcome of one input file with its reports already written as JSON in {@link CLI_JSON_LAYOUT}. */
+export interface RenderedOutcome {
+  readonly file: string;
+  readonly reports: readonly JsonReport[];
+  readonly ioError?: { readonly code: string; readonly message: string };
+}
+
+/** How the JSON output lays out a report: `toJson`'s indentation, inside the array one level more. */
+export const CLI_JSON_LAYOUT: JsonReportOptions = Object.freeze({ indent: 2, depth: 1 });
 
 /** `VoucherBody[0] 5201 ZF2025112800001` (identity only from the verified bytes). */
 export function voucherLabel(r: VerificationReport): string {
@@ -82,6 +92,11 @@ export function junitSuite(o: FileOutcome): JunitSuite {
 export interface VerifyOutput {
   /** Takes the outcome of the next file. */
   add(o: FileOutcome): Promise<void>;
+  /**
+   * JSON output only (undefined for text and JUnit): takes the outcome of the next file with its reports
+   * already written as JSON in {@link CLI_JSON_LAYOUT}, and writes them as they are.
+   */
+  readonly addRendered?: (o: RenderedOutcome) => Promise<void>;
   /** Prints what is left to print. */
   end(): Promise<void>;
   /** 0 every voucher VALID, 1 any INVALID or INDETERMINATE, 2 a file could not be read. */
@@ -105,6 +120,14 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
   let valid = 0;
   let unreadable = 0;
   let validationTime: string | undefined;
+  const addRendered = async (o: RenderedOutcome): Promise<void> => {
+    if (o.ioError !== undefined) unreadable++;
+    for (const r of o.reports) {
+      total++;
+      if (r.status === 'VALID') valid++;
+      await (json as JsonArrayWriter).addText(r.json);
+    }
+  };
   return {
     async add(o: FileOutcome): Promise<void> {
       if (o.ioError !== undefined) unreadable++;
@@ -126,5 +149,6 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
       if (unreadable > 0) return 2;
       return valid === total ? 0 : 1;
     },
+    ...(json === undefined ? {} : { addRendered }),
   };
 }

@@ -23,6 +23,6 @@ export type {
 } from './report.js';
 export { verifySesSignatureOverData } from './seal_signature.js';
 export type { SealSignatureOptions, SealSignatureReport } from './seal_signature.js';
-export { createVerifierPool, verifyFiles, DEFAULT_MAX_FILE_BYTES, MAX_JOBS } from './batch/index.js';
-export type { FileError, FileVerification, VerifierPool, VerifyFilesOptions } from './batch/index.js';
+export { createVerifierPool, verifyFiles, verifyFilesJson, DEFAULT_MAX_FILE_BYTES, MAX_JOBS } from './batch/index.js';
+export type { FileError, FileVerification, FileVerificationJson, JsonReport, JsonReportOptions, VerifierPool, VerifyFilesOptions } from './batch/index.js';
 export { readFileBounded } from './batch/index.js';

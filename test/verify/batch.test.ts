@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { loadTrustStore, type TrustStore } from '../../src/pki/index.js';
-import { createVerifierPool, verifyEnvelope, verifyFiles, type FileVerification, type VerifyFilesOptions } from '../../src/verify/index.js';
+import { createVerifierPool, verifyEnvelope, verifyFiles, verifyFilesJson, type FileVerification, type FileVerificationJson, type VerifyFilesOptions } from '../../src/verify/index.js';
 import { workerExecArgv } from '../../src/verify/batch/pool.js';
 
 const NOW = new Date('2026-01-15T02:00:00Z');
@@ -199,6 +199,56 @@ describe('verifyFiles', () => {
 
   it('an empty input yields nothing', async () => {
     expect(await collect([], { jobs: 2 })).toEqual([]);
+  });
+});
+
+describe('verifyFilesJson', () => {
+  /** What each JSON report must read: the single-threaded report with the file first, indented afterwards. */
+  function expectJsonLikeSingleThread(results: readonly FileVerificationJson[], input: readonly string[], indent: number, depth: number): void {
+    expect(results.map((r) => r.index)).toEqual(input.map((_, i) => i));
+    expect(results.map((r) => r.file)).toEqual(input);
+    for (const r of results) {
+      const want = expected.get(r.file);
+      if (want === 'ARG_IO') {
+        expect(r.error?.code).toBe('ARG_IO');
+        expect(r.reports).toEqual([]);
+        continue;
+      }
+      expect(r.error).toBeUndefined();
+      const reports = want as { status: string }[];
+      expect(r.reports.map((x) => x.status)).toEqual(reports.map((x) => x.status));
+      const texts = r.reports.map((x) => new TextDecoder('utf-8', { fatal: true }).decode(x.json));
+      expect(texts).toEqual(reports.map((x) => JSON.stringify({ file: r.file, ...x }, null, indent).replaceAll('\n', `\n${' '.repeat(indent * depth)}`)));
+    }
+  }
+
+  for (const [jobs, indent, depth] of [[0, 2, 1], [1, 0, 0], [2, 2, 1], [3, 4, 2]] as const) {
+    it(`jobs ${jobs}, indent ${indent}, depth ${depth}: the single-threaded reports as JSON, in input order`, async () => {
+      const out: FileVerificationJson[] = [];
+      for await (const r of verifyFilesJson(files, { trust, at: NOW, jobs }, { indent, depth })) out.push(r);
+      expectJsonLikeSingleThread(out, files, indent, depth);
+    });
+  }
+
+  it('shares a pool with verifyFiles, batch after batch, and refuses a bad layout', async () => {
+    const pool = createVerifierPool({ trust, at: NOW, jobs: 2, maxInFlight: 6 });
+    try {
+      const json: FileVerificationJson[] = [];
+      for await (const r of pool.verifyFilesJson(files, { indent: 2, depth: 1 })) json.push(r);
+      expectJsonLikeSingleThread(json, files, 2, 1);
+      const objects: FileVerification[] = [];
+      for await (const r of pool.verifyFiles(files)) objects.push(r);
+      expectLikeSingleThread(objects, files);
+      // Stopped early, then the other kind: no answer of the first batch leaks into the next.
+      for await (const r of pool.verifyFilesJson(files)) if (r.index === 1) break;
+      const again: FileVerification[] = [];
+      for await (const r of pool.verifyFiles(files)) again.push(r);
+      expectLikeSingleThread(again, files);
+      await expect(pool.verifyFilesJson(files, { indent: 11 }).next()).rejects.toMatchObject({ code: 'ARG_INVALID' });
+      await expect(verifyFilesJson(files, { trust, jobs: 1 }, { depth: -1 }).next()).rejects.toMatchObject({ code: 'ARG_INVALID' });
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -132,7 +132,7 @@ export async function run(args: string[]): Promise<number> {
   const options: VerifyOptions = { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) };
   // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
   if (files.length > 1 && jobs > 0 && !files.includes('-')) {
-    await verifyFilesForCli(files, options, { jobs, format }, output.add);
+    await verifyFilesForCli(files, options, { jobs, format }, output);
   } else {
     // Options resolved once (policy checked, intermediates parsed), as the batch path does.
     const verifier = createVerifier(options);

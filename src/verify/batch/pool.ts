@@ -27,8 +27,9 @@ import { EvoucherError, isEvoucherError } from '../../errors.js';
 import { resolveOptions, type VerifyOptions } from '../options.js';
 import type { VerificationReport } from '../report.js';
 import { verifyEnvelopeSync, type verifyEnvelope } from '../verify.js';
-import type { FileError, WorkerInit, WorkerMessage, WorkerTask } from './protocol.js';
+import type { FileError, WorkerInit, WorkerMessage, WorkerTask, WorkerTasks } from './protocol.js';
 import { readFileBounded } from './read_file.js';
+import { jsonLayout, renderJsonReports, type JsonLayout, type JsonReport, type JsonReportOptions } from './render_json.js';
 
 /** The largest file a batch reads by default (the envelope reader has its own, smaller limits). */
 export const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -67,6 +68,20 @@ export interface FileVerification {
   /** The file could not be read (`ARG_IO`) or its worker died verifying it alone (`VERIFY_INTERNAL_ERROR`). */
   readonly error?: FileError;
 }
+
+/** The outcome of one file of a batch whose reports come as JSON text ({@link VerifierPool.verifyFilesJson}). */
+export interface FileVerificationJson {
+  /** Position of the file in the input, from 0. */
+  readonly index: number;
+  readonly file: string;
+  /** One JSON report per VoucherBody, made by the worker that verified it (empty when `error` is set). */
+  readonly reports: readonly JsonReport[];
+  /** As in {@link FileVerification}. */
+  readonly error?: FileError;
+}
+
+/** What a batch yields, of either kind. */
+type Outcome = FileVerification | FileVerificationJson;
 
 interface Slot {
   worker: Worker;
@@ -183,6 +198,18 @@ export interface VerifierPool {
    * @returns an async iterable of per-file results.
    */
   verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined>;
+  /**
+   * As {@link VerifierPool.verifyFiles}, but each report comes as UTF-8 JSON text with the file first, written
+   * by the worker that verified it: for a consumer that writes the reports out (a JSON file, a socket), whose
+   * thread then has nothing to parse, serialize or encode. The text is what `JSON.stringify` makes of
+   * `{ file, ...report }` for the report {@link verifyEnvelope} returns.
+   *
+   * @param files - file paths (an array, or any iterable or async iterable).
+   * @param json - indentation of the JSON; default one line per report.
+   * @returns an async iterable of per-file results.
+   * @throws EvoucherError `ARG_INVALID` on the first `next()` for a bad layout, as for a second batch at once.
+   */
+  verifyFilesJson(files: Iterable<string> | AsyncIterable<string>, json?: JsonReportOptions): AsyncGenerator<FileVerificationJson, void, undefined>;
   /** Stops the workers. The pool cannot be used afterwards. */
   close(): Promise<void>;
 }
@@ -230,7 +257,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   /** Tasks handed out and not answered yet: id → file, the slot working on it, and the batch it belongs to. */
   const pending = new Map<number, { file: string; slot: Slot; index: number }>();
   /** Answers of the running batch, by input index. */
-  let done = new Map<number, FileVerification>();
+  let done = new Map<number, Outcome>();
   /** Files of the running batch whose worker died, to be tried again alone, in input order. */
   let retry: { file: string; index: number }[] = [];
   let wake: (() => void) | undefined;
@@ -264,7 +291,14 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         if (p === undefined || p.slot.worker !== worker) continue;
         pending.delete(a.id);
         s.outstanding--;
-        done.set(p.index, 'error' in a ? { index: p.index, file: p.file, reports: [], error: a.error } : { index: p.index, file: p.file, reports: JSON.parse(a.reportsJson) as VerificationReport[] });
+        done.set(
+          p.index,
+          'error' in a
+            ? { index: p.index, file: p.file, reports: [], error: a.error }
+            : 'rendered' in a
+              ? { index: p.index, file: p.file, reports: a.rendered }
+              : { index: p.index, file: p.file, reports: JSON.parse(a.reportsJson) as VerificationReport[] },
+        );
       }
       if (s.outstanding === 0) s.solo = false;
       signal();
@@ -293,7 +327,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   };
   for (let i = 0; i < jobs; i++) slots.push(start());
 
-  async function* inThisThread(input: AsyncGenerator<string>): AsyncGenerator<FileVerification, void, undefined> {
+  async function* inThisThread(input: AsyncGenerator<string>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
     let index = 0;
     for await (const file of input) {
       let bytes: Uint8Array;
@@ -304,11 +338,12 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         continue;
       }
       // The options resolved once: the same trust store, CRLs, validation time and path cache for every file.
-      yield { index: index++, file, reports: verifyEnvelopeSync(bytes, o) };
+      if (json === undefined) yield { index: index++, file, reports: verifyEnvelopeSync(bytes, o) };
+      else yield { index: index++, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, o, false), json) };
     }
   }
 
-  async function* onWorkers(input: AsyncGenerator<string>): AsyncGenerator<FileVerification, void, undefined> {
+  async function* onWorkers(input: AsyncGenerator<string>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
     let nextIndex = 0;
     let nextYield = 0;
     let exhausted = false;
@@ -323,7 +358,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         pending.set(id, { file: r.file, slot: s, index: r.index });
         s.outstanding = 1;
         s.solo = true;
-        s.worker.postMessage([{ id, file: r.file }] satisfies WorkerTask[]);
+        s.worker.postMessage({ tasks: [{ id, file: r.file }], json } satisfies WorkerTasks);
       }
       while (retry.length === 0 && !exhausted && nextIndex - nextYield < maxInFlight) {
         let slot: Slot | undefined;
@@ -343,11 +378,11 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         if (tasks.length === 0) break;
         for (const t of tasks) pending.set(t.id, { file: t.file, slot, index: nextIndex++ });
         slot.outstanding += tasks.length;
-        slot.worker.postMessage(tasks);
+        slot.worker.postMessage({ tasks, json } satisfies WorkerTasks);
       }
       let yielded = false;
       while (done.has(nextYield)) {
-        const r = done.get(nextYield) as FileVerification;
+        const r = done.get(nextYield) as Outcome;
         done.delete(nextYield);
         nextYield++;
         yielded = true;
@@ -362,31 +397,40 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     }
   }
 
+  /** One batch; `json` set: reports rendered as JSON (the outcomes are {@link FileVerificationJson}). */
+  async function* batch(files: Iterable<string> | AsyncIterable<string>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
+    if (closed) throw new EvoucherError('ARG_INVALID', 'the verifier pool is closed');
+    if (busy) throw new EvoucherError('ARG_INVALID', 'the verifier pool runs one batch at a time');
+    busy = true;
+    const input = iterate(files);
+    try {
+      yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json);
+    } finally {
+      busy = false;
+      await input.return(undefined);
+      if (pending.size > 0) {
+        // The consumer stopped early: answers still due belong to no one; fresh workers start clean.
+        const stale = [...new Set([...pending.values()].map((p) => p.slot))];
+        pending.clear();
+        for (const s of stale) {
+          const old = s.worker;
+          start(s);
+          void old.terminate();
+        }
+      }
+      done = new Map();
+      retry = [];
+    }
+  }
+
   const pool: VerifierPool = {
     jobs,
-    async *verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined> {
-      if (closed) throw new EvoucherError('ARG_INVALID', 'the verifier pool is closed');
-      if (busy) throw new EvoucherError('ARG_INVALID', 'the verifier pool runs one batch at a time');
-      busy = true;
-      const input = iterate(files);
-      try {
-        yield* jobs === 0 ? inThisThread(input) : onWorkers(input);
-      } finally {
-        busy = false;
-        await input.return(undefined);
-        if (pending.size > 0) {
-          // The consumer stopped early: answers still due belong to no one; fresh workers start clean.
-          const stale = [...new Set([...pending.values()].map((p) => p.slot))];
-          pending.clear();
-          for (const s of stale) {
-            const old = s.worker;
-            start(s);
-            void old.terminate();
-          }
-        }
-        done = new Map();
-        retry = [];
-      }
+    verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined> {
+      return batch(files, undefined) as AsyncGenerator<FileVerification, void, undefined>;
+    },
+    async *verifyFilesJson(files: Iterable<string> | AsyncIterable<string>, json?: JsonReportOptions): AsyncGenerator<FileVerificationJson, void, undefined> {
+      const layout = jsonLayout(json);
+      yield* batch(files, layout) as AsyncGenerator<FileVerificationJson, void, undefined>;
     },
     async close(): Promise<void> {
       if (closed) return;
@@ -421,6 +465,32 @@ export async function* verifyFiles(files: Iterable<string> | AsyncIterable<strin
   const pool = createVerifierPool(options);
   try {
     yield* pool.verifyFiles(files);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * As {@link verifyFiles}, but each report comes as UTF-8 JSON text with the file first, written by the worker
+ * that verified it (see {@link VerifierPool.verifyFilesJson}): for a consumer that only writes the reports out.
+ *
+ * @param files - file paths (an array, or any iterable or async iterable).
+ * @param options - as for {@link verifyFiles}.
+ * @param json - indentation of the JSON; default one line per report.
+ * @returns an async iterable of per-file results.
+ * @throws EvoucherError as {@link verifyFiles}; `ARG_INVALID` for a bad layout.
+ * @example
+ * for await (const r of verifyFilesJson(paths, { trust }, { indent: 2 })) for (const x of r.reports) out.write(x.json)
+ */
+export async function* verifyFilesJson(
+  files: Iterable<string> | AsyncIterable<string>,
+  options: VerifyFilesOptions,
+  json?: JsonReportOptions,
+): AsyncGenerator<FileVerificationJson, void, undefined> {
+  const layout = jsonLayout(json);
+  const pool = createVerifierPool(options);
+  try {
+    yield* pool.verifyFilesJson(files, layout);
   } finally {
     await pool.close();
   }

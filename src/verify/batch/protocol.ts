@@ -5,6 +5,7 @@
 import type { ErrorCode } from '../../errors.js';
 import type { SealPolicy } from '../../seal/policy.js';
 import type { ParseEnvelopeOptions } from '../../voucher/index.js';
+import type { JsonLayout, JsonReport } from './render_json.js';
 
 /** What every worker starts with (`workerData`). */
 export interface WorkerInit {
@@ -25,10 +26,16 @@ export interface WorkerInit {
   readonly maxFileBytes: number;
 }
 
-/** One file to verify (tasks travel in arrays, answers too). */
+/** One file to verify (tasks travel in chunks, answers in arrays). */
 export interface WorkerTask {
   readonly id: number;
   readonly file: string;
+}
+
+/** A chunk of files, and how to answer: report objects as JSON text, or each report rendered (`json`). */
+export interface WorkerTasks {
+  readonly tasks: readonly WorkerTask[];
+  readonly json: JsonLayout | undefined;
 }
 
 /** A coded problem with one file (it could not be read, or its worker failed). */
@@ -40,10 +47,12 @@ export interface FileError {
 /**
  * The answer for one task. Reports travel as JSON text (they are JSON data by design): parsing it costs the
  * collecting thread about half of what a structured clone of the same objects does, and that thread shares
- * the cores with the workers.
+ * the cores with the workers. A batch that wants JSON out gets each report rendered here (`rendered`, its
+ * buffers transferred), and the collecting thread has nothing to parse.
  */
 export type WorkerAnswer =
   | { readonly id: number; readonly reportsJson: string }
+  | { readonly id: number; readonly rendered: readonly JsonReport[] }
   | { readonly id: number; readonly error: FileError };
 
 /** What a worker posts: once `{ ready: true }` when its trust store is built, then arrays of answers. */

@@ -7,8 +7,9 @@ import { isEvoucherError } from '../../errors.js';
 import { createTrustStore, parseCrl } from '../../pki/index.js';
 import { resolveOptions } from '../options.js';
 import { verifyEnvelopeSync } from '../verify.js';
-import type { WorkerAnswer, WorkerInit, WorkerMessage, WorkerTask } from './protocol.js';
+import type { WorkerAnswer, WorkerInit, WorkerMessage, WorkerTask, WorkerTasks } from './protocol.js';
 import { readFileBounded } from './read_file.js';
+import { renderJsonReports, type JsonLayout } from './render_json.js';
 
 const init = workerData as WorkerInit;
 // Resolved once (the policy checked, intermediates parsed), not per file.
@@ -26,7 +27,7 @@ const options = resolveOptions({
 // Ready: what fails from now on fails on a file (the pool blames a death before this on the pool itself).
 parentPort?.postMessage({ ready: true } satisfies WorkerMessage);
 
-function answer(task: WorkerTask): WorkerAnswer {
+function answer(task: WorkerTask, json: JsonLayout | undefined): WorkerAnswer {
   let bytes: Uint8Array;
   try {
     bytes = readFileBounded(task.file, init.maxFileBytes);
@@ -35,7 +36,8 @@ function answer(task: WorkerTask): WorkerAnswer {
   }
   try {
     // Not frozen: the reports leave as JSON text at once.
-    return { id: task.id, reportsJson: JSON.stringify(verifyEnvelopeSync(bytes, options, false)) };
+    const reports = verifyEnvelopeSync(bytes, options, false);
+    return json === undefined ? { id: task.id, reportsJson: JSON.stringify(reports) } : { id: task.id, rendered: renderJsonReports(task.file, reports, json) };
   } catch (e) {
     // The verifier throws only on misuse, which the main thread has ruled out; anything else is a fault.
     return { id: task.id, error: { code: isEvoucherError(e) ? e.code : 'VERIFY_INTERNAL_ERROR', message: e instanceof Error ? e.message : String(e) } };
@@ -44,6 +46,10 @@ function answer(task: WorkerTask): WorkerAnswer {
 
 // Tasks come in chunks and are answered in chunks; verification is synchronous, so each chunk is answered
 // before the next message is taken and answers leave in the order the tasks came.
-parentPort?.on('message', (tasks: readonly WorkerTask[]) => {
-  parentPort?.postMessage(tasks.map(answer));
+parentPort?.on('message', (m: WorkerTasks) => {
+  const answers = m.tasks.map((t) => answer(t, m.json));
+  // Rendered reports are moved, not copied: each has an array buffer of its own.
+  const moved: ArrayBuffer[] = [];
+  if (m.json !== undefined) for (const a of answers) if ('rendered' in a) for (const r of a.rendered) moved.push(r.json.buffer as ArrayBuffer);
+  parentPort?.postMessage(answers, moved);
 });
