@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { loadTrustStore, type TrustStore } from '../../src/pki/index.js';
 import { createVerifierPool, verifyEnvelope, verifyFiles, verifyFilesJson, type FileVerification, type FileVerificationJson, type VerifyFilesOptions } from '../../src/verify/index.js';
-import { workerExecArgv } from '../../src/verify/batch/pool.js';
+import { chunkSize, workerExecArgv } from '../../src/verify/batch/pool.js';
 
 const NOW = new Date('2026-01-15T02:00:00Z');
 let dir: string;
@@ -195,6 +195,16 @@ describe('verifyFiles', () => {
     await expect(first({ trust, workerResourceLimits: { maxOldGenerationSizeMb: 0 } })).rejects.toMatchObject({ code: 'ARG_INVALID' });
     await expect(first({ trust, workerResourceLimits: { maxOldGenerationSizeMb: Number.NaN } })).rejects.toMatchObject({ code: 'ARG_INVALID' });
     await expect(first({ trust, workerResourceLimits: { heapMb: 64 } as never })).rejects.toMatchObject({ code: 'ARG_INVALID' });
+  });
+
+  it('hands out smaller chunks near the end of an input of known length, never an empty one', () => {
+    expect(chunkSize(16, undefined, 2)).toBe(16); // an iterable: the chunk size until the end
+    expect(chunkSize(16, 1000, 2)).toBe(16);
+    expect([64, 40, 20, 9, 4, 1].map((left) => chunkSize(16, left, 2))).toEqual([16, 10, 5, 3, 1, 1]);
+    expect(chunkSize(16, 40, 4)).toBe(5);
+    expect(chunkSize(3, 40, 2)).toBe(3); // the worker's or the window's room still bounds it
+    expect(chunkSize(16, 0, 2)).toBe(1); // an array that grew while it was read
+    expect(chunkSize(16, -5, 2)).toBe(1);
   });
 
   it('an empty input yields nothing', async () => {

@@ -175,6 +175,22 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * How many files go out in the next chunk. Near the end of an input of known length (an array) chunks shrink, to
+ * half of each worker's share of what is left and down to 1 file, so the workers run out of files together instead
+ * of one waiting for the other's last chunk (16 files, about 20 ms on a 2-core VM, at the end of every batch).
+ * Only the sizes depend on the length: a wrong length changes no result.
+ *
+ * @param room - the most the chunk may hold (the chunk size, the worker's room and the window's).
+ * @param left - files of the input not handed out yet, when known.
+ * @param workers - worker threads.
+ * @returns the chunk size, at least 1 when `room` is.
+ * @example chunkSize(16, 20, 2) // 5
+ */
+export function chunkSize(room: number, left: number | undefined, workers: number): number {
+  return left === undefined ? room : Math.min(room, Math.max(1, Math.ceil(left / (2 * workers))));
+}
+
 async function* iterate(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
   for await (const f of files) {
     if (typeof f !== 'string') throw new EvoucherError('ARG_INVALID', 'file names must be strings');
@@ -343,7 +359,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     }
   }
 
-  async function* onWorkers(input: AsyncGenerator<string>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
+  async function* onWorkers(input: AsyncGenerator<string>, json: JsonLayout | undefined, total: number | undefined): AsyncGenerator<Outcome, void, undefined> {
     let nextIndex = 0;
     let nextYield = 0;
     let exhausted = false;
@@ -365,7 +381,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         for (const s of slots) if (!s.solo && s.outstanding < perWorker && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
         if (slot === undefined) break;
         // Files go out in chunks and come back in chunks: fewer messages for the thread that shares the cores.
-        const room = Math.min(chunk, perWorker - slot.outstanding, maxInFlight - (nextIndex - nextYield));
+        const room = chunkSize(Math.min(chunk, perWorker - slot.outstanding, maxInFlight - (nextIndex - nextYield)), total === undefined ? undefined : total - nextIndex, slots.length);
         const tasks: WorkerTask[] = [];
         while (tasks.length < room) {
           const r = await input.next();
@@ -404,7 +420,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     busy = true;
     const input = iterate(files);
     try {
-      yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json);
+      yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json, Array.isArray(files) ? files.length : undefined);
     } finally {
       busy = false;
       await input.return(undefined);
