@@ -86,6 +86,25 @@ function expectLikeSingleThread(results: readonly FileVerification[], input: rea
   }
 }
 
+/** What each JSON report must read: the single-threaded report with the file first, indented afterwards. */
+function expectJsonLikeSingleThread(results: readonly FileVerificationJson[], input: readonly string[], indent: number, depth: number): void {
+  expect(results.map((r) => r.index)).toEqual(input.map((_, i) => i));
+  expect(results.map((r) => r.file)).toEqual(input);
+  for (const r of results) {
+    const want = expected.get(r.file);
+    if (want === 'ARG_IO') {
+      expect(r.error?.code).toBe('ARG_IO');
+      expect(r.reports).toEqual([]);
+      continue;
+    }
+    expect(r.error).toBeUndefined();
+    const reports = want as { status: string }[];
+    expect(r.reports.map((x) => x.status)).toEqual(reports.map((x) => x.status));
+    const texts = r.reports.map((x) => new TextDecoder('utf-8', { fatal: true }).decode(x.json));
+    expect(texts).toEqual(reports.map((x) => JSON.stringify({ file: r.file, ...x }, null, indent).replaceAll('\n', `\n${' '.repeat(indent * depth)}`)));
+  }
+}
+
 describe('verifyFiles', () => {
   it('the fixtures cover VALID, INVALID and unreadable files', () => {
     const statuses = new Set([...expected.values()].flatMap((v) => (v === 'ARG_IO' ? ['ARG_IO'] : (v as { status: string }[]).map((r) => r.status))));
@@ -174,6 +193,12 @@ describe('verifyFiles', () => {
       const rest = out.filter((r) => r.file !== heavy);
       expectLikeSingleThread(rest.map((r, i) => ({ ...r, index: i })), sample);
     }
+    // The files tried again alone are answered as JSON too when the batch wants JSON.
+    const json: FileVerificationJson[] = [];
+    for await (const r of verifyFilesJson(input, { trust, at: NOW, jobs: 2, workerResourceLimits }, { indent: 2 })) json.push(r);
+    expect(json.filter((r) => r.file === heavy).map((r) => r.error?.code)).toEqual(['VERIFY_INTERNAL_ERROR', 'VERIFY_INTERNAL_ERROR']);
+    const rest = json.filter((r) => r.file !== heavy);
+    expectJsonLikeSingleThread(rest.map((r, i) => ({ ...r, index: i })), sample, 2, 0);
   }, 120_000);
 
   it('workers that die before they are ready (a heap limit too small to start) stop the batch with a coded error', async () => {
@@ -213,25 +238,6 @@ describe('verifyFiles', () => {
 });
 
 describe('verifyFilesJson', () => {
-  /** What each JSON report must read: the single-threaded report with the file first, indented afterwards. */
-  function expectJsonLikeSingleThread(results: readonly FileVerificationJson[], input: readonly string[], indent: number, depth: number): void {
-    expect(results.map((r) => r.index)).toEqual(input.map((_, i) => i));
-    expect(results.map((r) => r.file)).toEqual(input);
-    for (const r of results) {
-      const want = expected.get(r.file);
-      if (want === 'ARG_IO') {
-        expect(r.error?.code).toBe('ARG_IO');
-        expect(r.reports).toEqual([]);
-        continue;
-      }
-      expect(r.error).toBeUndefined();
-      const reports = want as { status: string }[];
-      expect(r.reports.map((x) => x.status)).toEqual(reports.map((x) => x.status));
-      const texts = r.reports.map((x) => new TextDecoder('utf-8', { fatal: true }).decode(x.json));
-      expect(texts).toEqual(reports.map((x) => JSON.stringify({ file: r.file, ...x }, null, indent).replaceAll('\n', `\n${' '.repeat(indent * depth)}`)));
-    }
-  }
-
   for (const [jobs, indent, depth] of [[0, 2, 1], [1, 0, 0], [2, 2, 1], [3, 4, 2]] as const) {
     it(`jobs ${jobs}, indent ${indent}, depth ${depth}: the single-threaded reports as JSON, in input order`, async () => {
       const out: FileVerificationJson[] = [];
