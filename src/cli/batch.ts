@@ -55,30 +55,25 @@ export async function verifyFilesForCli(
     return { code: error.code, message: error.message };
   };
   const batchOptions = Object.assign({}, options, { jobs: settings.jobs });
-  try {
-    if (output.addRendered !== undefined) {
-      for await (const r of verifyFilesJson(files, batchOptions, CLI_JSON_LAYOUT)) {
-        done++;
-        if (r.error !== undefined) {
-          await output.addRendered({ file: r.file, reports: [], ioError: unreadable(r.file, r.error) });
-        } else {
-          if (r.reports.some((x) => x.status !== 'VALID')) failed++;
-          await output.addRendered({ file: r.file, reports: r.reports });
-        }
-        progress.update(done, failed);
-      }
-      return;
-    }
-    for await (const r of verifyFiles(files, batchOptions)) {
+  // Reports as objects or as JSON text: the same bookkeeping.
+  const each = async <R extends { readonly status: string }>(
+    results: AsyncIterable<{ readonly file: string; readonly reports: readonly R[]; readonly error?: FileError }>,
+    add: (o: { file: string; reports: readonly R[]; ioError?: { code: string; message: string } }) => Promise<void>,
+  ): Promise<void> => {
+    for await (const r of results) {
       done++;
       if (r.error !== undefined) {
-        await output.add({ file: r.file, reports: [], ioError: unreadable(r.file, r.error) });
+        await add({ file: r.file, reports: [], ioError: unreadable(r.file, r.error) });
       } else {
         if (r.reports.some((x) => x.status !== 'VALID')) failed++;
-        await output.add({ file: r.file, reports: r.reports });
+        await add({ file: r.file, reports: r.reports });
       }
       progress.update(done, failed);
     }
+  };
+  try {
+    if (output.addRendered !== undefined) await each(verifyFilesJson(files, batchOptions, CLI_JSON_LAYOUT), output.addRendered);
+    else await each(verifyFiles(files, batchOptions), output.add);
   } finally {
     progress.finish();
   }

@@ -71,7 +71,15 @@ async function collect(input: Iterable<string> | AsyncIterable<string>, options:
   return out;
 }
 
-function expectLikeSingleThread(results: readonly FileVerification[], input: readonly string[]): void {
+/**
+ * Checks the order of the results and the unreadable files, and hands each other result to `check` with the
+ * single-threaded reports of its file.
+ */
+function expectInOrder<R extends { readonly index: number; readonly file: string; readonly reports: readonly unknown[]; readonly error?: { readonly code: string } }>(
+  results: readonly R[],
+  input: readonly string[],
+  check: (r: R, want: { status: string }[]) => void,
+): void {
   expect(results.map((r) => r.index)).toEqual(input.map((_, i) => i));
   expect(results.map((r) => r.file)).toEqual(input);
   for (const r of results) {
@@ -81,28 +89,22 @@ function expectLikeSingleThread(results: readonly FileVerification[], input: rea
       expect(r.reports).toEqual([]);
     } else {
       expect(r.error).toBeUndefined();
-      expect(JSON.parse(JSON.stringify(r.reports))).toEqual(want);
+      check(r, want as { status: string }[]);
     }
   }
 }
 
+function expectLikeSingleThread(results: readonly FileVerification[], input: readonly string[]): void {
+  expectInOrder(results, input, (r, want) => expect(JSON.parse(JSON.stringify(r.reports))).toEqual(want));
+}
+
 /** What each JSON report must read: the single-threaded report with the file first, indented afterwards. */
 function expectJsonLikeSingleThread(results: readonly FileVerificationJson[], input: readonly string[], indent: number, depth: number): void {
-  expect(results.map((r) => r.index)).toEqual(input.map((_, i) => i));
-  expect(results.map((r) => r.file)).toEqual(input);
-  for (const r of results) {
-    const want = expected.get(r.file);
-    if (want === 'ARG_IO') {
-      expect(r.error?.code).toBe('ARG_IO');
-      expect(r.reports).toEqual([]);
-      continue;
-    }
-    expect(r.error).toBeUndefined();
-    const reports = want as { status: string }[];
-    expect(r.reports.map((x) => x.status)).toEqual(reports.map((x) => x.status));
+  expectInOrder(results, input, (r, want) => {
+    expect(r.reports.map((x) => x.status)).toEqual(want.map((x) => x.status));
     const texts = r.reports.map((x) => new TextDecoder('utf-8', { fatal: true }).decode(x.json));
-    expect(texts).toEqual(reports.map((x) => JSON.stringify({ file: r.file, ...x }, null, indent).replaceAll('\n', `\n${' '.repeat(indent * depth)}`)));
-  }
+    expect(texts).toEqual(want.map((x) => JSON.stringify({ file: r.file, ...x }, null, indent).replaceAll('\n', `\n${' '.repeat(indent * depth)}`)));
+  });
 }
 
 describe('verifyFiles', () => {
