@@ -4,6 +4,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createJsonArrayWriter, toJson } from '../../src/cli/output.js';
+import { CLI_JSON_LAYOUT } from '../../src/cli/verify_output.js';
+import { jsonLayout, renderJsonReports } from '../../src/verify/batch/render_json.js';
+import type { VerificationReport } from '../../src/verify/index.js';
 
 /** A stream that keeps what is written and asks for `drain` after every write when `slow`. */
 function sink(slow: boolean): { stream: Writable; text: () => string; drains: () => number } {
@@ -38,6 +41,19 @@ describe('createJsonArrayWriter', () => {
         expect(s.text()).toBe(`${toJson(values)}\n`);
         if (slow && values.length > 0) expect(s.drains()).toBeGreaterThan(0);
       }
+    });
+
+    it(`writes elements already rendered in the CLI's layout as add writes them, mixed with add (${slow ? 'a stream that buffers' : 'a fast stream'})`, async () => {
+      const reports = (cases[3] as { file: string }[]).map(({ file, ...rest }) => ({ file, rest: rest as unknown as VerificationReport }));
+      const s = sink(slow);
+      const out = createJsonArrayWriter(s.stream);
+      for (const [i, r] of reports.entries()) {
+        if (i % 2 === 1) await out.add({ file: r.file, ...r.rest }); // the first element comes rendered
+        else for (const x of renderJsonReports(r.file, [r.rest], jsonLayout(CLI_JSON_LAYOUT))) await out.addText(x.json);
+      }
+      await out.end();
+      await new Promise<void>((resolve) => s.stream.end(resolve));
+      expect(s.text()).toBe(`${toJson(cases[3])}\n`);
     });
   }
 });
