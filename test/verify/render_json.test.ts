@@ -42,6 +42,19 @@ describe('renderJsonReports', () => {
     expect(renderJsonReports('a.xml', [], jsonLayout({ indent: 2 }))).toEqual([]);
   });
 
+  it('encodes any text exactly, short or long, each report into bytes of its own', () => {
+    const texts = ['', 'ascii', '中文 and 😀 (a surrogate pair), é, \u2028', 'x'.repeat(70_000), '北'.repeat(400_000)];
+    const out = texts.map((t) => renderJsonReports('f', [Object.assign({}, report, { note: t })], jsonLayout({ indent: 1 }))[0]?.json as Uint8Array);
+    for (const [i, t] of texts.entries()) {
+      const want = JSON.stringify({ file: 'f', ...report, note: t }, null, 1);
+      expect(decode(out[i] as Uint8Array)).toBe(want);
+      expect(out[i]?.byteLength).toBe(Buffer.byteLength(want));
+      expect(out[i]?.buffer.byteLength).toBe(out[i]?.byteLength);
+    }
+    // Later reports did not write over earlier ones (the encoder's scratch space is reused).
+    expect(decode(out[2] as Uint8Array)).toContain('😀');
+  });
+
   it('refuses layouts out of range with ARG_INVALID', () => {
     for (const bad of [{ indent: -1 }, { indent: 11 }, { indent: 1.5 }, { depth: 9 }, { depth: Number.NaN }, { indent: '2' }]) {
       expect(() => jsonLayout(bad as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
