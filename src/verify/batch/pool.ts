@@ -477,10 +477,15 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  *   console.log(r.file, r.error?.code ?? r.reports.map((x) => x.status).join(','))
  * }
  */
-export async function* verifyFiles(files: Iterable<string> | AsyncIterable<string>, options: VerifyFilesOptions): AsyncGenerator<FileVerification, void, undefined> {
+export function verifyFiles(files: Iterable<string> | AsyncIterable<string>, options: VerifyFilesOptions): AsyncGenerator<FileVerification, void, undefined> {
+  return onePool(options, (pool) => pool.verifyFiles(files));
+}
+
+/** One batch on a pool of its own, made at the first `next()` and closed when the batch ends or is stopped. */
+async function* onePool<T>(options: VerifyFilesOptions, batch: (pool: VerifierPool) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
   const pool = createVerifierPool(options);
   try {
-    yield* pool.verifyFiles(files);
+    yield* batch(pool);
   } finally {
     await pool.close();
   }
@@ -503,11 +508,7 @@ export async function* verifyFilesJson(
   options: VerifyFilesOptions,
   json?: JsonReportOptions,
 ): AsyncGenerator<FileVerificationJson, void, undefined> {
+  // Checked before any worker starts.
   const layout = jsonLayout(json);
-  const pool = createVerifierPool(options);
-  try {
-    yield* pool.verifyFilesJson(files, layout);
-  } finally {
-    await pool.close();
-  }
+  yield* onePool(options, (pool) => pool.verifyFilesJson(files, layout));
 }
