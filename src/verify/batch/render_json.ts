@@ -88,7 +88,7 @@ function utf8(text: string): Uint8Array {
  * @param reports - the reports (plain JSON data).
  * @param layout - indentation.
  * @returns one JSON text per report; each `json` has an array buffer of its own (it can be transferred).
- * @example renderJsonReports('a.xml', reports, { indent: 0, lineIndent: 0 })[0].status // 'VALID'
+ * @example renderJsonReports('a.xml', reports, { indent: 0, depth: 0 })[0].status // 'VALID'
  */
 export function renderJsonReports(file: string, reports: readonly VerificationReport[], layout: JsonLayout): JsonReport[] {
   const { indent: n, depth: d } = layout;
