@@ -97,10 +97,12 @@ try {
   const warmFiles = values.quick === true ? 400 : WARM_FILES_PER_WORKER;
   // The JSON path (what `evoucher verify --format json` runs) in fewer pairs: the memory run needs the time.
   const jsonPairs = values.quick === true ? 3 : 5;
-  log(`batch: ${batchFiles} files, pools of 1 and 2 workers warmed with ${warmFiles} files per worker; ${pairs} pairs with reports as objects, ${jsonPairs} as JSON text`);
+  // Before each round, raw P-256 verification in 1 thread and then 2 (the machine's own scaling in that minute).
+  const controlMs = values.quick === true ? 100 : 250;
+  log(`batch: ${batchFiles} files, pools of 1 and 2 workers warmed with ${warmFiles} files per worker; ${pairs} pairs with reports as objects, ${jsonPairs} as JSON text, each round after a control pair of raw P-256 verification in 1 and 2 threads`);
   const batchName = writeCorpus(subdir(tmp, 'batch'), p256.envelopes, batchFiles);
   // Interleaved pairs: the 2-worker rate moves most with the machine's neighbours.
-  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs, warmFiles, jsonPairs);
+  batch = await measureBatch(batchName, batchFiles, setup.trust, setup.at, pairs, warmFiles, jsonPairs, controlMs);
 
   // The memory run gets what is left of the budget: 100,000 vouchers when they fit. Its files are written for the
   // batches' 2-worker rate times the time left (it streams at 0.88-1.20 times that rate), and it stops handing out
@@ -125,7 +127,7 @@ const ratios = {
   p256VerifyOfBound: boundRatios.median,
   sm2VerifyVsSmCryptoV2: sm2.verifyRatio.median,
   batch2vs1: batch.speedup,
-  /** The same with the reports as JSON text, as `evoucher verify --format json` runs it (not one of the issue's). */
+  /** The same with the reports as JSON text, as `evoucher verify --format json` runs it (not one of the three targets). */
   batchJson2vs1: batch.json.speedup,
 };
 // Garbage-collection noise: a worker's heap may grow by some tens of MiB before a major collection.
@@ -142,6 +144,10 @@ const extrapolated100k = memory.vouchers < TARGET_VOUCHERS ? { seconds: TARGET_V
 const durationS = elapsed();
 
 const median = (r: Rate): number => Math.round(r.median * 10) / 10;
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+/** A ratio's median, range and every pair's, to 3 decimals. */
+const ratioSummary = (r: Rate | undefined): { median: number; min: number; max: number; pairs: number[] } | undefined =>
+  r === undefined ? undefined : { median: r3(r.median), min: r3(r.min), max: r3(r.max), pairs: r.reps.map(r3) };
 // Each family's verify rate against its own crypto bound (its raw verify rate ÷ 3, one signature per seal; for SM2
 // our sm2Verify, the fastest SM2 verify at hand), from the section medians: for comparison, not targets.
 const boundOf: Record<FamilyId, number> = {
@@ -177,7 +183,7 @@ const result = {
     pairRatios: boundRatios.reps.map((r) => Math.round(r * 1000) / 1000),
     ratioFromSectionMedians: vouchers['p256-cms'].verify.median / (raw.p256Verify.median / 3),
   },
-  batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map((r) => Math.round(r * 1000) / 1000), impossiblePairs: batch.impossiblePairs, warmFilesPerWorker: batch.warmFilesPerWorker, threads: batch.threads, backgroundCores: batch.backgroundCores, json: { pairs: batch.json.jobs1.reps.length, jobs1PerS: median(batch.json.jobs1), jobs2PerS: median(batch.json.jobs2), speedup: batch.json.speedup, pairRatios: batch.json.pairRatios.map((r) => Math.round(r * 1000) / 1000), impossiblePairs: batch.json.impossiblePairs, threads: batch.json.threads } },
+  batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map((r) => Math.round(r * 1000) / 1000), impossiblePairs: batch.impossiblePairs, ofMachineScaling: ratioSummary(batch.ofMachineScaling), warmFilesPerWorker: batch.warmFilesPerWorker, threads: batch.threads, backgroundCores: batch.backgroundCores, json: { pairs: batch.json.jobs1.reps.length, jobs1PerS: median(batch.json.jobs1), jobs2PerS: median(batch.json.jobs2), speedup: batch.json.speedup, pairRatios: batch.json.pairRatios.map((r) => Math.round(r * 1000) / 1000), impossiblePairs: batch.json.impossiblePairs, ofMachineScaling: ratioSummary(batch.json.ofMachineScaling), threads: batch.json.threads }, machineScaling: batch.machine === undefined ? undefined : { msPerSide: batch.machine.ms, oneThreadPerS: median(batch.machine.oneThread), twoThreadsPerS: median(batch.machine.twoThreads), speedup: ratioSummary(batch.machine.speedup) } },
   memory,
   ratios,
   peakRssMiB: memory.peakRssMiB,
@@ -205,8 +211,12 @@ if (values.json === true) {
     ...(b.impossiblePairs === 0
       ? []
       : [`    ${b.impossiblePairs} of ${b.pairRatios.length} pairs read above 2, which 2 workers cannot do (the host slowed their 1-worker batch): left out of the median`]),
+    ...(b.ofMachineScaling === undefined
+      ? []
+      : [`    each pair ÷ the raw scaling of its round   ${b.ofMachineScaling.reps.map((r) => n(r, 2)).join(' ')}; median ${n(b.ofMachineScaling.median, 2)}`]),
     ...(b.threads === undefined ? [] : [coresUsed('1 worker: ', 'worker', b.threads.jobs1), coresUsed('2 workers:', 'workers', b.threads.jobs2)]),
   ];
+  const control = batch.machine;
   const lines = [
     `evoucher bench — ${info.cpus} × ${info.model}, node ${info.node}, ${result.date}`,
     `every rate: median of ${m.reps} repetitions of ≥ ${m.minMs} ms after ${m.warmupMs} ms warm-up [min–max]`,
@@ -243,6 +253,14 @@ if (values.json === true) {
     `  voucher ÷ (raw ÷ 3)      ${n(boundRatios.median, 2).padStart(9)}       [${n(boundRatios.min, 2)}–${n(boundRatios.max, 2)}]   (from the section medians above: ${n(result.p256Bound.ratioFromSectionMedians, 2)})`,
     '',
     `Batch: ${batch.files} P-256 files from disk, verifier pools (createVerifierPool) warmed with ${n(batch.warmFilesPerWorker)} files per worker, interleaved pairs`,
+    ...(control === undefined
+      ? []
+      : [
+          `  control: raw P-256 verify (node crypto), 1 thread then 2 threads, ${control.ms} ms each, before each round`,
+          `    1 thread               ${rate(control.oneThread)}`,
+          `    2 threads              ${rate(control.twoThreads)}`,
+          `    speed-up of each round  ${control.speedup.reps.map((r) => n(r, 2)).join(' ')}; median ${n(control.speedup.median, 2)} (what 2 cores gave the raw cryptography in the same minutes)`,
+        ]),
     `  reports as objects (verifyFiles), ${batch.jobs1.reps.length} pairs`,
     ...batchLines(batch),
     `  reports as JSON text written out (verifyFilesJson, as evoucher verify --format json), ${batch.json.jobs1.reps.length} pairs`,
@@ -260,6 +278,7 @@ if (values.json === true) {
     `  evoucher SM2 verify ÷ sm-crypto-v2 verify     ${down(ratios.sm2VerifyVsSmCryptoV2).padStart(6)}   target ≥ 4     ${ok(targets.sm2VerifyVsSmCryptoV2.met)}`,
     `  batch 2 workers ÷ 1 worker                    ${down(ratios.batch2vs1).padStart(6)}   target ≥ 1.8   ${ok(targets.batch2vs1.met)}`,
     `    the same, reports as JSON text (CLI json)   ${down(ratios.batchJson2vs1).padStart(6)}   target ≥ 1.8   ${ok(targets.batchJson2vs1.met)}`,
+    ...(control === undefined ? [] : [`    raw P-256 verify, 2 threads ÷ 1, same rounds  ${down(control.speedup.median).padStart(6)}   (the control: what the machine gave)`]),
     `  peak RSS, ${n(memory.vouchers)} vouchers          ${n(memory.peakRssMiB, 1).padStart(7)} MiB  flat (second half ≤ first + ${n(flatToleranceMiB, 0)} MiB)  ${ok(memoryFlat)}`,
     '',
     `done in ${n(durationS, 1)} s`,

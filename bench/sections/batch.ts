@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { TrustStore } from '../../src/pki/index.js';
 import { createVerifierPool, type VerifierPool } from '../../src/verify/index.js';
 import { boundedMedian, summarize, type Rate } from '../lib/measure.js';
+import { startScalingProbe } from '../lib/scaling.js';
 import { threadCpuAccount, type ThreadCpuAccount, type ThreadShares } from '../lib/threads.js';
 import { ROOT } from './vouchers.js';
 
@@ -108,6 +109,26 @@ export interface BatchPairs {
   readonly impossiblePairs: number;
   /** Where the cores went during the 1-worker and the 2-worker batches (Linux). */
   readonly threads?: { readonly jobs1: ThreadShares; readonly jobs2: ThreadShares };
+  /**
+   * Each pair's speed-up divided by the machine's own scaling measured just before it (see
+   * {@link MachineScaling}): the median, range and every pair's, all pairs counted. Absent without the control.
+   */
+  readonly ofMachineScaling?: Rate;
+}
+
+/**
+ * The control: node crypto P-256 verification in 2 threads against 1, one pair right before each round of batch
+ * pairs (`bench/lib/scaling.ts`). What 2 cores gave the raw cryptography in the minute of each batch pair.
+ */
+export interface MachineScaling {
+  /** Verifications per second of one thread. */
+  readonly oneThread: Rate;
+  /** Verifications per second of two threads together. */
+  readonly twoThreads: Rate;
+  /** Each round's 2-thread ÷ 1-thread ratio (median, range and every round's). */
+  readonly speedup: Rate;
+  /** Milliseconds each side of a control pair ran. */
+  readonly ms: number;
 }
 
 /** Batch rates with 1 and 2 workers: reports as objects (the figures here) and as JSON text (`json`). */
@@ -122,6 +143,8 @@ export interface BatchFigures extends BatchPairs {
   readonly backgroundCores?: number;
   /** Files each worker of each pool verified before the measured batches. */
   readonly warmFilesPerWorker: number;
+  /** The raw cryptography's 2-thread scaling in the same rounds (absent when the control was off). */
+  readonly machine?: MachineScaling;
 }
 
 /** A kind of batch: verifies the files once with a pool and returns vouchers per second. */
@@ -150,9 +173,10 @@ async function timedPair(run: BatchRun, pool1: VerifierPool, pool2: VerifierPool
   log.two.push(await timed(pool2, log.cpu2));
 }
 
-function pairFigures(log: PairLog): BatchPairs {
+function pairFigures(log: PairLog, machine: readonly number[]): BatchPairs {
   const ratios = log.two.map((t, i) => t / (log.one[i] as number));
   const { median: speedup, leftOut } = boundedMedian(ratios, MAX_SPEEDUP);
+  const relative = machine.length === 0 ? [] : ratios.map((r, i) => r / (machine[i] as number));
   const cores = availableParallelism();
   const jobs1 = log.cpu1.shares(1, cores);
   const jobs2 = log.cpu2.shares(2, cores);
@@ -163,6 +187,7 @@ function pairFigures(log: PairLog): BatchPairs {
     pairRatios: ratios,
     impossiblePairs: leftOut,
     ...(jobs1 === undefined || jobs2 === undefined ? {} : { threads: { jobs1, jobs2 } }),
+    ...(relative.length === 0 ? {} : { ofMachineScaling: summarize(relative) }),
   };
 }
 
@@ -171,7 +196,8 @@ function pairFigures(log: PairLog): BatchPairs {
  * (so a change in the machine's background load hits both alike), after warm-up batches that give every worker
  * of both pools at least `warmFilesPerWorker` files (see {@link WARM_FILES_PER_WORKER}); then, in each of the
  * first `jsonReps` rounds, the same pair with the reports as JSON text (`verifyFilesJson`, written to the null
- * device as the CLI writes them to its output).
+ * device as the CLI writes them to its output). With `controlMs` > 0 each round starts with a control pair: raw
+ * P-256 verification in 1 thread, then in 2 threads, `controlMs` each (see {@link MachineScaling}).
  *
  * @param name - names file i.
  * @param files - the number of files.
@@ -180,6 +206,7 @@ function pairFigures(log: PairLog): BatchPairs {
  * @param reps - pairs with reports as objects.
  * @param warmFilesPerWorker - files per worker before the measured batches.
  * @param jsonReps - pairs with reports as JSON text.
+ * @param controlMs - milliseconds of each side of the control pair of a round; 0 for none.
  * @returns the figures.
  */
 export async function measureBatch(
@@ -190,6 +217,7 @@ export async function measureBatch(
   reps: number,
   warmFilesPerWorker = WARM_FILES_PER_WORKER,
   jsonReps = reps,
+  controlMs = 0,
 ): Promise<BatchFigures> {
   const list = Array.from({ length: files }, (_, i) => name(i));
   const check = (file: string, status: string | undefined, n: number): number => {
@@ -218,6 +246,7 @@ export async function measureBatch(
   };
   const pool1 = createVerifierPool({ trust, at, jobs: 1 });
   const pool2 = createVerifierPool({ trust, at, jobs: 2 });
+  const probe = controlMs > 0 ? await startScalingProbe() : undefined;
   try {
     // The same number of files per worker in both pools, whole batches (files are handed out evenly); the JSON
     // path shares all but its last step, which one batch warms.
@@ -229,21 +258,29 @@ export async function measureBatch(
     }
     const asObjects = pairLog();
     const asJson = pairLog();
+    const control = { one: [] as number[], two: [] as number[] };
     const { backgroundCores } = await withBackgroundLoad(async () => {
       for (let r = 0; r < Math.max(reps, jsonReps); r++) {
+        if (probe !== undefined) {
+          const c = await probe.pair(controlMs);
+          control.one.push(c.one);
+          control.two.push(c.two);
+        }
         if (r < reps) await timedPair(objects, pool1, pool2, asObjects);
         if (r < jsonReps) await timedPair(json, pool1, pool2, asJson);
       }
     });
-    return Object.assign(pairFigures(asObjects), {
+    const scaling = control.two.map((t, i) => t / (control.one[i] as number));
+    return Object.assign(pairFigures(asObjects, scaling), {
       files,
-      json: pairFigures(asJson),
+      json: pairFigures(asJson, scaling),
       ...(backgroundCores === undefined ? {} : { backgroundCores }),
       warmFilesPerWorker,
+      ...(probe === undefined ? {} : { machine: { oneThread: summarize(control.one), twoThreads: summarize(control.two), speedup: summarize(scaling), ms: controlMs } }),
     });
   } finally {
     closeSync(fd);
-    await Promise.all([pool1.close(), pool2.close()]);
+    await Promise.all([pool1.close(), pool2.close(), probe?.close()]);
   }
 }
 
