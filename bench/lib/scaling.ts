@@ -12,9 +12,9 @@ export interface ScalingProbe {
   /**
    * One thread alone for `ms`, then both threads together for `ms`.
    *
-   * @returns verifications per second of one thread and of the two together.
+   * @returns verifications per second of one thread, of the two together, and of each of the two.
    */
-  pair(ms: number): Promise<{ readonly one: number; readonly two: number }>;
+  pair(ms: number): Promise<{ readonly one: number; readonly two: number; readonly each: readonly [number, number] }>;
   /** Ends the threads. */
   close(): Promise<void>;
 }
@@ -57,14 +57,20 @@ function run(w: Worker, ms: number): Promise<number> {
  * @returns the probe; close it when done.
  */
 export async function startScalingProbe(warmMs = 250): Promise<ScalingProbe> {
-  const threads = await Promise.all([start(), start()]);
+  const started = await Promise.allSettled([start(), start()]);
+  const threads = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(threads.map((w) => w.terminate()));
+    throw failure.reason;
+  }
   const [a, b] = threads as [Worker, Worker];
   await Promise.all([run(a, warmMs), run(b, warmMs)]);
   return {
     async pair(ms) {
       const one = await run(a, ms);
       const [x, y] = await Promise.all([run(a, ms), run(b, ms)]);
-      return { one, two: x + y };
+      return { one, two: x + y, each: [x, y] };
     },
     async close() {
       await Promise.all(threads.map((w) => w.terminate()));

@@ -17,10 +17,13 @@ afterAll(async () => {
 
 describe('bench: scaling control', () => {
   it('measures one thread, then two together, in verifications per second', async () => {
-    const { one, two } = await probe.pair(40);
+    const { one, two, each } = await probe.pair(40);
     expect(one).toBeGreaterThan(0);
-    expect(two).toBeGreaterThan(0);
     expect(Number.isFinite(one) && Number.isFinite(two)).toBe(true);
+    // Both threads ran and the pair's figure is their sum.
+    expect(each[0]).toBeGreaterThan(0);
+    expect(each[1]).toBeGreaterThan(0);
+    expect(two).toBe(each[0] + each[1]);
   });
 
   it('rejects an interval that measured nothing instead of answering a rate', async () => {
