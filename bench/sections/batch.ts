@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { TrustStore } from '../../src/pki/index.js';
 import { createVerifierPool, type VerifierPool } from '../../src/verify/index.js';
 import { boundedMedian, summarize, type Rate } from '../lib/measure.js';
-import { startScalingProbe } from '../lib/scaling.js';
+import { startScalingProbe, type ScalingProbe } from '../lib/scaling.js';
 import { threadCpuAccount, type ThreadCpuAccount, type ThreadShares } from '../lib/threads.js';
 import { ROOT } from './vouchers.js';
 
@@ -173,8 +173,13 @@ async function timedPair(run: BatchRun, pool1: VerifierPool, pool2: VerifierPool
   log.two.push(await timed(pool2, log.cpu2));
 }
 
+/** Each pair's ratio: the two-worker (or two-thread) figure over the one-worker figure just before it. */
+function ratiosOf(one: readonly number[], two: readonly number[]): number[] {
+  return two.map((t, i) => t / (one[i] as number));
+}
+
 function pairFigures(log: PairLog, machine: readonly number[]): BatchPairs {
-  const ratios = log.two.map((t, i) => t / (log.one[i] as number));
+  const ratios = ratiosOf(log.one, log.two);
   const { median: speedup, leftOut } = boundedMedian(ratios, MAX_SPEEDUP);
   const relative = machine.length === 0 ? [] : ratios.map((r, i) => r / (machine[i] as number));
   const cores = availableParallelism();
@@ -246,8 +251,10 @@ export async function measureBatch(
   };
   const pool1 = createVerifierPool({ trust, at, jobs: 1 });
   const pool2 = createVerifierPool({ trust, at, jobs: 2 });
-  const probe = controlMs > 0 ? await startScalingProbe() : undefined;
+  let probe: ScalingProbe | undefined;
   try {
+    // Started inside the try: the pools and the null device are closed whatever happens.
+    if (controlMs > 0) probe = await startScalingProbe();
     // The same number of files per worker in both pools, whole batches (files are handed out evenly); the JSON
     // path shares all but its last step, which one batch warms.
     for (let done = 0; done < warmFilesPerWorker; done += files) await objects(pool1);
@@ -270,7 +277,7 @@ export async function measureBatch(
         if (r < jsonReps) await timedPair(json, pool1, pool2, asJson);
       }
     });
-    const scaling = control.two.map((t, i) => t / (control.one[i] as number));
+    const scaling = ratiosOf(control.one, control.two);
     return Object.assign(pairFigures(asObjects, scaling), {
       files,
       json: pairFigures(asJson, scaling),
