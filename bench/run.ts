@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { isFlat, measureBatch, measureMemory, subdir, writeCorpus, WARM_FILES_PER_WORKER, type BatchFigures, type BatchPairs, type MemoryFigures } from './sections/batch.js';
 import { measureRaw, measureSm2, rawP256Verify, type RawFigures, type Sm2Figures } from './sections/raw.js';
+import { measureSteps, stepBreakdown, type StepRates } from './sections/steps.js';
 import { measureFamily, prepareVouchers, voucherVerifier, type FamilyFigures, type FamilyId } from './sections/vouchers.js';
 import { measureInterleaved, summarize, type Interleaved, type MeasureOptions, type Rate } from './lib/measure.js';
 import type { ThreadShares } from './lib/threads.js';
@@ -83,6 +84,9 @@ const p256Family = setup.families.find((f) => f.id === 'p256-cms');
 if (p256Family === undefined) throw new Error('no P-256 family');
 log(`P-256: voucher verify and raw verify in ${pairs} interleaved pairs`);
 const p256Pairs: Interleaved = await measureInterleaved(rawP256Verify(), voucherVerifier(setup, p256Family), m, pairs);
+// Three steps of that verification alone, to show where its time goes (short repetitions: an explanation, no target).
+log('P-256: three steps of a verification alone (reading the envelope, the voucher rules, parsing the stamps)');
+const stepRates: StepRates = measureSteps(p256Family.envelopes, setup.at, values.quick === true ? { reps: 5, minMs: 40, warmupMs: 40 } : { reps: 5, minMs: 120, warmupMs: 200 });
 await setup.close();
 
 const tmp = mkdtempSync(join(tmpdir(), 'evoucher-bench-'));
@@ -130,6 +134,7 @@ const ratios = {
   /** The same with the reports as JSON text, as `evoucher verify --format json` runs it (not one of the three targets). */
   batchJson2vs1: batch.json.speedup,
 };
+const steps = stepBreakdown(p256Pairs.a.median, p256Pairs.b.median, stepRates, 0.7);
 // Garbage-collection noise: a worker's heap may grow by some tens of MiB before a major collection.
 const flatToleranceMiB = Math.max(32, Math.max(...memory.rssByTenth) * 0.15);
 const memoryFlat = isFlat(memory, flatToleranceMiB);
@@ -143,8 +148,9 @@ const targets = {
 const extrapolated100k = memory.vouchers < TARGET_VOUCHERS ? { seconds: TARGET_VOUCHERS / memory.rate, note: `${memory.vouchers} of ${TARGET_VOUCHERS} vouchers fitted the time budget; memory is flat in the count, so the peak RSS holds for ${TARGET_VOUCHERS}` } : undefined;
 const durationS = elapsed();
 
-const median = (r: Rate): number => Math.round(r.median * 10) / 10;
+const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+const median = (r: Rate): number => r1(r.median);
 /** A ratio's median, range and every pair's, to 3 decimals. */
 const ratioSummary = (r: Rate | undefined): { median: number; min: number; max: number; pairs: number[] } | undefined =>
   r === undefined ? undefined : { median: r3(r.median), min: r3(r.min), max: r3(r.max), pairs: r.reps.map(r3) };
@@ -183,6 +189,21 @@ const result = {
     pairRatios: boundRatios.reps.map(r3),
     ratioFromSectionMedians: vouchers['p256-cms'].verify.median / (raw.p256Verify.median / 3),
   },
+  p256Steps: {
+    microsecondsPerVoucher: {
+      verify: r1(steps.verifyUs),
+      signatures: r1(steps.signaturesUs),
+      besideSignatures: r1(steps.besideSignaturesUs),
+      allowedBeside: r1(steps.allowedBesideUs),
+      readEnvelope: r1(steps.readEnvelopeUs),
+      rules: r1(steps.rulesUs),
+      stamps: r1(steps.stampsUs),
+      steps: r1(steps.stepsUs),
+    },
+    stepsOfAllowed: r3(steps.stepsOfAllowed),
+    target: steps.target,
+    stepsPerS: { readEnvelope: median(stepRates.readEnvelope), rules: median(stepRates.rules), stamps: median(stepRates.stamps) },
+  },
   batch: { files: batch.files, pairs: batch.jobs1.reps.length, jobs1PerS: median(batch.jobs1), jobs2PerS: median(batch.jobs2), speedup: batch.speedup, pairRatios: batch.pairRatios.map(r3), impossiblePairs: batch.impossiblePairs, ofMachineScaling: ratioSummary(batch.ofMachineScaling), warmFilesPerWorker: batch.warmFilesPerWorker, threads: batch.threads, backgroundCores: batch.backgroundCores, json: { pairs: batch.json.jobs1.reps.length, jobs1PerS: median(batch.json.jobs1), jobs2PerS: median(batch.json.jobs2), speedup: batch.json.speedup, pairRatios: batch.json.pairRatios.map(r3), impossiblePairs: batch.json.impossiblePairs, ofMachineScaling: ratioSummary(batch.json.ofMachineScaling), threads: batch.json.threads }, machineScaling: batch.machine === undefined ? undefined : { msPerSide: batch.machine.ms, oneThreadPerS: median(batch.machine.oneThread), twoThreadsPerS: median(batch.machine.twoThreads), speedup: ratioSummary(batch.machine.speedup) } },
   memory,
   ratios,
@@ -216,6 +237,8 @@ if (values.json === true) {
       : [`    each pair ÷ the raw scaling of its round   ${b.ofMachineScaling.reps.map((r) => n(r, 2)).join(' ')}; median ${n(b.ofMachineScaling.median, 2)}`]),
     ...(b.threads === undefined ? [] : [coresUsed('1 worker: ', 'worker', b.threads.jobs1), coresUsed('2 workers:', 'workers', b.threads.jobs2)]),
   ];
+  // One row of the time breakdown: label, microseconds, and a note.
+  const us = (label: string, x: number, note?: string): string => `${label.padEnd(52)}${n(x).padStart(6)}${note === undefined ? '' : `   (${note})`}`;
   const control = batch.machine;
   const lines = [
     `evoucher bench — ${info.cpus} × ${info.model}, node ${info.node}, ${result.date}`,
@@ -251,6 +274,17 @@ if (values.json === true) {
     `  raw P-256 verify         ${rate(p256Pairs.a)}`,
     `  3-seal P-256 voucher     ${rate(p256Pairs.b)}`,
     `  voucher ÷ (raw ÷ 3)      ${n(boundRatios.median, 2).padStart(9)}       [${n(boundRatios.min, 2)}–${n(boundRatios.max, 2)}]   (from the section medians above: ${n(result.p256Bound.ratioFromSectionMedians, 2)})`,
+    '',
+    'Where its time goes, µs per voucher (from the pairs\' medians; three steps measured alone, warm, a lower bound of their cost inside it)',
+    us('  the whole verification', steps.verifyUs),
+    us('  its three signatures (raw verify × 3)', steps.signaturesUs),
+    us('  everything else', steps.besideSignaturesUs),
+    us(`  what ${n(steps.target, 2)} of the bound leaves for it`, steps.allowedBesideUs, `the signatures × (1 ÷ ${n(steps.target, 2)} − 1)`),
+    '  three of its steps alone:',
+    us('    reading the envelope (XML, base64, voucher XML)', steps.readEnvelopeUs),
+    us('    the voucher rules (5201, original view)', steps.rulesUs),
+    us('    parsing the three cms stamps', steps.stampsUs),
+    us('    together', steps.stepsUs, `${n(steps.stepsOfAllowed, 1)}× what ${n(steps.target, 2)} of the bound leaves`),
     '',
     `Batch: ${batch.files} P-256 files from disk, verifier pools (createVerifierPool) warmed with ${n(batch.warmFilesPerWorker)} files per worker, interleaved pairs`,
     ...(control === undefined
