@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureSteps, stepBreakdown, type StepRates } from '../../bench/sections/steps.js';
-import { summarize } from '../../bench/lib/measure.js';
+import { summarize, type Rate } from '../../bench/lib/measure.js';
 import { AT, seal, sealedOriginal, T } from '../verify/helpers.js';
 
 const QUICK = { reps: 5, minMs: 5, warmupMs: 5 };
-const rate = (perS: number): ReturnType<typeof summarize> => summarize([perS]);
+const rate = (perS: number): Rate => summarize([perS]);
 
 let threeSeals: Uint8Array;
 let twoSeals: Uint8Array;
