@@ -7,7 +7,7 @@
  * body's `<Stamps>`, and the rest of the envelope (other bodies, Attach, Return_Reason, root, charset) is
  * written back as read.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { verifyMessage } from '../crypto/index.js';
 import { EvoucherError } from '../errors.js';
 import type { KeyProvider } from '../keys/provider.js';
@@ -157,6 +157,8 @@ function checkValidityAt(cert: CertificateInfo, t: Date): void {
 /** What the format-specific part of sealing returns. */
 interface PreparedFormat {
   readonly esId?: string;
+  /** SHA-256 of the seal maker's certificate (ses), for the registry. */
+  readonly makerCertificateSha256?: string;
   readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array };
   /** Format checks that come after the policy's signer checks (ses: certList, seal period). */
   checkAt(time: Date): void;
@@ -180,6 +182,7 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   if (!maker.ok) throw new EvoucherError(maker.code ?? 'SEAL_MAKER_SIGNATURE_INVALID', `seal ${seal.esId}: ${maker.message}`);
   return {
     esId: seal.esId,
+    makerCertificateSha256: createHash('sha256').update(seal.makerCert).digest('hex'),
     sealObject: { esId: seal.esId, bytes: seal.raw },
     checkAt: (time) => {
       const match = matchSealerToSeal(seal, certDer);
@@ -266,6 +269,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
       ...(cert.party === undefined ? {} : { party: cert.party }),
       ...(cert.organizationIdentifier === undefined ? {} : { organizationIdentifier: cert.organizationIdentifier }),
       ...(prepared.esId === undefined ? {} : { esId: prepared.esId }),
+      ...(prepared.makerCertificateSha256 === undefined ? {} : { makerCertificateSha256: prepared.makerCertificateSha256 }),
     },
     resolved,
   );

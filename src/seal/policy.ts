@@ -39,10 +39,19 @@ export interface PolicyPosition {
   readonly organizations?: readonly string[];
 }
 
-/** A registry entry: binds one seal (by esID) or one certificate (by SHA-256 fingerprint) to positions. */
+/**
+ * A registry entry: binds one seal (by esID and its maker's certificate) or one certificate (by SHA-256
+ * fingerprint) to positions.
+ */
 export interface PolicyRegistryEntry {
   /** The seal's esID (`ses` seals). */
   readonly esId?: string;
+  /**
+   * With `esId` (required there): the SHA-256 fingerprint of the certificate of the maker who made the seal,
+   * lower-case hex. An esID is whatever its maker writes, and any certificate under the anchors can sign a
+   * seal object, so an esID alone would let anyone's look-alike seal stand in for the registered one.
+   */
+  readonly makerCertificateSha256?: string;
   /** The certificate's SHA-256 fingerprint, lower-case hex. */
   readonly certificateSha256?: string;
   /** The positions this seal or certificate may fill (and, conversely, the positions bound to it). */
@@ -118,6 +127,13 @@ function str(v: unknown, path: string, max: number, pattern?: RegExp): string {
   if (/[\u0000-\u001f\u007f]/.test(v)) invalid(path, 'control character');
   if (pattern !== undefined && !pattern.test(v)) invalid(path, `must match ${pattern.source}`);
   return v;
+}
+
+/** A SHA-256 fingerprint: 64 hex digits, colons allowed, kept lower-case without colons. */
+function fingerprint(v: unknown, path: string): string {
+  const fp = str(v, path, 95).replace(/:/g, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(fp)) invalid(path, 'must be 64 hex digits (colons allowed)');
+  return fp;
 }
 
 function strArray(v: unknown, path: string, maxItems: number, maxLen: number, pattern?: RegExp): string[] {
@@ -229,16 +245,20 @@ export function validatePolicy(value: unknown): SealPolicy {
   const registry = rawRegistry.map((raw, i): PolicyRegistryEntry => {
     const p = `$.registry[${i}]`;
     if (!isRecord(raw)) invalid(p, 'must be an object');
-    onlyKeys(raw, ['esId', 'certificateSha256', 'positions', 'sealType', 'comment'], p);
+    onlyKeys(raw, ['esId', 'makerCertificateSha256', 'certificateSha256', 'positions', 'sealType', 'comment'], p);
     if ((raw['esId'] === undefined) === (raw['certificateSha256'] === undefined)) invalid(p, 'exactly one of esId and certificateSha256 is required');
+    if (raw['esId'] !== undefined && raw['makerCertificateSha256'] === undefined) {
+      invalid(`${p}.makerCertificateSha256`, "is required with esId: an esID is whatever a seal's maker writes, so a seal is known by its esID and its maker");
+    }
+    if (raw['esId'] === undefined && raw['makerCertificateSha256'] !== undefined) invalid(`${p}.makerCertificateSha256`, 'goes only with esId');
     if (raw['comment'] !== undefined) str(raw['comment'], `${p}.comment`, 1000);
     const positions = strArray(raw['positions'], `${p}.positions`, MAX_POLICY_POSITIONS, 64, POSITION_ID);
     const sealType = raw['sealType'] === undefined ? undefined : str(raw['sealType'], `${p}.sealType`, 32, /^[a-z]+$/);
     const common = { positions: Object.freeze(positions), ...(sealType === undefined ? {} : { sealType }) };
-    if (raw['esId'] !== undefined) return Object.freeze({ esId: str(raw['esId'], `${p}.esId`, 128, /^[\x20-\x7e]+$/), ...common });
-    const fp = str(raw['certificateSha256'], `${p}.certificateSha256`, 95).replace(/:/g, '').toLowerCase();
-    if (!/^[0-9a-f]{64}$/.test(fp)) invalid(`${p}.certificateSha256`, 'must be 64 hex digits (colons allowed)');
-    return Object.freeze({ certificateSha256: fp, ...common });
+    if (raw['esId'] !== undefined) {
+      return Object.freeze({ esId: str(raw['esId'], `${p}.esId`, 128, /^[\x20-\x7e]+$/), makerCertificateSha256: fingerprint(raw['makerCertificateSha256'], `${p}.makerCertificateSha256`), ...common });
+    }
+    return Object.freeze({ certificateSha256: fingerprint(raw['certificateSha256'], `${p}.certificateSha256`), ...common });
   });
   return Object.freeze({ version: 1, types: Object.freeze(types), registry: Object.freeze(registry) });
 }
@@ -430,6 +450,8 @@ export interface SignerFacts {
   readonly certificateSha256: string;
   /** The esID of the seal (`ses`). */
   readonly esId?: string;
+  /** SHA-256 fingerprint of the seal maker's certificate (`ses`), lower-case hex. */
+  readonly makerCertificateSha256?: string;
   /** The seal format. */
   readonly format: SealFormat;
 }
@@ -442,7 +464,7 @@ export interface SignerFacts {
  * @param position - the position.
  * @param signer - the signer facts (from the certificate and the seal).
  * @param resolved - the resolved policy (its registry).
- * @returns the first violation (`POLICY_FORMAT_FORBIDDEN`, `CERT_PARTY_MISSING`, `POLICY_PARTY_MISMATCH`,
+ * @returns the first violation (`POLICY_FORMAT_FORBIDDEN`, `CERT_PARTY_MISSING`, `POLICY_PARTY_MISMATCH`, `POLICY_MAKER_MISMATCH`,
  *   `POLICY_ORG_MISMATCH`, `POLICY_POSITION_FORBIDDEN`, `POLICY_SEAL_TYPE_FORBIDDEN`), or undefined.
  * @example
  * checkSigner(position, { party: 'cz', certificateSha256: fp, format: 'cms' }, resolved)
@@ -460,6 +482,14 @@ export function checkSigner(position: PolicyPosition, signer: SignerFacts, resol
   }
   if (position.organizations !== undefined && (signer.organizationIdentifier === undefined || !position.organizations.includes(signer.organizationIdentifier))) {
     return { code: 'POLICY_ORG_MISMATCH', message: `organisation ${signer.organizationIdentifier ?? '(none)'} may not seal at ${position.id}`, ...at };
+  }
+  const impostor = resolved.registry.find((e) => e.esId !== undefined && e.esId === signer.esId && e.makerCertificateSha256 !== signer.makerCertificateSha256);
+  if (impostor !== undefined) {
+    return {
+      code: 'POLICY_MAKER_MISMATCH',
+      message: `seal ${impostor.esId ?? ''} is registered as made by the certificate ${impostor.makerCertificateSha256 ?? '?'}; this one was made by ${signer.makerCertificateSha256 ?? 'an unknown maker'}`,
+      ...at,
+    };
   }
   const matches = resolved.registry.filter(
     (e) => (e.esId !== undefined && e.esId === signer.esId) || (e.certificateSha256 !== undefined && e.certificateSha256 === signer.certificateSha256),
@@ -489,12 +519,17 @@ export interface Completeness {
   readonly unknown: readonly string[];
   /** Positions sealed more than once. */
   readonly duplicates: readonly string[];
+  /**
+   * A receipt judged without a single receipt-view seal: its X-fields are covered by no seal, whatever the
+   * policy requires (a type whose receipt positions are all optional, or that has none), so it is not complete.
+   */
+  readonly receiptUnsealed: boolean;
 }
 
 /**
  * Judges whether a body is fully sealed: every required position of the original view, and for a receipt
- * also of the receipt view, carries a seal. Signatures cannot catch a dropped last seal; this can
- * (security.md §1.10).
+ * also of the receipt view, carries a seal, and a receipt carries at least one receipt-view seal (the only
+ * seals that cover its X-fields). Signatures cannot catch a dropped last seal; this can (security.md §1.10).
  *
  * @param stamps - the seals on the body (only position matters here; the caller judges their validity).
  * @param resolved - the resolved policy.
@@ -518,10 +553,12 @@ export function evaluateCompleteness(
   const known = new Set(resolved.positions.map((p) => p.id));
   const unknown = [...seen.keys()].filter((id) => !known.has(id));
   const duplicates = [...seen.entries()].filter(([, n]) => n > 1).map(([id]) => id);
+  const receiptUnsealed = judged === 'receipt' && !stamps.some((s) => s.view === 'receipt');
   return Object.freeze({
-    complete: missing.length === 0 && unknown.length === 0 && duplicates.length === 0,
+    complete: missing.length === 0 && unknown.length === 0 && duplicates.length === 0 && !receiptUnsealed,
     missing: Object.freeze(missing),
     unknown: Object.freeze(unknown),
     duplicates: Object.freeze(duplicates),
+    receiptUnsealed,
   });
 }

@@ -65,7 +65,7 @@ describe('policy files', () => {
         byAdmDiv: { '110000': { positions: [{ id: 'dw_cwzyz', sequence: 1, organizations: ['dw:110101'] }] } },
       },
     },
-    registry: [{ esId: 'SEAL-1', positions: ['dw_cwzyz'], sealType: 'cwzyz' }, { certificateSha256: fp.toUpperCase(), positions: ['yh_zqz'] }],
+    registry: [{ esId: 'SEAL-1', makerCertificateSha256: 'ef'.repeat(32), positions: ['dw_cwzyz'], sealType: 'cwzyz' }, { certificateSha256: fp.toUpperCase(), positions: ['yh_zqz'] }],
   };
 
   it('fills defaults, applies per-type and per-AdmDivCode overrides', () => {
@@ -97,6 +97,9 @@ describe('policy files', () => {
     [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, required: 'yes' }] } } }, '$.types.8202.positions[0].required'],
     [{ version: 1, registry: [{ positions: ['dw_gz'] }] }, '$.registry[0]'],
     [{ version: 1, registry: [{ certificateSha256: 'abc', positions: ['dw_gz'] }] }, '$.registry[0].certificateSha256'],
+    [{ version: 1, registry: [{ esId: 'S-1', positions: ['dw_gz'] }] }, '$.registry[0].makerCertificateSha256'],
+    [{ version: 1, registry: [{ esId: 'S-1', makerCertificateSha256: 'xyz', positions: ['dw_gz'] }] }, '$.registry[0].makerCertificateSha256'],
+    [{ version: 1, registry: [{ certificateSha256: 'ab'.repeat(32), makerCertificateSha256: 'ab'.repeat(32), positions: ['dw_gz'] }] }, '$.registry[0].makerCertificateSha256'],
   ])('refuses %j at %s with POLICY_INVALID', (value, path) => {
     expect(policyError(() => validatePolicy(value))).toEqual({ code: 'POLICY_INVALID', path });
   });
@@ -141,7 +144,7 @@ describe('signer permission', () => {
   const policy = validatePolicy({
     version: 1,
     types: { '5201': { positions: [{ id: 'dw_gz', sequence: 1, organizations: ['dw:1'] }, { id: 'cz_zfzyz', sequence: 2, formats: ['ses'] }, { id: 'yh_zqz', sequence: 3, view: 'receipt' }] } },
-    registry: [{ esId: 'S-CZ', positions: ['cz_zfzyz'], sealType: 'gz' }, { certificateSha256: fp, positions: ['yh_zqz'] }],
+    registry: [{ esId: 'S-CZ', makerCertificateSha256: 'EF:'.repeat(31) + 'EF', positions: ['cz_zfzyz'], sealType: 'gz' }, { certificateSha256: fp, positions: ['yh_zqz'] }],
   });
   const r = resolvePolicy('5201', undefined, policy);
   const at = (id: string) => findPosition(r, id);
@@ -152,7 +155,11 @@ describe('signer permission', () => {
     expect(checkSigner(at('dw_gz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_PARTY_MISMATCH');
     expect(checkSigner(at('dw_gz'), { party: 'dw', organizationIdentifier: 'dw:2', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_ORG_MISMATCH');
     expect(checkSigner(at('dw_gz'), { party: 'dw', organizationIdentifier: 'dw:1', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)).toBeUndefined();
-    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'S-CZ', format: 'ses' }, r)?.code).toBe('POLICY_SEAL_TYPE_FORBIDDEN');
+    const maker = 'ef'.repeat(32);
+    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'S-CZ', makerCertificateSha256: maker, format: 'ses' }, r)?.code).toBe('POLICY_SEAL_TYPE_FORBIDDEN');
+    // The registered esID from another maker (or none known) is a look-alike seal, wherever it is used.
+    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'S-CZ', makerCertificateSha256: 'ab'.repeat(32), format: 'ses' }, r)?.code).toBe('POLICY_MAKER_MISMATCH');
+    expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'S-CZ', format: 'ses' }, r)?.code).toBe('POLICY_MAKER_MISMATCH');
     expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'OTHER', format: 'ses' }, r)?.code).toBe('POLICY_POSITION_FORBIDDEN');
     expect(checkSigner(at('yh_zqz'), { party: 'yh', certificateSha256: fp, format: 'cms' }, r)).toBeUndefined();
     expect(checkSigner(at('yh_zqz'), { party: 'yh', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_POSITION_FORBIDDEN');

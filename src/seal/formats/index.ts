@@ -29,8 +29,8 @@ export interface StampFacts {
   /** Certificates the stamp carries (untrusted; intermediates at most). */
   readonly certificates: readonly Uint8Array[];
   readonly signingTime: Date;
-  /** `ses`: the embedded seal object and its esID. */
-  readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array };
+  /** `ses`: the embedded seal object, its esID and its maker's certificate. */
+  readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array; readonly makerCertificate: Uint8Array };
 }
 
 /**

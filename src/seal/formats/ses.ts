@@ -47,8 +47,8 @@ export interface SesStamp {
   readonly propertyInfo: string;
   /** The `EvoucherTbs` DER carried in `TBS_Sign.extDatas`. */
   readonly tbs: Uint8Array;
-  /** The embedded seal object: its esID and complete `SESeal` bytes. */
-  readonly sealObject: { readonly esId: string; readonly bytes: Uint8Array };
+  /** The embedded seal object: its esID, complete `SESeal` bytes and maker certificate (DER). */
+  readonly sealObject: { readonly esId: string; readonly bytes: Uint8Array; readonly makerCertificate: Uint8Array };
 }
 
 /** What `propertyInfo` states, in ASCII. */
@@ -164,7 +164,7 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
     dataHash: ses.dataHash,
     propertyInfo: ses.propertyInfo,
     tbs: (carried[0] as { value: Uint8Array }).value,
-    sealObject: Object.freeze({ esId: ses.seal.esId, bytes: ses.seal.raw }),
+    sealObject: Object.freeze({ esId: ses.seal.esId, bytes: ses.seal.raw, makerCertificate: ses.seal.makerCert }),
   });
 }
 

@@ -11,7 +11,8 @@
  * and the caller's `intermediates` only fill gaps. The signing time is the one the seal claims (there is no
  * timestamp); so a certificate revoked after the claimed time but before the validation time makes the result
  * INDETERMINATE (`VERIFY_REVOKED_AFTER_SIGNING`): nothing proves the seal was made before the revocation
- * (security.md §1.13).
+ * (security.md §1.13). For the same reason the CRLs must also be current at the validation time: CRLs that
+ * covered only the claimed signing time leave it INDETERMINATE (`CRL_EXPIRED`, `CERT_REVOCATION_UNKNOWN`).
  */
 import { validatePath, validatePathCached, type CertificateInfo, type CertificateUsage, type PathCheck, type PathResult } from '../../pki/index.js';
 import type { ResolvedOptions } from '../options.js';
@@ -89,6 +90,9 @@ export function pathChecks(cert: CertificateInfo, embedded: readonly Uint8Array[
     revocationCheck = skipped(names.revocation, 'no path to an anchor, so no issuer to ask');
   } else if (options.crls.length === 0 && !options.requireRevocation) {
     revocationCheck = skipped(names.revocation, 'not checked: no CRLs were given');
+  } else if (result.status === 'valid' && result.chain.length === 1) {
+    // RFC 5280 §6.1: a trust anchor is trusted as configured, and has no issuer whose CRL could revoke it.
+    revocationCheck = skipped(names.revocation, 'the certificate is itself a configured trust anchor: trusted as configured, never checked for revocation (RFC 5280 §6.1); trust its issuer instead to have it checked');
   } else if (revocation.some((c) => c.status === 'failed' || c.status === 'indeterminate')) {
     revocationCheck = group(names.revocation, revocation, '');
   } else if (revocation.length === 0 || revocation.some((c) => c.status === 'skipped')) {
@@ -102,12 +106,22 @@ export function pathChecks(cert: CertificateInfo, embedded: readonly Uint8Array[
     if (revocationCheck.status === 'passed' && options.crls.length > 0 && at.getTime() < options.at.getTime()) {
       try {
         const later = validate(options.at);
-        const revoked = later.checks.find((c) => c.check === 'revocation' && c.status === 'failed' && c.code === 'CERT_REVOKED');
+        const laterRevocation = later.checks.filter((c) => c.check === 'revocation');
+        const revoked = laterRevocation.find((c) => c.status === 'failed' && c.code === 'CERT_REVOKED');
+        // Without revocation data current at the validation time, nothing shows that the certificate was not
+        // revoked between the claimed signing time and now (e.g. only a CRL from before a back-dated signing).
+        const unknown = laterRevocation.find((c) => c.status === 'failed' || c.status === 'indeterminate');
         if (revoked !== undefined) {
           revocationCheck = indeterminate(
             names.revocation,
             'VERIFY_REVOKED_AFTER_SIGNING',
             `${revoked.certificate ?? 'a certificate of the path'}: ${revoked.message}; revoked after the claimed signing time ${at.toISOString()} and no timestamp proves the seal existed before`,
+          );
+        } else if (unknown !== undefined) {
+          revocationCheck = indeterminate(
+            names.revocation,
+            unknown.code ?? 'CERT_REVOCATION_UNKNOWN',
+            `${unknown.certificate ?? 'a certificate of the path'}: ${unknown.message}; not revoked at the claimed signing time ${at.toISOString()}, but no revocation data current at the validation time ${options.at.toISOString()} shows it was not revoked since, and no timestamp proves the seal existed before`,
           );
         }
       } catch (e) {

@@ -10,6 +10,7 @@
  *   `SEAL_MISSING`. Signatures cannot catch a dropped last seal; this can.
  * The certificate facts mean something only once its path is valid; the `chain` check says whether it is.
  */
+import { createHash } from 'node:crypto';
 import type { CertificateInfo } from '../../pki/index.js';
 import type { StampFacts } from '../../seal/formats/index.js';
 import { checkSigner, evaluateCompleteness, type Completeness, type PolicyPosition, type ResolvedPolicy } from '../../seal/policy.js';
@@ -52,6 +53,10 @@ export function positionCheck(entry: StampEntry, resolved: ResolvedPolicy | unde
 /** Reasons that mean "this signer may not seal here", reported as `POLICY_POSITION_FORBIDDEN`. */
 const FORBIDDEN_REASONS: readonly string[] = ['POLICY_PARTY_MISMATCH', 'CERT_PARTY_MISSING', 'POLICY_ORG_MISMATCH', 'POLICY_POSITION_FORBIDDEN'];
 
+function sha256Hex(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
 /**
  * The `signer-permission` check.
  *
@@ -71,7 +76,7 @@ export function signerPermissionCheck(position: PolicyPosition | undefined, sign
       format: facts.format,
       ...(signer.party === undefined ? {} : { party: signer.party }),
       ...(signer.organizationIdentifier === undefined ? {} : { organizationIdentifier: signer.organizationIdentifier }),
-      ...(facts.sealObject === undefined ? {} : { esId: facts.sealObject.esId }),
+      ...(facts.sealObject === undefined ? {} : { esId: facts.sealObject.esId, makerCertificateSha256: sha256Hex(facts.sealObject.makerCertificate) }),
     },
     resolved,
   );
@@ -102,10 +107,14 @@ export function completenessChecks(stamps: readonly StampEntry[], resolved: Reso
     return { checks };
   }
   const c = evaluateCompleteness(stamps, resolved, bodyView);
-  if (c.complete) {
+  if (c.receiptUnsealed && c.missing.length === 0 && c.unknown.length === 0 && c.duplicates.length === 0) {
+    // The receipt's X-fields (what the bank or the PBOC filled in) would otherwise be covered by no seal.
+    checks.push(failed('completeness', 'POLICY_RECEIPT_UNSEALED', `the receipt carries no receipt-view seal, so no seal covers its X-fields (${resolved.source} policy receipt positions: ${resolved.positions.filter((p) => p.view === 'receipt').map((p) => p.id).join(', ') || 'none'})`));
+  } else if (c.complete) {
     checks.push(passed('completeness', `every required ${bodyView === 'receipt' ? 'original and receipt' : 'original'} position is sealed`));
   } else {
     const parts = [
+      ...(c.receiptUnsealed ? ['no receipt-view seal'] : []),
       ...(c.missing.length > 0 ? [`missing ${c.missing.join(', ')}`] : []),
       ...(c.unknown.length > 0 ? [`unknown ${c.unknown.join(', ')}`] : []),
       ...(c.duplicates.length > 0 ? [`duplicated ${c.duplicates.join(', ')}`] : []),

@@ -3,7 +3,9 @@
  * seals hold over the original bytes; the receipt seals chain onto them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { codes, failures, replaceBytes, rewriteBody, sealedReceipt, swapBase64, verifyOne, voucherBytesOf } from '../helpers.js';
+import { createReceipt } from '../../../src/seal/index.js';
+import { buildVoucher, createEnvelope } from '../../../src/voucher/index.js';
+import { BUILD_NOW, codes, example, failures, replaceBytes, rewriteBody, seal, sealedReceipt, swapBase64, T, verifyOne, voucherBytesOf } from '../helpers.js';
 
 let receipt: Uint8Array;
 beforeAll(async () => {
@@ -64,5 +66,38 @@ describe('receipts', () => {
     const r = await verifyOne(rewriteBody(receipt, (b) => ({ voucherBytes: b.originalVoucherBytes ?? new Uint8Array() })));
     expect(r.status).toBe('INVALID');
     expect(r.checks.find((c) => c.check === 'voucher-rules')).toMatchObject({ status: 'failed', code: 'VOUCHER_INVALID' });
+  });
+});
+
+describe('a receipt no receipt-view seal covers', () => {
+  const RECEIPT_AT = new Date('2025-12-02T12:00:00+08:00');
+
+  it('8207 (no receipt position): a receipt made without any key, its X-fields chosen at will → POLICY_RECEIPT_UNSEALED, never VALID', async () => {
+    const original = await seal(createEnvelope([buildVoucher('8207', example('8207'), { now: BUILD_NOW })]), 'cz_bkzyz', 'cz-p256', T(0));
+    expect((await verifyOne(original)).status).toBe('VALID');
+    const forged = createReceipt(original, {
+      set: { XSumAmt: '0.01' },
+      detailSet: [{ XPayAmt: '0.01', XAddWordCode: '99', XAddWord: 'forged failure reason' }],
+      now: RECEIPT_AT,
+    });
+    const r = await verifyOne(forged);
+    expect(r.status).toBe('INVALID');
+    expect(r.voucher?.view).toBe('receipt');
+    expect(r.seals.map((s) => `${s.position}:${s.status}`)).toEqual(['cz_bkzyz:VALID']);
+    expect(failures(r)).toEqual(['policy.completeness:POLICY_RECEIPT_UNSEALED']);
+    expect(r.policy).toMatchObject({ complete: false, missing: [] });
+  });
+
+  it('3502 (its receipt position optional): without a receipt seal → POLICY_RECEIPT_UNSEALED; with it → VALID', async () => {
+    const original = await seal(createEnvelope([buildVoucher('3502', example('3502'), { now: BUILD_NOW })]), 'rh_qm', 'rh-p256', T(0));
+    expect((await verifyOne(original)).status).toBe('VALID');
+    const receipt = createReceipt(original, { set: {}, now: RECEIPT_AT });
+    const unsealedReceipt = await verifyOne(receipt);
+    expect(unsealedReceipt.status).toBe('INVALID');
+    expect(failures(unsealedReceipt)).toEqual(['policy.completeness:POLICY_RECEIPT_UNSEALED']);
+    const sealedOne = await verifyOne(await seal(receipt, 'yh_ywzyz', 'yh-p256', T(30)));
+    expect(codes(sealedOne)).toEqual([]);
+    expect(sealedOne.status).toBe('VALID');
+    expect(sealedOne.policy.complete).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../../src/pki/index.js';
+import { validatePolicy } from '../../../src/seal/policy.js';
 import { parseSeal } from '../../../src/seal/ses/index.js';
 import { anchor, attackerPki, codes, craftSesStamp, failures, issueSealer, key, makeSealObject, pkiText, manifest, replaceBytes, rewriteBody, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
 
@@ -119,3 +120,28 @@ describe('ses seals', () => {
     }
   });
 });
+
+describe('a registered seal is known by its esID and its maker', () => {
+  it("an insider's look-alike seal (the registered esID, made with his own sealer key) → POLICY_MAKER_MISMATCH; the genuine one → VALID", async () => {
+    const makerSha256 = parseCertificate(pkiText(manifest.roles['maker-sm2']?.cert ?? '')).fingerprintSha256;
+    const policy = validatePolicy({
+      version: 1,
+      types: { '5201': { positions: [{ id: 'dw_gz', sequence: 1, required: false }, { id: 'cz_zfzyz', sequence: 2, formats: ['ses'], organizations: ['cz:110101'] }, { id: 'yh_zqz', sequence: 4, view: 'receipt' }] } },
+      registry: [{ esId: 'BUREAU-SEAL-0001', makerCertificateSha256: makerSha256, positions: ['cz_zfzyz'] }],
+    });
+    // A certificate of the same organisation under the same anchors, outside the genuine seal's certList.
+    const insider = issueSealer('sm2', { party: 'cz', org: 'cz:110101', cn: 'Bureau clerk' });
+    const genuineForInsider = await makeSealObject(key('maker-sm2'), [insider.cert.der], { esId: 'BUREAU-SEAL-0001', name: '北京市某区财政局支付专用章' });
+    const good = await verifyOne(await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: insider.provider, time: T(10), seal: genuineForInsider }), { trust: trust(), policy });
+    expect(codes(good)).toEqual([]);
+    expect(good.status).toBe('VALID');
+
+    const lookAlike = await makeSealObject(insider.provider, [insider.cert.der], { esId: 'BUREAU-SEAL-0001', name: '北京市某区财政局支付专用章' });
+    const r = await verifyOne(await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: insider.provider, time: T(10), seal: lookAlike }), { trust: trust(), policy });
+    expect(r.status).toBe('INVALID');
+    expect(failures(r)).toEqual(['seals[1].signer-permission:POLICY_MAKER_MISMATCH']);
+    // Every signature and path holds (the insider's certificate chains to the anchors): only the registry tells.
+    expect(r.seals[1]?.checks.filter((c) => ['signature', 'maker-signature', 'maker-chain', 'chain'].includes(c.check)).map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
+  });
+});
+

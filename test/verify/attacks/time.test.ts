@@ -5,7 +5,9 @@
  * validation time.
  */
 import { describe, expect, it } from 'vitest';
-import { codes, craftStamp, crl, failures, issueSealer, key, seal, T, unsealed, verifyOne } from '../helpers.js';
+import { importPrivateKey } from '../../../src/crypto/index.js';
+import { issueCrl, parseCertificate, type Crl } from '../../../src/pki/index.js';
+import { anchor, codes, craftStamp, crl, failures, issueSealer, key, manifest, pkiText, seal, T, unsealed, verifyOne } from '../helpers.js';
 
 const REVOKED_CRLS = () => [crl('p256/ca-revoked.crl.pem'), crl('p256/root.crl.pem')];
 
@@ -57,6 +59,35 @@ describe('revocation', () => {
     expect(r.status).toBe('INDETERMINATE');
     expect(failures(r)).toEqual(['seals[1].revocation:VERIFY_REVOKED_AFTER_SIGNING']);
     expect(r.indeterminate).toEqual(['revocation']);
+  });
+
+  it('only a CRL that lapsed before the validation time → INDETERMINATE, CRL_EXPIRED: a back-dated seal by a key revoked since cannot pass on an old CRL', async () => {
+    // The P-256 sealer CA's list as it stood before the 2025-06-01 revocation, signed by that CA.
+    const ca = manifest.roles['ca-p256'];
+    const oldCrl = (thisUpdate: Date, nextUpdate: Date): Crl =>
+      issueCrl({ issuer: { certificate: parseCertificate(pkiText(ca?.cert ?? '')), key: importPrivateKey(pkiText(ca?.key ?? ''), { password: manifest.password }) }, thisUpdate, nextUpdate, revoked: [], crlNumber: 5n });
+    const before = (m: number): Date => new Date(Date.UTC(2025, 4, 20, 8, m));
+    let e = await seal(unsealed(), 'dw_gz', 'dw-p256', before(0));
+    e = await craftStamp(e, { position: 'cz_zfzyz', sequence: 2, provider: key('revoked-p256'), time: before(10) });
+    const r = await verifyOne(e, { crls: [oldCrl(new Date('2025-05-01T00:00:00Z'), new Date('2025-05-31T00:00:00Z')), crl('p256/root.crl.pem')] });
+    expect(r.status).toBe('INDETERMINATE');
+    expect(failures(r)).toEqual(['seals[0].revocation:CRL_EXPIRED', 'seals[1].revocation:CRL_EXPIRED']);
+    expect(r.indeterminate).toEqual(['revocation']);
+    // The same list still current at the validation time (AT, 2026-01-20) would show nothing revoked: VALID.
+    const current = await verifyOne(e, { crls: [oldCrl(new Date('2025-05-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')), crl('p256/root.crl.pem')] });
+    expect(codes(current)).toEqual([]);
+    expect(current.status).toBe('VALID');
+  });
+
+  it('a signer certificate pinned as an anchor is trusted as configured: revocation skipped and says why, even with CRLs', async () => {
+    let e = await seal(unsealed(), 'dw_gz', 'dw-p256', T(0));
+    e = await seal(e, 'cz_zfzyz', 'cz-p256', T(10));
+    const r = await verifyOne(e, { trust: [pkiText(manifest.roles['cz-p256']?.cert ?? ''), anchor('p256')], crls: REVOKED_CRLS() });
+    const czRevocation = r.seals[1]?.checks.find((c) => c.check === 'revocation');
+    expect(czRevocation).toMatchObject({ status: 'skipped' });
+    expect(czRevocation?.message).toContain('itself a configured trust anchor');
+    expect(r.seals[1]?.chain).toHaveLength(1);
+    expect(r.seals[0]?.checks.find((c) => c.check === 'revocation')).toMatchObject({ status: 'passed' });
   });
 
   it('CRLs given but none from the issuer → INDETERMINATE, CERT_REVOCATION_UNKNOWN', async () => {
