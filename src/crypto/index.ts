@@ -25,6 +25,8 @@ export {
   algorithmForKey,
   sm2PublicKeyToSpki,
   MIN_RSA_BITS,
+  MAX_RSA_BITS,
+  MAX_RSA_EXPONENT_BITS,
 } from './keys.js';
 export type { PublicKeyInfo, PrivateKeyMaterial } from './keys.js';
 export { signMessage, verifyMessage, PSS_SALT_LENGTH } from './sign.js';

@@ -49,8 +49,17 @@ import type { SignatureAlgorithm } from './types.js';
 
 /** Smallest RSA modulus accepted (NIST SP 800-131A Rev. 2: 2048 bits through 2030). */
 export const MIN_RSA_BITS = 2048;
-/** Largest RSA modulus accepted: bounds the cost of one verification on hostile input. */
-export const MAX_RSA_BITS = 16384;
+/**
+ * Largest RSA modulus accepted: bounds the cost of one verification on hostile input (a certificate carried in
+ * a stamp costs its issuer-signature check; Go's crypto/tls stops at 8192 bits too).
+ */
+export const MAX_RSA_BITS = 8192;
+/**
+ * Largest RSA public exponent accepted, in bits. A verification costs one squaring per bit of e: 17 for 65537,
+ * thousands for an e as long as n, which a hostile certificate may carry to make each check a hundred times
+ * dearer. Real keys use 3, 17 or 65537; BoringSSL and Go refuse exponents beyond 32-33 bits as well.
+ */
+export const MAX_RSA_EXPONENT_BITS = 32;
 /** Largest key encoding accepted (DER or PEM). */
 const MAX_KEY_BYTES = 64 * 1024;
 
@@ -173,6 +182,9 @@ function checkRsaPublic(n: bigint, e: bigint): number {
   }
   // RFC 8017 §3.1: n odd, 3 <= e < n, e odd.
   if ((n & 1n) === 0n || e < 3n || (e & 1n) === 0n || e >= n) fail('CRYPTO_KEY_INVALID', 'invalid rsa public key');
+  if (e >> BigInt(MAX_RSA_EXPONENT_BITS) !== 0n) {
+    fail('CRYPTO_ALGORITHM_UNSUPPORTED', `rsa public exponent of ${e.toString(2).length} bits is too large (at most ${MAX_RSA_EXPONENT_BITS})`);
+  }
   return bits;
 }
 

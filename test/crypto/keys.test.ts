@@ -140,6 +140,21 @@ describe('allow-list on keys', () => {
     expect(codeOf(() => importPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }) as string))).toBe('CRYPTO_KEY_TOO_WEAK');
   });
 
+  it('RSA public exponents above 32 bits and moduli above 8192 bits are refused (each bit costs every verification)', () => {
+    const rsaSpki = (n: bigint, e: bigint): Uint8Array =>
+      sequence(sequence(oid('1.2.840.113549.1.1.1'), new Uint8Array([0x05, 0x00])), bitString(sequence(integer(n), integer(e))));
+    const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+    const n = BigInt(`0x${Buffer.from(jwk.n as string, 'base64url').toString('hex')}`);
+    expect(parsePublicKey(rsaSpki(n, 65537n)).bits).toBe(2048);
+    expect(parsePublicKey(rsaSpki(n, 2n ** 32n - 1n)).kind).toBe('rsa');
+    expect(codeOf(() => parsePublicKey(rsaSpki(n, 2n ** 32n + 1n)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
+    expect(codeOf(() => parsePublicKey(rsaSpki(n, (n >> 1n) | 1n)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
+    expect(codeOf(() => parsePublicKey(rsaSpki(n, 65536n)))).toBe('CRYPTO_KEY_INVALID');
+    const big = (bits: number): bigint => (1n << BigInt(bits - 1)) | 1n;
+    expect(parsePublicKey(rsaSpki(big(8192), 65537n)).bits).toBe(8192);
+    expect(codeOf(() => parsePublicKey(rsaSpki(big(8193), 65537n)))).toBe('CRYPTO_ALGORITHM_UNSUPPORTED');
+  });
+
   it('off-list curves are forbidden; P-384 parses as a public key but cannot sign', () => {
     const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
     expect(codeOf(() => parsePublicKey(new Uint8Array(k1.publicKey.export({ format: 'der', type: 'spki' }))))).toBe('CRYPTO_ALGORITHM_FORBIDDEN');
