@@ -97,6 +97,22 @@ function allGbkEncodable(text: string): boolean {
 }
 
 /**
+ * The first `max` UTF-16 units of a text, one fewer when the cut would split a surrogate pair: a quote of
+ * untrusted text in a message stays well-formed Unicode (a lone surrogate turns into U+FFFD or `\ud83d` in
+ * whatever prints or serialises it).
+ *
+ * @param text - the text.
+ * @param max - the most UTF-16 units kept.
+ * @returns the text, or its clipped start.
+ * @example clipText('a😀', 2) // 'a'
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/**
  * Maps an XML `encoding` label to a supported charset.
  *
  * GB2312 is a subset of GBK. GB18030 is read as GBK: its 1- and 2-byte sequences are GBK's, and a 4-byte

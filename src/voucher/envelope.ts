@@ -24,7 +24,7 @@
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Charset } from '../encoding/charset.js';
-import { encodeText } from '../encoding/charset.js';
+import { clipText, encodeText } from '../encoding/charset.js';
 import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
 import type { Voucher, VoucherView } from './types.js';
 import { parseVoucher } from './xml/parse.js';
@@ -222,10 +222,10 @@ function readStamps(el: XmlElement, limits: EnvelopeLimits, where: string, ignor
     const seq = a.get('Seq') ?? '';
     const format = a.get('Format') ?? '';
     const view = a.get('View') ?? '';
-    if (!POSITION_ID_PATTERN.test(position)) fail('ENVELOPE_STAMP_INVALID', `stamp position '${position.slice(0, 40)}' is not <party>_<type>`, at);
-    if (!SEQ_PATTERN.test(seq)) fail('ENVELOPE_STAMP_INVALID', `stamp sequence '${seq.slice(0, 20)}' is not a positive integer`, at);
-    if (!FORMATS.includes(format)) fail('ENVELOPE_STAMP_INVALID', `stamp format '${format.slice(0, 20)}' is not ses or cms`, at);
-    if (view !== 'original' && view !== 'receipt') fail('ENVELOPE_STAMP_INVALID', `stamp view '${view.slice(0, 20)}' is not original or receipt`, at);
+    if (!POSITION_ID_PATTERN.test(position)) fail('ENVELOPE_STAMP_INVALID', `stamp position '${clipText(position, 40)}' is not <party>_<type>`, at);
+    if (!SEQ_PATTERN.test(seq)) fail('ENVELOPE_STAMP_INVALID', `stamp sequence '${clipText(seq, 20)}' is not a positive integer`, at);
+    if (!FORMATS.includes(format)) fail('ENVELOPE_STAMP_INVALID', `stamp format '${clipText(format, 20)}' is not ses or cms`, at);
+    if (view !== 'original' && view !== 'receipt') fail('ENVELOPE_STAMP_INVALID', `stamp view '${clipText(view, 20)}' is not original or receipt`, at);
     const bytes = decodeBase64(s.text, { maxLength: limits.maxStampBase64 });
     if (bytes.length === 0) fail('ENVELOPE_STAMP_INVALID', 'empty stamp', at);
     stamps.push(Object.freeze({ position, sequence: Number(seq), format, view, bytes }));
@@ -284,7 +284,7 @@ export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions =
   }
   if (countEl === undefined) fail('ENVELOPE_MALFORMED', 'the envelope has no <VoucherCount>', root.name);
   const countText = leafText(countEl, 'VoucherCount');
-  if (!/^(0|[1-9][0-9]{0,6})$/.test(countText)) fail('ENVELOPE_MALFORMED', `VoucherCount '${countText.slice(0, 20)}' is not a count`, 'VoucherCount');
+  if (!/^(0|[1-9][0-9]{0,6})$/.test(countText)) fail('ENVELOPE_MALFORMED', `VoucherCount '${clipText(countText, 20)}' is not a count`, 'VoucherCount');
   if (Number(countText) !== bodyEls.length) {
     throw new EvoucherError('ENVELOPE_COUNT_MISMATCH', `VoucherCount ${countText} but ${bodyEls.length} voucher bodies`, {
       detail: { declared: countText, actual: String(bodyEls.length) },
@@ -302,7 +302,7 @@ export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions =
     const flagEl = single(el, 'VoucherFlag', where);
     if (flagEl === undefined) fail('ENVELOPE_MALFORMED', `${where} has no <VoucherFlag>`, where);
     const flag = leafText(flagEl, `${where}.VoucherFlag`);
-    if (flag !== '0' && flag !== '1') fail('ENVELOPE_MALFORMED', `VoucherFlag '${flag.slice(0, 10)}' is not 0 or 1`, `${where}.VoucherFlag`);
+    if (flag !== '0' && flag !== '1') fail('ENVELOPE_MALFORMED', `VoucherFlag '${clipText(flag, 10)}' is not 0 or 1`, `${where}.VoucherFlag`);
     const reasonEl = single(el, 'Return_Reason', where);
     const attachEl = single(el, 'Attach', where);
     const voucherEl = single(el, 'Voucher', where);

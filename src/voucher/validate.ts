@@ -6,7 +6,7 @@
  * fixes a voucher in one round. Rules that need reference tables (domain.md §8.3) or another voucher
  * (§8.4, §8.5) are not checked here.
  */
-import { findUnmappable, gbkLengthOfMappable } from '../encoding/charset.js';
+import { clipText, findUnmappable, gbkLengthOfMappable } from '../encoding/charset.js';
 import { amountToCents, centsToAmount, isAmount } from './amount.js';
 import { getCodeTable, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
@@ -115,7 +115,7 @@ const SIGN_TEXT: Readonly<Record<AmountSign, string>> = {
 };
 
 function show(v: string): string {
-  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return JSON.stringify(v.length > 40 ? `${clipText(v, 40)}…` : v);
 }
 
 /**

@@ -1,8 +1,18 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { charsetFromLabel, decodeText, encodeText, findUnmappable, gbkByteLength } from '../../src/encoding/index.js';
+import { charsetFromLabel, clipText, decodeText, encodeText, findUnmappable, gbkByteLength } from '../../src/encoding/index.js';
 
 describe('charset', () => {
+  it('clipText never splits a surrogate pair', () => {
+    expect(clipText('a😀😀', 2)).toBe('a');
+    expect(clipText('a😀😀', 3)).toBe('a😀');
+    expect(clipText('abc', 3)).toBe('abc');
+    expect(clipText('abcd', 3)).toBe('abc');
+    const loneSurrogate = /\p{Cs}/u; // in unicode mode a pair is one astral code point; only a lone half is Cs
+    for (let n = 1; n <= 9; n++) expect(loneSurrogate.test(clipText('a😀b😀😀', n))).toBe(false);
+    expect(loneSurrogate.test('a😀'.slice(0, 2))).toBe(true);
+  });
+
   it('maps declared labels (GB2312 and GB18030 are read as GBK)', () => {
     expect(charsetFromLabel('gbk')).toBe('GBK');
     expect(charsetFromLabel('GB2312')).toBe('GBK');

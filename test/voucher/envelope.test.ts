@@ -167,6 +167,26 @@ describe('parseEnvelope rejects', () => {
     });
   }
 
+  it('quoting a bad value never splits a surrogate pair (messages stay well-formed Unicode)', () => {
+    const utf8 = (x: string): Uint8Array => new Uint8Array(Buffer.from(x.replace('encoding="GBK"', 'encoding="UTF-8"'), 'utf8'));
+    const emoji = '😀'.repeat(30);
+    const cases = [
+      utf8(new TextDecoder('gbk').decode(env({ inner: `<VoucherFlag>a</VoucherFlag><Voucher>${b64(b5201)}</Voucher>` })).replace('<VoucherFlag>a', `<VoucherFlag>a${emoji}`)),
+      utf8(new TextDecoder('gbk').decode(env({ count: 'c' })).replace('<VoucherCount>c', `<VoucherCount>c${emoji}`)),
+      utf8(new TextDecoder('gbk').decode(env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="x" Seq="1" Format="cms" View="original">MAA=</Stamp></Stamps>` })).replace('No="x', `No="x${emoji}`)),
+    ];
+    for (const bytes of cases) {
+      let message = '';
+      try {
+        parseEnvelope(bytes);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain('😀');
+      expect(/\p{Cs}/u.test(message), message).toBe(false);
+    }
+  });
+
   it('1,000 stamps (over the stamp limit)', () => {
     const stamps = Array.from({ length: 1000 }, (_, i) => `<Stamp No="cz_gz" Seq="${i + 1}" Format="ses" View="original">MAA=</Stamp>`).join('');
     expect(thrownCode(() => parseEnvelope(env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps>${stamps}</Stamps>` })))).toBe('ENVELOPE_TOO_MANY_STAMPS');

@@ -1,4 +1,7 @@
 /** Unit tests of the strict XML subset reader and its escaping helpers. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +52,22 @@ describe('readXml', () => {
     }
     expect(read(`<a v="${b64}">${b64}</a>`).root.text).toBe(b64);
   });
+
+  it('refuses entity references named like Object.prototype members (no lookup through a prototype)', () => {
+    for (const name of ['constructor', 'toString', 'valueOf', '__proto__']) {
+      expect(() => read(`<a>x&${name};</a>`), name).toThrow(expect.objectContaining({ code: 'XML_ENTITY_FORBIDDEN' }));
+      expect(() => read(`<a v="&${name};"/>`), name).toThrow(expect.objectContaining({ code: 'XML_ENTITY_FORBIDDEN' }));
+    }
+  });
+
+  it('reads 16 MiB texts that need the slow path in a heap of 160 MiB (memory linear in the text)', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=160', join(import.meta.dirname, 'xml_memory_child.mjs')], { maxBuffer: 1 << 16 });
+    expect(JSON.parse(stdout)).toEqual({
+      'one &amp; in a text': { length: 16 * 1024 * 1024 + 1, tail: 'aa&' },
+      'CR everywhere in a text': { length: 16 * 1024 * 1024, tail: '\na\n' },
+      'TAB everywhere in an attribute': { length: 16 * 1024 * 1024, tail: ' a ' },
+    });
+  }, 60_000);
 
   it('requires whitespace between attributes and refuses duplicates', () => {
     expect(() => read('<a x="1"y="2"/>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));

@@ -3,13 +3,14 @@
  * else a failed check with `VERIFY_INTERNAL_ERROR` (security.md §1.10: "one seal throws internally ⇒ overall
  * not VALID, with that seal's reason; the verifier itself never throws").
  */
+import { clipText } from '../../encoding/charset.js';
 import { EvoucherError } from '../../errors.js';
 import { failed, type ReportCheck } from '../report.js';
 
 /** The message of an unknown thrown value, bounded (never a payload dump). */
 export function messageOf(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  return m.length > 300 ? `${m.slice(0, 300)}...` : m;
+  return m.length > 300 ? `${clipText(m, 300)}...` : m;
 }
 
 /**

@@ -3,6 +3,7 @@
  *
  * Adding a voucher type is adding one data file and one line to `TYPES`; no rule code branches on a VtCode.
  */
+import { clipText } from '../../encoding/charset.js';
 import { EvoucherError } from '../../errors.js';
 import type { CodeTable, FieldDef, VoucherTypeDef } from '../types.js';
 import { CODE_TABLES } from './common.js';
@@ -54,7 +55,7 @@ const TABLES: ReadonlyMap<string, CodeTable> = new Map(deepFreeze(CODE_TABLES).m
 export function getVoucherType(vtCode: string): VoucherTypeDef {
   const t = BY_CODE.get(vtCode);
   if (t === undefined) {
-    throw new EvoucherError('VOUCHER_UNKNOWN_TYPE', `unknown voucher type '${vtCode.slice(0, 16)}'`, {
+    throw new EvoucherError('VOUCHER_UNKNOWN_TYPE', `unknown voucher type '${clipText(vtCode, 16)}'`, {
       detail: { vtCode: vtCode.slice(0, 16) },
     });
   }

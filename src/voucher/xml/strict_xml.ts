@@ -160,7 +160,14 @@ function isNameChar(c: number): boolean {
 const PLAIN_TEXT = /^[^&\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]*$/;
 const PLAIN_ATTRIBUTE = /^[^&\r\t\n\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]*$/;
 
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** The five predefined entities (a Map: a plain object would also answer `&constructor;` or `&__proto__;`). */
+const PREDEFINED: ReadonlyMap<string, number> = new Map([
+  ['lt', 0x3c],
+  ['gt', 0x3e],
+  ['amp', 0x26],
+  ['quot', 0x22],
+  ['apos', 0x27],
+]);
 
 /**
  * Reads one XML document under the subset's rules.
@@ -341,22 +348,32 @@ function decodeCharData(raw: string, offset: number, attribute: boolean): string
   if (!attribute && raw.includes(']]>')) fail('XML_MALFORMED', "']]>' in text", offset);
   // Fast path (e.g. megabytes of base64): nothing to expand, normalise or reject.
   if ((attribute ? PLAIN_ATTRIBUTE : PLAIN_TEXT).test(raw)) return raw;
-  let out = '';
+  // The decoded value is never longer than the raw text (a reference is longer than what it stands for, CR LF
+  // becomes one unit), so it is written unit by unit into one buffer of the raw length and read back once:
+  // memory stays linear whatever the text (appending unit by unit to a string builds a rope of one node per
+  // unit: gigabytes for a few megabytes of text with one '&amp;' in it).
   const n = raw.length;
+  const out = new Uint16Array(n);
+  let m = 0;
   for (let k = 0; k < n; k++) {
     const c = raw.charCodeAt(k);
     if (c === 0x26) {
       const semi = raw.indexOf(';', k + 1);
       if (semi === -1 || semi - k > 12) fail('XML_MALFORMED', "'&' not followed by a reference", offset + k);
       const ref = raw.slice(k + 1, semi);
-      const named = PREDEFINED[ref];
+      const named = PREDEFINED.get(ref);
       if (named !== undefined) {
-        out += named;
+        out[m++] = named;
       } else if (/^#[0-9]{1,7}$/.test(ref) || /^#x[0-9A-Fa-f]{1,6}$/.test(ref)) {
         const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
         const ok = cp <= 0x10ffff && (cp >= 0x10000 ? true : isXmlChar(cp) && !(cp >= 0xd800 && cp <= 0xdfff));
         if (!ok) fail('XML_MALFORMED', `character reference &${ref}; is not an XML character`, offset + k);
-        out += String.fromCodePoint(cp);
+        if (cp >= 0x10000) {
+          out[m++] = 0xd800 + ((cp - 0x10000) >> 10);
+          out[m++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+        } else {
+          out[m++] = cp;
+        }
       } else if (/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(ref)) {
         fail('XML_ENTITY_FORBIDDEN', `entity reference &${ref}; is forbidden`, offset + k);
       } else {
@@ -368,8 +385,8 @@ function decodeCharData(raw: string, offset: number, attribute: boolean): string
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = raw.charCodeAt(k + 1);
       if (!(d >= 0xdc00 && d <= 0xdfff)) fail('XML_MALFORMED', 'unpaired surrogate', offset + k);
-      out += raw[k] ?? '';
-      out += raw[k + 1] ?? '';
+      out[m++] = c;
+      out[m++] = d;
       k++;
       continue;
     }
@@ -378,17 +395,17 @@ function decodeCharData(raw: string, offset: number, attribute: boolean): string
     if (c === 0xd) {
       // XML 1.0 §2.11: CR LF and lone CR become LF.
       if (raw.charCodeAt(k + 1) === 0xa) k++;
-      out += attribute ? ' ' : '\n';
+      out[m++] = attribute ? 0x20 : 0xa;
       continue;
     }
     if (attribute && (c === 0x9 || c === 0xa)) {
       // XML 1.0 §3.3.3: literal whitespace in an attribute value becomes a space.
-      out += ' ';
+      out[m++] = 0x20;
       continue;
     }
-    out += raw[k] ?? '';
+    out[m++] = c;
   }
-  return out;
+  return Buffer.from(out.buffer, 0, m * 2).toString('utf16le');
 }
 
 /**
