@@ -98,6 +98,35 @@ export async function readInput(
   return readFileBounded(path, max);
 }
 
+/** One input a command reads, for {@link refuseStdinTwice}: its path (`-`: standard input) and what it is. */
+export interface NamedInput {
+  /** The path given, or undefined when the option is absent. */
+  readonly path: string | undefined;
+  /** What the input is, as a noun phrase for the message: `an envelope`, `the list`, `the data`. */
+  readonly as: string;
+  /** The option that names it, without dashes; absent for a positional argument. */
+  readonly option?: string;
+}
+
+/**
+ * Refuses standard input named by two inputs of one command (`evoucher verify - -`, `verify-seal - --data -`,
+ * `--crl - --policy -`): standard input can be read only once, and the second read would silently be empty.
+ * Called before any input is read.
+ *
+ * @param inputs - every input the command will read, in the order it names them.
+ * @throws EvoucherError `ARG_INVALID` (a usage error: exit 2) when two of them are `-`.
+ * @example refuseStdinTwice([{ path: values.data, as: 'the data', option: 'data' }, { path: file, as: 'the seal signature' }]);
+ */
+export function refuseStdinTwice(inputs: readonly NamedInput[]): void {
+  const [first, second] = inputs.filter((i) => i.path === '-');
+  if (first === undefined || second === undefined) return;
+  const option = second.option ?? first.option;
+  const what = first.as === second.as ? `${first.as} twice` : `both ${first.as} and ${second.as}`;
+  throw new EvoucherError('ARG_INVALID', `${option === undefined ? '' : `--${option} -: `}standard input cannot be ${what} (it can be read only once)`, {
+    detail: option === undefined ? { path: '-' } : { option, path: '-' },
+  });
+}
+
 /** One input of {@link readInputs}: its bytes, or the coded reason it could not be read. */
 export type InputRead = { readonly file: string; readonly bytes: Uint8Array } | { readonly file: string; readonly error: EvoucherError };
 
@@ -150,7 +179,7 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
 }
 
 /**
- * Parses an ISO 8601 time option (shared by the sealing commands).
+ * Parses an ISO 8601 time option of the sealing commands (`--time`): the forms of {@link parseIsoTime}.
  *
  * @param value - the option value, or undefined.
  * @param name - the option name, for the message.
@@ -158,10 +187,7 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
  * @throws EvoucherError `ARG_INVALID`.
  */
 export function parseTimeOption(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', `--${name} is not an ISO 8601 time: '${value.slice(0, 40)}'`, { detail: { option: name } });
-  return d;
+  return parseIsoTime(value, name);
 }
 
 /**
@@ -190,19 +216,65 @@ export async function readPolicyOption(path: string | undefined): Promise<SealPo
 }
 
 /**
- * Parses `--at`.
+ * The forms `--at` takes: a calendar date, or a date and time with seconds and fraction optional and a zone
+ * required (`Z` or `±HH:MM`). Nothing else: no space for `T`, no local time, no text around it.
+ */
+const AT_FORM = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2})))?$/;
+
+/**
+ * Parses a time option (`--at`, `--time`): an ISO 8601 (RFC 3339) time, `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or `±HH:MM`, or a
+ * date alone, `YYYY-MM-DD`, which means midnight UTC of that day. A fraction of a second longer than
+ * milliseconds is truncated to milliseconds. Every field must exist as written: `2026-02-30`, hour 24,
+ * minute or second 60 and offsets past `±23:59` are refused, never rolled over to another instant.
+ *
+ * @param value - the option value.
+ * @param option - the option's name, for the message.
+ * @returns the time, or undefined when the option is absent.
+ * @throws EvoucherError `ARG_INVALID` (a usage error: the CLI exits 2) when it is not one of those forms or
+ *   names a date or time that does not exist.
+ * @example
+ * parseAt('2026-01-20T08:00:00+08:00') // 2026-01-20T00:00:00.000Z
+ * parseAt('2026-01-20')                // 2026-01-20T00:00:00.000Z
+ */
+export function parseIsoTime(value: string | undefined, option: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const refuse = (why: string): never => {
+    throw new EvoucherError('ARG_INVALID', `--${option} '${value.slice(0, 40)}' ${why}`, { detail: { option } });
+  };
+  const m = AT_FORM.exec(value);
+  if (m === null) {
+    return refuse('is not an ISO 8601 time: use YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z or ±HH:MM');
+  }
+  const field = (i: number): number => Number(m[i] ?? '0');
+  const [year, month, day, hour, minute, second] = [field(1), field(2), field(3), field(4), field(5), field(6)];
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  // Built field by field (Date.UTC would read years 0-99 as 1900-1999), then every field must read back as
+  // written: a day, hour or minute out of range would otherwise roll over (February 30 into March 2).
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, millis);
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || d.getUTCHours() !== hour || d.getUTCMinutes() !== minute || d.getUTCSeconds() !== second) {
+    return refuse('is not a date and time that exists');
+  }
+  if (m[9] !== undefined) {
+    const [offsetHours, offsetMinutes] = [field(10), field(11)];
+    if (offsetHours > 23 || offsetMinutes > 59) return refuse('has a time zone offset out of range');
+    const sign = m[9] === '-' ? -1 : 1;
+    d.setTime(d.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
+  }
+  if (Number.isNaN(d.getTime())) return refuse('is out of the range of dates');
+  return d;
+}
+
+/**
+ * Parses `--at` ({@link parseIsoTime}).
  *
  * @param value - the option value.
  * @returns the time, or undefined for now.
- * @throws EvoucherError `ARG_INVALID` when it is not an ISO 8601 time.
+ * @throws EvoucherError `ARG_INVALID` (exit 2) when it is not one of the accepted forms.
  */
 export function parseAt(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
-    throw new EvoucherError('ARG_INVALID', `--at '${value.slice(0, 40)}' is not an ISO 8601 time`, { detail: { option: 'at' } });
-  }
-  return d;
+  return parseIsoTime(value, 'at');
 }
 
 /**

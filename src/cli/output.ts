@@ -19,6 +19,38 @@ export function printText(text: string): void {
 }
 
 /**
+ * Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional overrides and
+ * isolates: what a hostile voucher, seal or file name could carry to forge or hide lines of a terminal report.
+ */
+const UNSAFE_IN_LINE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * One line of a text report as it may reach a terminal: every control, separator or bidirectional-override
+ * character escaped as `\xNN` / `\uNNNN`, so that text taken from an untrusted document (a voucher number, a
+ * seal name, an error message quoting either) cannot start a new line, move the cursor or reorder what is shown.
+ *
+ * @param line - the line.
+ * @returns the line, safe to print.
+ * @example displayLine('VALID\r\nforged') // 'VALID\\x0d\\x0aforged'
+ */
+export function displayLine(line: string): string {
+  return line.replace(UNSAFE_IN_LINE, (ch) => {
+    const cp = ch.codePointAt(0) as number;
+    return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Writes the lines of a text report to standard output, each through {@link displayLine}.
+ *
+ * @param lines - the lines, none ending in a newline.
+ * @example printLines([`VALID ${file}`])
+ */
+export function printLines(lines: readonly string[]): void {
+  printText(lines.map(displayLine).join('\n'));
+}
+
+/**
  * Writes text to standard error, adding a final newline when missing.
  *
  * @param text - the text.

@@ -3,7 +3,7 @@
  * the outcomes come, so that no report is kept once printed.
  */
 import type { JsonReport, JsonReportOptions, VerificationReport } from '../verify/index.js';
-import { createJsonArrayWriter, printText, toJunit, type JsonArrayWriter, type JunitCase, type JunitSuite, type OutputFormat } from './output.js';
+import { createJsonArrayWriter, printLines, printText, toJunit, type JsonArrayWriter, type JunitCase, type JunitSuite, type OutputFormat } from './output.js';
 
 /** A report of one voucher with the file it came from (the JSON output). */
 export type FileReport = { readonly file: string } & VerificationReport;
@@ -143,7 +143,7 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
     async end(): Promise<void> {
       if (json !== undefined) await json.end();
       else if (format === 'junit') printText(toJunit(suites));
-      else printText([...lines, `${valid} of ${total} voucher(s) VALID (validation time ${validationTime ?? '-'})`].join('\n'));
+      else printLines([...lines, `${valid} of ${total} voucher(s) VALID (validation time ${validationTime ?? '-'})`]);
     },
     exitCode(): number {
       if (unreadable > 0) return 2;

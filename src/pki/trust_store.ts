@@ -2,7 +2,8 @@
  * Trust stores: the configured anchors, and nothing else (security.md §3 "Trust"). A certificate is never
  * trusted because it was embedded in a seal or listed as an intermediate.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EvoucherError } from '../errors.js';
 import { parseCertificate } from './cert.js';
@@ -57,20 +58,57 @@ export function createTrustStore(certs: readonly (Uint8Array | string | Certific
   return freezeStore(anchors);
 }
 
-async function readCertificates(path: string): Promise<CertificateInfo[]> {
-  let data: Buffer;
+/**
+ * Reads one trust file whole, bounded by {@link MAX_PEM_SIZE}, the way `readFileBounded` reads every CLI input
+ * (src/pki may not import src/verify): one handle is opened without blocking, checked with fstat and read, so a
+ * named pipe is refused at once instead of waited on forever, a device (`/dev/zero`), socket or directory is
+ * refused instead of read without end, and a file that grows after the check is still bounded.
+ */
+async function readTrustFile(path: string): Promise<Uint8Array> {
+  const refuse = (message: string, cause?: unknown): EvoucherError =>
+    new EvoucherError('ARG_IO', message, cause === undefined ? { detail: { path } } : { cause, detail: { path } });
+  let fh: FileHandle;
   try {
-    const st = await stat(path);
-    if (st.size > MAX_PEM_SIZE) throw new EvoucherError('ARG_IO', `trust file ${path} is too large`);
-    data = await readFile(path);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw refuse(`cannot read trust file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw refuse(`trust file ${path} is not a regular file`);
+    const tooLarge = `trust file ${path} is larger than ${MAX_PEM_SIZE} bytes`;
+    if (st.size > MAX_PEM_SIZE) throw refuse(tooLarge);
+    // Read to the end, not to the size fstat gave (a file may grow meanwhile, procfs says 0); the buffer grows
+    // to MAX_PEM_SIZE + 1 at most, which proves the file too large.
+    let buf = new Uint8Array(st.size + 1);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n > MAX_PEM_SIZE) throw refuse(tooLarge);
+        const grown = new Uint8Array(Math.min(MAX_PEM_SIZE + 1, Math.max(n * 2, 4096)));
+        grown.set(buf);
+        buf = grown;
+      }
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    if (n > MAX_PEM_SIZE) throw refuse(tooLarge);
+    // A copy of exactly the file: anchors keep their DER, which must not be a view of a larger buffer.
+    return buf.slice(0, n);
   } catch (e) {
     if (e instanceof EvoucherError) throw e;
-    throw new EvoucherError('ARG_IO', `cannot read trust file ${path}`, { cause: e, detail: { path } });
+    throw refuse(`cannot read trust file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
+  } finally {
+    await fh.close().catch(() => undefined);
   }
-  const bytes = new Uint8Array(data);
+}
+
+async function readCertificates(path: string): Promise<CertificateInfo[]> {
+  const bytes = await readTrustFile(path);
   try {
     if (looksLikePem(bytes)) {
-      return decodePemBlocks(data.toString('latin1'), 'CERT_MALFORMED')
+      return decodePemBlocks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), 'CERT_MALFORMED')
         .filter((b) => b.label === 'CERTIFICATE')
         .map((b) => parseCertificate(b.der));
     }
@@ -84,13 +122,51 @@ async function readCertificates(path: string): Promise<CertificateInfo[]> {
 }
 
 /**
+ * The trust files of a directory, in name order: its entries named `*.pem`, `*.crt` or `*.cer` that are regular
+ * files, or symbolic links to regular files (Kubernetes ConfigMap and Secret mounts, `c_rehash` directories).
+ * Sub-directories, named pipes, devices, sockets and links to any of them are skipped; they are not read.
+ */
+async function listTrustFiles(dir: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new EvoucherError('ARG_IO', `cannot read trust directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path: dir } });
+  }
+  const candidates = entries.filter((d) => TRUST_FILE_EXTENSIONS.some((x) => d.name.toLowerCase().endsWith(x))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names: string[] = [];
+  for (const d of candidates) {
+    let regular = d.isFile();
+    if (d.isSymbolicLink()) {
+      // stat, not lstat: what the link names decides. A link that leads nowhere is an error, not a silent gap.
+      const path = join(dir, d.name);
+      try {
+        regular = (await stat(path)).isFile();
+      } catch (e) {
+        throw new EvoucherError('ARG_IO', `cannot read trust file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
+      }
+    }
+    if (!regular) continue;
+    names.push(d.name);
+    if (names.length > MAX_ANCHORS) throw new EvoucherError('ARG_INVALID', `more than ${MAX_ANCHORS} files in ${dir}`);
+  }
+  return names;
+}
+
+/**
  * Loads a trust store from a PEM bundle file (one or more `CERTIFICATE` blocks, or one DER certificate) or
- * from a directory, whose `.pem`, `.crt` and `.cer` files (not sub-directories) are read in name order.
+ * from a directory, whose `.pem`, `.crt` and `.cer` files are read in name order. In a directory, symbolic
+ * links to regular files are followed (Kubernetes ConfigMap mounts, `c_rehash` directories); sub-directories
+ * and anything else that is not a regular file are skipped. Every file is read through one handle opened
+ * without blocking, and anything but a regular file is refused at once (a named pipe is not waited on, a
+ * device is not read without end); each file is at most `MAX_PEM_SIZE` bytes.
  *
  * @param pathToPemOrDir - a file or directory path
  * @returns a frozen trust store
- * @throws EvoucherError `ARG_IO` when the path cannot be read; `TRUST_NO_ANCHORS` when it holds no certificate;
- *   `CERT_MALFORMED` when a certificate does not parse
+ * @throws EvoucherError `ARG_IO` when the path, or a trust file in the directory, cannot be read, is not a
+ *   regular file (a named pipe, a device, a socket) or is too large; `ARG_INVALID` for more than
+ *   {@link MAX_ANCHORS} files or anchors; `TRUST_NO_ANCHORS` when it holds no certificate; `CERT_MALFORMED`
+ *   when a certificate does not parse
  * @example
  * const trust = await loadTrustStore('fixtures/pki/trust');
  */
@@ -104,13 +180,9 @@ export async function loadTrustStore(pathToPemOrDir: string): Promise<TrustStore
   }
   const anchors: CertificateInfo[] = [];
   if (isDir) {
-    const names = (await readdir(pathToPemOrDir, { withFileTypes: true }))
-      .filter((d) => d.isFile() && TRUST_FILE_EXTENSIONS.some((x) => d.name.toLowerCase().endsWith(x)))
-      .map((d) => d.name)
-      .sort();
-    if (names.length > MAX_ANCHORS) throw new EvoucherError('ARG_INVALID', `more than ${MAX_ANCHORS} files in ${pathToPemOrDir}`);
-    for (const n of names) anchors.push(...(await readCertificates(join(pathToPemOrDir, n))));
+    for (const n of await listTrustFiles(pathToPemOrDir)) anchors.push(...(await readCertificates(join(pathToPemOrDir, n))));
   } else {
+    // A named pipe, a device or a socket is not a directory: readCertificates refuses it without reading.
     anchors.push(...(await readCertificates(pathToPemOrDir)));
   }
   if (anchors.length === 0) {

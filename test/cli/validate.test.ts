@@ -56,6 +56,14 @@ describe('evoucher validate', () => {
     expect(results[1]?.error?.code).toBe('XML_DOCTYPE_FORBIDDEN');
   });
 
+  it('an envelope without a voucher is invalid (ENVELOPE_MALFORMED), as verify judges it', async () => {
+    await writeFile(f('empty.xml'), '<?xml version="1.0" encoding="UTF-8"?><MOF><VoucherCount>0</VoucherCount></MOF>');
+    const r = await runCli(['validate', f('empty.xml'), '--format', 'json', ...at]);
+    expect(r.code).toBe(1);
+    const [result] = JSON.parse(r.stdout) as { status: string; vouchers: unknown[]; error?: { code: string } }[];
+    expect(result).toMatchObject({ status: 'invalid', vouchers: [], error: { code: 'ENVELOPE_MALFORMED' } });
+  });
+
   it('validates the bundled examples built by evoucher build', async () => {
     const out = f('built.xml');
     expect((await runCli(['build', '-t', '5106', '-d', join(ROOT, 'examples', '5106.json'), '-o', out])).code).toBe(0);

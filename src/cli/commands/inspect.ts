@@ -9,7 +9,7 @@ import { EvoucherError } from '../../errors.js';
 import { getVoucherType, hasVoucherType, parseEnvelope, parseVoucher } from '../../voucher/index.js';
 import type { Envelope, EnvelopeBody, StampEntry, Voucher } from '../../voucher/index.js';
 import { chooseOption, parseCommandArgs, readInput } from '../args.js';
-import { printError, printJson, printText } from '../output.js';
+import { printError, printJson, printLines, printText } from '../output.js';
 import { describeStampSeal, inspectSealFile, writeSealPicture } from './inspect_seal.js';
 
 const USAGE = `usage: evoucher inspect <file|-> [--format text|json] [--picture <out>]
@@ -241,7 +241,7 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   if (format === 'json') printJson({ file, ...d });
-  else printText(formatDescription(d).join('\n'));
+  else printLines(formatDescription(d));
   if (values.picture !== undefined) await writeSealPicture(bytes, values.picture);
   return 0;
 }

@@ -9,7 +9,7 @@ import { parseCertificate } from '../../pki/index.js';
 import { parseSeal, parseSesSignature, parseStamp, stampFacts, type SealObject } from '../../seal/index.js';
 import { parseEnvelope, type StampEntry } from '../../voucher/index.js';
 import { writeOutput } from '../args.js';
-import { printError, printJson, printText } from '../output.js';
+import { printError, printJson, printLines } from '../output.js';
 
 /** What inspect shows of a seal object. */
 export interface SealDescription {
@@ -199,7 +199,7 @@ export async function inspectSealFile(file: string, bytes: Uint8Array, format: '
     return 1;
   }
   if (format === 'json') printJson({ file, ...d.description });
-  else printText(formatSealFile(d.description).join('\n'));
+  else printLines(formatSealFile(d.description));
   if (picture !== undefined) await writeOutput(picture, d.seal.picture.data);
   return 0;
 }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { EvoucherError } from '../../errors.js';
 import { createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, Crl } from '../../pki/index.js';
+import { parseAt } from '../args.js';
 
 const USAGE = `usage:
   evoucher pki demo --out <dir> [--force] [--password <p>]
@@ -106,8 +107,7 @@ async function verify(args: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new EvoucherError('ARG_INVALID', '--format must be text or json');
   const usage = (values.usage ?? 'sealer') as CertificateUsage;
   if (!['sealer', 'maker', 'any'].includes(usage)) throw new EvoucherError('ARG_INVALID', '--usage must be sealer, maker or any');
-  const at = values.at === undefined ? new Date() : new Date(values.at);
-  if (Number.isNaN(at.getTime())) throw new EvoucherError('ARG_INVALID', '--at must be an ISO 8601 time');
+  const at = parseAt(values.at) ?? new Date();
   const trust = await loadTrustStore(values.trust);
   // A PEM file gives its first CERTIFICATE block; anything else is handed over as DER, so that a malformed
   // certificate is reported (exit 1) rather than refused as a usage error.

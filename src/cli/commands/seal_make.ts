@@ -9,7 +9,7 @@ import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
 import { decodePemBlocks } from '../../pki/index.js';
 import { makeSeal, parseSeal } from '../../seal/index.js';
-import { parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
+import { parseCommandArgs, parseIsoTime, readInput, requireOption, writeOutput } from '../args.js';
 import { printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal-make --maker <key-uri> --holder <cert.pem>... --name <name>
@@ -31,10 +31,10 @@ exit codes: 0 written, 1 refused (key not SM2, bad validity), 2 usage or I/O err
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 function parseDateOption(value: string, name: string, end: boolean): Date {
+  // A date alone is a whole day in China Standard Time; a time needs its zone (parseIsoTime refuses days and
+  // hours that do not exist instead of rolling them over).
   const text = DATE_ONLY.test(value) ? `${value}T${end ? '23:59:59' : '00:00:00'}+08:00` : value;
-  const d = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', `--${name} is not a date or ISO 8601 time: '${value.slice(0, 40)}'`, { detail: { option: name } });
-  return d;
+  return parseIsoTime(text, name) as Date;
 }
 
 async function readCertificate(path: string): Promise<Uint8Array> {

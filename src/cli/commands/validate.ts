@@ -9,8 +9,8 @@
 import { EvoucherError } from '../../errors.js';
 import { diffVouchers, validateVoucher } from '../../voucher/index.js';
 import type { Envelope, Voucher, VoucherView } from '../../voucher/index.js';
-import { chooseOption, parseCommandArgs, readInputs } from '../args.js';
-import { formatIssues, printJson, printText, toJunit } from '../output.js';
+import { chooseOption, parseAt, parseCommandArgs, readInputs } from '../args.js';
+import { formatIssues, printJson, printLines, printText, toJunit } from '../output.js';
 import type { IssueLine, JunitSuite } from '../output.js';
 import { readDocument } from './inspect.js';
 
@@ -96,6 +96,10 @@ export function validateDocument(file: string, bytes: Uint8Array, now: Date, bar
       (env) => checkEnvelope(env, now),
       (v) => [{ where: 'voucher', vtCode: v.vtCode, voucherNo: v.fields.VoucherNo ?? '', view: bareView, issues: checkVoucher(v, bareView, now, '') }],
     );
+    if (vouchers.length === 0) {
+      // As the verifier judges it: an envelope without a voucher is no fixture to pass.
+      return { file, status: 'invalid', vouchers: [], error: { code: 'ENVELOPE_MALFORMED', message: 'the envelope carries no VoucherBody' } };
+    }
     return { file, status: vouchers.every((v) => v.issues.length === 0) ? 'valid' : 'invalid', vouchers };
   } catch (e) {
     if (!(e instanceof EvoucherError)) throw e;
@@ -181,8 +185,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'validate needs at least one file', {});
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
   const view = chooseOption(values.view, ['original', 'receipt'] as const, 'view');
-  const now = values.at === undefined ? new Date() : new Date(values.at);
-  if (Number.isNaN(now.getTime())) throw new EvoucherError('ARG_INVALID', `--at '${values.at ?? ''}' is not an ISO 8601 time`, {});
+  const now = parseAt(values.at) ?? new Date();
   const results: FileResult[] = [];
   for await (const r of readInputs(positionals)) {
     if ('error' in r) {
@@ -193,7 +196,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (format === 'json') printJson(results);
   else if (format === 'junit') printText(toJunit(resultsToJunit(results)));
-  else printText(formatText(results).join('\n'));
+  else printLines(formatText(results));
   if (results.some((r) => r.status === 'error')) return 2;
   return results.some((r) => r.status === 'invalid') ? 1 : 0;
 }

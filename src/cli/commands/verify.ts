@@ -9,7 +9,7 @@
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { createVerifier, verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readInputs, readPolicyOption, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readInputs, readPolicyOption, refuseStdinTwice, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printText } from '../output.js';
 import { createVerifyOutput } from '../verify_output.js';
@@ -22,6 +22,7 @@ Verifies the seal chain of every voucher in MOF envelopes and prints one report 
   --trust, -t       trust anchors: a PEM bundle or a directory of .pem/.crt/.cer files (required)
   --policy, -p      seal policy JSON (default: the built-in positions of each voucher type)
   --at              validation time, ISO 8601 (default: now); certificates are judged at each seal's signing time
+                    (YYYY-MM-DD: midnight UTC; YYYY-MM-DDTHH:MM[:SS[.fff]] needs Z or ±HH:MM)
   --crl             a CRL (PEM or DER); repeat for more. With CRLs, revocation is required (else not checked)
   --intermediate    extra untrusted CA certificates (PEM) to complete paths; repeat for more
   --format, -f      text (default), json (one array, one report per voucher, with its file) or junit (CI)
@@ -118,12 +119,20 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
+  const at = parseAt(values.at) ?? new Date();
+  // Before anything is read: standard input named twice would give its second reader nothing.
+  refuseStdinTwice([
+    { path: values['files-from'], as: 'the list', option: 'files-from' },
+    ...positionals.map((path) => ({ path, as: 'an envelope' })),
+    { path: values.policy, as: 'the policy', option: 'policy' },
+    ...(values.crl ?? []).map((path) => ({ path, as: 'a CRL', option: 'crl' })),
+    ...(values.intermediate ?? []).map((path) => ({ path, as: 'an intermediate', option: 'intermediate' })),
+  ]);
   const listed = values['files-from'] === undefined ? [] : await readFileList(values['files-from'], positionals);
   const files = [...positionals, ...listed];
   if (files.length === 0) throw new EvoucherError('ARG_MISSING', 'verify needs at least one file', {});
   const trust: TrustStore = await loadTrustStore(requireOption(values.trust, 'trust'));
   const policy = await readPolicyOption(values.policy);
-  const at = parseAt(values.at) ?? new Date();
   const crls = await readCrlOptions(values.crl ?? []);
   const intermediates = await loadIntermediates(values.intermediate ?? []);
   const jobs = parseJobs(values.jobs);

@@ -10,8 +10,8 @@
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore } from '../../pki/index.js';
 import { verifySesSignatureOverData, type SealSignatureReport } from '../../verify/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, requireOption } from '../args.js';
-import { printJson, printText } from '../output.js';
+import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, refuseStdinTwice, requireOption } from '../args.js';
+import { printJson, printLines, printText } from '../output.js';
 
 const USAGE = `usage: evoucher verify-seal <ses.der> --data <file> [--trust <pem|dir>] [--at <iso-time>]
                             [--crl <file>]... [--hash sm3|sha256] [--format text|json]
@@ -20,6 +20,7 @@ Verifies a standalone GB/T 38540 seal signature (SES_Signature DER, e.g. SignedV
   --data, -d     the protected file (e.g. Signature.xml) (required)
   --trust, -t    trust anchors (PEM bundle or directory); without it trust is INDETERMINATE
   --at           validation time, ISO 8601 (default: now); certificates are judged at the seal's timeInfo
+                 (YYYY-MM-DD: midnight UTC; YYYY-MM-DDTHH:MM[:SS[.fff]] needs Z or ±HH:MM)
   --crl          a CRL (PEM or DER); repeat for more
   --hash         hash of the data (default sm3)
   --format, -f   text (default) or json
@@ -74,10 +75,16 @@ export async function run(args: string[]): Promise<number> {
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
   const hash = chooseOption(values.hash, ['sm3', 'sha256'] as const, 'hash');
   const file = positionals[0] ?? '';
+  const at = parseAt(values.at);
+  // Before anything is read: standard input named twice would give its second reader nothing.
+  refuseStdinTwice([
+    { path: file, as: 'the seal signature' },
+    { path: values.data, as: 'the data', option: 'data' },
+    ...(values.crl ?? []).map((path) => ({ path, as: 'a CRL', option: 'crl' })),
+  ]);
   const data = await readInput(requireOption(values.data, 'data'));
   const ses = await readInput(file, { maxBytes: 16 * 1024 * 1024 });
   const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
-  const at = parseAt(values.at);
   const crls = await readCrlOptions(values.crl ?? []);
   const report = await verifySesSignatureOverData(ses, data, {
     crls,
@@ -86,6 +93,6 @@ export async function run(args: string[]): Promise<number> {
     ...(at === undefined ? {} : { at }),
   });
   if (format === 'json') printJson({ file, ...report });
-  else printText(formatSealReport(file, report).join('\n'));
+  else printLines(formatSealReport(file, report));
   return report.status === 'VALID' ? 0 : 1;
 }
