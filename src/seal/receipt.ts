@@ -14,8 +14,8 @@ import { evaluateCompleteness, resolvePolicy, type SealPolicy } from './policy.j
 
 /** Options of {@link createReceipt}. */
 export interface CreateReceiptOptions {
-  /** Main X-fields to fill, e.g. `{ XPayDate: '20261128', XPayAmt: '100.00' }`. */
-  readonly set: Readonly<Record<string, string>>;
+  /** Main X-fields to fill, e.g. `{ XPayDate: '20261128', XPayAmt: '100.00' }`; default none. */
+  readonly set?: Readonly<Record<string, string>>;
   /** Per detail line (by index), the X-fields to fill. */
   readonly detailSet?: readonly Readonly<Record<string, string>>[];
   /** Index of the `VoucherBody`; default 0. */
@@ -36,14 +36,23 @@ export interface CreateReceiptOptions {
  * @param envelope - the MOF envelope bytes.
  * @param options - the X-field values, body index, policy.
  * @returns the new envelope bytes.
- * @throws EvoucherError `SEAL_RECEIPT_EXISTS` (the body already is a receipt), `POLICY_INCOMPLETE` (a required
+ * @throws EvoucherError `SEAL_RECEIPT_EXISTS` (the body already is a receipt), `POLICY_RECEIPT_UNSEALED` (the
+ *   policy has no receipt-view position for the type, so no seal could cover the receipt: it could never
+ *   verify), `POLICY_INCOMPLETE` (a required
  *   original position is not sealed), `VOUCHER_RECEIPT_FIELD_FORBIDDEN` (a non-X or unknown field, or a detail
  *   index beyond the details), `VOUCHER_INVALID` (a malformed value, or the receipt breaks the receipt-view rules,
  *   e.g. a required X-field left empty; a `VoucherValidationError` with every issue), `ARG_INVALID`, envelope parse codes.
  * @example
  * const receipt = createReceipt(envelope, { set: { XPayDate: '20261128', XPayAmt: '100.00' } })
  */
-export function createReceipt(envelope: Uint8Array, options: CreateReceiptOptions): Uint8Array {
+export function createReceipt(envelope: Uint8Array, options: CreateReceiptOptions = {}): Uint8Array {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createReceipt options must be an object');
+  if (options.set !== undefined && (typeof options.set !== 'object' || options.set === null || Array.isArray(options.set))) {
+    throw new EvoucherError('ARG_INVALID', 'createReceipt set must be an object of X-field values', { detail: { option: 'set' } });
+  }
+  if (options.detailSet !== undefined && !Array.isArray(options.detailSet)) {
+    throw new EvoucherError('ARG_INVALID', 'createReceipt detailSet must be an array (one object per detail line)', { detail: { option: 'detailSet' } });
+  }
   const { env, body, index } = openBody(envelope, options.body);
   if (bodyView(body) === 'receipt') {
     throw new EvoucherError('SEAL_RECEIPT_EXISTS', 'the body already is a receipt (VoucherFlag 1)', { detail: { body: String(index) } });
@@ -52,6 +61,12 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
   const original = body.voucher;
   if (original === undefined) throw new EvoucherError('ENVELOPE_MALFORMED', 'the voucher of the body was not parsed');
   const resolved = resolvePolicy(original.vtCode, original.fields['AdmDivCode'], options.policy);
+  if (!resolved.positions.some((p) => p.view === 'receipt')) {
+    throw new EvoucherError(
+      'POLICY_RECEIPT_UNSEALED',
+      `voucher type ${original.vtCode} has no receipt-view position under the ${resolved.source} policy: no seal could cover the receipt's X-fields, so it could never verify (a policy can add one)`,
+    );
+  }
   const completeness = evaluateCompleteness(body.stamps, resolved, 'original');
   if (!completeness.complete) {
     throw new EvoucherError('POLICY_INCOMPLETE', `the original is not fully sealed (missing: ${completeness.missing.join(', ') || 'none'}${completeness.duplicates.length > 0 ? `; duplicated: ${completeness.duplicates.join(', ')}` : ''}${completeness.unknown.length > 0 ? `; unknown: ${completeness.unknown.join(', ')}` : ''})`, {
@@ -59,7 +74,7 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
     });
   }
   const now = options.now === undefined ? {} : { now: options.now };
-  const receipt = fillReceipt(original, options.set, options.detailSet ?? [], now);
+  const receipt = fillReceipt(original, options.set ?? {}, options.detailSet ?? [], now);
   // The receipt view has its own rules (the X-fields it needs must be filled): refuse a receipt the verifier
   // would reject rather than seal it.
   const issues = validateVoucher(receipt, { view: 'receipt', ...now });

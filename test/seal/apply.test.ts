@@ -264,4 +264,13 @@ describe('createReceipt', () => {
     const r = createReceipt(e, { set: { XPayDate: payDate, XAgentBusinessNo: 'B1', XPayAmt: '3250.00' }, now: at(2) });
     expect(await codeOf(() => createReceipt(r, { set: { XPayDate: payDate } }))).toBe('SEAL_RECEIPT_EXISTS');
   });
+  it('refuses a type whose policy has no receipt position (its receipt could never verify), and misuse from JavaScript', async () => {
+    const e8207 = createEnvelope([buildVoucher('8207', JSON.parse(await readFile(new URL('../../examples/8207.json', import.meta.url), 'utf8')) as VoucherData, { now: T0 })]);
+    expect(await codeOf(() => createReceipt(e8207, { set: { XSumAmt: '1.00' } }))).toBe('POLICY_RECEIPT_UNSEALED');
+    const e = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), time: at(1) });
+    const js = createReceipt as (e: Uint8Array, o: unknown) => Uint8Array;
+    for (const bad of [null, 'x', { set: null }, { set: ['XPayDate'] }, { set: {}, detailSet: {} }]) {
+      expect(await codeOf(() => js(e, bad)), JSON.stringify(bad)).toBe('ARG_INVALID');
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * seals hold over the original bytes; the receipt seals chain onto them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createReceipt } from '../../../src/seal/index.js';
+import { createReceipt, validatePolicy } from '../../../src/seal/index.js';
 import { buildVoucher, createEnvelope } from '../../../src/voucher/index.js';
 import { BUILD_NOW, codes, example, failures, replaceBytes, rewriteBody, seal, sealedReceipt, swapBase64, T, verifyOne, voucherBytesOf } from '../helpers.js';
 
@@ -75,10 +75,14 @@ describe('a receipt no receipt-view seal covers', () => {
   it('8207 (no receipt position): a receipt made without any key, its X-fields chosen at will → POLICY_RECEIPT_UNSEALED, never VALID', async () => {
     const original = await seal(createEnvelope([buildVoucher('8207', example('8207'), { now: BUILD_NOW })]), 'cz_bkzyz', 'cz-p256', T(0));
     expect((await verifyOne(original)).status).toBe('VALID');
+    // createReceipt refuses a type without a receipt position; one who forges does not ask it, and writes the
+    // receipt as if a policy had one (no key is needed to fill X-fields).
+    const withReceiptPosition = validatePolicy({ version: 1, types: { '8207': { positions: [{ id: 'cz_bkzyz', sequence: 1 }, { id: 'yh_zqz', sequence: 2, view: 'receipt', required: false }] } } });
     const forged = createReceipt(original, {
       set: { XSumAmt: '0.01' },
       detailSet: [{ XPayAmt: '0.01', XAddWordCode: '99', XAddWord: 'forged failure reason' }],
       now: RECEIPT_AT,
+      policy: withReceiptPosition,
     });
     const r = await verifyOne(forged);
     expect(r.status).toBe('INVALID');
