@@ -5,7 +5,12 @@
  * Revocation is judged at the validation time T, not "now": a certificate revoked at or before T is
  * revoked; one revoked after T was still good at T (a seal made before the revocation stays valid,
  * security.md §1.13). A CRL only proves "not revoked at T" if it was still current at T
- * (`nextUpdate >= T`, or issued at or after T); a stale CRL can still prove a revocation.
+ * (`nextUpdate >= T`, or issued at or after T), and still spoke of the certificate: issued before it expired,
+ * or carrying ExpiredCertsOnCRL (a CA may drop expired certificates from its lists, RFC 5280 §3.3); a stale
+ * CRL can still prove a revocation. A revocation counts from the earlier of its revocationDate and
+ * invalidityDate. A complete CRL with a removeFromCRL entry (a delta CRL's reason only, RFC 5280 §5.3.1) is
+ * refused, and a CRL this implementation cannot use (delta, scoped, indirect) that lists the certificate
+ * leaves its revocation undecided rather than ignored.
  */
 import { DER_TAG, derChildren, derContextTag, expectDerTag, failDer, isDerTag } from '../encoding/der.js';
 import type { DerNode } from '../encoding/der.js';
@@ -34,8 +39,10 @@ export const MAX_CRL_SIZE = 8 * 1024 * 1024;
 /** The most entries a CRL may list. */
 export const MAX_CRL_ENTRIES = 200_000;
 
-/** CRLReason removeFromCRL (RFC 5280 §5.3.1): the entry no longer counts. */
+/** CRLReason removeFromCRL (RFC 5280 §5.3.1): for delta CRLs only; a complete CRL carrying it is refused. */
 const REASON_REMOVE_FROM_CRL = 8;
+/** ExpiredCertsOnCRL (X.509), not in RFC 5280's profile. */
+const EXPIRED_CERTS_ON_CRL = '2.5.29.60';
 
 const CRL_EXTENSIONS_KNOWN = new Set<string>([EXTENSION_OID.cRLNumber, EXTENSION_OID.authorityKeyIdentifier]);
 const ENTRY_EXTENSIONS_KNOWN = new Set<string>([EXTENSION_OID.reasonCode, EXTENSION_OID.invalidityDate]);
@@ -49,6 +56,15 @@ export interface ParsedCrl {
 }
 
 const cache = new WeakMap<Crl, ParsedCrl>();
+
+/** deltaCRLIndicator (RFC 5280 §5.2.4). */
+const DELTA_CRL_INDICATOR = '2.5.29.27';
+
+/** When a revocation takes effect: its revocationDate, or its invalidityDate when that is earlier. */
+function revokedFrom(e: RevokedEntry): number {
+  const r = e.revocationDate.getTime();
+  return e.invalidityDate !== undefined && e.invalidityDate.getTime() < r ? e.invalidityDate.getTime() : r;
+}
 
 function freezeDeep<T extends object>(o: T): T {
   for (const v of Object.values(o)) if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !(v instanceof Date)) freezeDeep(v as object);
@@ -83,6 +99,9 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
     }
     const unsupported: string[] = [];
     const revoked: RevokedEntry[] = [];
+    let removeFromCrl = false;
+    let delta = false;
+    let expiredCertsOnCrl: Date | undefined;
     const bySerial = new Map<string, RevokedEntry>();
     const listT = f[k];
     if (isDerTag(listT, DER_TAG.SEQUENCE)) {
@@ -91,23 +110,33 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
         const serialNumber = integerHex(ef[0], 'userCertificate');
         const revocationDate = parseTime(ef[1]);
         let reason: number | undefined;
+        let invalidityDate: Date | undefined;
         if (ef[2] !== undefined) {
           if (version !== 2) failDer('entry extensions in a v1 crl', ef[2]);
           for (const x of readExtensions(ef[2])) {
             if (x.oid === EXTENSION_OID.reasonCode) {
               // CRLReason ::= ENUMERATED
               reason = smallEnumerated(extensionValue(x.value), 'reasonCode');
+              if (reason === REASON_REMOVE_FROM_CRL) removeFromCrl = true;
+            } else if (x.oid === EXTENSION_OID.invalidityDate) {
+              // InvalidityDate ::= GeneralizedTime
+              invalidityDate = parseTime(extensionValue(x.value));
             } else if (x.critical && !ENTRY_EXTENSIONS_KNOWN.has(x.oid)) {
               // e.g. certificateIssuer (indirect CRL), which this implementation does not process.
               unsupported.push(x.oid);
             }
           }
         }
-        const entry: RevokedEntry = reason === undefined ? { serialNumber, revocationDate } : { serialNumber, revocationDate, reason };
+        const entry: RevokedEntry = {
+          serialNumber,
+          revocationDate,
+          ...(reason === undefined ? {} : { reason }),
+          ...(invalidityDate === undefined ? {} : { invalidityDate }),
+        };
         revoked.push(entry);
-        // The earliest entry for a serial wins.
+        // The earliest entry for a serial wins (from its invalidityDate when earlier).
         const prev = bySerial.get(serialNumber);
-        if (prev === undefined || prev.revocationDate > revocationDate) bySerial.set(serialNumber, entry);
+        if (prev === undefined || revokedFrom(prev) > revokedFrom(entry)) bySerial.set(serialNumber, entry);
       }
       k++;
     }
@@ -121,14 +150,20 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
           crlNumber = BigInt('0x' + integerHex(extensionValue(x.value), 'cRLNumber')).toString(10);
         } else if (x.oid === EXTENSION_OID.authorityKeyIdentifier) {
           aki = parseAuthorityKeyIdentifier(x.value);
+        } else if (x.oid === EXPIRED_CERTS_ON_CRL) {
+          expiredCertsOnCrl = parseTime(extensionValue(x.value));
         } else if (x.critical && !CRL_EXTENSIONS_KNOWN.has(x.oid)) {
           // issuingDistributionPoint, deltaCRLIndicator...: scoped or delta CRLs are not used.
+          if (x.oid === DELTA_CRL_INDICATOR) delta = true;
           unsupported.push(x.oid);
         }
       }
       k++;
     }
     if (k !== f.length) failDer('unexpected fields in tbsCertList', f[k]);
+    // RFC 5280 §5.3.1: removeFromCRL belongs to delta CRLs. In a complete list it would hide an entry (the
+    // earliest-wins rule above cannot tell which of two entries for one serial is meant), so it is refused.
+    if (removeFromCrl && !delta) throw new EvoucherError('CRL_MALFORMED', 'a complete crl lists an entry with reason removeFromCRL (a delta crl reason only)');
     const info: Crl = {
       der: bytes,
       issuer: issuerName.text,
@@ -139,6 +174,7 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
       ...(aki === undefined ? {} : { authorityKeyIdentifier: aki }),
       signatureAlgorithm: parts.algorithm instanceof EvoucherError ? 'unknown' : parts.algorithm,
       unsupportedCriticalExtensions: [...new Set(unsupported)],
+      ...(expiredCertsOnCrl === undefined ? {} : { expiredCertsOnCrl }),
     };
     freezeDeep(info);
     const parsed: ParsedCrl = Object.freeze({ info, signed: parts, issuerName, bySerial });
@@ -232,16 +268,39 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
   let revokedLater: Date | undefined;
   for (const c of usable) {
     const e = c.bySerial.get(cert.info.serialNumber);
-    if (e === undefined || e.reason === REASON_REMOVE_FROM_CRL) continue;
-    if (e.revocationDate.getTime() <= at) {
-      return outcome('failed', `revoked at ${e.revocationDate.toISOString()}${e.reason === undefined ? '' : ` (reason ${e.reason})`}, at or before ${ctx.at.toISOString()}`, 'CERT_REVOKED');
+    if (e === undefined) continue;
+    const from = revokedFrom(e);
+    if (from <= at) {
+      const since = from < e.revocationDate.getTime() ? `, its key compromised since ${new Date(from).toISOString()} (invalidityDate)` : '';
+      return outcome('failed', `revoked at ${e.revocationDate.toISOString()}${e.reason === undefined ? '' : ` (reason ${e.reason})`}${since}, at or before ${ctx.at.toISOString()}`, 'CERT_REVOKED');
     }
-    if (revokedLater === undefined || e.revocationDate < revokedLater) revokedLater = e.revocationDate;
+    if (revokedLater === undefined || from < revokedLater.getTime()) revokedLater = new Date(from);
   }
-  const current = usable.some((c) => (c.info.nextUpdate !== undefined ? c.info.nextUpdate.getTime() >= at : c.info.thisUpdate.getTime() >= at));
-  if (!current) {
+  // A list this implementation cannot use (delta, scoped or indirect: an unsupported critical extension) that
+  // names the certificate is evidence it may be revoked: never ignored for a base list that does not name it.
+  const unusableListing = candidates.find((c) => c.info.unsupportedCriticalExtensions.length > 0 && c.bySerial.has(cert.info.serialNumber));
+  if (unusableListing !== undefined) {
+    return outcome(
+      'indeterminate',
+      `a crl from ${issuer.info.subject} that this verifier cannot use (unsupported critical extensions ${unusableListing.info.unsupportedCriticalExtensions.join(', ')}: a delta, scoped or indirect crl) lists the certificate`,
+      'CERT_REVOCATION_UNKNOWN',
+    );
+  }
+  // A list that names a revocation after T shows the certificate was still good at T, whatever else it says.
+  if (revokedLater !== undefined) return outcome('passed', `not revoked at ${ctx.at.toISOString()} (revoked later, from ${revokedLater.toISOString()})`);
+  const isCurrent = (c: ParsedCrl): boolean => (c.info.nextUpdate !== undefined ? c.info.nextUpdate.getTime() >= at : c.info.thisUpdate.getTime() >= at);
+  // RFC 5280 §3.3: a CA may drop a certificate from its lists once it has expired, so a list issued after the
+  // expiry says nothing of it unless it declares that it keeps expired certificates (ExpiredCertsOnCRL).
+  const notAfter = cert.info.notAfter.getTime();
+  const speaksOf = (c: ParsedCrl): boolean =>
+    c.info.thisUpdate.getTime() <= notAfter || (c.info.expiredCertsOnCrl !== undefined && c.info.expiredCertsOnCrl.getTime() <= notAfter);
+  if (!usable.some((c) => isCurrent(c) && speaksOf(c))) {
+    if (usable.some(isCurrent)) {
+      const message = `every crl from ${issuer.info.subject} current at ${ctx.at.toISOString()} was issued after the certificate expired (${cert.info.notAfter.toISOString()}) without ExpiredCertsOnCRL: its CA may have dropped it (RFC 5280 §3.3), so the list does not show it was not revoked`;
+      return unknown(message);
+    }
     const message = `every crl from ${issuer.info.subject} was stale at ${ctx.at.toISOString()}`;
     return outcome(ctx.requireRevocation ? 'indeterminate' : 'skipped', message, 'CRL_EXPIRED');
   }
-  return outcome('passed', revokedLater === undefined ? 'not revoked' : `not revoked at ${ctx.at.toISOString()} (revoked later, at ${revokedLater.toISOString()})`);
+  return outcome('passed', 'not revoked');
 }

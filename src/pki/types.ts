@@ -99,6 +99,11 @@ export interface RevokedEntry {
   readonly revocationDate: Date;
   /** CRLReason code (RFC 5280 §5.3.1), when present. */
   readonly reason?: number;
+  /**
+   * invalidityDate (RFC 5280 §5.3.2), when present: since when the key is known or suspected to be compromised.
+   * The revocation counts from the earlier of the two dates.
+   */
+  readonly invalidityDate?: Date;
 }
 
 /** A parsed X.509 CRL (RFC 5280 §5). Its signature is checked during path validation, against the issuer found there. */
@@ -121,6 +126,12 @@ export interface Crl {
   readonly signatureAlgorithm: SignatureAlgorithm | 'unknown';
   /** Critical CRL or entry extensions this implementation does not process; such a CRL is never used. */
   readonly unsupportedCriticalExtensions: readonly string[];
+  /**
+   * ExpiredCertsOnCRL (X.509 §9.6.2.8, 2.5.29.60), when present: the list still names the certificates that
+   * expired at or after this time. Without it, a certificate that had expired when the CRL was issued may have
+   * been dropped from it (RFC 5280 §3.3), so the CRL says nothing of it.
+   */
+  readonly expiredCertsOnCrl?: Date;
 }
 
 /** The status of one check. `skipped` never counts as a pass. */

@@ -483,16 +483,19 @@ export function checkSigner(position: PolicyPosition, signer: SignerFacts, resol
   if (position.organizations !== undefined && (signer.organizationIdentifier === undefined || !position.organizations.includes(signer.organizationIdentifier))) {
     return { code: 'POLICY_ORG_MISMATCH', message: `organisation ${signer.organizationIdentifier ?? '(none)'} may not seal at ${position.id}`, ...at };
   }
-  const impostor = resolved.registry.find((e) => e.esId !== undefined && e.esId === signer.esId && e.makerCertificateSha256 !== signer.makerCertificateSha256);
-  if (impostor !== undefined) {
+  // A seal is known by its esID and its maker: a registered esID from a maker no entry names is a look-alike.
+  const sameId = resolved.registry.filter((e) => e.esId !== undefined && e.esId === signer.esId);
+  if (sameId.length > 0 && !sameId.some((e) => e.makerCertificateSha256 === signer.makerCertificateSha256)) {
     return {
       code: 'POLICY_MAKER_MISMATCH',
-      message: `seal ${impostor.esId ?? ''} is registered as made by the certificate ${impostor.makerCertificateSha256 ?? '?'}; this one was made by ${signer.makerCertificateSha256 ?? 'an unknown maker'}`,
+      message: `seal ${signer.esId ?? ''} is registered as made by ${sameId.map((e) => `the certificate ${e.makerCertificateSha256 ?? '?'}`).join(' or ')}; this one was made by ${signer.makerCertificateSha256 ?? 'an unknown maker'}`,
       ...at,
     };
   }
   const matches = resolved.registry.filter(
-    (e) => (e.esId !== undefined && e.esId === signer.esId) || (e.certificateSha256 !== undefined && e.certificateSha256 === signer.certificateSha256),
+    (e) =>
+      (e.esId !== undefined && e.esId === signer.esId && e.makerCertificateSha256 === signer.makerCertificateSha256) ||
+      (e.certificateSha256 !== undefined && e.certificateSha256 === signer.certificateSha256),
   );
   for (const e of matches) {
     if (!e.positions.includes(position.id)) {

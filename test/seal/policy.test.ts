@@ -162,6 +162,16 @@ describe('signer permission', () => {
     expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'S-CZ', format: 'ses' }, r)?.code).toBe('POLICY_MAKER_MISMATCH');
     expect(checkSigner(at('cz_zfzyz'), { party: 'cz', certificateSha256: 'cd'.repeat(32), esId: 'OTHER', format: 'ses' }, r)?.code).toBe('POLICY_POSITION_FORBIDDEN');
     expect(checkSigner(at('yh_zqz'), { party: 'yh', certificateSha256: fp, format: 'cms' }, r)).toBeUndefined();
+    // One esID registered for two makers (a seal re-made by a new maker): each is known, at its own positions.
+    const two = resolvePolicy('5201', undefined, validatePolicy({
+      version: 1,
+      registry: [{ esId: 'S-2', makerCertificateSha256: 'a1'.repeat(32), positions: ['cz_zfzyz'] }, { esId: 'S-2', makerCertificateSha256: 'b2'.repeat(32), positions: ['cz_sz'] }],
+    }));
+    const signerOf = (maker: string) => ({ party: 'cz' as const, certificateSha256: 'cd'.repeat(32), esId: 'S-2', makerCertificateSha256: maker, format: 'ses' as const });
+    expect(checkSigner(findPosition(two, 'cz_zfzyz'), signerOf('a1'.repeat(32)), two)).toBeUndefined();
+    expect(checkSigner(findPosition(two, 'cz_sz'), signerOf('b2'.repeat(32)), two)).toBeUndefined();
+    expect(checkSigner(findPosition(two, 'cz_sz'), signerOf('a1'.repeat(32)), two)?.code).toBe('POLICY_POSITION_FORBIDDEN');
+    expect(checkSigner(findPosition(two, 'cz_zfzyz'), signerOf('c3'.repeat(32)), two)?.code).toBe('POLICY_MAKER_MISMATCH');
     expect(checkSigner(at('yh_zqz'), { party: 'yh', certificateSha256: 'cd'.repeat(32), format: 'cms' }, r)?.code).toBe('POLICY_POSITION_FORBIDDEN');
   });
 });

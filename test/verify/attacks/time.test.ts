@@ -90,6 +90,23 @@ describe('revocation', () => {
     expect(r.seals[0]?.checks.find((c) => c.check === 'revocation')).toMatchObject({ status: 'passed' });
   });
 
+  it('a sealer certificate that expired before the validation time: a back-dated seal by a key revoked before the expiry is never VALID on a later list that dropped it', async () => {
+    const ca = manifest.roles['ca-p256'];
+    const list = (thisUpdate: string, nextUpdate: string, revoked: { serialNumber: string; revocationDate: Date; reason?: number }[], n: bigint): Crl =>
+      issueCrl({ issuer: { certificate: parseCertificate(pkiText(ca?.cert ?? '')), key: importPrivateKey(pkiText(ca?.key ?? ''), { password: manifest.password }) }, thisUpdate: new Date(thisUpdate), nextUpdate: new Date(nextUpdate), revoked, crlNumber: n });
+    const s = issueSealer('p256', { notAfter: new Date('2025-12-31T23:59:59Z') });
+    let e = await seal(unsealed(), 'dw_gz', 'dw-p256', T(0));
+    e = await craftStamp(e, { position: 'cz_zfzyz', sequence: 2, provider: s.provider, time: T(10) }); // claims 2025-12-01
+    const entry = [{ serialNumber: s.cert.serialNumber, revocationDate: new Date('2025-12-15T00:00:00Z'), reason: 1 }];
+    const stillListing = list('2026-01-01T00:00:00Z', '2026-01-15T00:00:00Z', entry, 11n);
+    const newest = list('2026-01-16T00:00:00Z', '2026-02-16T00:00:00Z', [], 12n); // the expired certificate dropped
+    const withOld = await verifyOne(e, { crls: [stillListing, newest, crl('p256/root.crl.pem')] });
+    expect(failures(withOld)).toEqual(['seals[1].revocation:VERIFY_REVOKED_AFTER_SIGNING']);
+    const newestOnly = await verifyOne(e, { crls: [newest, crl('p256/root.crl.pem')] });
+    expect(newestOnly.status).toBe('INDETERMINATE');
+    expect(failures(newestOnly)).toEqual(['seals[1].revocation:CERT_REVOCATION_UNKNOWN']);
+  });
+
   it('CRLs given but none from the issuer → INDETERMINATE, CERT_REVOCATION_UNKNOWN', async () => {
     let e = await seal(unsealed(), 'dw_gz', 'dw-p256', T(0));
     e = await seal(e, 'cz_zfzyz', 'cz-p256', T(10));
