@@ -12,15 +12,16 @@ import { verifyMessage } from '../crypto/index.js';
 import { EvoucherError } from '../errors.js';
 import type { KeyProvider } from '../keys/provider.js';
 import { parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
-import { parseEnvelope, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
+import { parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
 import { bodyView, tbsForStamp } from './chain.js';
-import { checkStamp, makeCmsStamp, parseStamp } from './formats/index.js';
+import { checkStamp, makeCmsStamp, parseStamp, stampFacts } from './formats/index.js';
 import { makeSesStamp } from './formats/ses.js';
 import { matchSealerToSeal, verifySealMaker } from './ses/checks.js';
 import { parseSeal } from './ses/seal_object.js';
 import {
   checkPlacement,
   checkSigner,
+  isViewLocked,
   findPosition,
   resolvePolicy,
   type PolicyPosition,
@@ -205,6 +206,41 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   };
 }
 
+/** The signing time of the last seal in chain order, when its stamp can be read (the verifier fails it otherwise). */
+function lastSigningTime(placed: readonly StampEntry[]): Date | undefined {
+  const last = chainOrder(placed).at(-1);
+  if (last === undefined) return undefined;
+  try {
+    return stampFacts(parseStamp(last)).signingTime;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The envelope argument, as a JavaScript caller may get it wrong. */
+function checkEnvelopeArgument(envelope: unknown): void {
+  if (!(envelope instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the envelope must be a Uint8Array');
+}
+
+/** The arguments of {@link sealVoucher}, as a JavaScript caller may get them wrong: coded errors, never a TypeError. */
+function checkSealArguments(envelope: unknown, options: unknown): void {
+  checkEnvelopeArgument(envelope);
+  const bad = (option: string, what: string): never => {
+    throw new EvoucherError('ARG_INVALID', `sealVoucher ${option} must be ${what}`, { detail: { option } });
+  };
+  if (typeof options !== 'object' || options === null) return bad('options', 'an object');
+  const o = options as Record<string, unknown>;
+  if (typeof o['position'] !== 'string') bad('position', 'a position id string');
+  const key = o['key'] as Record<string, unknown> | null | undefined;
+  if (typeof key !== 'object' || key === null || typeof key['certificate'] !== 'function' || typeof key['sign'] !== 'function' || typeof key['algorithm'] !== 'string') {
+    bad('key', 'a KeyProvider (algorithm, certificate(), sign())');
+  }
+  if (o['time'] !== undefined && !(o['time'] instanceof Date && !Number.isNaN(o['time'].getTime()))) bad('time', 'a valid Date');
+  if (o['seal'] !== undefined && !(o['seal'] instanceof Uint8Array)) bad('seal', 'a Uint8Array (the SESeal bytes)');
+  const chain = o['chain'];
+  if (chain !== undefined && !(Array.isArray(chain) && chain.every((c) => c instanceof Uint8Array))) bad('chain', 'an array of DER certificates (Uint8Array)');
+}
+
 /**
  * Adds one seal to a voucher body and returns the new envelope.
  *
@@ -223,11 +259,14 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
  *   `SEAL_OBJECT_REQUIRED`, `SEAL_SIGNER_NOT_IN_SEAL`, `SEAL_PERIOD_INVALID` (seal object not valid at the
  *   signing time), `CERT_NOT_YET_VALID` / `CERT_EXPIRED` (certificate not valid at the signing time),
  *   the path codes of `validatePath` when `trust` is given, `KEY_CERT_MISMATCH` (the key does not sign for
- *   the certificate), `ARG_INVALID` (bad body index, seal object with cms), and envelope/voucher parse codes.
+ *   the certificate), `VOUCHER_INVALID` (the voucher breaks its rules for the view),
+ *   `VERIFY_SIGNING_TIME_ORDER` (a signing time before the previous seal's), `ARG_INVALID` (bad body index,
+ *   seal object with cms, arguments of the wrong type), and envelope/voucher parse codes.
  * @example
  * const out = await sealVoucher(envelope, { position: 'cz_zfzyz', key, format: 'cms' })
  */
 export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOptions): Promise<Uint8Array> {
+  checkSealArguments(envelope, options);
   const { env, body, index } = openBody(envelope, options.body);
   if (body.voucherError !== undefined) throw body.voucherError;
   const voucher = body.voucher;
@@ -283,6 +322,17 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
     }
   }
 
+  // Refuse what the verifier would fail: a voucher that breaks its rules for the view (judged now, as the
+  // verifier judges them at its validation time), and a signing time before the previous seal's (signing times
+  // never decrease along the chain).
+  const issues = validateVoucher(voucher, { view });
+  if (issues.length > 0) throw new VoucherValidationError(issues, vtCode);
+  const previousTime = lastSigningTime(placed);
+  if (previousTime !== undefined && time.getTime() < previousTime.getTime()) {
+    throw new EvoucherError('VERIFY_SIGNING_TIME_ORDER', `signing time ${time.toISOString()} is before the previous seal's (${previousTime.toISOString()}); the verifier would fail it`, {
+      detail: { signingTime: time.toISOString(), previous: previousTime.toISOString() },
+    });
+  }
   const scope = { position: position.id, sequence: position.sequence, format, view: position.view };
   const previous = chainOrder(placed);
   const { der } = tbsForStamp(body, scope, previous, {
@@ -309,6 +359,8 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
 export interface CancelLastSealOptions {
   /** Index of the `VoucherBody`; default 0. */
   readonly body?: number;
+  /** The policy that decides when a view is complete (and locked); default the built-in positions. */
+  readonly policy?: SealPolicy;
 }
 
 /**
@@ -322,17 +374,27 @@ export interface CancelLastSealOptions {
  * @param options - the body index.
  * @returns the new envelope bytes.
  * @throws EvoucherError `SEAL_MISSING` (no seal to cancel), `POLICY_VIEW_LOCKED` (the last seal is an
- *   original-view seal of a receipt), `ARG_INVALID` (bad body index), envelope parse codes.
+ *   original-view seal of a receipt, or its view is complete: its last position sealed), `ARG_INVALID` (bad
+ *   body index, arguments of the wrong type), envelope parse codes.
  * @example
  * const out = cancelLastSeal(envelope)
  */
 export function cancelLastSeal(envelope: Uint8Array, options: CancelLastSealOptions = {}): Uint8Array {
+  checkEnvelopeArgument(envelope);
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'cancelLastSeal options must be an object');
   const { env, body, index } = openBody(envelope, options.body);
   const ordered = chainOrder(body.stamps);
   const last = ordered[ordered.length - 1];
   if (last === undefined) throw new EvoucherError('SEAL_MISSING', 'the body carries no seal to cancel');
   if (bodyView(body) === 'receipt' && last.view === 'original') {
     throw new EvoucherError('POLICY_VIEW_LOCKED', 'the original view of a receipt is read-only; no receipt seal to cancel', { detail: { position: last.position } });
+  }
+  // A complete view (its last position sealed) was sent and is read-only, as for sealing (docs/sealing.md).
+  if (body.voucher !== undefined) {
+    const resolved = resolvePolicy(body.voucher.vtCode, body.voucher.fields['AdmDivCode'], options.policy);
+    if (isViewLocked(last.view, body.stamps, resolved, bodyView(body))) {
+      throw new EvoucherError('POLICY_VIEW_LOCKED', `the ${last.view} view is complete and locked; ${last.position} cannot be cancelled`, { detail: { position: last.position } });
+    }
   }
   return writeBody(envelope, env, index, body.stamps.filter((s) => s !== last));
 }

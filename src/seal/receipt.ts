@@ -50,6 +50,9 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
   if (options.set !== undefined && (typeof options.set !== 'object' || options.set === null || Array.isArray(options.set))) {
     throw new EvoucherError('ARG_INVALID', 'createReceipt set must be an object of X-field values', { detail: { option: 'set' } });
   }
+  if (options.now !== undefined && !(options.now instanceof Date && !Number.isNaN(options.now.getTime()))) {
+    throw new EvoucherError('ARG_INVALID', 'createReceipt now must be a valid Date', { detail: { option: 'now' } });
+  }
   if (options.detailSet !== undefined && !Array.isArray(options.detailSet)) {
     throw new EvoucherError('ARG_INVALID', 'createReceipt detailSet must be an array (one object per detail line)', { detail: { option: 'detailSet' } });
   }

@@ -10,7 +10,7 @@ import { cancelLastSeal, sealVoucher } from '../../src/seal/apply.js';
 import { validatePolicy } from '../../src/seal/policy.js';
 import { createReceipt } from '../../src/seal/receipt.js';
 import { decodeTbs } from '../../src/seal/tbs.js';
-import { buildVoucher, createEnvelope, parseEnvelope, type VoucherData } from '../../src/voucher/index.js';
+import { buildVoucher, createEnvelope, parseEnvelope, serializeVoucher, writeEnvelope, type VoucherData } from '../../src/voucher/index.js';
 import { keyProvider, opensslPki, type OpensslPki } from './helpers.js';
 
 let pki: OpensslPki;
@@ -274,3 +274,50 @@ describe('createReceipt', () => {
     }
   });
 });
+
+describe('sealVoucher refuses what the verifier would fail', () => {
+  it('a signing time before the previous seal → VERIFY_SIGNING_TIME_ORDER', async () => {
+    const e = await sealVoucher(envelope5201, { position: 'dw_gz', key: key('dw'), time: at(60) });
+    expect(await codeOf(() => sealVoucher(e, { position: 'cz_zfzyz', key: key('cz'), time: at(1) }))).toBe('VERIFY_SIGNING_TIME_ORDER');
+    expect(verifyAll(await sealVoucher(e, { position: 'cz_zfzyz', key: key('cz'), time: at(60) })).every((x) => x.ok)).toBe(true);
+  });
+
+  it('a voucher that breaks its rules (PayAmt not the sum of its details) → VOUCHER_INVALID', async () => {
+    const good = Buffer.from(serializeVoucher(parseEnvelope(envelope5201).bodies[0]?.voucher ?? buildVoucher('5201', {}))).toString('latin1');
+    const bad = good.replace(/<PayAmt>([0-9.]+)<\/PayAmt>/, '<PayAmt>99999.00</PayAmt>');
+    expect(bad).not.toBe(good);
+    const envelope = writeEnvelope([{ voucherBytes: new Uint8Array(Buffer.from(bad, 'latin1')) }]);
+    expect(await codeOf(() => sealVoucher(envelope, { position: 'cz_zfzyz', key: key('cz'), time: at(1) }))).toBe('VOUCHER_INVALID');
+  });
+});
+
+describe('cancelLastSeal', () => {
+  it('refuses the last seal of a complete view (POLICY_VIEW_LOCKED); an open view gives it up', async () => {
+    let e = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), time: at(1) });
+    const open = cancelLastSeal(e);
+    expect(parseEnvelope(open).bodies[0]?.stamps).toEqual([]);
+    e = await sealVoucher(e, { position: 'dw_sz', key: key('dw'), time: at(2) });
+    expect(await codeOf(() => cancelLastSeal(e))).toBe('POLICY_VIEW_LOCKED');
+  });
+});
+
+describe('misuse from JavaScript is a coded error, never a TypeError', () => {
+  it('sealVoucher, cancelLastSeal and createReceipt check their arguments', async () => {
+    const seal = sealVoucher as (e: unknown, o: unknown) => Promise<Uint8Array>;
+    const k = key('dw');
+    const cases: [string, () => unknown][] = [
+      ['sealVoucher(env)', () => seal(envelope5201, undefined)],
+      ['no position', () => seal(envelope5201, { key: k })],
+      ['key {}', () => seal(envelope5201, { position: 'dw_gz', key: {} })],
+      ['time as text', () => seal(envelope5201, { position: 'dw_gz', key: k, time: '2026-11-01' })],
+      ['time invalid', () => seal(envelope5201, { position: 'dw_gz', key: k, time: new Date(Number.NaN) })],
+      ['chain [1]', () => seal(envelope5201, { position: 'dw_gz', key: k, chain: [1] })],
+      ['seal as text', () => seal(envelope5201, { position: 'dw_gz', key: k, seal: 'x' })],
+      ['envelope as text', () => seal('<MOF/>', { position: 'dw_gz', key: k })],
+      ['cancelLastSeal()', () => (cancelLastSeal as (e?: unknown) => Uint8Array)()],
+      ['createReceipt now as text', () => (createReceipt as (e: unknown, o: unknown) => Uint8Array)(envelope8202, { set: {}, now: '2026' })],
+    ];
+    for (const [name, run] of cases) expect(await codeOf(async () => run()), name).toBe('ARG_INVALID');
+  });
+});
+

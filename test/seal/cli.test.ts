@@ -100,5 +100,19 @@ describe('evoucher seal and receipt', () => {
     expect(body.voucher?.details[0]?.['XPayAmt'] ?? '').toBe('');
     expect((await runCli(['receipt', sealed, '--detail-set', 'XPayAmt=1', '-o', join(dir, 'q.xml')])).code).toBe(2);
     expect((await runCli(['receipt', sealed, '--detail-set', '0:PayAmt=1.00', '-o', join(dir, 'q.xml')])).code).toBe(2);
+    // The same field twice is a usage error, not the last one silently winning.
+    const twice = await runCli(['receipt', sealed, '--set', `XPayDate=${today}`, '--set', 'XPayDate=20000101', '--set', 'XPayAmt=12680.50', '-o', join(dir, 'q.xml')]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--set XPayDate is given twice');
+    expect((await runCli(['receipt', sealed, '--detail-set', '1:XPayAmt=1.00', '--detail-set', '1:XPayAmt=2.00', '-o', join(dir, 'q.xml')])).code).toBe(2);
+  });
+
+  it('a key that does not open for its certificate is a refusal (exit 1), as when sealing finds it out', async () => {
+    const env = join(dir, 'k.xml');
+    expect((await runCli(['build', '--type', '8202', '--data', 'examples/8202.json', '-o', env])).code).toBe(0);
+    const mismatched = `file:${join(pki.dir, 'dw.key')}?cert=${join(pki.dir, 'cz.pem')}`;
+    const r = await runCli(['seal', env, '--position', 'dw_cwzyz', '--key', mismatched, '-o', join(dir, 'k2.xml')]);
+    expect(r.stderr).toContain('KEY_CERT_MISMATCH');
+    expect(r.code).toBe(1);
   });
 });

@@ -107,6 +107,18 @@ describe('policy files', () => {
   it('refuses text that is not JSON', () => {
     expect(policyError(() => parsePolicy('{')).code).toBe('POLICY_INVALID');
   });
+
+  it('refuses a key given twice in one object (readers disagree on which counts), bytes that are not UTF-8, and what is not text', () => {
+    const twice = '{"version":1,"types":{"5201":{"positions":[{"id":"cz_zfzyz","sequence":1,"formats":["ses"],"formats":["cms"]}]}}}';
+    expect(policyError(() => parsePolicy(twice))).toEqual({ code: 'POLICY_INVALID', path: '$.types.5201.positions[0]' });
+    // The same key written with an escape is the same key.
+    expect(policyError(() => parsePolicy('{"version":1,"\\u0076ersion":1}'))).toEqual({ code: 'POLICY_INVALID', path: '$' });
+    // Equal keys in different objects, and strings holding braces, quotes and escapes, are fine.
+    expect(parsePolicy('{"version":1,"registry":[{"certificateSha256":"' + 'ab'.repeat(32) + '","positions":["dw_gz"],"comment":"a \\"{,}\\" b"},{"certificateSha256":"' + 'cd'.repeat(32) + '","positions":["dw_gz"]}]}').registry).toHaveLength(2);
+    const notUtf8 = new Uint8Array([...Buffer.from('{"version":1,"registry":[{"comment":"a'), 0xff, ...Buffer.from('"}]}')]);
+    expect(policyError(() => parsePolicy(notUtf8))).toEqual({ code: 'POLICY_INVALID', path: '$' });
+    expect(policyError(() => (parsePolicy as (x: unknown) => unknown)(null)).code).toBe('POLICY_INVALID');
+  });
 });
 
 describe('placement', () => {

@@ -58,6 +58,7 @@ export async function run(args: string[]): Promise<number> {
   for (const a of values.set ?? []) {
     const m = ASSIGNMENT.exec(a);
     if (m === null) throw new EvoucherError('ARG_INVALID', `--set expects <XField>=<value>, got '${a.slice(0, 40)}'`, { detail: { option: 'set' } });
+    if (Object.hasOwn(set, m[1] as string)) throw new EvoucherError('ARG_INVALID', `--set ${m[1] ?? ''} is given twice`, { detail: { option: 'set' } });
     set[m[1] as string] = m[2] as string;
   }
   const detailSet: Record<string, string>[] = [];
@@ -66,7 +67,9 @@ export async function run(args: string[]): Promise<number> {
     if (m === null) throw new EvoucherError('ARG_INVALID', `--detail-set expects <line>:<XField>=<value>, got '${a.slice(0, 40)}'`, { detail: { option: 'detail-set' } });
     const line = Number(m[1]);
     while (detailSet.length <= line) detailSet.push({});
-    (detailSet[line] as Record<string, string>)[m[2] as string] = m[3] as string;
+    const lineSet = detailSet[line] as Record<string, string>;
+    if (Object.hasOwn(lineSet, m[2] as string)) throw new EvoucherError('ARG_INVALID', `--detail-set ${line}:${m[2] ?? ''} is given twice`, { detail: { option: 'detail-set' } });
+    lineSet[m[2] as string] = m[3] as string;
   }
   if (Object.keys(set).length === 0 && detailSet.length === 0) throw new EvoucherError('ARG_MISSING', '--set or --detail-set is required', { detail: { option: 'set' } });
   const body = parseIndexOption(values.body, 'body');

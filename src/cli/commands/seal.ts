@@ -85,7 +85,14 @@ export async function run(args: string[]): Promise<number> {
   }
 
   let out: Uint8Array;
-  const key = await openKeyProvider(keyUri);
+  let key: Awaited<ReturnType<typeof openKeyProvider>>;
+  try {
+    key = await openKeyProvider(keyUri);
+  } catch (e) {
+    // A key that does not open (wrong password or PIN, not the certificate's key) is a refusal, as when
+    // sealing finds it out; an unreadable file or a malformed URI stays a usage or I/O error.
+    return printRefusal('seal', e, isUsage);
+  }
   try {
     out = await sealVoucher(envelope, {
       position,

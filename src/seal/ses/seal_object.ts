@@ -306,6 +306,11 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   }
   const createDate = options.createDate ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   check(createDate, 'createDate');
+  // The esID a seal of evoucher binds (docs/formats.md): 1-128 printable ASCII characters. A seal made with any
+  // other could never seal a voucher (SEAL_TBS_MALFORMED), so it is not made.
+  if (options.esId !== undefined && (typeof options.esId !== 'string' || options.esId.length === 0 || options.esId.length > 128 || !/^[\x20-\x7e]+$/.test(options.esId))) {
+    argInvalid('seal: esId must be 1 to 128 printable ASCII characters');
+  }
   const type = options.type ?? 1;
   if (!Number.isSafeInteger(type) || type < 0 || type > 0x7fffffff) argInvalid('seal: type must be a non-negative integer');
   holders.forEach((h, i) => requireSm2Certificate(h, `holder[${i}]`));

@@ -145,6 +145,9 @@ describe('makeSeal', () => {
     expect(await codeOfAsync(() => makeSeal({ ...base, holders: [Uint8Array.of(1, 2, 3)] }))).toBe('CERT_MALFORMED');
     expect(await codeOfAsync(() => makeSeal({ ...base, name: '  ' }))).toBe('ARG_INVALID');
     expect(await codeOfAsync(() => makeSeal({ ...base, esId: '印章' }))).toBe('ARG_INVALID');
+    // Only esIDs a seal can bind (1-128 printable ASCII): any other seal could never seal a voucher.
+    for (const esId of ['', 'a\tb', 'x'.repeat(129)]) expect(await codeOfAsync(() => makeSeal({ ...base, esId })), JSON.stringify(esId)).toBe('ARG_INVALID');
+    expect(parseSeal(await makeSeal({ ...base, esId: 'x'.repeat(128) }), { mode: 'strict' }).esId).toHaveLength(128);
     expect(await codeOfAsync(() => makeSeal({ ...base, validEnd: validStart }))).toBe('SEAL_PERIOD_INVALID');
     expect(await codeOfAsync(() => makeSeal({ ...base, picture: { ...base.picture, widthMm: 0 } }))).toBe('ARG_INVALID');
     // The maker's key does not belong to the maker's certificate: the self-check refuses to emit the seal.
