@@ -5,8 +5,10 @@
  * Design rationale: node:crypto parses and encrypts P-256 and RSA keys well, so those become
  * node `KeyObject`s. SM2 keys are read here (node loads them but has no standard SM2 signing, see
  * `sm2_curve.ts`): d is taken from the RFC 5915 structure, checked against the embedded public
- * key, and kept as bytes. Encrypted PKCS#8 of every kind is decrypted by node (all PBES2 variants
- * OpenSSL knows), re-exported as plain PKCS#8 and then read by the same code.
+ * key, and kept as bytes. Encrypted PKCS#8 is decrypted by node (PBES2 with PBKDF2 or scrypt, and
+ * PKCS#12 triple-DES PBE), re-exported as plain PKCS#8 and then read by the same code. Its
+ * key-derivation parameters are read here first: node derives synchronously and without a bound, so
+ * a file asking for 2^31 - 1 PBKDF2 iterations would hold the event loop for minutes.
  *
  * Every key passes the allow-list on the way in: RSA >= 2048 bits, only the P-256, P-384 (public
  * only) and sm2p256v1 named curves; explicit curve parameters (the SM2 test curve among them) are
@@ -62,6 +64,38 @@ export const MAX_RSA_BITS = 8192;
 export const MAX_RSA_EXPONENT_BITS = 32;
 /** Largest key encoding accepted (DER or PEM). */
 const MAX_KEY_BYTES = 64 * 1024;
+/**
+ * Most PBKDF2 (or PKCS#12 KDF) iterations accepted from an encrypted key, PKCS#8 here and PKCS#12 in
+ * keys/software. The count comes from the file and the derivation blocks the event loop, so it is bounded:
+ * 2,000,000 HMAC-SHA-256 iterations take about 0.5 s (HMAC-SHA-512 1.4 s), far above what tools write
+ * (OpenSSL 2048; OWASP's 2023 advice for PBKDF2-HMAC-SHA256 is 600,000).
+ */
+export const MAX_PBE_ITERATIONS = 2_000_000;
+/**
+ * Most memory an scrypt-encrypted key may ask for, 128·r·(N + p + 2) bytes: the `maxmem` under which
+ * OpenSSL derives the key when node decrypts it (its SCRYPT_MAX_MEM, also node's `crypto.scrypt` default).
+ * OpenSSL would refuse a larger file too, but as a failed decryption that reads as a wrong password.
+ */
+export const MAX_SCRYPT_MEMORY = 32 * 1024 * 1024;
+/**
+ * Most scrypt work N·r·p accepted from an encrypted key: 2^20, eight times the default of OpenSSL and node
+ * (N = 2^14, r = 8, p = 1), about 0.3 s, below what {@link MAX_PBE_ITERATIONS} allows. The memory bound
+ * alone leaves p free: p = 1000 with OpenSSL's N and r takes 45 s.
+ */
+export const MAX_SCRYPT_WORK = 2 ** 20;
+/** Largest derived key a key-derivation function may be asked for: AES-256 needs 32 bytes, and each further PBKDF2 block costs a full run. */
+const MAX_DERIVED_KEY_BYTES = 64;
+
+/** Password-based encryption of PKCS#8 (RFC 8018, RFC 7914, RFC 7292 Appendix C). */
+const PBE_OID = Object.freeze({
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  scrypt: '1.3.6.1.4.1.11591.4.11',
+  /** pbeWithSHAAnd3-KeyTripleDES-CBC: what OpenSSL 1.0's `pkcs8 -topk8` wrote by default. */
+  pkcs12Pbe3Des: '1.2.840.113549.1.12.1.3',
+  /** pbeWithSHAAnd2-KeyTripleDES-CBC. */
+  pkcs12Pbe2Des: '1.2.840.113549.1.12.1.4',
+});
 
 /** A parsed, allow-listed public key. */
 export interface PublicKeyInfo {
@@ -460,7 +494,122 @@ function importPkcs8(bytes: Uint8Array, parts: readonly DerNode[]): PrivateKeyMa
   return refuseOid(algOid, 'private key algorithm');
 }
 
-function decryptPkcs8(bytes: Uint8Array, password: string | undefined): Uint8Array {
+/** A positive INTEGER of key-derivation parameters, kept as a bigint so that a huge one is reported against its limit. */
+function readPositive(node: DerNode | undefined, what: string): bigint {
+  const v = readDerInteger(node, what);
+  if (v < 1n) failDer(`${what} must be positive`, node, what);
+  return v;
+}
+
+/** Refuses a key-derivation parameter above its limit, naming both. */
+function overLimit(parameter: string, value: bigint, limit: number, message: string): never {
+  return fail('KEY_FORMAT_UNSUPPORTED', message, undefined, { parameter, value: value.toString(), limit: String(limit) });
+}
+
+function checkKeyLength(keyLength: bigint | undefined, kdf: string): void {
+  if (keyLength !== undefined && keyLength > BigInt(MAX_DERIVED_KEY_BYTES)) {
+    overLimit('keyLength', keyLength, MAX_DERIVED_KEY_BYTES, `${kdf} keyLength ${keyLength} is above the limit of ${MAX_DERIVED_KEY_BYTES} bytes`);
+  }
+}
+
+/** PBKDF2-params ::= SEQUENCE { salt CHOICE {...}, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1 } (RFC 8018 A.2). */
+function checkPbkdf2(params: DerNode | undefined): void {
+  const { saltIsOctets, iterations, keyLength } = der('PBKDF2-params', () => {
+    const parts = derChildren(expectDerTag(params, DER_TAG.SEQUENCE, 'PBKDF2-params'), 'PBKDF2-params', 2, 4);
+    let i = 2;
+    let length: bigint | undefined;
+    if (isDerTag(parts[i], DER_TAG.INTEGER)) length = readPositive(parts[i++], 'PBKDF2 keyLength');
+    // The PRF only changes the cost of an iteration by a small factor: node accepts or refuses it.
+    if (parts[i] !== undefined) expectDerTag(parts[i++], DER_TAG.SEQUENCE, 'PBKDF2 prf');
+    if (i !== parts.length) failDer('unexpected PBKDF2-params field', parts[i], 'PBKDF2-params');
+    return {
+      saltIsOctets: isDerTag(parts[0], DER_TAG.OCTET_STRING),
+      iterations: readPositive(parts[1], 'PBKDF2 iterationCount'),
+      keyLength: length,
+    };
+  });
+  if (!saltIsOctets) fail('KEY_FORMAT_UNSUPPORTED', 'unsupported PBKDF2 salt source (otherSource)');
+  if (iterations > BigInt(MAX_PBE_ITERATIONS)) {
+    overLimit('iterationCount', iterations, MAX_PBE_ITERATIONS, `PBKDF2 iterationCount ${iterations} is above the limit of ${MAX_PBE_ITERATIONS}`);
+  }
+  checkKeyLength(keyLength, 'PBKDF2');
+}
+
+/** scrypt-params ::= SEQUENCE { salt OCTET STRING, costParameter N, blockSize r, parallelizationParameter p, keyLength OPTIONAL } (RFC 7914 §7.1). */
+function checkScrypt(params: DerNode | undefined): void {
+  const { n, r, p, keyLength } = der('scrypt-params', () => {
+    const parts = derChildren(expectDerTag(params, DER_TAG.SEQUENCE, 'scrypt-params'), 'scrypt-params', 4, 5);
+    readDerOctetString(parts[0], 'scrypt salt');
+    const cost = readPositive(parts[1], 'scrypt costParameter');
+    const blockSize = readPositive(parts[2], 'scrypt blockSize');
+    // RFC 7914 §2: N is a power of two above 1 and below 2^(16·r); OpenSSL refuses other values.
+    if (cost < 2n || (cost & (cost - 1n)) !== 0n || cost >= 1n << (16n * (blockSize < 64n ? blockSize : 64n))) {
+      failDer('scrypt costParameter N must be a power of two above 1 and below 2^(16·r)', parts[1], 'scrypt costParameter');
+    }
+    return {
+      n: cost,
+      r: blockSize,
+      p: readPositive(parts[3], 'scrypt parallelizationParameter'),
+      keyLength: parts[4] === undefined ? undefined : readPositive(parts[4], 'scrypt keyLength'),
+    };
+  });
+  const memory = 128n * r * (n + p + 2n);
+  if (memory > BigInt(MAX_SCRYPT_MEMORY)) {
+    overLimit(
+      'N, r, p',
+      memory,
+      MAX_SCRYPT_MEMORY,
+      `scrypt N=${n}, r=${r}, p=${p} need 128·r·(N + p + 2) = ${memory} bytes of memory, above the limit of ${MAX_SCRYPT_MEMORY}`,
+    );
+  }
+  const work = n * r * p;
+  if (work > BigInt(MAX_SCRYPT_WORK)) {
+    overLimit('N, r, p', work, MAX_SCRYPT_WORK, `scrypt work N·r·p = ${work} (N=${n}, r=${r}, p=${p}) is above the limit of ${MAX_SCRYPT_WORK}`);
+  }
+  checkKeyLength(keyLength, 'scrypt');
+}
+
+/**
+ * Reads the encryptionAlgorithm of an EncryptedPrivateKeyInfo (RFC 5958 §3) and refuses, before node derives
+ * anything, a key-derivation cost above the limits ({@link MAX_PBE_ITERATIONS}, {@link MAX_SCRYPT_MEMORY},
+ * {@link MAX_SCRYPT_WORK}) or a scheme outside PBES2 with PBKDF2 or scrypt and PKCS#12 triple-DES PBE. The
+ * cipher and the PBKDF2 PRF are left to node: they cost no more than a small factor per iteration.
+ */
+function checkPkcs8Encryption(algorithm: DerNode | undefined): void {
+  const { oid, params } = der('EncryptedPrivateKeyInfo', () => {
+    const alg = derChildren(expectDerTag(algorithm, DER_TAG.SEQUENCE, 'encryptionAlgorithm'), 'encryptionAlgorithm', 1, 2);
+    return { oid: readDerOid(alg[0], 'encryptionAlgorithm'), params: alg[1] };
+  });
+  if (oid === PBE_OID.pbes2) {
+    const { kdfOid, kdfParams } = der('PBES2-params', () => {
+      const parts = derChildren(expectDerTag(params, DER_TAG.SEQUENCE, 'PBES2-params'), 'PBES2-params', 2, 2);
+      const kdf = derChildren(expectDerTag(parts[0], DER_TAG.SEQUENCE, 'keyDerivationFunc'), 'keyDerivationFunc', 1, 2);
+      readDerOid(derChildren(expectDerTag(parts[1], DER_TAG.SEQUENCE, 'encryptionScheme'), 'encryptionScheme', 1, 2)[0], 'encryptionScheme');
+      return { kdfOid: readDerOid(kdf[0], 'keyDerivationFunc'), kdfParams: kdf[1] };
+    });
+    if (kdfOid === PBE_OID.pbkdf2) return checkPbkdf2(kdfParams);
+    if (kdfOid === PBE_OID.scrypt) return checkScrypt(kdfParams);
+    return fail('KEY_FORMAT_UNSUPPORTED', `unsupported key derivation function ${kdfOid}`, undefined, { oid: kdfOid });
+  }
+  if (oid === PBE_OID.pkcs12Pbe3Des || oid === PBE_OID.pkcs12Pbe2Des) {
+    // pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER } (RFC 7292 Appendix C)
+    const iterations = der('pkcs-12PbeParams', () => {
+      const parts = derChildren(expectDerTag(params, DER_TAG.SEQUENCE, 'pkcs-12PbeParams'), 'pkcs-12PbeParams', 2, 2);
+      readDerOctetString(parts[0], 'pkcs-12PbeParams salt');
+      return readPositive(parts[1], 'pkcs-12PbeParams iterations');
+    });
+    if (iterations > BigInt(MAX_PBE_ITERATIONS)) {
+      overLimit('iterations', iterations, MAX_PBE_ITERATIONS, `PKCS#12 PBE iterations ${iterations} is above the limit of ${MAX_PBE_ITERATIONS}`);
+    }
+    return;
+  }
+  // PBES1 (DES, RC2 with MD5 or SHA-1) and PKCS#12 RC2/RC4 need OpenSSL's legacy provider, and weak ciphers.
+  fail('KEY_FORMAT_UNSUPPORTED', `unsupported private key encryption scheme ${oid}`, undefined, { oid });
+}
+
+function decryptPkcs8(bytes: Uint8Array, algorithm: DerNode | undefined, password: string | undefined): Uint8Array {
+  // The scheme first: a file that would be refused anyway should not make its user find a password.
+  checkPkcs8Encryption(algorithm);
   if (password === undefined) fail('KEY_PASSWORD_REQUIRED', 'the private key is encrypted: a password is required');
   let key: KeyObject;
   try {
@@ -478,17 +627,19 @@ function decryptPkcs8(bytes: Uint8Array, password: string | undefined): Uint8Arr
 }
 
 /**
- * Import a private key: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`, any
- * PBES2 scheme OpenSSL reads), SEC1 (`EC PRIVATE KEY`, P-256 and SM2) or PKCS#1 (`RSA PRIVATE
- * KEY`), as PEM text or DER bytes. SM2 keys are those on sm2p256v1 (`id-ecPublicKey` with curve
- * 1.2.156.10197.1.301), whichever tool made them.
+ * Import a private key: PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`: PBES2
+ * with PBKDF2 or scrypt and any cipher OpenSSL reads, or PKCS#12 triple-DES PBE), SEC1 (`EC PRIVATE
+ * KEY`, P-256 and SM2) or PKCS#1 (`RSA PRIVATE KEY`), as PEM text or DER bytes. SM2 keys are those on
+ * sm2p256v1 (`id-ecPublicKey` with curve 1.2.156.10197.1.301), whichever tool made them. The
+ * key-derivation cost of an encrypted key is bounded ({@link MAX_PBE_ITERATIONS},
+ * {@link MAX_SCRYPT_MEMORY}, {@link MAX_SCRYPT_WORK}) and checked before any derivation.
  *
  * @param pkcs8OrSec1 - PEM (string or bytes) or DER.
  * @param options - `password` for encrypted keys (ignored for plain ones).
  * @returns the key; its `publicKey` is the matching allow-listed public key.
  * @throws EvoucherError `CRYPTO_KEY_INVALID` (malformed, inconsistent public key),
  *   `KEY_PASSWORD_REQUIRED`, `KEY_PASSWORD_WRONG`, `KEY_FORMAT_UNSUPPORTED` (legacy or unknown
- *   encryption), `CRYPTO_KEY_TOO_WEAK` (RSA < 2048), `CRYPTO_ALGORITHM_FORBIDDEN` (off-list
+ *   encryption, key-derivation parameters above the limits), `CRYPTO_KEY_TOO_WEAK` (RSA < 2048), `CRYPTO_ALGORITHM_FORBIDDEN` (off-list
  *   curve, DSA), `CRYPTO_ALGORITHM_UNSUPPORTED` (P-384 or other key types).
  * @example
  * const key = importPrivateKey(await readFile('seal.key', 'utf8'), { password })
@@ -520,7 +671,7 @@ export function importPrivateKey(pkcs8OrSec1: Uint8Array | string, options?: { r
   const second = parts[1];
   // EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING } (RFC 5958 §3)
   if (parts.length === 2 && isDerTag(first, DER_TAG.SEQUENCE) && isDerTag(second, DER_TAG.OCTET_STRING)) {
-    const plain = decryptPkcs8(bytes, password);
+    const plain = decryptPkcs8(bytes, first, password);
     const plainParts = der('private key', () => sequenceOf(plain, 'private key', 0, 12));
     return importPkcs8(plain, plainParts);
   }

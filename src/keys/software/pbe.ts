@@ -5,28 +5,35 @@
  * Appendix B). node:crypto does the primitives; this file reads the parameters.
  *
  * Iteration counts come from the file, so they are bounded: a hostile file must not make us
- * spend minutes in PBKDF2.
+ * spend minutes in PBKDF2. Each derivation is bounded by {@link MAX_PBE_ITERATIONS} (shared with
+ * encrypted PKCS#8, src/crypto/keys.ts), and a whole file by a {@link KdfBudget}: the parameters
+ * of a derivation are read and checked by {@link preparePbeDecryption} before anything is derived,
+ * so the caller can charge its cost first.
  */
 import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import type { AlgorithmIdentifier, MacData } from 'pkijs';
 import { PBES2Params, PBKDF2Params } from 'pkijs';
 import * as asn1js from 'asn1js';
+import { MAX_PBE_ITERATIONS } from '../../crypto/keys.js';
 import { KeyProviderError } from '../errors.js';
 
-/** Most PBKDF2 / PKCS#12 KDF iterations accepted from a file. */
-export const MAX_PBE_ITERATIONS = 2_000_000;
+// One limit for PKCS#8 and PKCS#12; it lives with the PKCS#8 reader, which cannot import from keys/.
+export { MAX_PBE_ITERATIONS };
 
 const OID_PBES2 = '1.2.840.113549.1.5.13';
 const OID_PBKDF2 = '1.2.840.113549.1.5.12';
 
-/** PBKDF2 PRFs (RFC 8018 Appendix B.1). */
-const PRF: ReadonlyMap<string, string> = new Map([
-  ['1.2.840.113549.2.7', 'sha1'],
-  ['1.2.840.113549.2.8', 'sha224'],
-  ['1.2.840.113549.2.9', 'sha256'],
-  ['1.2.840.113549.2.10', 'sha384'],
-  ['1.2.840.113549.2.11', 'sha512'],
+/** PBKDF2 PRFs (RFC 8018 Appendix B.1): node digest name and output length hLen. */
+const PRF: ReadonlyMap<string, { readonly name: string; readonly hLen: number }> = new Map([
+  ['1.2.840.113549.2.7', { name: 'sha1', hLen: 20 }],
+  ['1.2.840.113549.2.8', { name: 'sha224', hLen: 28 }],
+  ['1.2.840.113549.2.9', { name: 'sha256', hLen: 32 }],
+  ['1.2.840.113549.2.10', { name: 'sha384', hLen: 48 }],
+  ['1.2.840.113549.2.11', { name: 'sha512', hLen: 64 }],
 ]);
+
+/** SHA-1 output length: the PKCS#12 PBE schemes derive their key and IV with it. */
+const SHA1_LENGTH = 20;
 
 /** PBES2 encryption schemes: node cipher name, key length. */
 const CIPHERS: ReadonlyMap<string, { readonly name: string; readonly keyLength: number }> = new Map([
@@ -55,7 +62,95 @@ const MAC_DIGESTS: ReadonlyMap<string, { readonly name: string; readonly blockSi
 ]);
 
 /**
- * Decrypts data protected by a password-based scheme (PBES2 or PKCS#12 PBE).
+ * The key-derivation work one PKCS#12 file may cost, charged before each derivation. The unit is one
+ * iteration of the KDF's loop: a derivation costs its iteration count times the hash-sized blocks it
+ * derives (PBKDF2 runs its iterations once per block of the key, RFC 8018 §5.2; the PKCS#12 KDF once
+ * per block of the key and of the IV, RFC 7292 Appendix B.2).
+ */
+export class KdfBudget {
+  readonly #limit: number;
+  #spent = 0;
+
+  /**
+   * @param limit - the most the file may cost in total
+   */
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /**
+   * Adds the cost of a derivation the caller is about to run.
+   *
+   * @param cost - its iterations times its blocks
+   * @param what - what it derives the key of, for the error
+   * @throws KeyProviderError `KEY_FORMAT_UNSUPPORTED` when the file's total would pass the limit; nothing is
+   *   charged then, and the caller must not derive
+   */
+  charge(cost: number, what: string): void {
+    if (this.#spent + cost > this.#limit) {
+      throw new KeyProviderError(
+        'KEY_FORMAT_UNSUPPORTED',
+        `pkcs12 key derivations need more than ${this.#limit} iterations in total (${what} would bring them to ${this.#spent + cost})`,
+        { detail: { parameter: 'total iterations', value: String(this.#spent + cost), limit: String(this.#limit), at: what } },
+      );
+    }
+    this.#spent += cost;
+  }
+}
+
+/** A password-based decryption whose parameters are read and checked; nothing is derived until {@link PbeDecryption.decrypt}. */
+export interface PbeDecryption {
+  /** What the key derivation costs, in the unit of {@link KdfBudget}. */
+  readonly cost: number;
+  /**
+   * Derives the key and decrypts.
+   *
+   * @param ciphertext - the encrypted bytes
+   * @param password - the password
+   * @returns the plaintext
+   * @throws KeyProviderError `KEY_PASSWORD_WRONG` when the padding check fails
+   */
+  decrypt(ciphertext: Uint8Array, password: string): Uint8Array;
+}
+
+/**
+ * Reads and checks the parameters of a password-based scheme (PBES2 or PKCS#12 PBE), deriving nothing.
+ *
+ * @param algorithm - the encryption AlgorithmIdentifier from the file
+ * @returns the decryption, with its cost
+ * @throws KeyProviderError `KEY_FORMAT_UNSUPPORTED` (unknown scheme, PRF or cipher; malformed
+ *   parameters; iterations above {@link MAX_PBE_ITERATIONS})
+ */
+export function preparePbeDecryption(algorithm: AlgorithmIdentifier): PbeDecryption {
+  const oid = algorithm.algorithmId;
+  if (oid === OID_PBES2) {
+    const p = pbes2Params(algorithm.algorithmParams);
+    return {
+      cost: p.iterations * Math.ceil(p.keyLength / p.prf.hLen),
+      decrypt: (ciphertext, password) => {
+        const key = pbkdf2Sync(Buffer.from(password, 'utf8'), p.salt, p.iterations, p.keyLength, p.prf.name);
+        return runCipher(p.cipher, key, p.iv, ciphertext);
+      },
+    };
+  }
+  const scheme = PKCS12_PBE.get(oid);
+  if (scheme === undefined) unsupported('password-based encryption scheme', oid);
+  const { salt, iterations } = pkcs12PbeParams(algorithm.algorithmParams);
+  return {
+    cost: iterations * (Math.ceil(scheme.keyLength / SHA1_LENGTH) + Math.ceil(scheme.ivLength / SHA1_LENGTH)),
+    decrypt: (ciphertext, password) => {
+      const pwd = bmpPassword(password);
+      // RFC 7292 Appendix C: SHA-1 derives the key (ID 1) and the IV (ID 2).
+      const key = pkcs12Kdf('sha1', 64, pwd, salt, 1, iterations, scheme.keyLength);
+      const iv = pkcs12Kdf('sha1', 64, pwd, salt, 2, iterations, scheme.ivLength);
+      return runCipher(scheme.name, key, iv, ciphertext);
+    },
+  };
+}
+
+/**
+ * Decrypts data protected by a password-based scheme (PBES2 or PKCS#12 PBE), with no budget beyond the
+ * per-derivation bound: {@link preparePbeDecryption} lets a caller charge a {@link KdfBudget} first.
  *
  * @param algorithm - the encryption AlgorithmIdentifier from the file
  * @param ciphertext - the encrypted bytes
@@ -65,22 +160,10 @@ const MAC_DIGESTS: ReadonlyMap<string, { readonly name: string; readonly blockSi
  *   (unknown scheme, PRF or cipher; excessive iterations)
  */
 export function pbeDecrypt(algorithm: AlgorithmIdentifier, ciphertext: Uint8Array, password: string): Uint8Array {
-  const oid = algorithm.algorithmId;
-  let cipher: string;
-  let key: Buffer;
-  let iv: Buffer;
-  if (oid === OID_PBES2) {
-    ({ cipher, key, iv } = pbes2Key(algorithm.algorithmParams, password));
-  } else {
-    const scheme = PKCS12_PBE.get(oid);
-    if (scheme === undefined) unsupported('password-based encryption scheme', oid);
-    const { salt, iterations } = pkcs12PbeParams(algorithm.algorithmParams);
-    const pwd = bmpPassword(password);
-    // RFC 7292 Appendix C: SHA-1 derives the key (ID 1) and the IV (ID 2).
-    key = pkcs12Kdf('sha1', 64, pwd, salt, 1, iterations, scheme.keyLength);
-    iv = pkcs12Kdf('sha1', 64, pwd, salt, 2, iterations, scheme.ivLength);
-    cipher = scheme.name;
-  }
+  return preparePbeDecryption(algorithm).decrypt(ciphertext, password);
+}
+
+function runCipher(cipher: string, key: Buffer, iv: Buffer, ciphertext: Uint8Array): Uint8Array {
   try {
     const d = createDecipheriv(cipher, key, iv);
     return new Uint8Array(Buffer.concat([d.update(ciphertext), d.final()]));
@@ -90,7 +173,16 @@ export function pbeDecrypt(algorithm: AlgorithmIdentifier, ciphertext: Uint8Arra
   }
 }
 
-function pbes2Key(params: unknown, password: string): { cipher: string; key: Buffer; iv: Buffer } {
+interface Pbes2Params {
+  readonly cipher: string;
+  readonly keyLength: number;
+  readonly iv: Buffer;
+  readonly salt: Buffer;
+  readonly iterations: number;
+  readonly prf: { readonly name: string; readonly hLen: number };
+}
+
+function pbes2Params(params: unknown): Pbes2Params {
   let pbes2: PBES2Params;
   try {
     pbes2 = new PBES2Params({ schema: params });
@@ -104,7 +196,6 @@ function pbes2Key(params: unknown, password: string): { cipher: string; key: Buf
   if (scheme === undefined) unsupported('cipher', pbes2.encryptionScheme.algorithmId);
   const ivBlock = pbes2.encryptionScheme.algorithmParams as unknown;
   if (!(ivBlock instanceof asn1js.OctetString)) return malformed('cipher iv');
-  const iv = Buffer.from(ivBlock.getValue());
   let kdf: PBKDF2Params;
   try {
     kdf = new PBKDF2Params({ schema: pbes2.keyDerivationFunc.algorithmParams });
@@ -119,8 +210,14 @@ function pbes2Key(params: unknown, password: string): { cipher: string; key: Buf
   const iterations = checkIterations(kdf.iterationCount);
   const keyLength = kdf.keyLength ?? scheme.keyLength;
   if (keyLength !== scheme.keyLength) return malformed('PBKDF2 key length');
-  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(saltBlock.getValue()), iterations, keyLength, prf);
-  return { cipher: scheme.name, key, iv };
+  return {
+    cipher: scheme.name,
+    keyLength,
+    iv: Buffer.from(ivBlock.getValue()),
+    salt: Buffer.from(saltBlock.getValue()),
+    iterations,
+    prf,
+  };
 }
 
 function pkcs12PbeParams(params: unknown): { salt: Buffer; iterations: number } {
@@ -139,14 +236,17 @@ function pkcs12PbeParams(params: unknown): { salt: Buffer; iterations: number } 
  * @param macData - the MacData of the PFX
  * @param content - the authenticated content (the authSafe data octets)
  * @param password - the password
+ * @param budget - charged with the MAC key derivation (one hash-sized block) before it runs
  * @returns true when the MAC matches (the password is right and the file intact)
- * @throws KeyProviderError `KEY_FORMAT_UNSUPPORTED` for an unknown digest or excessive iterations
+ * @throws KeyProviderError `KEY_FORMAT_UNSUPPORTED` for an unknown digest, excessive iterations or an
+ *   exhausted budget
  */
-export function verifyPkcs12Mac(macData: MacData, content: Uint8Array, password: string): boolean {
+export function verifyPkcs12Mac(macData: MacData, content: Uint8Array, password: string, budget?: KdfBudget): boolean {
   const digestOid = macData.mac.digestAlgorithm.algorithmId;
   const digest = MAC_DIGESTS.get(digestOid);
   if (digest === undefined) unsupported('pkcs12 mac digest', digestOid);
   const iterations = checkIterations(macData.iterations ?? 1);
+  budget?.charge(iterations, 'the mac');
   const salt = Buffer.from(macData.macSalt.getValue());
   const expected = Buffer.from(macData.mac.digest.getValue());
   const hashLength = createHash(digest.name).digest().length;
@@ -217,7 +317,7 @@ function bmpPassword(password: string): Buffer {
 function checkIterations(n: number): number {
   if (!Number.isSafeInteger(n) || n < 1) return malformed('iteration count');
   if (n > MAX_PBE_ITERATIONS) {
-    throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', 'iteration count above the limit', {
+    throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', `iteration count ${n} is above the limit of ${MAX_PBE_ITERATIONS}`, {
       detail: { iterations: String(n), limit: String(MAX_PBE_ITERATIONS) },
     });
   }

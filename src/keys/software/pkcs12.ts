@@ -5,7 +5,13 @@
  *
  * Order of checks: the MAC first (RFC 7292 §5.1 step 2), so a wrong password is reported as
  * `KEY_PASSWORD_WRONG` before any decryption and a tampered file is never decrypted. Public-key
- * integrity mode and public-key privacy mode (envelopedData) are not supported.
+ * integrity mode and public-key privacy mode (envelopedData) are not supported. A file without
+ * MacData is read (RFC 7292 makes it optional; `openssl pkcs12 -export -nomac` writes one) but
+ * nothing then vouches for its integrity: docs/keys.md says so.
+ *
+ * Key derivation is bounded per derivation (`MAX_PBE_ITERATIONS`) and per file: the ContentInfos
+ * are counted, and every derivation (MAC, encrypted safes, shrouded keys) is charged to one
+ * {@link KdfBudget} before it runs, the encrypted safes all at once before the first is decrypted.
  */
 import * as asn1js from 'asn1js';
 import { Attribute, AuthenticatedSafe, CertBag, ContentInfo, EncryptedData, PFX, PKCS8ShroudedKeyBag } from 'pkijs';
@@ -16,13 +22,28 @@ import { certificatePublicKey, orderChain, readCertificate, samePublicKey } from
 import type { CertificateFacts } from '../certificate.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
-import { pbeDecrypt, verifyPkcs12Mac } from './pbe.js';
+import { KdfBudget, MAX_PBE_ITERATIONS, preparePbeDecryption, verifyPkcs12Mac } from './pbe.js';
+import type { PbeDecryption } from './pbe.js';
 import { createKeyProvider } from './pkcs8.js';
 
 /** Largest PKCS#12 file accepted. */
 export const MAX_PKCS12_BYTES = 1024 * 1024;
 /** Most safe bags read from one file. */
 export const MAX_PKCS12_BAGS = 256;
+/**
+ * Most ContentInfos in the AuthenticatedSafe of one file. Tools write one to three (OpenSSL: the
+ * encrypted certificates and the shrouded key; Windows and Java alike); the bound leaves room for a tool
+ * that gives each certificate of a chain its own safe, and stops a file made of thousands of small
+ * encrypted safes, each a key derivation.
+ */
+export const MAX_PKCS12_CONTENT_INFOS = 8;
+/**
+ * Most key-derivation work one file may cost: the MAC, every encrypted safe and every shrouded key, each
+ * counted as its iteration count times the hash-sized blocks it derives. Three single-block derivations at
+ * `MAX_PBE_ITERATIONS`, i.e. what `openssl pkcs12 -export -iter 2000000` writes, still open; a file asking
+ * for more is refused before the derivation that would pass the bound.
+ */
+export const MAX_PKCS12_KDF_ITERATIONS = 3 * MAX_PBE_ITERATIONS;
 
 const OID_DATA = '1.2.840.113549.1.7.1';
 const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
@@ -109,25 +130,42 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
     unsupported('pkcs12 integrity mode', { oid: pfx.authSafe.contentType });
   }
   const authSafeBytes = octets(pfx.authSafe.content, 'authSafe');
+  const budget = new KdfBudget(MAX_PKCS12_KDF_ITERATIONS);
   if (pfx.macData !== undefined) {
-    if (!verifyPkcs12Mac(pfx.macData, authSafeBytes, password)) {
+    if (!verifyPkcs12Mac(pfx.macData, authSafeBytes, password, budget)) {
       throw new KeyProviderError('KEY_PASSWORD_WRONG', 'pkcs12 mac does not verify: wrong password or damaged file');
     }
   }
   const authSafe = parse('AuthenticatedSafe', () => AuthenticatedSafe.fromBER(authSafeBytes));
+  if (authSafe.safeContents.length > MAX_PKCS12_CONTENT_INFOS) {
+    unsupported(`pkcs12 AuthenticatedSafe with ${authSafe.safeContents.length} ContentInfos, above the limit of ${MAX_PKCS12_CONTENT_INFOS}`, {
+      count: String(authSafe.safeContents.length),
+      limit: String(MAX_PKCS12_CONTENT_INFOS),
+    });
+  }
+  const safes = authSafe.safeContents.map((info) => readSafeContents(info));
+  // Charged all before the first decryption: a file over the budget costs no derivation beyond its MAC.
+  for (const safe of safes) if (safe.kind === 'encrypted') budget.charge(safe.pbe.cost, 'an encryptedData safe');
   const bags: RawBag[] = [];
-  for (const info of authSafe.safeContents) {
-    const { der, decrypted } = readSafeContents(info, password);
-    collectBags(der, decrypted, bags, 0);
+  for (const safe of safes) {
+    if (safe.kind === 'data') collectBags(safe.der, false, bags, 0);
+    else collectBags(safe.pbe.decrypt(safe.ciphertext, password), true, bags, 0);
   }
 
+  // Several keys are refused anyway: say so before paying a derivation for each.
+  const keyBags = bags.filter((b) => b.bagId === OID_SHROUDED_KEY_BAG || b.bagId === OID_KEY_BAG).length;
+  if (keyBags > 1) {
+    throw new KeyProviderError('KEY_AMBIGUOUS', 'pkcs12 file holds several private keys', { detail: { keys: String(keyBags) } });
+  }
   const keys: { key: PrivateKeyMaterial; localKeyId: string | undefined }[] = [];
   const certs: { facts: CertificateFacts; localKeyId: string | undefined }[] = [];
   for (const bag of bags) {
     const localKeyId = localKeyIdOf(bag);
     if (bag.bagId === OID_SHROUDED_KEY_BAG) {
       const shrouded = parse('PKCS8ShroudedKeyBag', () => new PKCS8ShroudedKeyBag({ schema: bag.value }));
-      const plain = pbeDecrypt(shrouded.encryptionAlgorithm, octets(shrouded.encryptedData, 'encryptedData'), password);
+      const pbe = preparePbeDecryption(shrouded.encryptionAlgorithm);
+      budget.charge(pbe.cost, 'the shrouded key bag');
+      const plain = pbe.decrypt(octets(shrouded.encryptedData, 'encryptedData'), password);
       keys.push({ key: importDecrypted(plain), localKeyId });
     } else if (bag.bagId === OID_KEY_BAG) {
       // keyBag: a plain PrivateKeyInfo (RFC 7292 §4.2.1), imported from its exact bytes.
@@ -140,13 +178,8 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
     // CRL and secret bags carry nothing a signer needs.
   }
 
-  const [first, ...moreKeys] = keys;
+  const [first] = keys; // at most one: several were refused above
   if (first === undefined) throw new KeyProviderError('KEY_NOT_FOUND', 'pkcs12 file holds no private key');
-  if (moreKeys.length > 0) {
-    throw new KeyProviderError('KEY_AMBIGUOUS', 'pkcs12 file holds several private keys', {
-      detail: { keys: String(keys.length) },
-    });
-  }
   if (certs.length === 0) throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'pkcs12 file holds no certificate');
   // RFC 7292 §4.2: localKeyId ties a key to its certificate; fall back to the public key.
   let leafIndex = first.localKeyId === undefined ? -1 : certs.findIndex((c) => c.localKeyId === first.localKeyId);
@@ -167,14 +200,22 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
   return Object.freeze({ key: first.key, certificate: leaf.facts, chain: Object.freeze(orderChain(leaf.facts, others)) });
 }
 
-function readSafeContents(info: ContentInfo, password: string): { der: Uint8Array; decrypted: boolean } {
-  if (info.contentType === OID_DATA) return { der: octets(info.content, 'safeContents'), decrypted: false };
+/** One ContentInfo of the AuthenticatedSafe, read but not decrypted. */
+type SafeContentsSource =
+  | { readonly kind: 'data'; readonly der: Uint8Array }
+  | { readonly kind: 'encrypted'; readonly pbe: PbeDecryption; readonly ciphertext: Uint8Array };
+
+function readSafeContents(info: ContentInfo): SafeContentsSource {
+  if (info.contentType === OID_DATA) return { kind: 'data', der: octets(info.content, 'safeContents') };
   if (info.contentType === OID_ENCRYPTED_DATA) {
     const encrypted = parse('EncryptedData', () => new EncryptedData({ schema: info.content }));
     const eci = encrypted.encryptedContentInfo;
     if (eci.encryptedContent === undefined) unsupported('encryptedData without content', {});
-    const der = pbeDecrypt(eci.contentEncryptionAlgorithm, octets(eci.encryptedContent, 'encryptedContent'), password);
-    return { der, decrypted: true };
+    return {
+      kind: 'encrypted',
+      pbe: preparePbeDecryption(eci.contentEncryptionAlgorithm),
+      ciphertext: octets(eci.encryptedContent, 'encryptedContent'),
+    };
   }
   // envelopedData: public-key privacy mode (RFC 7292 §3.1).
   return unsupported('pkcs12 privacy mode', { oid: info.contentType });
