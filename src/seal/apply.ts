@@ -62,11 +62,6 @@ function refuse(v: PolicyViolation): never {
 }
 
 /** Reads the envelope charset from its XML declaration (the writer needs it to write the envelope back). */
-function envelopeCharset(bytes: Uint8Array): 'GBK' | 'UTF-8' {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 128));
-  return /encoding\s*=\s*["']utf-?8["']/i.test(head) ? 'UTF-8' : 'GBK';
-}
-
 function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBody; index: number } {
   const i = index ?? 0;
   const body = Number.isSafeInteger(i) && i >= 0 ? env.bodies[i] : undefined;
@@ -77,7 +72,7 @@ function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBod
 }
 
 /** Writes an envelope back with one body's stamps replaced. */
-function rewrite(bytes: Uint8Array, env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
+function rewrite(env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
   const bodies = env.bodies.map((b, i) => {
     const base = i === index && replace !== undefined ? Object.assign({}, b, replace) : b;
     return {
@@ -89,7 +84,8 @@ function rewrite(bytes: Uint8Array, env: Envelope, index: number, stamps: readon
       stamps: i === index ? stamps : b.stamps,
     };
   });
-  return writeEnvelope(bodies, { root: env.root, encoding: envelopeCharset(bytes) });
+  // The charset the reader found (declaration or BOM), not a guess from the first bytes.
+  return writeEnvelope(bodies, { root: env.root, encoding: env.charset });
 }
 
 /**
@@ -110,16 +106,15 @@ export function openBody(envelope: Uint8Array, body: number | undefined): { env:
  * Writes an envelope back with new stamps (and optionally a new voucher view) on one body; every other part is
  * written as read (internal: shared with receipts).
  *
- * @param envelope - the original envelope bytes (for its charset).
- * @param env - the parsed envelope.
+ * @param env - the parsed envelope (its charset is kept).
  * @param index - the body to change.
  * @param stamps - the body's new stamps, in document order.
  * @param replace - a new voucher view for the body (receipts).
  * @returns the new envelope bytes.
  * @throws EvoucherError the envelope writer's codes.
  */
-export function writeBody(envelope: Uint8Array, env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
-  return rewrite(envelope, env, index, stamps, replace);
+export function writeBody(env: Envelope, index: number, stamps: readonly StampEntry[], replace?: Partial<Pick<EnvelopeBody, 'voucherBytes' | 'voucherFlag' | 'originalVoucherBytes'>>): Uint8Array {
+  return rewrite(env, index, stamps, replace);
 }
 
 async function checkKeyMatchesCertificate(key: KeyProvider, cert: CertificateInfo): Promise<void> {
@@ -352,7 +347,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
     throw new EvoucherError(failed.code ?? 'SEAL_SIGNATURE_INVALID', `the new seal does not verify: ${failed.message}`);
   }
   const entry: StampEntry = Object.assign({}, scope, { bytes: stampBytes });
-  return writeBody(envelope, env, index, [...placed, entry]);
+  return writeBody(env, index, [...placed, entry]);
 }
 
 /** Options of {@link cancelLastSeal}. */
@@ -396,5 +391,5 @@ export function cancelLastSeal(envelope: Uint8Array, options: CancelLastSealOpti
       throw new EvoucherError('POLICY_VIEW_LOCKED', `the ${last.view} view is complete and locked; ${last.position} cannot be cancelled`, { detail: { position: last.position } });
     }
   }
-  return writeBody(envelope, env, index, body.stamps.filter((s) => s !== last));
+  return writeBody(env, index, body.stamps.filter((s) => s !== last));
 }

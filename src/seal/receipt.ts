@@ -83,7 +83,7 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
   const issues = validateVoucher(receipt, { view: 'receipt', ...now });
   if (issues.length > 0) throw new VoucherValidationError(issues, original.vtCode);
   const receiptBytes = serializeVoucher(receipt, { encoding: original.encoding });
-  return writeBody(envelope, env, index, body.stamps, {
+  return writeBody(env, index, body.stamps, {
     voucherFlag: '1',
     voucherBytes: receiptBytes,
     originalVoucherBytes: body.voucherBytes,

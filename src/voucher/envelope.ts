@@ -82,6 +82,8 @@ export interface Envelope {
   /** The root element name: `MOF` (national) or `Root` (a finance-side variant). */
   readonly root: 'MOF' | 'Root';
   readonly bodies: readonly EnvelopeBody[];
+  /** The charset the envelope was read in (its declaration, or GBK without one); what a rewrite keeps. */
+  readonly charset: Charset;
 }
 
 /** Bounds on one envelope. */
@@ -346,7 +348,7 @@ export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions =
       }),
     );
   });
-  return Object.freeze({ root: root.name, bodies: Object.freeze(bodies) });
+  return Object.freeze({ root: root.name, bodies: Object.freeze(bodies), charset: doc.charset });
 }
 
 /** One body to write. */

@@ -321,3 +321,21 @@ describe('misuse from JavaScript is a coded error, never a TypeError', () => {
   });
 });
 
+describe('the envelope is written back in the charset it was read in', () => {
+  it('a UTF-8 declaration past the first 128 bytes stays UTF-8, with text GBK cannot write', async () => {
+    const utf8 = parseEnvelope(envelope5201);
+    const body = utf8.bodies[0];
+    if (body === undefined) throw new Error('no body');
+    const written = new TextDecoder().decode(writeEnvelope([{ voucherBytes: body.voucherBytes, attach: '付款成功 😀' }], { encoding: 'UTF-8' }));
+    const padded = written.replace('<?xml version="1.0" encoding="UTF-8"?>', `<?xml version="1.0"${' '.repeat(150)}encoding="UTF-8"?>`);
+    expect(padded).not.toBe(written);
+    const input = new Uint8Array(Buffer.from(padded, 'utf8'));
+    expect(parseEnvelope(input).charset).toBe('UTF-8');
+    const sealed = await sealVoucher(input, { position: 'dw_gz', key: key('dw'), time: at(1) });
+    const again = parseEnvelope(sealed);
+    expect(again.charset).toBe('UTF-8');
+    expect(again.bodies[0]?.attach).toBe('付款成功 😀');
+    expect(parseEnvelope(envelope8202).charset).toBe('GBK');
+  });
+});
+
