@@ -18,6 +18,10 @@
  *   `VERIFY_INTERNAL_ERROR`, so a hostile file cannot take the verdicts of the files beside it. Workers that
  *   die before they are ready (a heap limit too small to start) are the pool's failure, not a file's: after
  *   4 per job the batch throws.
+ * - **A batch ends, one way or another.** It holds the pool until it has yielded its last result, thrown, or been
+ *   stopped by its consumer (`return()`, which `break` out of `for await` calls); the next batch is refused until
+ *   then, never queued behind it. `close()` stops the workers at once and wakes a batch waiting for an answer or for
+ *   its input, which then throws instead of waiting for answers that will never come.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -191,7 +195,7 @@ export function chunkSize(room: number, left: number | undefined, workers: numbe
   return left === undefined ? room : Math.min(room, Math.max(1, Math.ceil(left / (2 * workers))));
 }
 
-async function* iterate(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
+async function* iterate(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
   for await (const f of files) {
     if (typeof f !== 'string') throw new EvoucherError('ARG_INVALID', 'file names must be strings');
     yield f;
@@ -208,7 +212,10 @@ export interface VerifierPool {
   readonly jobs: number;
   /**
    * Verifies files and yields one result per file in input order (see {@link verifyFiles}). One batch at a
-   * time: starting a second before the first has finished throws `ARG_INVALID`.
+   * time: a batch holds the pool from its first `next()` until it has yielded its last result or thrown, or until
+   * its consumer calls `return()` (`break`, `return` or a throw out of `for await` does). Starting another batch
+   * meanwhile throws `ARG_INVALID` on its first `next()`, so a batch iterator dropped half-way keeps the pool
+   * refusing batches until it is `return()`ed or the pool is closed.
    *
    * @param files - file paths (an array, or any iterable or async iterable).
    * @returns an async iterable of per-file results.
@@ -226,7 +233,14 @@ export interface VerifierPool {
    * @throws EvoucherError `ARG_INVALID` on the first `next()` for a bad layout, as for a second batch at once.
    */
   verifyFilesJson(files: Iterable<string> | AsyncIterable<string>, json?: JsonReportOptions): AsyncGenerator<FileVerificationJson, void, undefined>;
-  /** Stops the workers. The pool cannot be used afterwards. */
+  /**
+   * Stops the workers at once, without waiting for a running batch. That batch ends: the `next()` it is
+   * answering, or else its next one, rejects with `ARG_INVALID` (the message says from which input index on no
+   * result was yielded), results that had arrived but were not yielded included; as any generator that threw,
+   * it is done after that. The pool cannot be used afterwards; calling `close()` again returns the same promise.
+   *
+   * @returns a promise that resolves when every worker has stopped.
+   */
   close(): Promise<void>;
 }
 
@@ -282,9 +296,13 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     wake = undefined;
     w?.();
   };
+  /** Set while a batch waits for its input: makes that wait end at once (by `close()`). */
+  let stopInput: (() => void) | undefined;
   let startupDeaths = 0;
   let fatal: EvoucherError | undefined;
   let closed = false;
+  /** What `close()` returned, for a second call. */
+  let closing: Promise<void> | undefined;
   let busy = false;
   let nextId = 0;
   const slots: Slot[] = [];
@@ -343,27 +361,58 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   };
   for (let i = 0; i < jobs; i++) slots.push(start());
 
-  async function* inThisThread(input: AsyncGenerator<string>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
-    let index = 0;
-    for await (const file of input) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileBounded(file, maxFileBytes);
-      } catch (e) {
-        yield { index: index++, file, reports: [], error: errorOf(e, 'ARG_IO') };
-        continue;
-      }
-      // The options resolved once: the same trust store, CRLs, validation time and path cache for every file.
-      if (json === undefined) yield { index: index++, file, reports: verifyEnvelopeSync(bytes, o) };
-      else yield { index: index++, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, o, false), json) };
+  /** How a batch ends when the pool is closed under it: `from` is the first input index it yields no result for. */
+  const closedUnder = (from: number): EvoucherError =>
+    new EvoucherError('ARG_INVALID', `the verifier pool was closed while this batch ran: no result from input index ${from} on`, { detail: { from: String(from) } });
+
+  /**
+   * The input's next file name, or its end. Throws {@link closedUnder} once the pool is closed, also while the
+   * input takes its time (a queue, a directory watch): close() ends the wait rather than the input.
+   */
+  async function nextFile(input: AsyncGenerator<string, void, undefined>, from: number): Promise<IteratorResult<string, void>> {
+    if (closed) throw closedUnder(from);
+    let r: IteratorResult<string, void> | undefined;
+    try {
+      // A fresh promise per file, not a race with one "closed" promise: that one would keep a reaction per file.
+      r = await new Promise<IteratorResult<string, void> | undefined>((resolve, reject) => {
+        stopInput = () => resolve(undefined);
+        input.next().then(resolve, reject);
+      });
+    } finally {
+      stopInput = undefined;
+    }
+    if (closed || r === undefined) throw closedUnder(from);
+    return r;
+  }
+
+  /** One file verified in this thread. */
+  function verifyHere(index: number, file: string, json: JsonLayout | undefined): Outcome {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileBounded(file, maxFileBytes);
+    } catch (e) {
+      return { index, file, reports: [], error: errorOf(e, 'ARG_IO') };
+    }
+    // The options resolved once: the same trust store, CRLs, validation time and path cache for every file.
+    if (json === undefined) return { index, file, reports: verifyEnvelopeSync(bytes, o) };
+    return { index, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, o, false), json) };
+  }
+
+  async function* inThisThread(input: AsyncGenerator<string, void, undefined>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
+    for (let index = 0; ; index++) {
+      const r = await nextFile(input, index);
+      if (r.done === true) return;
+      yield verifyHere(index, r.value, json);
     }
   }
 
-  async function* onWorkers(input: AsyncGenerator<string>, json: JsonLayout | undefined, total: number | undefined): AsyncGenerator<Outcome, void, undefined> {
+  async function* onWorkers(input: AsyncGenerator<string, void, undefined>, json: JsonLayout | undefined, total: number | undefined): AsyncGenerator<Outcome, void, undefined> {
     let nextIndex = 0;
     let nextYield = 0;
     let exhausted = false;
     for (;;) {
+      // Closed: the workers are gone, and answers still due never come.
+      if (closed) throw closedUnder(nextYield);
       if (fatal !== undefined) throw fatal;
       // Files whose worker died go first, each alone on an idle worker; no new file goes out meanwhile, so
       // workers drain and become idle.
@@ -384,7 +433,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         const room = chunkSize(Math.min(chunk, perWorker - slot.outstanding, maxInFlight - (nextIndex - nextYield)), total === undefined ? undefined : total - nextIndex, slots.length);
         const tasks: WorkerTask[] = [];
         while (tasks.length < room) {
-          const r = await input.next();
+          const r = await nextFile(input, nextYield);
           if (r.done === true) {
             exhausted = true;
             break;
@@ -398,6 +447,9 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
       }
       let yielded = false;
       while (done.has(nextYield)) {
+        // Also after a yield: close() may have come while the consumer held the last result. What had arrived
+        // is dropped with the rest, so that the batch ends at the same point whatever the workers had answered.
+        if (closed) throw closedUnder(nextYield);
         const r = done.get(nextYield) as Outcome;
         done.delete(nextYield);
         nextYield++;
@@ -407,8 +459,8 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
       if (exhausted && nextYield === nextIndex) return;
       if (fatal !== undefined) throw fatal;
       // After yielding, room was made: hand out more before waiting. Otherwise an answer is due (every file
-      // between nextYield and nextIndex is pending, waiting to be tried again or done), and its message or a
-      // worker's exit wakes this loop.
+      // between nextYield and nextIndex is pending, waiting to be tried again or done), and its message, a
+      // worker's exit or close() wakes this loop.
       if (!yielded) await new Promise<void>((resolve) => (wake = resolve));
     }
   }
@@ -416,26 +468,44 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
   /** One batch; `json` set: reports rendered as JSON (the outcomes are {@link FileVerificationJson}). */
   async function* batch(files: Iterable<string> | AsyncIterable<string>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
     if (closed) throw new EvoucherError('ARG_INVALID', 'the verifier pool is closed');
-    if (busy) throw new EvoucherError('ARG_INVALID', 'the verifier pool runs one batch at a time');
+    if (busy) {
+      throw new EvoucherError(
+        'ARG_INVALID',
+        'the verifier pool runs one batch at a time, and a batch is unfinished: take its results to the end, break out of its for await or call its return(), or close the pool',
+      );
+    }
     busy = true;
     const input = iterate(files);
     try {
       yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json, Array.isArray(files) ? files.length : undefined);
     } finally {
-      busy = false;
-      await input.return(undefined);
-      if (pending.size > 0) {
-        // The consumer stopped early: answers still due belong to no one; fresh workers start clean.
-        const stale = [...new Set([...pending.values()].map((p) => p.slot))];
-        pending.clear();
-        for (const s of stale) {
-          const old = s.worker;
-          start(s);
-          void old.terminate();
+      try {
+        if (closed) {
+          // The input may still be answering a next() that close() stopped waiting for, and a generator's return()
+          // waits for that: the input is stopped when it answers, and the batch ends now.
+          input.return(undefined).catch(() => undefined);
+        } else {
+          await input.return(undefined);
         }
+      } finally {
+        if (pending.size > 0) {
+          // The consumer stopped early: answers still due belong to no one; fresh workers start clean. Not once the
+          // pool is closed: close() stops the workers of the slots, and a worker started now would outlive it.
+          const stale = [...new Set([...pending.values()].map((p) => p.slot))];
+          pending.clear();
+          if (!closed) {
+            for (const s of stale) {
+              const old = s.worker;
+              start(s);
+              void old.terminate();
+            }
+          }
+        }
+        done = new Map();
+        retry = [];
+        // Last: a batch started while this one was being cleaned up would have lost its answers here.
+        busy = false;
       }
-      done = new Map();
-      retry = [];
     }
   }
 
@@ -448,10 +518,15 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
       const layout = jsonLayout(json);
       yield* batch(files, layout) as AsyncGenerator<FileVerificationJson, void, undefined>;
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+    close(): Promise<void> {
+      if (closing === undefined) {
+        closed = true;
+        // A running batch waiting for an answer or for its input is woken, sees the pool closed and throws.
+        signal();
+        stopInput?.();
+        closing = Promise.all(slots.map((s) => s.worker.terminate())).then(() => undefined);
+      }
+      return closing;
     },
   };
   return Object.freeze(pool);
@@ -464,7 +539,8 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  *
  * Each result holds what {@link verifyEnvelope} returns for the file's bytes with the same options; the
  * validation time is fixed once (`options.at`, default now) for the whole batch. Stopping the iteration early
- * stops the workers. For repeated batches, {@link createVerifierPool} keeps the workers warm.
+ * (`break` out of `for await`, or `return()`) stops the workers; an iterator dropped without either keeps them,
+ * and so the process, running. For repeated batches, {@link createVerifierPool} keeps the workers warm.
  *
  * @param files - file paths (an array, or any iterable or async iterable, e.g. a directory stream).
  * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`, `workerResourceLimits`.
