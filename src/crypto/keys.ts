@@ -222,13 +222,78 @@ function checkRsaPublic(n: bigint, e: bigint): number {
   return bits;
 }
 
-function pemToDer(text: string, labels: readonly string[]): { der: Uint8Array; label: string; headers: boolean; blocks: Map<string, Uint8Array> } {
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const PEM_BEGIN = '-----BEGIN ';
+/** Longest PEM label read (RFC 7468 labels are short: `ENCRYPTED PRIVATE KEY` is the longest here). */
+const MAX_PEM_LABEL = 64;
+
+/**
+ * Where the PEM of a text starts: the offset of the first `-----BEGIN ` that opens a line (after
+ * optional blanks) when everything before it is text, or -1 when the input is not PEM. RFC 7468 §5.2
+ * lets explanatory text come before (and between) the blocks: `openssl pkcs12 -nodes` writes `Bag
+ * Attributes` lines there. Text means no control character but tab, CR and LF: DER starts with a tag
+ * and length bytes that no text line holds, so a DER key that happens to contain `-----BEGIN ` is not
+ * taken for PEM. One pass with `indexOf`, no regular expression: linear on any input.
+ *
+ * @param input - text, or bytes read as Latin-1 (one character per byte, so offsets are byte offsets)
+ * @returns the offset of the first block, or -1
+ * @example
+ * pemTextStart('Bag Attributes\n    friendlyName: finance\n-----BEGIN PRIVATE KEY-----\n…') // 41
+ */
+export function pemTextStart(input: Uint8Array | string): number {
+  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+  let checked = 0;
+  for (let at = text.indexOf(PEM_BEGIN); at >= 0; at = text.indexOf(PEM_BEGIN, at + 1)) {
+    for (; checked < at; checked++) {
+      const c = text.charCodeAt(checked);
+      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return -1;
+    }
+    // A `-----BEGIN ` inside a line is part of the explanatory text; the blanks walked back over lie
+    // between this match and the previous one, so the walks add up to one pass.
+    let i = at;
+    while (i > 0 && (text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09)) i--;
+    if (i === 0 || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d) return at;
+  }
+  return -1;
+}
+
+/** The label of a BEGIN line at `from`: capitals, digits and spaces followed by `-----`, at most {@link MAX_PEM_LABEL} long. */
+function pemLabelAt(text: string, from: number): string | undefined {
+  // Looked for in a window of the longest label, not in the rest of the text.
+  const close = text.slice(from, from + MAX_PEM_LABEL + 5).indexOf('-----');
+  if (close <= 0 || close > MAX_PEM_LABEL) return undefined;
+  const label = text.slice(from, from + close);
+  return /^[A-Z0-9 ]+$/.test(label) ? label : undefined;
+}
+
+/**
+ * Reads the PEM blocks of a text (RFC 7468): text between blocks is skipped, a block whose END line is
+ * missing or names another label is refused. Each block is searched for once and its END once, so the
+ * work is linear in the text whatever it holds (a regular expression with a lazy body and a
+ * back-reference rescans the rest of the text for every unterminated BEGIN).
+ *
+ * @returns the first block with one of `labels`, how many blocks have one of them, and every block by label
+ */
+function pemToDer(
+  text: string,
+  labels: readonly string[],
+): { der: Uint8Array; label: string; headers: boolean; matching: number; blocks: Map<string, Uint8Array> } {
   const blocks = new Map<string, Uint8Array>();
   let found: { der: Uint8Array; label: string; headers: boolean } | undefined;
-  for (const m of text.matchAll(re)) {
-    const label = m[1] as string;
-    const body = m[2] as string;
+  let matching = 0;
+  let at = text.indexOf(PEM_BEGIN);
+  while (at >= 0) {
+    const labelStart = at + PEM_BEGIN.length;
+    const label = pemLabelAt(text, labelStart);
+    if (label === undefined) {
+      // Not a block (another label syntax, or prose): go on after it.
+      at = text.indexOf(PEM_BEGIN, at + 1);
+      continue;
+    }
+    const bodyStart = labelStart + label.length + 5;
+    const endMarker = `-----END ${label}-----`;
+    const end = text.indexOf('-----END ', bodyStart);
+    if (end < 0 || !text.startsWith(endMarker, end)) fail('CRYPTO_KEY_INVALID', `PEM block ${label} has no END line`);
+    const body = text.slice(bodyStart, end);
     const headers = /^[ \t]*[A-Za-z-]+:/m.test(body);
     const b64 = body.replace(/^[ \t]*[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) {
@@ -236,17 +301,20 @@ function pemToDer(text: string, labels: readonly string[]): { der: Uint8Array; l
     }
     const der = new Uint8Array(Buffer.from(b64, 'base64'));
     blocks.set(label, der);
-    if (found === undefined && labels.includes(label)) found = { der, label, headers };
+    if (labels.includes(label)) {
+      matching += 1;
+      found ??= { der, label, headers };
+    }
+    at = text.indexOf(PEM_BEGIN, end + endMarker.length);
   }
   if (found === undefined) fail('CRYPTO_KEY_INVALID', `no PEM block of type ${labels.join(' / ')}`);
-  return { der: found.der, label: found.label, headers: found.headers, blocks };
+  return { der: found.der, label: found.label, headers: found.headers, matching, blocks };
 }
 
 function toText(input: Uint8Array | string): string | undefined {
   if (typeof input === 'string') return input;
-  // PEM given as bytes (read from a file).
-  const head = Buffer.from(input.buffer, input.byteOffset, Math.min(input.byteLength, 64)).toString('latin1');
-  return head.trimStart().startsWith('-----BEGIN') ? Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1') : undefined;
+  // PEM given as bytes (read from a file), possibly after explanatory text; anything else is DER.
+  return pemTextStart(input) < 0 ? undefined : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
 }
 
 /**
@@ -632,12 +700,15 @@ function decryptPkcs8(bytes: Uint8Array, algorithm: DerNode | undefined, passwor
  * KEY`, P-256 and SM2) or PKCS#1 (`RSA PRIVATE KEY`), as PEM text or DER bytes. SM2 keys are those on
  * sm2p256v1 (`id-ecPublicKey` with curve 1.2.156.10197.1.301), whichever tool made them. The
  * key-derivation cost of an encrypted key is bounded ({@link MAX_PBE_ITERATIONS},
- * {@link MAX_SCRYPT_MEMORY}, {@link MAX_SCRYPT_WORK}) and checked before any derivation.
+ * {@link MAX_SCRYPT_MEMORY}, {@link MAX_SCRYPT_WORK}) and checked before any derivation. PEM may
+ * have explanatory text before and between its blocks (RFC 7468 §5.2) and other blocks (a
+ * certificate) beside the key, but exactly one private key block.
  *
  * @param pkcs8OrSec1 - PEM (string or bytes) or DER.
  * @param options - `password` for encrypted keys (ignored for plain ones).
  * @returns the key; its `publicKey` is the matching allow-listed public key.
- * @throws EvoucherError `CRYPTO_KEY_INVALID` (malformed, inconsistent public key),
+ * @throws EvoucherError `CRYPTO_KEY_INVALID` (malformed, inconsistent public key, a PEM block
+ *   without its END line), `KEY_AMBIGUOUS` (PEM with several private key blocks),
  *   `KEY_PASSWORD_REQUIRED`, `KEY_PASSWORD_WRONG`, `KEY_FORMAT_UNSUPPORTED` (legacy or unknown
  *   encryption, key-derivation parameters above the limits), `CRYPTO_KEY_TOO_WEAK` (RSA < 2048), `CRYPTO_ALGORITHM_FORBIDDEN` (off-list
  *   curve, DSA), `CRYPTO_ALGORITHM_UNSUPPORTED` (P-384 or other key types).
@@ -656,6 +727,11 @@ export function importPrivateKey(pkcs8OrSec1: Uint8Array | string, options?: { r
   let pemCurve: string | undefined;
   if (text !== undefined) {
     const pem = pemToDer(text, ['PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY']);
+    if (pem.matching > 1) {
+      // Taking the first would sign with whichever key the file happens to list first, maybe not the
+      // certificate's; the PKCS#12 reader refuses several keys with the same code.
+      fail('KEY_AMBIGUOUS', `the PEM holds ${pem.matching} private keys: give one`, undefined, { keys: String(pem.matching) });
+    }
     if (pem.headers) {
       // RFC 1421 "Proc-Type: 4,ENCRYPTED" PEM uses MD5-based key derivation (EVP_BytesToKey).
       fail('KEY_FORMAT_UNSUPPORTED', 'legacy encrypted PEM is not supported: convert it to encrypted PKCS#8');

@@ -5,9 +5,9 @@
  * Token support (`pkcs11:`) is imported on demand, so this module never loads the native pkcs11js
  * binding unless a `pkcs11:` URI is opened. See docs/keys.md.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { SignatureAlgorithm } from '../crypto/types.js';
+import { readBoundedFile } from '../encoding/read_bounded.js';
 import { KeyProviderError } from './errors.js';
 import type { KeyProvider } from './provider.js';
 import { readPemBlocks, isPem, MAX_PEM_BYTES } from './software/pem.js';
@@ -218,22 +218,29 @@ async function readSecretSource(source: string, cwd: string, attribute: 'pin-sou
   return text.replace(/\r?\n$/u, '');
 }
 
+/**
+ * Reads a key, certificate, chain, PKCS#12, PIN or password file through the one bounded reader
+ * (src/encoding/read_bounded.ts): one handle opened without blocking and checked with fstat, so
+ * what is read is what was checked, a named pipe is refused instead of waited on (for ever), a
+ * device is refused instead of read without end, and a procfs file that claims size 0 (such as
+ * `/proc/self/pagemap`, as large as the address space) is read no further than `limit + 1` bytes.
+ */
 async function readBounded(path: string, role: string, limit: number): Promise<Uint8Array> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error('not a regular file');
-    if (info.size > limit) {
-      throw new KeyProviderError('KEY_FILE_UNREADABLE', `${role} file too large`, {
-        detail: { role, path, limit: String(limit) },
-      });
+  return readBoundedFile(path, limit, (failure) => {
+    switch (failure.reason) {
+      case 'too-large':
+        return new KeyProviderError('KEY_FILE_UNREADABLE', `${role} file too large`, {
+          detail: { role, path, limit: String(limit) },
+        });
+      case 'not-regular':
+        return new KeyProviderError('KEY_FILE_UNREADABLE', `${role} file is not a regular file`, {
+          detail: { role, path, reason: 'not a regular file' },
+        });
+      default:
+        return new KeyProviderError('KEY_FILE_UNREADABLE', `cannot read ${role} file`, {
+          cause: failure.cause,
+          detail: { role, path, ...(failure.code === undefined ? {} : { reason: failure.code }) },
+        });
     }
-    return new Uint8Array(await readFile(path));
-  } catch (cause) {
-    if (cause instanceof KeyProviderError) throw cause;
-    const code = (cause as { code?: unknown }).code;
-    throw new KeyProviderError('KEY_FILE_UNREADABLE', `cannot read ${role} file`, {
-      cause,
-      detail: { role, path, ...(typeof code === 'string' ? { reason: code } : {}) },
-    });
-  }
+  });
 }

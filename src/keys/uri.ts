@@ -186,6 +186,9 @@ function parseQuery(
     }
     const value = decodeText(part.slice(eq + 1), scheme, name);
     if (value.length === 0) invalid('empty key uri attribute', { scheme, attribute: name });
+    // Every query attribute of file: and pkcs12: names a file; NUL ends a path for the system, so a
+    // `%00` is refused here as it is in the key path, not left to the file system to fail on.
+    if (value.includes('\u0000')) invalid('key uri attribute contains NUL', { scheme, attribute: name });
     const list = out.get(name);
     if (list === undefined) out.set(name, [value]);
     else if (repeatable.has(name)) list.push(value);
@@ -310,9 +313,16 @@ function parsePkcs11Uri(rest: string): Pkcs11KeyUri {
     // Non-enumerable so that logging or serialising the parsed URI cannot leak the PIN.
     Object.defineProperty(out, 'pinValue', { value: pinValue, enumerable: false });
   }
-  // Empty values are valid RFC 7512 syntax (they match empty fields); empty file names are not.
-  for (const key of ['modulePath', 'moduleName', 'pinSource']) {
-    if (out[key] === '') invalid('empty pkcs11 uri attribute', { scheme, attribute: key });
+  // Empty values are valid RFC 7512 syntax (they match empty fields); empty file names are not,
+  // nor file names holding NUL (as in file: URIs: the system would cut the path there).
+  for (const [key, attribute] of [
+    ['modulePath', 'module-path'],
+    ['moduleName', 'module-name'],
+    ['pinSource', 'pin-source'],
+  ] as const) {
+    const value = out[key];
+    if (value === '') invalid('empty pkcs11 uri attribute', { scheme, attribute });
+    if (typeof value === 'string' && value.includes('\u0000')) invalid('pkcs11 uri attribute contains NUL', { scheme, attribute });
   }
   return Object.freeze(out) as unknown as Pkcs11KeyUri;
 }

@@ -2,6 +2,7 @@
  * PEM (RFC 7468) reading and writing for certificates, CRLs and keys. Strict: only the standard base64
  * alphabet, whitespace between lines, and matching BEGIN/END labels.
  */
+import { pemTextStart } from '../crypto/keys.js';
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -11,9 +12,14 @@ export interface PemBlock {
   readonly der: Uint8Array;
 }
 
-// RFC 7468 §3: label characters are printable ASCII except '-'; no nested blocks.
-const BLOCK = /-----BEGIN ([\x21-\x2c\x2e-\x7e](?:[\x20-\x2c\x2e-\x7e]*[\x21-\x2c\x2e-\x7e])?)-----([\s\S]*?)-----END ([^-]*)-----/g;
+// RFC 7468 §3: label characters are printable ASCII except '-' (and no space at either end); no nested blocks.
+const LABEL = /^[\x21-\x2c\x2e-\x7e](?:[\x20-\x2c\x2e-\x7e]*[\x21-\x2c\x2e-\x7e])?$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BEGIN = '-----BEGIN ';
+const END = '-----END ';
+const DASHES = '-----';
+/** The longest label looked for (the labels used here are under 30 characters). */
+const MAX_LABEL = 64;
 
 /** The upper bound on PEM input read by this module (a trust bundle of a few hundred certificates). */
 export const MAX_PEM_SIZE = 16 * 1024 * 1024;
@@ -28,23 +34,35 @@ export const MAX_PEM_SIZE = 16 * 1024 * 1024;
 export function decodePemBlocks(text: string, code: ErrorCode): PemBlock[] {
   if (text.length > MAX_PEM_SIZE) throw new EvoucherError(code, 'pem input too large');
   const out: PemBlock[] = [];
-  for (const m of text.matchAll(BLOCK)) {
-    const label = m[1] as string;
-    if (m[3] !== label) throw new EvoucherError(code, `pem end label does not match '${label}'`);
-    const body = (m[2] as string).replace(/[ \t\r\n]/g, '');
+  // One pass with indexOf: a regular expression with a lazy body took time quadratic in the number of BEGIN
+  // lines without an END (2 s for 256 KB, hours at the size bound).
+  const labelAt = (from: number, what: string): { label: string; end: number } => {
+    const close = text.slice(from, from + MAX_LABEL + DASHES.length).indexOf(DASHES);
+    const label = close < 0 ? '' : text.slice(from, from + close);
+    if (close <= 0 || !LABEL.test(label)) throw new EvoucherError(code, `pem ${what} line without a valid label`);
+    return { label, end: from + close + DASHES.length };
+  };
+  for (let at = text.indexOf(BEGIN); at >= 0; at = text.indexOf(BEGIN, at)) {
+    const { label, end: bodyStart } = labelAt(at + BEGIN.length, 'BEGIN');
+    const endAt = text.indexOf(END, bodyStart);
+    if (endAt < 0) throw new EvoucherError(code, `pem block '${label}' has no END line`);
+    const { label: endLabel, end } = labelAt(endAt + END.length, 'END');
+    if (endLabel !== label) throw new EvoucherError(code, `pem end label does not match '${label}'`);
+    const body = text.slice(bodyStart, endAt).replace(/[ \t\r\n]/g, '');
     if (!BASE64.test(body) || body.length % 4 !== 0) throw new EvoucherError(code, `pem block '${label}' has invalid base64`);
     const der = new Uint8Array(Buffer.from(body, 'base64'));
     if (der.length === 0) throw new EvoucherError(code, `pem block '${label}' is empty`);
     out.push({ label, der });
+    at = end;
   }
   return out;
 }
 
 /** True when `bytes` look like PEM text rather than DER. */
 export function looksLikePem(bytes: Uint8Array): boolean {
-  // DER starts with a tag byte (0x30 for every structure here); PEM starts with '-' or whitespace.
-  const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1').trimStart();
-  return head.startsWith('-----BEGIN ');
+  // DER starts with a tag and length bytes no text line holds; PEM may have explanatory text before its first
+  // block (RFC 7468 §5.2: `openssl x509 -text` output, `Bag Attributes` lines), which pemTextStart allows.
+  return pemTextStart(bytes) >= 0;
 }
 
 /**

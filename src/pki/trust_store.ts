@@ -2,9 +2,10 @@
  * Trust stores: the configured anchors, and nothing else (security.md §3 "Trust"). A certificate is never
  * trusted because it was embedded in a seal or listed as an intermediate.
  */
-import { constants, type Dirent } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readBoundedFile } from '../encoding/read_bounded.js';
 import { EvoucherError } from '../errors.js';
 import { parseCertificate } from './cert.js';
 import { decodePemBlocks, looksLikePem, MAX_PEM_SIZE } from './pem.js';
@@ -59,49 +60,24 @@ export function createTrustStore(certs: readonly (Uint8Array | string | Certific
 }
 
 /**
- * Reads one trust file whole, bounded by {@link MAX_PEM_SIZE}, the way `readFileBounded` reads every CLI input
- * (src/pki may not import src/verify): one handle is opened without blocking, checked with fstat and read, so a
- * named pipe is refused at once instead of waited on forever, a device (`/dev/zero`), socket or directory is
- * refused instead of read without end, and a file that grows after the check is still bounded.
+ * Reads one trust file whole, bounded by {@link MAX_PEM_SIZE}, through the one bounded reader of the package:
+ * a named pipe is refused at once instead of waited on for ever, a device (`/dev/zero`), socket or directory
+ * instead of read without end, and a file that grows after the check is still bounded.
  */
 async function readTrustFile(path: string): Promise<Uint8Array> {
-  const refuse = (message: string, cause?: unknown): EvoucherError =>
-    new EvoucherError('ARG_IO', message, cause === undefined ? { detail: { path } } : { cause, detail: { path } });
-  let fh: FileHandle;
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw refuse(`cannot read trust file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw refuse(`trust file ${path} is not a regular file`);
-    const tooLarge = `trust file ${path} is larger than ${MAX_PEM_SIZE} bytes`;
-    if (st.size > MAX_PEM_SIZE) throw refuse(tooLarge);
-    // Read to the end, not to the size fstat gave (a file may grow meanwhile, procfs says 0); the buffer grows
-    // to MAX_PEM_SIZE + 1 at most, which proves the file too large.
-    let buf = new Uint8Array(st.size + 1);
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > MAX_PEM_SIZE) throw refuse(tooLarge);
-        const grown = new Uint8Array(Math.min(MAX_PEM_SIZE + 1, Math.max(n * 2, 4096)));
-        grown.set(buf);
-        buf = grown;
-      }
-      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) break;
-      n += bytesRead;
+  const bytes = await readBoundedFile(path, MAX_PEM_SIZE, (failure) => {
+    const detail = { path };
+    switch (failure.reason) {
+      case 'not-regular':
+        return new EvoucherError('ARG_IO', `trust file ${path} is not a regular file`, { detail });
+      case 'too-large':
+        return new EvoucherError('ARG_IO', `trust file ${path} is larger than ${MAX_PEM_SIZE} bytes`, { detail });
+      default:
+        return new EvoucherError('ARG_IO', `cannot read trust file ${path}: ${failure.code ?? 'error'}`, { cause: failure.cause, detail });
     }
-    if (n > MAX_PEM_SIZE) throw refuse(tooLarge);
-    // A copy of exactly the file: anchors keep their DER, which must not be a view of a larger buffer.
-    return buf.slice(0, n);
-  } catch (e) {
-    if (e instanceof EvoucherError) throw e;
-    throw refuse(`cannot read trust file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
+  });
+  // A copy of exactly the file: anchors keep their DER, which must not be a view of a larger buffer.
+  return bytes.slice();
 }
 
 async function readCertificates(path: string): Promise<CertificateInfo[]> {

@@ -13,7 +13,7 @@
  *   invalidate the other's key handles (SoftHSM2 drops private-object handles on logout).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { access, realpath } from 'node:fs/promises';
+import { access, realpath, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type * as Pkcs11Js from 'pkcs11js';
@@ -81,7 +81,8 @@ async function loadBinding(): Promise<Pkcs11Lib> {
  *
  * @param modulePath - absolute path of the library (`.so`)
  * @returns a handle to pass to {@link releaseModule} exactly once
- * @throws KeyProviderError `KEY_MODULE_NOT_FOUND` (missing file, not a loadable library, or
+ * @throws KeyProviderError `KEY_MODULE_NOT_FOUND` (missing file, not a regular file — a named
+ *   pipe, a device or a directory is refused before it is opened —, not a loadable library, or
  *   pkcs11js unavailable), `KEY_DEVICE_ERROR` (C_Initialize failed; `ckr` set)
  */
 export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHandle> {
@@ -91,13 +92,23 @@ export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHan
     });
   }
   let path: string;
+  let regular: boolean;
   try {
     path = await realpath(modulePath);
+    regular = (await stat(path)).isFile();
     await access(path, fsConstants.R_OK);
   } catch (cause) {
     throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'pkcs11 module not found', {
       cause,
       detail: { modulePath },
+    });
+  }
+  if (!regular) {
+    // dlopen opens the path and reads it: a named pipe would hold the whole process until a writer
+    // came (for ever), a device would be read from. A library is a regular file; anything else is
+    // refused before the loader sees it (realpath first, so a link to a library is still fine).
+    throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'pkcs11 module is not a regular file', {
+      detail: { modulePath, reason: 'not a regular file' },
     });
   }
   const lib = await loadBinding();

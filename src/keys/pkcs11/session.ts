@@ -351,6 +351,10 @@ function slotIdOf(slot: Buffer): number {
   return -1;
 }
 
+/**
+ * The URI values an error about the token names. They may hold a `pin-value` typed with the wrong
+ * separator (`token=t&pin-value=…`): KeyProviderError redacts it from every detail value.
+ */
 function describe(selector: TokenSelector): Record<string, string> {
   const out: Record<string, string> = {};
   if (selector.token !== undefined) out['token'] = selector.token;

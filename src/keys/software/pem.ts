@@ -2,6 +2,7 @@
  * PEM (RFC 7468) reading for key and certificate files: strict base64, bounded sizes, and the
  * label of every block kept so that a key file may also carry its certificate.
  */
+import { pemTextStart } from '../../crypto/keys.js';
 import { KeyProviderError } from '../errors.js';
 
 /** Largest key or certificate file read (hostile-input bound). */
@@ -20,14 +21,17 @@ export interface PemBlock {
 }
 
 /**
- * True when the input looks like PEM text (starts, after whitespace, with `-----BEGIN`).
+ * True when the input is PEM text: a `-----BEGIN ` line, after nothing but text. RFC 7468 §5.2 lets
+ * explanatory text come before the first block (`openssl pkcs12 -nodes` writes `Bag Attributes`
+ * lines there); DER, whose first bytes are a tag and a length, never passes for it. The same test
+ * as the key importer's (crypto's `pemTextStart`), so a file is PEM to both or to neither; linear on
+ * any input.
  *
  * @param input - text or bytes
  * @returns whether to read it as PEM
  */
 export function isPem(input: Uint8Array | string): boolean {
-  const head = typeof input === 'string' ? input.slice(0, 256) : Buffer.from(input.subarray(0, 256)).toString('latin1');
-  return head.trimStart().startsWith('-----BEGIN ');
+  return pemTextStart(input) >= 0;
 }
 
 /**
