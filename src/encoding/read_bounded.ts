@@ -48,6 +48,25 @@ function grow(buf: Uint8Array, maxBytes: number): Uint8Array {
   return grown;
 }
 
+/** Refuses, from its fstat, what is not a regular file or claims more than the bound. */
+function checkStat(st: { isFile(): boolean; size: number }, maxBytes: number, fail: BoundedReadErrorFactory): Uint8Array {
+  if (!st.isFile()) throw fail({ reason: 'not-regular' });
+  if (st.size > maxBytes) throw fail({ reason: 'too-large' });
+  return firstBuffer(st.size, maxBytes);
+}
+
+/** The buffer to read on into after `n` bytes: the same one, a grown one, or undefined once past the bound. */
+function room(buf: Uint8Array, n: number, maxBytes: number): Uint8Array | undefined {
+  if (n < buf.length) return buf;
+  return n > maxBytes ? undefined : grow(buf, maxBytes);
+}
+
+/** The bytes read, or the refusal of a file that turned out larger than the bound. */
+function result(buf: Uint8Array, n: number, maxBytes: number, fail: BoundedReadErrorFactory): Uint8Array {
+  if (n > maxBytes) throw fail({ reason: 'too-large' });
+  return buf.subarray(0, n);
+}
+
 function errnoCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -104,24 +123,16 @@ export async function readBoundedFile(path: string, maxBytes: number, fail: Boun
     throw fail({ reason: 'open', cause, code: errnoCode(cause) });
   }
   try {
-    let buf: Uint8Array;
     try {
-      const st = await fh.stat();
-      if (!st.isFile()) throw fail({ reason: 'not-regular' });
-      if (st.size > maxBytes) throw fail({ reason: 'too-large' });
-      buf = firstBuffer(st.size, maxBytes);
+      let buf = checkStat(await fh.stat(), maxBytes, fail);
       let n = 0;
-      for (;;) {
-        if (n === buf.length) {
-          if (n > maxBytes) break;
-          buf = grow(buf, maxBytes);
-        }
+      for (let next = room(buf, n, maxBytes); next !== undefined; next = room(buf, n, maxBytes)) {
+        buf = next;
         const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
         if (bytesRead === 0) break;
         n += bytesRead;
       }
-      if (n > maxBytes) throw fail({ reason: 'too-large' });
-      return buf.subarray(0, n);
+      return result(buf, n, maxBytes, fail);
     } catch (e) {
       if (e instanceof EvoucherError) throw e;
       throw fail({ reason: 'read', cause: e, code: errnoCode(e) });
@@ -151,22 +162,15 @@ export function readBoundedFileSync(path: string, maxBytes: number, fail: Bounde
     throw fail({ reason: 'open', cause, code: errnoCode(cause) });
   }
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw fail({ reason: 'not-regular' });
-    if (st.size > maxBytes) throw fail({ reason: 'too-large' });
-    let buf = firstBuffer(st.size, maxBytes);
+    let buf = checkStat(fstatSync(fd), maxBytes, fail);
     let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > maxBytes) break;
-        buf = grow(buf, maxBytes);
-      }
+    for (let next = room(buf, n, maxBytes); next !== undefined; next = room(buf, n, maxBytes)) {
+      buf = next;
       const r = readSync(fd, buf, n, buf.length - n, null);
       if (r === 0) break;
       n += r;
     }
-    if (n > maxBytes) throw fail({ reason: 'too-large' });
-    return buf.subarray(0, n);
+    return result(buf, n, maxBytes, fail);
   } catch (e) {
     if (e instanceof EvoucherError) throw e;
     throw fail({ reason: 'read', cause: e, code: errnoCode(e) });

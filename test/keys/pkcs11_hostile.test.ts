@@ -49,8 +49,11 @@ async function openError(uri: string, options: Parameters<typeof openKeyProvider
   return new Error(`${uri} opened`);
 }
 
-/** Runs `f` with a session of other code of the process logged in to the token (its own pkcs11js instance). */
-async function withForeignLogin<T>(token: TestToken, f: (state: () => number) => Promise<T>): Promise<T> {
+/**
+ * Runs `f` with a user session of the token opened by other code of the process (its own pkcs11js instance),
+ * then logs out, closes and finalizes.
+ */
+async function withUserSession<T>(token: TestToken, readWrite: boolean, f: (p11: Pkcs11Js.PKCS11, lib: typeof Pkcs11Js, session: Buffer) => Promise<T> | T): Promise<T> {
   const lib = await pkcs11js();
   const p11 = new lib.PKCS11();
   p11.load(token.modulePath);
@@ -58,10 +61,10 @@ async function withForeignLogin<T>(token: TestToken, f: (state: () => number) =>
   try {
     const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
     if (slot === undefined) throw new Error('test token not found');
-    const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION);
+    const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION | (readWrite ? lib.CKF_RW_SESSION : 0));
     p11.C_Login(session, lib.CKU_USER, token.pin);
     try {
-      return await f(() => p11.C_GetSessionInfo(session).state);
+      return await f(p11, lib, session);
     } finally {
       p11.C_Logout(session);
       p11.C_CloseSession(session);
@@ -69,6 +72,11 @@ async function withForeignLogin<T>(token: TestToken, f: (state: () => number) =>
   } finally {
     p11.C_Finalize();
   }
+}
+
+/** Runs `f` with a session of other code of the process logged in to the token. */
+async function withForeignLogin<T>(token: TestToken, f: (state: () => number) => Promise<T>): Promise<T> {
+  return withUserSession(token, false, (p11, _lib, session) => f(() => p11.C_GetSessionInfo(session).state));
 }
 
 const skipReason = await softHsmUnavailableReason();
@@ -97,15 +105,7 @@ if (skipReason !== undefined) {
       await writeFile(pinFile, `${token.pin}\n`);
       // CKA_SIGN false on 'nosign' (softhsm2-util imports keys with CKA_SIGN true), before any provider
       // initialises the module in this process.
-      const lib = await pkcs11js();
-      const p11 = new lib.PKCS11();
-      p11.load(token.modulePath);
-      p11.C_Initialize();
-      try {
-        const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
-        if (slot === undefined) throw new Error('test token not found');
-        const s = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION | lib.CKF_RW_SESSION);
-        p11.C_Login(s, lib.CKU_USER, token.pin);
+      await withUserSession(token, true, (p11, lib, s) => {
         p11.C_FindObjectsInit(s, [
           { type: lib.CKA_CLASS, value: lib.CKO_PRIVATE_KEY },
           { type: lib.CKA_LABEL, value: 'nosign' },
@@ -114,11 +114,7 @@ if (skipReason !== undefined) {
         p11.C_FindObjectsFinal(s);
         if (key === undefined) throw new Error('nosign key not found');
         p11.C_SetAttributeValue(s, key, [{ type: lib.CKA_SIGN, value: false }]);
-        p11.C_Logout(s);
-        p11.C_CloseSession(s);
-      } finally {
-        p11.C_Finalize();
-      }
+      });
     });
 
     afterAll(async () => {
