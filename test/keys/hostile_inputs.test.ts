@@ -263,6 +263,15 @@ describe('PEM with explanatory text (RFC 7468 §5.2)', () => {
   });
 });
 
+describe('bad PEM in a key file', () => {
+  it('is KEY_FORMAT_UNSUPPORTED with or without cert= (before: CRYPTO_KEY_INVALID with it)', async () => {
+    const bad = join(dir, 'bad64.pem');
+    await writeFile(bad, a.keyPem.replace(/\n([A-Za-z0-9+/]{10})/u, '\n!!!!!!!!!!') + a.certPem);
+    expect(await openError(`file:${bad}`)).toMatchObject({ code: 'KEY_FORMAT_UNSUPPORTED' });
+    expect(await openError(`file:${bad}?cert=${a.certPath}`)).toMatchObject({ code: 'KEY_FORMAT_UNSUPPORTED' });
+  });
+});
+
 describe('PEM with more than one private key', () => {
   it('is KEY_AMBIGUOUS, whichever key comes first and whether or not cert= names the certificate', async () => {
     const aFirst = join(dir, 'two-a-first.pem');

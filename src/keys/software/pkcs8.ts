@@ -14,7 +14,7 @@ import { certificatePublicKey, readCertificate, samePublicKey } from '../certifi
 import type { CertificateFacts } from '../certificate.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
-import { isPem, readCertificates } from './pem.js';
+import { isPem, readCertificates, readPemBlocks } from './pem.js';
 
 /** Options of {@link openSoftwareKey}. */
 export interface SoftwareKeyOptions {
@@ -47,6 +47,9 @@ export interface SoftwareKeyOptions {
  * const sig = await signer.sign(bytes)
  */
 export function openSoftwareKey(options: SoftwareKeyOptions): KeyProvider {
+  // PEM syntax is judged by the one reader of key files (KEY_FORMAT_UNSUPPORTED for bad base64 or a missing END
+  // line), whether the certificate comes from the same file or from cert=.
+  if (isPem(options.key)) readPemBlocks(options.key);
   const key = importPrivateKey(normaliseLabels(options.key), options.password === undefined ? {} : { password: options.password });
   const certs = readCertificates(options.certificate);
   const [leafDer, ...more] = certs;
