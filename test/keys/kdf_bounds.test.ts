@@ -279,6 +279,13 @@ describe('PKCS#12: the ContentInfos and the total key derivation of a file are b
     expect(isEncrypted(ca2M)).toBe(true);
   }, 120_000);
 
+  it('opens a triple-DES file (-keypbe/-certpbe PBE-SHA1-3DES) at 1,000,000 iterations: each derivation counts 3 blocks, the MAC 1', () => {
+    // MAC 1M + certificate safe 3M + shrouded key 3M = 7M work units: within the total (a total of 6M refused it).
+    openssl('pkcs12', '-export', '-inkey', join(P256, 'cz.key.pem'), '-passin', `pass:${FIXTURE_PASSWORD}`, '-in', join(P256, 'cz.cert.pem'),
+      '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-iter', '1000000', '-passout', `pass:${PW}`, '-out', path('3des-1m.p12'));
+    expect(codeOf(() => openPkcs12({ data: readFileSync(path('3des-1m.p12')), password: PW }))).toBe('opened');
+  }, 120_000);
+
   it('every fixture PKCS#12 file still opens (OpenSSL defaults)', () => {
     for (const fam of ['p256', 'rsa', 'sm2']) {
       for (const f of readdirSync(join(PKI, fam)).filter((n) => n.endsWith('.p12'))) {
@@ -302,24 +309,24 @@ describe('PKCS#12: the ContentInfos and the total key derivation of a file are b
     expect(codeOf(() => openPkcs12({ data, password: PW }))).toBe('KEY_FORMAT_UNSUPPORTED');
   });
 
-  it('opens a file whose derivations add up to the total limit (3 at the per-derivation limit, no MAC)', async () => {
-    expect(MAX_PKCS12_KDF_ITERATIONS).toBe(3 * MAX_PBE_ITERATIONS);
-    const p = openPkcs12({ data: pfxOf([...leaf2M, ca2M]), password: PW });
+  it('opens a file whose derivations add up to the total limit (7 single-block ones at the per-derivation limit, no MAC)', async () => {
+    expect(MAX_PKCS12_KDF_ITERATIONS).toBe(7 * MAX_PBE_ITERATIONS);
+    const p = openPkcs12({ data: pfxOf([...leaf2M, ca2M, ca2M, ca2M, ca2M, ca2M]), password: PW });
     expect(Buffer.from(await p.certificate()).equals(Buffer.from(pemBody(join(P256, 'cz.cert.pem'))))).toBe(true);
-    expect((await p.chain?.())?.length).toBe(1);
-  });
+    expect((await p.chain?.())?.length).toBe(5);
+  }, 60_000);
 
   it('refuses the encrypted safes above the total before decrypting any of them', () => {
-    // Four encryptedData safes of 2,000,000 iterations: 8,000,000 > 6,000,000, all within the ContentInfo bound.
-    const e = errorOf(() => openPkcs12({ data: pfxOf([...leaf2M, ca2M, ca2M, ca2M]), password: PW }));
+    // Eight encryptedData safes of 2,000,000 iterations: 16,000,000 > 14,000,000, within the ContentInfo bound.
+    const e = errorOf(() => openPkcs12({ data: pfxOf([leaf2M[0] as Uint8Array, ...Array.from({ length: 7 }, () => ca2M)]), password: PW }));
     expect(e.code).toBe('KEY_FORMAT_UNSUPPORTED');
     expect(e.message).toContain('encryptedData');
-    expect(e.detail).toMatchObject({ value: String(4 * MAX_PBE_ITERATIONS), limit: String(MAX_PKCS12_KDF_ITERATIONS) });
+    expect(e.detail).toMatchObject({ value: String(8 * MAX_PBE_ITERATIONS), limit: String(MAX_PKCS12_KDF_ITERATIONS) });
   });
 
   it('charges the shrouded key bag: refused before its derivation when the safes used up the total', () => {
-    // Three encrypted safes (6,000,000) fit; the key's 2,000,000 more do not.
-    const e = errorOf(() => openPkcs12({ data: pfxOf([...leaf2M, ca2M, ca2M]), password: PW }));
+    // Seven encrypted safes (14,000,000) fit; the key's 2,000,000 more do not.
+    const e = errorOf(() => openPkcs12({ data: pfxOf([...leaf2M, ca2M, ca2M, ca2M, ca2M, ca2M, ca2M]), password: PW }));
     expect(e.code).toBe('KEY_FORMAT_UNSUPPORTED');
     expect(e.message).toContain('shrouded key');
   }, 30_000);

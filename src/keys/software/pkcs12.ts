@@ -39,11 +39,12 @@ export const MAX_PKCS12_BAGS = 256;
 export const MAX_PKCS12_CONTENT_INFOS = 8;
 /**
  * Most key-derivation work one file may cost: the MAC, every encrypted safe and every shrouded key, each
- * counted as its iteration count times the hash-sized blocks it derives. Three single-block derivations at
- * `MAX_PBE_ITERATIONS`, i.e. what `openssl pkcs12 -export -iter 2000000` writes, still open; a file asking
- * for more is refused before the derivation that would pass the bound.
+ * counted as its iteration count times the hash-sized blocks it derives (a PKCS#12 triple-DES derivation
+ * counts 3: two key blocks and an IV block). The MAC and two triple-DES derivations at `MAX_PBE_ITERATIONS`,
+ * what `openssl pkcs12 -export -iter 2000000 -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES` writes, still
+ * open; a file asking for more is refused before the derivation that would pass the bound.
  */
-export const MAX_PKCS12_KDF_ITERATIONS = 3 * MAX_PBE_ITERATIONS;
+export const MAX_PKCS12_KDF_ITERATIONS = 7 * MAX_PBE_ITERATIONS;
 
 const OID_DATA = '1.2.840.113549.1.7.1';
 const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
