@@ -280,7 +280,6 @@ export function issueCrl(options: IssueCrlOptions): Crl {
   if (revoked.length > 0) {
     crl.revokedCertificates = revoked.map((r) => {
       if (!/^([0-9a-f]{2})+$/.test(r.serialNumber)) throw new EvoucherError('ARG_INVALID', 'revoked serial must be lower-case hex');
-      if (r.reason === 8) throw new EvoucherError('ARG_INVALID', 'reason removeFromCRL (8) belongs to delta CRLs; issueCrl writes complete CRLs');
       const entry = new pkijs.RevokedCertificate({
         userCertificate: new asn1js.Integer({ valueHex: ab(new Uint8Array(Buffer.from(r.serialNumber, 'hex'))) }),
         revocationDate: buildTime(r.revocationDate),

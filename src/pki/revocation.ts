@@ -8,8 +8,8 @@
  * (`nextUpdate >= T`, or issued at or after T), and still spoke of the certificate: issued before it expired,
  * or carrying ExpiredCertsOnCRL (a CA may drop expired certificates from its lists, RFC 5280 §3.3); a stale
  * CRL can still prove a revocation. A revocation counts from the earlier of its revocationDate and
- * invalidityDate. A complete CRL with a removeFromCRL entry (a delta CRL's reason only, RFC 5280 §5.3.1) is
- * refused, and a CRL this implementation cannot use (delta, scoped, indirect) that lists the certificate
+ * invalidityDate. An entry with reason removeFromCRL revokes nothing and never hides another entry for the
+ * same serial; a CRL this implementation cannot use (delta, scoped, indirect) that lists the certificate
  * leaves its revocation undecided rather than ignored.
  */
 import { DER_TAG, derChildren, derContextTag, expectDerTag, failDer, isDerTag } from '../encoding/der.js';
@@ -57,9 +57,6 @@ export interface ParsedCrl {
 
 const cache = new WeakMap<Crl, ParsedCrl>();
 
-/** deltaCRLIndicator (RFC 5280 §5.2.4). */
-const DELTA_CRL_INDICATOR = '2.5.29.27';
-
 /** When a revocation takes effect: its revocationDate, or its invalidityDate when that is earlier. */
 function revokedFrom(e: RevokedEntry): number {
   const r = e.revocationDate.getTime();
@@ -99,8 +96,6 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
     }
     const unsupported: string[] = [];
     const revoked: RevokedEntry[] = [];
-    let removeFromCrl = false;
-    let delta = false;
     let expiredCertsOnCrl: Date | undefined;
     const bySerial = new Map<string, RevokedEntry>();
     const listT = f[k];
@@ -117,7 +112,6 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
             if (x.oid === EXTENSION_OID.reasonCode) {
               // CRLReason ::= ENUMERATED
               reason = smallEnumerated(extensionValue(x.value), 'reasonCode');
-              if (reason === REASON_REMOVE_FROM_CRL) removeFromCrl = true;
             } else if (x.oid === EXTENSION_OID.invalidityDate) {
               // InvalidityDate ::= GeneralizedTime
               invalidityDate = parseTime(extensionValue(x.value));
@@ -134,9 +128,11 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
           ...(invalidityDate === undefined ? {} : { invalidityDate }),
         };
         revoked.push(entry);
-        // The earliest entry for a serial wins (from its invalidityDate when earlier).
+        // The earliest entry for a serial wins (from its invalidityDate when earlier). A removeFromCRL entry revokes
+        // nothing and is never the one kept, so it cannot hide another entry for the serial: OpenSSL's CA writes
+        // such entries into complete lists for certificates taken off hold (RFC 5280 §5.3.1 meant them for deltas).
         const prev = bySerial.get(serialNumber);
-        if (prev === undefined || revokedFrom(prev) > revokedFrom(entry)) bySerial.set(serialNumber, entry);
+        if (reason !== REASON_REMOVE_FROM_CRL && (prev === undefined || revokedFrom(prev) > revokedFrom(entry))) bySerial.set(serialNumber, entry);
       }
       k++;
     }
@@ -154,16 +150,12 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
           expiredCertsOnCrl = parseTime(extensionValue(x.value));
         } else if (x.critical && !CRL_EXTENSIONS_KNOWN.has(x.oid)) {
           // issuingDistributionPoint, deltaCRLIndicator...: scoped or delta CRLs are not used.
-          if (x.oid === DELTA_CRL_INDICATOR) delta = true;
           unsupported.push(x.oid);
         }
       }
       k++;
     }
     if (k !== f.length) failDer('unexpected fields in tbsCertList', f[k]);
-    // RFC 5280 §5.3.1: removeFromCRL belongs to delta CRLs. In a complete list it would hide an entry (the
-    // earliest-wins rule above cannot tell which of two entries for one serial is meant), so it is refused.
-    if (removeFromCrl && !delta) throw new EvoucherError('CRL_MALFORMED', 'a complete crl lists an entry with reason removeFromCRL (a delta crl reason only)');
     const info: Crl = {
       der: bytes,
       issuer: issuerName.text,

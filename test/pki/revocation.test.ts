@@ -18,14 +18,16 @@ const validate = (cert: typeof revoked, crls: readonly Crl[], at = AT): PathResu
 const leafRevocation = (r: PathResult) => r.checks.find((c) => c.check === 'revocation' && c.certificate === r.chain[0]?.subject);
 
 describe('CRL entries', () => {
-  it('a complete CRL with a removeFromCRL entry is refused (CRL_MALFORMED); a delta CRL may carry one', () => {
-    const entries = [
-      { serial: revoked.serialNumber, date: d('2025-03-01T00:00:00Z'), extensions: [reason(8)] },
-      { serial: revoked.serialNumber, date: d('2025-06-01T00:00:00Z'), extensions: [reason(1)] },
-    ];
-    expect(() => parseCrl(crlDer({ thisUpdate: d('2025-12-15T00:00:00Z'), nextUpdate: d('2026-06-01T00:00:00Z'), entries }))).toThrow(expect.objectContaining({ code: 'CRL_MALFORMED' }));
-    const delta = list({ thisUpdate: d('2025-12-15T00:00:00Z'), nextUpdate: d('2026-06-01T00:00:00Z'), entries, extensions: [deltaCrlIndicator(1)] });
-    expect(delta.unsupportedCriticalExtensions).toEqual(['2.5.29.27']);
+  it('a removeFromCRL entry revokes nothing and never hides another entry for the serial (it hid a keyCompromise one)', () => {
+    const removed = { serial: revoked.serialNumber, date: d('2025-03-01T00:00:00Z'), extensions: [reason(8)] };
+    const compromised = { serial: revoked.serialNumber, date: d('2025-06-01T00:00:00Z'), extensions: [reason(1)] };
+    for (const entries of [[removed, compromised], [compromised, removed]]) {
+      const r = validate(revoked, [list({ thisUpdate: d('2025-12-15T00:00:00Z'), nextUpdate: d('2026-06-01T00:00:00Z'), entries })]);
+      expect(r.code).toBe('CERT_REVOKED');
+      expect(leafRevocation(r)?.message).toContain('revoked at 2025-06-01');
+    }
+    // Alone, it leaves the certificate good (taken off hold), as OpenSSL's CA and openssl verify mean it.
+    expect(validate(revoked, [list({ thisUpdate: d('2025-12-15T00:00:00Z'), nextUpdate: d('2026-06-01T00:00:00Z'), entries: [removed] })]).status).toBe('valid');
   });
 
   it('two entries for one serial: the earlier revocation counts', () => {
