@@ -227,6 +227,27 @@ const PEM_BEGIN = '-----BEGIN ';
 const MAX_PEM_LABEL = 64;
 
 /**
+ * The next `-----BEGIN ` at or after `from` that opens a line (after optional blanks), or -1: RFC 7468's
+ * encapsulation boundaries are lines, so a BEGIN inside a line of explanatory text opens no block (OpenSSL
+ * reads such files alike). One pass with `indexOf`.
+ *
+ * @param text - the text (bytes read as Latin-1 will do)
+ * @param from - where to look from; a line is taken to start there
+ * @returns the offset of the BEGIN, or -1
+ * @example
+ * nextPemBegin('see -----BEGIN X----- here\n-----BEGIN CERTIFICATE-----\n', 0) // 27
+ */
+export function nextPemBegin(text: string, from: number): number {
+  for (let at = text.indexOf(PEM_BEGIN, from); at >= 0; at = text.indexOf(PEM_BEGIN, at + 1)) {
+    // The blanks walked back over lie between this match and the previous one: the walks add up to one pass.
+    let i = at;
+    while (i > from && (text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09)) i--;
+    if (i === 0 || i === from || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d) return at;
+  }
+  return -1;
+}
+
+/**
  * Where the PEM of a text starts: the offset of the first `-----BEGIN ` that opens a line (after
  * optional blanks) when everything before it is text, or -1 when the input is not PEM. RFC 7468 §5.2
  * lets explanatory text come before (and between) the blocks: `openssl pkcs12 -nodes` writes `Bag
@@ -241,19 +262,13 @@ const MAX_PEM_LABEL = 64;
  */
 export function pemTextStart(input: Uint8Array | string): number {
   const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  let checked = 0;
-  for (let at = text.indexOf(PEM_BEGIN); at >= 0; at = text.indexOf(PEM_BEGIN, at + 1)) {
-    for (; checked < at; checked++) {
-      const c = text.charCodeAt(checked);
-      if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return -1;
-    }
-    // A `-----BEGIN ` inside a line is part of the explanatory text; the blanks walked back over lie
-    // between this match and the previous one, so the walks add up to one pass.
-    let i = at;
-    while (i > 0 && (text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09)) i--;
-    if (i === 0 || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d) return at;
+  const at = nextPemBegin(text, 0);
+  if (at < 0) return -1;
+  for (let i = 0; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return -1;
   }
-  return -1;
+  return at;
 }
 
 /** The label of a BEGIN line at `from`: capitals, digits and spaces followed by `-----`, at most {@link MAX_PEM_LABEL} long. */
@@ -280,13 +295,13 @@ function pemToDer(
   const blocks = new Map<string, Uint8Array>();
   let found: { der: Uint8Array; label: string; headers: boolean } | undefined;
   let matching = 0;
-  let at = text.indexOf(PEM_BEGIN);
+  let at = nextPemBegin(text, 0);
   while (at >= 0) {
     const labelStart = at + PEM_BEGIN.length;
     const label = pemLabelAt(text, labelStart);
     if (label === undefined) {
       // Not a block (another label syntax, or prose): go on after it.
-      at = text.indexOf(PEM_BEGIN, at + 1);
+      at = nextPemBegin(text, at + 1);
       continue;
     }
     const bodyStart = labelStart + label.length + 5;
@@ -305,7 +320,7 @@ function pemToDer(
       matching += 1;
       found ??= { der, label, headers };
     }
-    at = text.indexOf(PEM_BEGIN, end + endMarker.length);
+    at = nextPemBegin(text, end + endMarker.length);
   }
   if (found === undefined) fail('CRYPTO_KEY_INVALID', `no PEM block of type ${labels.join(' / ')}`);
   return { der: found.der, label: found.label, headers: found.headers, matching, blocks };

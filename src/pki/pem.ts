@@ -2,7 +2,7 @@
  * PEM (RFC 7468) reading and writing for certificates, CRLs and keys. Strict: only the standard base64
  * alphabet, whitespace between lines, and matching BEGIN/END labels.
  */
-import { pemTextStart } from '../crypto/keys.js';
+import { nextPemBegin, pemTextStart } from '../crypto/keys.js';
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -42,7 +42,8 @@ export function decodePemBlocks(text: string, code: ErrorCode): PemBlock[] {
     if (close <= 0 || !LABEL.test(label)) throw new EvoucherError(code, `pem ${what} line without a valid label`);
     return { label, end: from + close + DASHES.length };
   };
-  for (let at = text.indexOf(BEGIN); at >= 0; at = text.indexOf(BEGIN, at)) {
+  // Only a BEGIN that opens a line opens a block (RFC 7468): one inside a line of text is text.
+  for (let at = nextPemBegin(text, 0); at >= 0; at = nextPemBegin(text, at)) {
     const { label, end: bodyStart } = labelAt(at + BEGIN.length, 'BEGIN');
     const endAt = text.indexOf(END, bodyStart);
     if (endAt < 0) throw new EvoucherError(code, `pem block '${label}' has no END line`);

@@ -263,6 +263,18 @@ describe('PEM with explanatory text (RFC 7468 §5.2)', () => {
   });
 });
 
+describe('a BEGIN inside a line of text', () => {
+  it('opens no block: the key and certificate after such a line open (before: bad base64)', async () => {
+    const prose = 'The key goes between -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- lines:\n';
+    const f = join(dir, 'midline.pem');
+    await writeFile(f, prose + a.keyPem + prose.replaceAll('PRIVATE KEY', 'CERTIFICATE') + a.certPem);
+    const p = await openKeyProvider(`file:${f}`);
+    expect(Buffer.from(await p.certificate()).equals(Buffer.from(a.certDer))).toBe(true);
+    expect(p.algorithm).toBe('ecdsa-p256-sha256');
+    await p.close?.();
+  });
+});
+
 describe('bad PEM in a key file', () => {
   it('is KEY_FORMAT_UNSUPPORTED with or without cert= (before: CRYPTO_KEY_INVALID with it)', async () => {
     const bad = join(dir, 'bad64.pem');

@@ -22,6 +22,14 @@ describe('PEM', () => {
     }
   });
 
+  it('a BEGIN inside a line of text opens no block (RFC 7468 boundaries are lines; openssl x509 reads it alike)', () => {
+    const pem = anchor('p256');
+    const prose = 'Paste it between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines, like this:\n';
+    expect(decodePemBlocks(prose + pem, 'CERT_MALFORMED').map((b) => b.label)).toEqual(['CERTIFICATE']);
+    expect(parseCertificate(new Uint8Array(Buffer.from(prose + pem, 'latin1'))).subject).toBe(parseCertificate(pem).subject);
+    expect(decodePemBlocks(`note: -----BEGIN ???-----\n${pem}`, 'CERT_MALFORMED')).toHaveLength(1);
+  });
+
   it('refuses BEGIN lines without an END at once (a regular expression took time quadratic in them)', () => {
     const hostile = '-----BEGIN CERTIFICATE-----\nAAAA\n'.repeat(30_000);
     expect(() => decodePemBlocks(hostile, 'CERT_MALFORMED')).toThrow(expect.objectContaining({ code: 'CERT_MALFORMED' }));

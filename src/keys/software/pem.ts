@@ -2,7 +2,7 @@
  * PEM (RFC 7468) reading for key and certificate files: strict base64, bounded sizes, and the
  * label of every block kept so that a key file may also carry its certificate.
  */
-import { pemTextStart } from '../../crypto/keys.js';
+import { nextPemBegin, pemTextStart } from '../../crypto/keys.js';
 import { KeyProviderError } from '../errors.js';
 
 /** Largest key or certificate file read (hostile-input bound). */
@@ -50,17 +50,23 @@ export function readPemBlocks(input: Uint8Array | string): PemBlock[] {
   }
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
   const blocks: PemBlock[] = [];
-  const begin = /-----BEGIN ([A-Z0-9 ]{1,64})-----/gu;
-  let m: RegExpExecArray | null;
-  while ((m = begin.exec(text)) !== null) {
+  // Only a BEGIN that opens a line opens a block (RFC 7468), as for the key importer: one inside a line of
+  // explanatory text is text.
+  for (let at = nextPemBegin(text, 0); at >= 0; ) {
+    const m = /^-----BEGIN ([A-Z0-9 ]{1,64})-----/u.exec(text.slice(at, at + 80));
+    if (m === null) {
+      at = nextPemBegin(text, at + 1);
+      continue;
+    }
     const label = m[1] ?? '';
     const endMarker = `-----END ${label}-----`;
-    const end = text.indexOf(endMarker, begin.lastIndex);
+    const bodyStart = at + m[0].length;
+    const end = text.indexOf(endMarker, bodyStart);
     if (end < 0) {
       throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', 'pem block without end line', { detail: { label } });
     }
-    const body = text.slice(begin.lastIndex, end);
-    begin.lastIndex = end + endMarker.length;
+    const body = text.slice(bodyStart, end);
+    at = nextPemBegin(text, end + endMarker.length);
     // RFC 1421 §4.6 headers ("Name: value") before a blank line.
     const headers = /^[ \t]*[A-Za-z][A-Za-z0-9-]*:/mu.test(body);
     const b64 = body.replace(/^[ \t]*[A-Za-z][A-Za-z0-9-]*:.*$/gmu, '').replace(/[\s]+/gu, '');
