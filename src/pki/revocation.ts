@@ -269,8 +269,12 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
     if (revokedLater === undefined || from < revokedLater.getTime()) revokedLater = new Date(from);
   }
   // A list this implementation cannot use (delta, scoped or indirect: an unsupported critical extension) that
-  // names the certificate is evidence it may be revoked: never ignored for a base list that does not name it.
-  const unusableListing = candidates.find((c) => c.info.unsupportedCriticalExtensions.length > 0 && c.bySerial.has(cert.info.serialNumber));
+  // names the certificate as revoked at or before T is evidence it may be: never ignored for a base list that
+  // does not name it. One that names a revocation after T says, as a usable one would, that it was good at T.
+  const unusableListing = candidates.find((c) => {
+    const e = c.info.unsupportedCriticalExtensions.length > 0 ? c.bySerial.get(cert.info.serialNumber) : undefined;
+    return e !== undefined && revokedFrom(e) <= at;
+  });
   if (unusableListing !== undefined) {
     return outcome(
       'indeterminate',

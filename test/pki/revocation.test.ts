@@ -59,6 +59,9 @@ describe('CRL entries', () => {
     expect(r.status).toBe('indeterminate');
     expect(leafRevocation(r)).toMatchObject({ status: 'indeterminate', code: 'CERT_REVOCATION_UNKNOWN' });
     expect(leafRevocation(r)?.message).toContain('cannot use');
+    // The same delta naming a revocation after T: good at T, as a base list naming it would say.
+    const later = list({ thisUpdate: d('2026-01-19T00:00:00Z'), nextUpdate: d('2026-02-19T00:00:00Z'), crlNumber: 3, extensions: [deltaCrlIndicator(1)], entries: [{ serial: revoked.serialNumber, date: d('2026-01-25T00:00:00Z'), extensions: [reason(1)] }] });
+    expect(validate(revoked, [base, later]).status).toBe('valid');
   });
 });
 
