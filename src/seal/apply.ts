@@ -317,10 +317,10 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
     }
   }
 
-  // Refuse what the verifier would fail: a voucher that breaks its rules for the view (judged now, as the
-  // verifier judges them at its validation time), and a signing time before the previous seal's (signing times
-  // never decrease along the chain).
-  const issues = validateVoucher(voucher, { view });
+  // Refuse what the verifier would fail: a voucher that breaks its rules for the view (judged now, or at the
+  // signing time when that is later, as the verifier judges them at its validation time), and a signing time
+  // before the previous seal's (signing times never decrease along the chain).
+  const issues = validateVoucher(voucher, { view, now: new Date(Math.max(Date.now(), time.getTime())) });
   if (issues.length > 0) throw new VoucherValidationError(issues, vtCode);
   const previousTime = lastSigningTime(placed);
   if (previousTime !== undefined && time.getTime() < previousTime.getTime()) {

@@ -69,6 +69,11 @@ describe('standard input named twice', () => {
     ]);
   });
 
+  it('validate - - and seal - --policy - are usage errors too (exit 2)', async () => {
+    expectUsageError(await runCli(['validate', '-', '-'], { input: envelope }), 'validate', /standard input cannot be/);
+    expectUsageError(await runCli(['seal', '-', '--policy', '-', '--position', 'dw_gz', '--key', 'file:k.pem', '-o', f('x.xml')], { input: envelope }), 'seal', /--policy -: standard input cannot be both the envelope and the policy/);
+  });
+
   it('verify-seal - --data - is a usage error (exit 2)', async () => {
     expectUsageError(await runCli(['verify-seal', '-', '--data', '-'], { input: envelope }), 'verify-seal', /--data -: standard input cannot be both the seal signature and the data \(it can be read only once\)/);
     expectUsageError(await runCli(['verify-seal', f('ok.xml'), '--data', '-', '--crl', '-'], { input: envelope }), 'verify-seal', /--crl -: standard input cannot be both the data and a CRL/);
@@ -105,6 +110,20 @@ describe('--trust that is not a regular file', () => {
     expect(s.code).toBe(2);
     expect(s.stderr).toBe(`evoucher verify-seal: ARG_IO: trust file ${fifo} is not a regular file\n`);
     expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
+
+  it('pki verify reads its certificate and --crl files the same way: a named pipe or /dev/zero is exit 2 at once', async (ctx) => {
+    const root = join(PKI, 'p256', 'root.cert.pem');
+    const zero = await runCli(['pki', 'verify', '/dev/zero', '--trust', root]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('ARG_IO');
+    const crl = await runCli(['pki', 'verify', root, '--trust', root, '--crl', '/dev/zero']);
+    expect(crl.code).toBe(2);
+    expect(crl.stderr).toContain('ARG_IO');
+    if (fifo === undefined) return ctx.skip(why);
+    const p = await runCli(['pki', 'verify', fifo, '--trust', root]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('ARG_IO');
   }, 30_000);
 
   it('/dev/zero: exit 2 with ARG_IO, nothing read', async () => {

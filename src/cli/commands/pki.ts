@@ -5,13 +5,13 @@
  *   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso>]
  *                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
  */
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EvoucherError } from '../../errors.js';
 import { createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, Crl } from '../../pki/index.js';
-import { parseAt } from '../args.js';
+import { parseAt, readInput } from '../args.js';
 
 const USAGE = `usage:
   evoucher pki demo --out <dir> [--force] [--password <p>]
@@ -80,11 +80,8 @@ async function demo(args: string[]): Promise<number> {
 }
 
 async function readPemFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'latin1');
-  } catch (e) {
-    throw new EvoucherError('ARG_IO', `cannot read ${path}`, { cause: e, detail: { path } });
-  }
+  // Bounded and non-blocking like every other input (a named pipe refused at once, /dev/zero not read without end).
+  return Buffer.from(await readInput(path, { maxBytes: 16 * 1024 * 1024 })).toString('latin1');
 }
 
 async function verify(args: string[]): Promise<number> {

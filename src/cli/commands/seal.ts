@@ -8,7 +8,7 @@ import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
 import { decodePemBlocks, loadTrustStore } from '../../pki/index.js';
 import { sealVoucher } from '../../seal/index.js';
-import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readInput, readPolicyOption, requireOption, writeOutput } from '../args.js';
+import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
 import { printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
@@ -73,6 +73,12 @@ export async function run(args: string[]): Promise<number> {
   const format = values.format === undefined ? undefined : chooseOption(values.format, ['ses', 'cms'] as const, 'format');
   const time = parseTimeOption(values.time, 'time');
   const body = parseIndexOption(values.body, 'body');
+  refuseStdinTwice([
+    { path: input, as: 'the envelope' },
+    { path: values.seal, as: 'the seal object', option: 'seal' },
+    { path: values.policy, as: 'the policy', option: 'policy' },
+    ...(values.chain ?? []).map((path) => ({ path, as: 'a chain file', option: 'chain' })),
+  ]);
   const envelope = await readInput(input);
   const seal = values.seal === undefined ? undefined : await readInput(values.seal, { maxBytes: 4 * 1024 * 1024 });
   const policy = await readPolicyOption(values.policy);

@@ -9,7 +9,7 @@
 import { EvoucherError } from '../../errors.js';
 import { diffVouchers, validateVoucher } from '../../voucher/index.js';
 import type { Envelope, Voucher, VoucherView } from '../../voucher/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readInputs } from '../args.js';
+import { chooseOption, parseAt, parseCommandArgs, readInputs, refuseStdinTwice } from '../args.js';
 import { formatIssues, printJson, printLines, printText, toJunit } from '../output.js';
 import type { IssueLine, JunitSuite } from '../output.js';
 import { readDocument } from './inspect.js';
@@ -183,6 +183,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new EvoucherError('ARG_MISSING', 'validate needs at least one file', {});
+  refuseStdinTwice(positionals.map((path) => ({ path, as: 'a document' })));
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
   const view = chooseOption(values.view, ['original', 'receipt'] as const, 'view');
   const now = parseAt(values.at) ?? new Date();

@@ -405,7 +405,11 @@ function decodeCharData(raw: string, offset: number, attribute: boolean): string
     }
     out[m++] = c;
   }
-  return Buffer.from(out.buffer, 0, m * 2).toString('utf16le');
+  // Code units to a string in slices (an argument list has a bound): String.fromCharCode reads the units
+  // themselves, whatever the platform's byte order (decoding the buffer as UTF-16LE would assume it).
+  let text = '';
+  for (let k = 0; k < m; k += 8192) text += String.fromCharCode(...out.subarray(k, Math.min(m, k + 8192)));
+  return text;
 }
 
 /**
