@@ -7,11 +7,11 @@
  * body's `<Stamps>`, and the rest of the envelope (other bodies, Attach, Return_Reason, root, charset) is
  * written back as read.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { verifyMessage } from '../crypto/index.js';
 import { EvoucherError } from '../errors.js';
 import type { KeyProvider } from '../keys/provider.js';
-import { parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
+import { certificateFingerprint, parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
 import { parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
 import { bodyView, tbsForStamp } from './chain.js';
 import { checkStamp, makeCmsStamp, parseStamp, stampFacts } from './formats/index.js';
@@ -178,7 +178,7 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   if (!maker.ok) throw new EvoucherError(maker.code ?? 'SEAL_MAKER_SIGNATURE_INVALID', `seal ${seal.esId}: ${maker.message}`);
   return {
     esId: seal.esId,
-    makerCertificateSha256: createHash('sha256').update(seal.makerCert).digest('hex'),
+    makerCertificateSha256: certificateFingerprint(seal.makerCert),
     sealObject: { esId: seal.esId, bytes: seal.raw },
     checkAt: (time) => {
       const match = matchSealerToSeal(seal, certDer);

@@ -10,8 +10,7 @@
  *   `SEAL_MISSING`. Signatures cannot catch a dropped last seal; this can.
  * The certificate facts mean something only once its path is valid; the `chain` check says whether it is.
  */
-import { createHash } from 'node:crypto';
-import type { CertificateInfo } from '../../pki/index.js';
+import { certificateFingerprint, type CertificateInfo } from '../../pki/index.js';
 import type { StampFacts } from '../../seal/formats/index.js';
 import { checkSigner, evaluateCompleteness, type Completeness, type PolicyPosition, type ResolvedPolicy } from '../../seal/policy.js';
 import type { SealFormat, TbsView } from '../../seal/tbs.js';
@@ -53,10 +52,6 @@ export function positionCheck(entry: StampEntry, resolved: ResolvedPolicy | unde
 /** Reasons that mean "this signer may not seal here", reported as `POLICY_POSITION_FORBIDDEN`. */
 const FORBIDDEN_REASONS: readonly string[] = ['POLICY_PARTY_MISMATCH', 'CERT_PARTY_MISSING', 'POLICY_ORG_MISMATCH', 'POLICY_POSITION_FORBIDDEN'];
 
-function sha256Hex(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('hex');
-}
-
 /**
  * The `signer-permission` check.
  *
@@ -76,7 +71,7 @@ export function signerPermissionCheck(position: PolicyPosition | undefined, sign
       format: facts.format,
       ...(signer.party === undefined ? {} : { party: signer.party }),
       ...(signer.organizationIdentifier === undefined ? {} : { organizationIdentifier: signer.organizationIdentifier }),
-      ...(facts.sealObject === undefined ? {} : { esId: facts.sealObject.esId, makerCertificateSha256: sha256Hex(facts.sealObject.makerCertificate) }),
+      ...(facts.sealObject === undefined ? {} : { esId: facts.sealObject.esId, makerCertificateSha256: certificateFingerprint(facts.sealObject.makerCertificate) }),
     },
     resolved,
   );
