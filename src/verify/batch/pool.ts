@@ -7,9 +7,11 @@
  *   The main thread only hands out file names and collects reports, so it stays out of the way of the cores.
  * - **Results in input order.** Answers may arrive out of order across workers; they wait in a small buffer
  *   and leave in the order of the input.
- * - **Bounded work in flight.** At most `maxInFlight` files are between "handed out" and "yielded", whatever
- *   the number of files: a directory of a million vouchers streams through in flat memory. The input may be
- *   an async iterable, consumed only as fast as results are taken.
+ * - **Bounded work in flight.** At most `maxInFlight` files are between "taken from the input" and "yielded",
+ *   whatever the number of files: a directory of a million vouchers streams through in flat memory. The input
+ *   may be an async iterable, consumed only as fast as results are taken and never waited on while there is
+ *   work to hand out or a result to yield (`input.ts`): files that arrive one by one are verified as they come,
+ *   and an input that waits for the consumer's results cannot deadlock the batch.
  * - **Same verdicts as one thread.** Every worker gets the same resolved options and one validation time
  *   fixed before the first file, so a batch says exactly what `verifyEnvelope` says file by file.
  * - **Failures stay per file.** A file that cannot be read is reported with `ARG_IO`. A worker that dies
@@ -21,7 +23,9 @@
  * - **A batch ends, one way or another.** It holds the pool until it has yielded its last result, thrown, or been
  *   stopped by its consumer (`return()`, which `break` out of `for await` calls); the next batch is refused until
  *   then, never queued behind it. `close()` stops the workers at once and wakes a batch waiting for an answer or for
- *   its input, which then throws instead of waiting for answers that will never come.
+ *   its input, which then throws instead of waiting for answers that will never come. Workers keep the process
+ *   alive only while a batch waits for them, and a one-shot batch dropped half-way closes its pool when it is
+ *   collected.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -32,6 +36,7 @@ import { resolveOptions, type VerifyOptions } from '../options.js';
 import type { VerificationReport } from '../report.js';
 import { verifyEnvelopeSync, type verifyEnvelope } from '../verify.js';
 import type { FileError, WorkerInit, WorkerMessage, WorkerTask, WorkerTasks } from './protocol.js';
+import { batchInput, END, WAIT, type BatchInput } from './input.js';
 import { readFileBounded } from './read_file.js';
 import { jsonLayout, renderJsonReports, type JsonLayout, type JsonReport, type JsonReportOptions } from './render_json.js';
 
@@ -195,13 +200,6 @@ export function chunkSize(room: number, left: number | undefined, workers: numbe
   return left === undefined ? room : Math.min(room, Math.max(1, Math.ceil(left / (2 * workers))));
 }
 
-async function* iterate(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string, void, undefined> {
-  for await (const f of files) {
-    if (typeof f !== 'string') throw new EvoucherError('ARG_INVALID', 'file names must be strings');
-    yield f;
-  }
-}
-
 function errorOf(e: unknown, fallback: 'ARG_IO' | 'VERIFY_INTERNAL_ERROR'): FileError {
   return { code: isEvoucherError(e) ? e.code : fallback, message: e instanceof Error ? e.message : String(e) };
 }
@@ -217,8 +215,11 @@ export interface VerifierPool {
    * meanwhile throws `ARG_INVALID` on its first `next()`, so a batch iterator dropped half-way keeps the pool
    * refusing batches until it is `return()`ed or the pool is closed.
    *
-   * @param files - file paths (an array, or any iterable or async iterable).
+   * @param files - file paths (an array, or any iterable or async iterable; not one string).
    * @returns an async iterable of per-file results.
+   * @throws EvoucherError `ARG_INVALID` on the first `next()` for an input that is not an iterable of names, at
+   *   the place of a name that is not a string (after the results of the files before it), and when another
+   *   batch is unfinished or the pool is closed; what the input itself throws, after the results before it.
    */
   verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined>;
   /**
@@ -296,19 +297,21 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     wake = undefined;
     w?.();
   };
-  /** Set while a batch waits for its input: makes that wait end at once (by `close()`). */
-  let stopInput: (() => void) | undefined;
   let startupDeaths = 0;
   let fatal: EvoucherError | undefined;
   let closed = false;
   /** What `close()` returned, for a second call. */
   let closing: Promise<void> | undefined;
   let busy = false;
+  /** A batch waits in event(): the workers are ref'd. */
+  let awaiting = false;
   let nextId = 0;
   const slots: Slot[] = [];
 
   const start = (slot?: Slot): Slot => {
     const worker = new Worker(script, { workerData: init, execArgv, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
+    // Workers keep the process alive only while a batch waits for them (see event()).
+    if (!awaiting) worker.unref();
     const s: Slot = slot ?? { worker, outstanding: 0, ready: false, solo: false };
     s.worker = worker;
     s.outstanding = 0;
@@ -366,23 +369,18 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     new EvoucherError('ARG_INVALID', `the verifier pool was closed while this batch ran: no result from input index ${from} on`, { detail: { from: String(from) } });
 
   /**
-   * The input's next file name, or its end. Throws {@link closedUnder} once the pool is closed, also while the
-   * input takes its time (a queue, a directory watch): close() ends the wait rather than the input.
+   * Waits for the next event of the running batch: an answer, a worker's exit, the input's answer or close().
+   * The workers keep the process alive only meanwhile, so that a batch its consumer dropped half-way does not.
    */
-  async function nextFile(input: AsyncGenerator<string, void, undefined>, from: number): Promise<IteratorResult<string, void>> {
-    if (closed) throw closedUnder(from);
-    let r: IteratorResult<string, void> | undefined;
+  async function event(): Promise<void> {
+    awaiting = true;
+    for (const s of slots) s.worker.ref();
     try {
-      // A fresh promise per file, not a race with one "closed" promise: that one would keep a reaction per file.
-      r = await new Promise<IteratorResult<string, void> | undefined>((resolve, reject) => {
-        stopInput = () => resolve(undefined);
-        input.next().then(resolve, reject);
-      });
+      await new Promise<void>((resolve) => (wake = resolve));
     } finally {
-      stopInput = undefined;
+      awaiting = false;
+      for (const s of slots) s.worker.unref();
     }
-    if (closed || r === undefined) throw closedUnder(from);
-    return r;
   }
 
   /** One file verified in this thread. */
@@ -398,18 +396,42 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     return { index, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, o, false), json) };
   }
 
-  async function* inThisThread(input: AsyncGenerator<string, void, undefined>, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
+  async function* inThisThread(input: BatchInput, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
     for (let index = 0; ; index++) {
-      const r = await nextFile(input, index);
-      if (r.done === true) return;
-      yield verifyHere(index, r.value, json);
+      if (closed) throw closedUnder(index);
+      let file = input.take();
+      while (file === WAIT) {
+        await event();
+        if (closed) throw closedUnder(index);
+        file = input.take();
+      }
+      if (file === END) return;
+      yield verifyHere(index, file, json);
     }
   }
 
-  async function* onWorkers(input: AsyncGenerator<string, void, undefined>, json: JsonLayout | undefined, total: number | undefined): AsyncGenerator<Outcome, void, undefined> {
+  async function* onWorkers(input: BatchInput, json: JsonLayout | undefined, total: number | undefined): AsyncGenerator<Outcome, void, undefined> {
+    /** Input index of the next file taken from the input. */
     let nextIndex = 0;
     let nextYield = 0;
+    /** The input has ended, or failed (`inputError`): the batch ends once every earlier file is yielded. */
     let exhausted = false;
+    let inputError: { readonly error: unknown } | undefined;
+    /**
+     * Files taken from the input and not handed out yet, in input order. They go out as one chunk when it is
+     * full, at the input's end, when no more may be taken (`maxInFlight`), or when the input has to wait and a
+     * worker is idle: files that arrive one by one are not held back for a chunk while a core has nothing to do.
+     */
+    const staged: { readonly id: number; readonly file: string; readonly index: number }[] = [];
+    const handOut = (slot: Slot, count: number): void => {
+      const tasks: WorkerTask[] = [];
+      for (const t of staged.splice(0, count)) {
+        pending.set(t.id, { file: t.file, slot, index: t.index });
+        tasks.push({ id: t.id, file: t.file });
+      }
+      slot.outstanding += tasks.length;
+      slot.worker.postMessage({ tasks, json } satisfies WorkerTasks);
+    };
     for (;;) {
       // Closed: the workers are gone, and answers still due never come.
       if (closed) throw closedUnder(nextYield);
@@ -425,25 +447,36 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         s.solo = true;
         s.worker.postMessage({ tasks: [{ id, file: r.file }], json } satisfies WorkerTasks);
       }
-      while (retry.length === 0 && !exhausted && nextIndex - nextYield < maxInFlight) {
+      let waiting = false;
+      while (retry.length === 0) {
         let slot: Slot | undefined;
         for (const s of slots) if (!s.solo && s.outstanding < perWorker && (slot === undefined || s.outstanding < slot.outstanding)) slot = s;
         if (slot === undefined) break;
         // Files go out in chunks and come back in chunks: fewer messages for the thread that shares the cores.
-        const room = chunkSize(Math.min(chunk, perWorker - slot.outstanding, maxInFlight - (nextIndex - nextYield)), total === undefined ? undefined : total - nextIndex, slots.length);
-        const tasks: WorkerTask[] = [];
-        while (tasks.length < room) {
-          const r = await nextFile(input, nextYield);
-          if (r.done === true) {
+        const room = chunkSize(Math.min(chunk, perWorker - slot.outstanding), total === undefined ? undefined : total - (nextIndex - staged.length), slots.length);
+        let full = false;
+        while (!exhausted && !waiting && staged.length < room) {
+          if (nextIndex - nextYield >= maxInFlight) {
+            full = true;
+            break;
+          }
+          let file: ReturnType<BatchInput['take']>;
+          try {
+            file = input.take();
+          } catch (e) {
+            // Not thrown at once: the files before it are verified and yielded first, as with no workers.
+            inputError = { error: e };
             exhausted = true;
             break;
           }
-          tasks.push({ id: nextId++, file: r.value });
+          if (file === WAIT) waiting = true;
+          else if (file === END) exhausted = true;
+          else staged.push({ id: nextId++, file, index: nextIndex++ });
         }
-        if (tasks.length === 0) break;
-        for (const t of tasks) pending.set(t.id, { file: t.file, slot, index: nextIndex++ });
-        slot.outstanding += tasks.length;
-        slot.worker.postMessage({ tasks, json } satisfies WorkerTasks);
+        if (staged.length === 0) break;
+        // A short chunk waits for more files only while its worker is busy and the input is merely slow.
+        if (staged.length < room && !exhausted && !full && slot.outstanding > 0) break;
+        handOut(slot, room);
       }
       let yielded = false;
       while (done.has(nextYield)) {
@@ -456,12 +489,15 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         yielded = true;
         yield r;
       }
-      if (exhausted && nextYield === nextIndex) return;
+      if (exhausted && nextYield === nextIndex) {
+        if (inputError !== undefined) throw inputError.error;
+        return;
+      }
       if (fatal !== undefined) throw fatal;
-      // After yielding, room was made: hand out more before waiting. Otherwise an answer is due (every file
-      // between nextYield and nextIndex is pending, waiting to be tried again or done), and its message, a
-      // worker's exit or close() wakes this loop.
-      if (!yielded) await new Promise<void>((resolve) => (wake = resolve));
+      // After yielding, room was made: hand out more before waiting. Otherwise an answer is due (a file
+      // between nextYield and nextIndex is pending, waiting to be tried again, staged behind a busy worker, or
+      // done) or the input is asked: its answer, a worker's message or exit, or close() wakes this loop.
+      if (!yielded) await event();
     }
   }
 
@@ -474,19 +510,15 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         'the verifier pool runs one batch at a time, and a batch is unfinished: take its results to the end, break out of its for await or call its return(), or close the pool',
       );
     }
+    const input = batchInput(files, signal);
     busy = true;
-    const input = iterate(files);
     try {
       yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json, Array.isArray(files) ? files.length : undefined);
     } finally {
       try {
-        if (closed) {
-          // The input may still be answering a next() that close() stopped waiting for, and a generator's return()
-          // waits for that: the input is stopped when it answers, and the batch ends now.
-          input.return(undefined).catch(() => undefined);
-        } else {
-          await input.return(undefined);
-        }
+        // An input still answering a next() is stopped when it answers: the batch ends now. After close(), its
+        // return() is not waited for either.
+        await input.stop(!closed);
       } finally {
         if (pending.size > 0) {
           // The consumer stopped early: answers still due belong to no one; fresh workers start clean. Not once the
@@ -523,7 +555,6 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         closed = true;
         // A running batch waiting for an answer or for its input is woken, sees the pool closed and throws.
         signal();
-        stopInput?.();
         closing = Promise.all(slots.map((s) => s.worker.terminate())).then(() => undefined);
       }
       return closing;
@@ -539,8 +570,9 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  *
  * Each result holds what {@link verifyEnvelope} returns for the file's bytes with the same options; the
  * validation time is fixed once (`options.at`, default now) for the whole batch. Stopping the iteration early
- * (`break` out of `for await`, or `return()`) stops the workers; an iterator dropped without either keeps them,
- * and so the process, running. For repeated batches, {@link createVerifierPool} keeps the workers warm.
+ * (`break` out of `for await`, or `return()`) stops the workers. An iterator dropped without either does not
+ * keep the process alive, and its workers stop once it is garbage-collected; call `return()` to stop them at
+ * once. For repeated batches, {@link createVerifierPool} keeps the workers warm.
  *
  * @param files - file paths (an array, or any iterable or async iterable, e.g. a directory stream).
  * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`, `workerResourceLimits`.
@@ -557,14 +589,30 @@ export function verifyFiles(files: Iterable<string> | AsyncIterable<string>, opt
   return onePool(options, (pool) => pool.verifyFiles(files));
 }
 
-/** One batch on a pool of its own, made at the first `next()` and closed when the batch ends or is stopped. */
-async function* onePool<T>(options: VerifyFilesOptions, batch: (pool: VerifierPool) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
-  const pool = createVerifierPool(options);
-  try {
-    yield* batch(pool);
-  } finally {
-    await pool.close();
+/**
+ * Closes the pool of a one-shot batch whose iterator its consumer dropped half-way (neither finished nor
+ * `return()`ed), once the iterator is collected: its worker threads do not outlive it. Until then they do not
+ * keep the process alive either (see `event()` in {@link createVerifierPool}).
+ */
+const droppedBatches = new FinalizationRegistry<VerifierPool>((pool) => {
+  void pool.close();
+});
+
+/** One batch on a pool of its own, made at the first `next()` and closed when the batch ends, is stopped or is dropped. */
+function onePool<T>(options: VerifyFilesOptions, batch: (pool: VerifierPool) => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  async function* run(): AsyncGenerator<T, void, undefined> {
+    const pool = createVerifierPool(options);
+    // The pool must not hold the iterator, or it would never be collected: it holds only its workers and state.
+    droppedBatches.register(iterator, pool, pool);
+    try {
+      yield* batch(pool);
+    } finally {
+      droppedBatches.unregister(pool);
+      await pool.close();
+    }
   }
+  const iterator = run();
+  return iterator;
 }
 
 /**
