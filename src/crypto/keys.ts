@@ -42,6 +42,7 @@ import {
 } from '../encoding/der.js';
 import { BytesMap } from '../encoding/bytes_map.js';
 import type { DerNode } from '../encoding/der.js';
+import { pemText, readPem, type PemBlock } from '../encoding/pem.js';
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { FORBIDDEN_CURVES, OID, refuseOid } from './algorithms.js';
@@ -222,114 +223,23 @@ function checkRsaPublic(n: bigint, e: bigint): number {
   return bits;
 }
 
-const PEM_BEGIN = '-----BEGIN ';
-/** Longest PEM label read (RFC 7468 labels are short: `ENCRYPTED PRIVATE KEY` is the longest here). */
-const MAX_PEM_LABEL = 64;
-
 /**
- * The next `-----BEGIN ` at or after `from` that opens a line (after optional blanks), or -1: RFC 7468's
- * encapsulation boundaries are lines, so a BEGIN inside a line of explanatory text opens no block (OpenSSL
- * reads such files alike). One pass with `indexOf`.
- *
- * @param text - the text (bytes read as Latin-1 will do)
- * @param from - where to look from; a line is taken to start there
- * @returns the offset of the BEGIN, or -1
- * @example
- * nextPemBegin('see -----BEGIN X----- here\n-----BEGIN CERTIFICATE-----\n', 0) // 27
+ * The first PEM block with one of `labels` (encoding/pem.ts reads the text: every block must be well formed),
+ * how many blocks have one of them, and every block by label.
  */
-export function nextPemBegin(text: string, from: number): number {
-  for (let at = text.indexOf(PEM_BEGIN, from); at >= 0; at = text.indexOf(PEM_BEGIN, at + 1)) {
-    // The blanks walked back over lie between this match and the previous one: the walks add up to one pass.
-    let i = at;
-    while (i > from && (text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09)) i--;
-    if (i === 0 || i === from || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d) return at;
-  }
-  return -1;
-}
-
-/**
- * Where the PEM of a text starts: the offset of the first `-----BEGIN ` that opens a line (after
- * optional blanks) when everything before it is text, or -1 when the input is not PEM. RFC 7468 §5.2
- * lets explanatory text come before (and between) the blocks: `openssl pkcs12 -nodes` writes `Bag
- * Attributes` lines there. Text means no control character but tab, CR and LF: DER starts with a tag
- * and length bytes that no text line holds, so a DER key that happens to contain `-----BEGIN ` is not
- * taken for PEM. One pass with `indexOf`, no regular expression: linear on any input.
- *
- * @param input - text, or bytes read as Latin-1 (one character per byte, so offsets are byte offsets)
- * @returns the offset of the first block, or -1
- * @example
- * pemTextStart('Bag Attributes\n    friendlyName: finance\n-----BEGIN PRIVATE KEY-----\n…') // 41
- */
-export function pemTextStart(input: Uint8Array | string): number {
-  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  const at = nextPemBegin(text, 0);
-  if (at < 0) return -1;
-  for (let i = 0; i < at; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return -1;
-  }
-  return at;
-}
-
-/** The label of a BEGIN line at `from`: capitals, digits and spaces followed by `-----`, at most {@link MAX_PEM_LABEL} long. */
-function pemLabelAt(text: string, from: number): string | undefined {
-  // Looked for in a window of the longest label, not in the rest of the text.
-  const close = text.slice(from, from + MAX_PEM_LABEL + 5).indexOf('-----');
-  if (close <= 0 || close > MAX_PEM_LABEL) return undefined;
-  const label = text.slice(from, from + close);
-  return /^[A-Z0-9 ]+$/.test(label) ? label : undefined;
-}
-
-/**
- * Reads the PEM blocks of a text (RFC 7468): text between blocks is skipped, a block whose END line is
- * missing or names another label is refused. Each block is searched for once and its END once, so the
- * work is linear in the text whatever it holds (a regular expression with a lazy body and a
- * back-reference rescans the rest of the text for every unterminated BEGIN).
- *
- * @returns the first block with one of `labels`, how many blocks have one of them, and every block by label
- */
-function pemToDer(
-  text: string,
-  labels: readonly string[],
-): { der: Uint8Array; label: string; headers: boolean; matching: number; blocks: Map<string, Uint8Array> } {
+function pemToDer(text: string, labels: readonly string[]): { der: Uint8Array; headers: boolean; matching: number; blocks: Map<string, Uint8Array> } {
   const blocks = new Map<string, Uint8Array>();
-  let found: { der: Uint8Array; label: string; headers: boolean } | undefined;
+  let found: PemBlock | undefined;
   let matching = 0;
-  let at = nextPemBegin(text, 0);
-  while (at >= 0) {
-    const labelStart = at + PEM_BEGIN.length;
-    const label = pemLabelAt(text, labelStart);
-    if (label === undefined) {
-      // Not a block (another label syntax, or prose): go on after it.
-      at = nextPemBegin(text, at + 1);
-      continue;
-    }
-    const bodyStart = labelStart + label.length + 5;
-    const endMarker = `-----END ${label}-----`;
-    const end = text.indexOf('-----END ', bodyStart);
-    if (end < 0 || !text.startsWith(endMarker, end)) fail('CRYPTO_KEY_INVALID', `PEM block ${label} has no END line`);
-    const body = text.slice(bodyStart, end);
-    const headers = /^[ \t]*[A-Za-z-]+:/m.test(body);
-    const b64 = body.replace(/^[ \t]*[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) {
-      fail('CRYPTO_KEY_INVALID', `bad base64 in PEM block ${label}`);
-    }
-    const der = new Uint8Array(Buffer.from(b64, 'base64'));
-    blocks.set(label, der);
-    if (labels.includes(label)) {
+  for (const block of readPem(text, { code: 'CRYPTO_KEY_INVALID' })) {
+    blocks.set(block.label, block.der);
+    if (labels.includes(block.label)) {
       matching += 1;
-      found ??= { der, label, headers };
+      found ??= block;
     }
-    at = nextPemBegin(text, end + endMarker.length);
   }
   if (found === undefined) fail('CRYPTO_KEY_INVALID', `no PEM block of type ${labels.join(' / ')}`);
-  return { der: found.der, label: found.label, headers: found.headers, matching, blocks };
-}
-
-function toText(input: Uint8Array | string): string | undefined {
-  if (typeof input === 'string') return input;
-  // PEM given as bytes (read from a file), possibly after explanatory text; anything else is DER.
-  return pemTextStart(input) < 0 ? undefined : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+  return { der: found.der, headers: found.headers, matching, blocks };
 }
 
 /**
@@ -348,7 +258,7 @@ export function parsePublicKey(spkiDer: Uint8Array | string): PublicKeyInfo {
     fail('ARG_INVALID', 'public key must be DER bytes or a PEM string');
   }
   if (spkiDer.length > MAX_KEY_BYTES) fail('CRYPTO_KEY_INVALID', 'public key encoding too large');
-  const text = toText(spkiDer);
+  const text = pemText(spkiDer);
   const bytes = text !== undefined ? pemToDer(text, ['PUBLIC KEY']).der : (spkiDer as Uint8Array);
   const spki = bytes.slice();
   const { algOid, params, keyBytes } = der('SubjectPublicKeyInfo', () => {
@@ -737,7 +647,7 @@ export function importPrivateKey(pkcs8OrSec1: Uint8Array | string, options?: { r
   if (pkcs8OrSec1.length > MAX_KEY_BYTES) fail('CRYPTO_KEY_INVALID', 'private key encoding too large');
   const password = options?.password;
   if (password !== undefined && typeof password !== 'string') fail('ARG_INVALID', 'password must be a string');
-  const text = toText(pkcs8OrSec1);
+  const text = pemText(pkcs8OrSec1);
   let bytes: Uint8Array;
   let pemCurve: string | undefined;
   if (text !== undefined) {

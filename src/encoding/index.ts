@@ -1,7 +1,9 @@
 /**
- * Encoding layer: strict charsets (GBK, UTF-8) and strict base64.
+ * Encoding layer: strict charsets (GBK, UTF-8), strict base64, DER and PEM.
  */
 export { charsetFromLabel, clipText, decodeText, encodeText, findUnmappable, gbkByteLength } from './charset.js';
 export type { Charset } from './charset.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { encodePem, pemText, pemTextStart, readPem } from './pem.js';
+export type { PemBlock, ReadPemOptions } from './pem.js';
 export * from './der.js';
