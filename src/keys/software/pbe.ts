@@ -10,6 +10,7 @@
  * of a derivation are read and checked by {@link preparePbeDecryption} before anything is derived,
  * so the caller can charge its cost first.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createDecipheriv, createHash, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import type { AlgorithmIdentifier, MacData } from 'pkijs';
 import { PBES2Params, PBKDF2Params } from 'pkijs';
@@ -256,6 +257,15 @@ export function verifyPkcs12Mac(macData: MacData, content: Uint8Array, password:
 }
 
 /**
+ * One hash of a PKCS#12 KDF round: node's one-shot `crypto.hash` (Node >= 20.12) where there is one, which makes
+ * no Hash object per call (an iteration of SHA-1 took 1.25 µs instead of 2.0 µs with `createHash`); the rounds
+ * run in JavaScript because node has no PKCS#12 KDF.
+ */
+type OneShot = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer;
+const oneShot: OneShot | undefined = typeof (nodeCrypto as { hash?: unknown }).hash === 'function' ? (nodeCrypto as unknown as { hash: OneShot }).hash : undefined;
+const hashOnce = (name: string, data: Uint8Array): Buffer => (oneShot === undefined ? createHash(name).update(data).digest() : oneShot(name, data, 'buffer'));
+
+/**
  * The PKCS#12 key derivation function (RFC 7292 Appendix B.2).
  *
  * @param hash - node digest name
@@ -288,7 +298,7 @@ export function pkcs12Kdf(
   let produced = 0;
   while (produced < n) {
     let A = createHash(hash).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) A = createHash(hash).update(A).digest();
+    for (let r = 1; r < iterations; r++) A = hashOnce(hash, A);
     out.push(A);
     produced += A.length;
     if (produced >= n) break;
