@@ -226,6 +226,44 @@ describe('bad inputs are coded errors and leave the pool usable', () => {
     });
   }
 
+  for (const jobs of [0, 2]) {
+    it(`jobs ${jobs}: the input's error leaves the batch, not one from its return(); a failed iterator is not return()ed`, async () => {
+      let returned = 0;
+      const iterable = (failAt: number, bad: unknown): Iterable<string> => ({
+        [Symbol.iterator]: () => {
+          let i = 0;
+          return {
+            next: () => {
+              if (i++ < failAt) return { done: false, value: file };
+              if (bad === 'throw') throw new Error('input failed');
+              return { done: false, value: bad as string };
+            },
+            return: () => {
+              returned++;
+              throw new Error('return() failed');
+            },
+          };
+        },
+      });
+      const until = async (input: Iterable<string>): Promise<{ seen: number; error: unknown }> => {
+        let seen = 0;
+        try {
+          for await (const r of verifyFiles(input, { trust, at: NOW, jobs })) if (r.reports[0]?.status === 'VALID') seen++;
+        } catch (error) {
+          return { seen, error };
+        }
+        return { seen, error: undefined };
+      };
+      const failed = await bounded(until(iterable(2, 'throw')), 'failing iterator');
+      expect(failed).toMatchObject({ seen: 2, error: { message: 'input failed' } });
+      expect(returned).toBe(0);
+      const badName = await bounded(until(iterable(2, 42)), 'bad name');
+      expect(badName).toMatchObject({ seen: 2, error: { code: 'ARG_INVALID' } });
+      // The iterator itself was fine: it is return()ed, and its failure there does not hide ARG_INVALID.
+      expect(returned).toBe(1);
+    });
+  }
+
   it('verifyFilesJson without a pool refuses a string too', async () => {
     await expect(verifyFilesJson('a.xml' as unknown as string[], { trust, at: NOW, jobs: 1 }).next()).rejects.toMatchObject({ code: 'ARG_INVALID' });
   });
@@ -257,10 +295,26 @@ describe('batchInput', () => {
   });
 });
 
-describe('a one-shot batch dropped half-way (neither finished nor return()ed)', () => {
+describe('in a process of its own', () => {
   const child = join(import.meta.dirname, 'batch_dropped_child.mjs');
   const run = (args: string[]): Promise<{ stdout: string }> =>
     promisify(execFile)(process.execPath, [...args, NOW.toISOString()], { cwd: join(import.meta.dirname, '..', '..'), timeout: 30_000, killSignal: 'SIGKILL' });
+
+  it('close() while a batch waits for an answer: its promise settles before the process ends (the batch had unref\'d the stopping workers)', async () => {
+    const { stdout } = await run([child, 'close']);
+    expect(stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { jobs: 1, first: 'ARG_INVALID', closed: true },
+      { jobs: 2, first: 'ARG_INVALID', closed: true },
+    ]);
+  }, 40_000);
+
+  it('an async input whose next() answers undefined ends the batch with ARG_INVALID after the results before (it spun for ever)', async () => {
+    const { stdout } = await run([child, 'not-a-result']);
+    expect(JSON.parse(stdout)).toEqual([
+      { jobs: 0, results: 2, error: 'ARG_INVALID' },
+      { jobs: 2, results: 2, error: 'ARG_INVALID' },
+    ]);
+  }, 40_000);
 
   it('does not keep the process alive: it ends by itself', async () => {
     const { stdout } = await run([child, 'exit']);

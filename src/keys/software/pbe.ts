@@ -297,7 +297,7 @@ export function pkcs12Kdf(
   const out: Buffer[] = [];
   let produced = 0;
   while (produced < n) {
-    let A = createHash(hash).update(D).update(I).digest();
+    let A: Buffer = createHash(hash).update(D).update(I).digest();
     for (let r = 1; r < iterations; r++) A = hashOnce(hash, A);
     out.push(A);
     produced += A.length;

@@ -58,13 +58,29 @@ export function batchInput(files: Iterable<string> | AsyncIterable<string>, onAn
   throw new EvoucherError('ARG_INVALID', 'files must be an iterable or async iterable of file names');
 }
 
+/** What a `next()` that answered no iterator result throws (for await throws a TypeError). */
+function notAResult(value: unknown): EvoucherError {
+  return new EvoucherError('ARG_INVALID', `the input's next() answered ${value === null ? 'null' : typeof value}, not an iterator result`);
+}
+
 function syncInput(it: Iterator<string>): BatchInput {
   let ended = false;
   return {
     asking: false,
     take() {
       if (ended) return END;
-      const r = it.next();
+      let r: IteratorResult<string>;
+      try {
+        r = it.next();
+      } catch (e) {
+        // A failed iterator is not return()ed (as with for...of).
+        ended = true;
+        throw e;
+      }
+      if (typeof r !== 'object' || r === null) {
+        ended = true;
+        throw notAResult(r);
+      }
       if (r.done === true) {
         ended = true;
         return END;
@@ -83,7 +99,8 @@ function asyncInput(it: AsyncIterator<string>, onAnswer: () => void): BatchInput
   let ended = false;
   /** The unanswered `next()`, if any. */
   let asking: Promise<void> | undefined;
-  let answer: IteratorResult<string> | undefined;
+  /** The answer not taken yet, wrapped: an input may answer anything, `undefined` too. */
+  let answer: { readonly result: IteratorResult<string> } | undefined;
   let failure: { readonly error: unknown } | undefined;
   const ask = (): void => {
     let next: Promise<IteratorResult<string>>;
@@ -94,8 +111,9 @@ function asyncInput(it: AsyncIterator<string>, onAnswer: () => void): BatchInput
       return;
     }
     asking = next.then(
-      (r) => {
-        answer = r;
+      (r: unknown) => {
+        if (typeof r === 'object' && r !== null) answer = { result: r as IteratorResult<string> };
+        else failure = { error: notAResult(r) };
         asking = undefined;
         onAnswer();
       },
@@ -116,7 +134,7 @@ function asyncInput(it: AsyncIterator<string>, onAnswer: () => void): BatchInput
         throw failure.error;
       }
       if (answer !== undefined) {
-        const r = answer;
+        const r = answer.result;
         answer = undefined;
         if (r.done === true) {
           ended = true;

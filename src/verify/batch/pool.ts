@@ -379,7 +379,9 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
       await new Promise<void>((resolve) => (wake = resolve));
     } finally {
       awaiting = false;
-      for (const s of slots) s.worker.unref();
+      // Not once closed: terminate() holds a stopping worker ref'd until it has exited, so that the promise of
+      // close() settles before the process may end.
+      if (!closed) for (const s of slots) s.worker.unref();
     }
   }
 
@@ -512,13 +514,19 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     }
     const input = batchInput(files, signal);
     busy = true;
+    let threw = false;
     try {
       yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json, Array.isArray(files) ? files.length : undefined);
+    } catch (e) {
+      threw = true;
+      throw e;
     } finally {
       try {
         // An input still answering a next() is stopped when it answers: the batch ends now. After close(), its
-        // return() is not waited for either.
-        await input.stop(!closed);
+        // return() is not waited for either. When the batch threw, that error is the one that leaves, not one
+        // from the input's return() (as with for await).
+        const stopping = input.stop(!closed);
+        await (threw ? stopping.catch(() => undefined) : stopping);
       } finally {
         if (pending.size > 0) {
           // The consumer stopped early: answers still due belong to no one; fresh workers start clean. Not once the
