@@ -259,7 +259,13 @@ export function parsePublicKey(spkiDer: Uint8Array | string): PublicKeyInfo {
   }
   if (spkiDer.length > MAX_KEY_BYTES) fail('CRYPTO_KEY_INVALID', 'public key encoding too large');
   const text = pemText(spkiDer);
-  const bytes = text !== undefined ? pemToDer(text, ['PUBLIC KEY']).der : (spkiDer as Uint8Array);
+  let bytes = spkiDer as Uint8Array;
+  if (text !== undefined) {
+    const pem = pemToDer(text, ['PUBLIC KEY']);
+    // Header lines belong to legacy encrypted keys; OpenSSL refuses them in a public key too.
+    if (pem.headers) fail('CRYPTO_KEY_INVALID', 'PEM block PUBLIC KEY has header lines');
+    bytes = pem.der;
+  }
   const spki = bytes.slice();
   const { algOid, params, keyBytes } = der('SubjectPublicKeyInfo', () => {
     const top = sequenceOf(spki, 'SubjectPublicKeyInfo', 2, 2);

@@ -9,8 +9,9 @@
  * - Its label follows RFC 7468 §3 (printable ASCII but `-`, no blank at either end); its END line is the next
  *   `-----END ` and names the same label; its body is strict base64 (RFC 4648 §4, padded) with whitespace
  *   between the characters; an empty body is refused.
- * - RFC 1421 header lines (`Proc-Type: 4,ENCRYPTED`) are set aside and reported (`headers`): each caller
- *   decides (the key importer refuses legacy encrypted PEM by name, pki refuses headers in certificates).
+ * - A byte-order mark before the first line is part of no line (OpenSSL reads such files alike).
+ * - RFC 1421 header lines (`Proc-Type: 4,ENCRYPTED`) are set aside and reported (`headers`); a block with
+ *   them is refused by whoever uses it ({@link selectPem}; the key importer names legacy encrypted PEM).
  * - Linear in the text whatever it holds: every search is one `indexOf` from where the last one stopped, no
  *   regular expression runs over more than one block's body (a lazy body with a back-reference rescans the
  *   rest of the text for every BEGIN without an END: hours at 16 MiB).
@@ -37,6 +38,9 @@ export interface ReadPemOptions {
   readonly error?: (code: ErrorCode, message: string, detail: Readonly<Record<string, string>>) => Error;
 }
 
+/** The labels of a certificate (RFC 7468 §5.1; `X509 CERTIFICATE` is an older form of it). */
+export const CERTIFICATE_LABELS: readonly string[] = Object.freeze(['CERTIFICATE', 'X509 CERTIFICATE']);
+
 const BEGIN = '-----BEGIN ';
 const END = '-----END ';
 const DASHES = '-----';
@@ -61,13 +65,25 @@ const WHITESPACE = /[ \t\r\n]+/g;
  * nextPemBegin('see -----BEGIN X----- here\n-----BEGIN CERTIFICATE-----\n', 0) // 27
  */
 export function nextPemBegin(text: string, from: number): number {
+  const bom = bomLength(text);
   for (let at = text.indexOf(BEGIN, from); at >= 0; at = text.indexOf(BEGIN, at + 1)) {
     // The blanks walked back over lie between this match and the previous one: the walks add up to one pass.
     let i = at;
     while (i > from && (text.charCodeAt(i - 1) === 0x20 || text.charCodeAt(i - 1) === 0x09)) i--;
-    if (i === 0 || i === from || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d) return at;
+    if (i === 0 || i === from || i === bom || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d) return at;
   }
   return -1;
+}
+
+/** The length of a UTF-8 byte-order mark that starts `text` (as a character, or as its bytes read as Latin-1), or -1. */
+function bomLength(text: string): number {
+  if (text.charCodeAt(0) === 0xfeff) return 1;
+  return text.startsWith('\xef\xbb\xbf') ? 3 : -1;
+}
+
+/** `ARG_INVALID` unless `input` is text or bytes. */
+function checkInput(input: unknown, name: string): asserts input is Uint8Array | string {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', `${name} must be a string or a Uint8Array`);
 }
 
 /**
@@ -82,6 +98,7 @@ export function nextPemBegin(text: string, from: number): number {
  * pemTextStart('Bag Attributes\n    friendlyName: finance\n-----BEGIN PRIVATE KEY-----\n…') // 41
  */
 export function pemTextStart(input: Uint8Array | string): number {
+  checkInput(input, 'pem input');
   const text = typeof input === 'string' ? input : latin1(input);
   const at = nextPemBegin(text, 0);
   if (at < 0) return -1;
@@ -102,6 +119,7 @@ export function pemTextStart(input: Uint8Array | string): number {
  * pemText(await readFile('key.der')) // undefined
  */
 export function pemText(input: Uint8Array | string): string | undefined {
+  checkInput(input, 'pem input');
   if (typeof input === 'string') return input;
   return pemTextStart(input) < 0 ? undefined : latin1(input);
 }
@@ -118,14 +136,14 @@ function latin1(bytes: Uint8Array): string {
  * @param text - the text (a file's bytes read as Latin-1 will do: PEM is ASCII)
  * @param options - the error code, and a bound on the number of blocks
  * @returns the blocks in text order (none when the text has no BEGIN line)
- * @throws EvoucherError with `options.code` (or what `options.error` makes) for a malformed block or too many
+ * @throws EvoucherError with `options.code` (or what `options.error` makes) for a malformed block or too many;
+ *   `ARG_INVALID` when `text` is not a string or `options` has no code
  * @example
  * readPem(await readFile('chain.pem', 'latin1'), { code: 'CERT_MALFORMED' }).filter((b) => b.label === 'CERTIFICATE')
  */
 export function readPem(text: string, options: ReadPemOptions): PemBlock[] {
-  const fail = (message: string, detail: Record<string, string> = {}): never => {
-    throw options.error === undefined ? new EvoucherError(options.code, message, { detail }) : options.error(options.code, message, detail);
-  };
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'readPem reads a string (bytes of a file: read them as latin1)');
+  const fail = failure(options);
   const labelAt = (from: number, what: string): { label: string; end: number } => {
     // Looked for in a window of the longest label, not in the rest of the text.
     const close = text.slice(from, from + MAX_LABEL + DASHES.length).indexOf(DASHES);
@@ -153,16 +171,55 @@ export function readPem(text: string, options: ReadPemOptions): PemBlock[] {
   return blocks;
 }
 
+/** The thrower of `options`; `ARG_INVALID` when it has no code. */
+function failure(options: ReadPemOptions): (message: string, detail?: Record<string, string>) => never {
+  if (typeof options !== 'object' || options === null || typeof options.code !== 'string') throw new EvoucherError('ARG_INVALID', 'pem options must name an error code');
+  return (message, detail = {}) => {
+    throw options.error === undefined ? new EvoucherError(options.code, message, { detail }) : options.error(options.code, message, detail);
+  };
+}
+
+/**
+ * The blocks a caller uses: those with one of `labels`, each refused when it carries RFC 1421 header lines
+ * (which belong to legacy encrypted keys; OpenSSL refuses them in a certificate too). When certificates are
+ * asked for, OpenSSL's `TRUSTED CERTIFICATE` (a certificate followed by trust settings that would be lost)
+ * is refused rather than skipped, so that no anchor of a bundle goes missing without a word.
+ *
+ * @param blocks - what {@link readPem} read
+ * @param labels - the labels wanted, e.g. {@link CERTIFICATE_LABELS}
+ * @param options - as for {@link readPem}
+ * @returns the blocks wanted, in order
+ * @throws EvoucherError with `options.code` (or what `options.error` makes), as above
+ * @example
+ * selectPem(readPem(text, { code: 'CERT_MALFORMED' }), CERTIFICATE_LABELS, { code: 'CERT_MALFORMED' })
+ */
+export function selectPem(blocks: readonly PemBlock[], labels: readonly string[], options: ReadPemOptions): PemBlock[] {
+  const fail = failure(options);
+  const out: PemBlock[] = [];
+  for (const b of blocks) {
+    if (b.label === 'TRUSTED CERTIFICATE' && labels.includes('CERTIFICATE') && !labels.includes(b.label)) {
+      fail("pem block 'TRUSTED CERTIFICATE' (a certificate with OpenSSL's trust settings) is not read: write the certificate alone (openssl x509 -in file)", { label: b.label });
+    }
+    if (!labels.includes(b.label)) continue;
+    if (b.headers) fail(`pem block '${b.label}' has header lines`, { label: b.label });
+    out.push(b);
+  }
+  return out;
+}
+
 /**
  * Writes one PEM block with 64-character lines (RFC 7468 §2).
  *
  * @param label - e.g. `CERTIFICATE`
  * @param der - the DER bytes
  * @returns the PEM text, ending with a newline
+ * @throws EvoucherError `ARG_INVALID` for a label RFC 7468 does not allow or empty content
  * @example
  * encodePem('CERTIFICATE', cert.der) // '-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n'
  */
 export function encodePem(label: string, der: Uint8Array): string {
+  if (typeof label !== 'string' || label.length > MAX_LABEL || !LABEL.test(label)) throw new EvoucherError('ARG_INVALID', 'a pem label is printable ASCII without a dash (RFC 7468), at most 64 characters');
+  if (!(der instanceof Uint8Array) || der.length === 0) throw new EvoucherError('ARG_INVALID', 'pem content must be non-empty bytes');
   const b64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));

@@ -10,6 +10,7 @@ import type { SignatureAlgorithm } from '../crypto/types.js';
 import { readBoundedFile } from '../encoding/read_bounded.js';
 import { KeyProviderError } from './errors.js';
 import type { KeyProvider } from './provider.js';
+import { CERTIFICATE_LABELS } from '../encoding/pem.js';
 import { readPemBlocks, isPem, MAX_PEM_BYTES } from './software/pem.js';
 import { openSoftwareKey } from './software/pkcs8.js';
 import { MAX_PKCS12_BYTES, openPkcs12 } from './software/pkcs12.js';
@@ -97,7 +98,7 @@ async function openFileUri(uri: FileKeyUri, cwd: string, env: Env, options: Open
   let certificate: Uint8Array;
   if (uri.certPath !== undefined) {
     certificate = await readBounded(resolve(cwd, uri.certPath), 'certificate', MAX_PEM_BYTES);
-  } else if (isPem(key) && readPemBlocks(key).some((b) => b.label === 'CERTIFICATE')) {
+  } else if (isPem(key) && readPemBlocks(key).some((b) => CERTIFICATE_LABELS.includes(b.label))) {
     certificate = key;
   } else {
     throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'no cert= in the uri and no certificate in the key file', {

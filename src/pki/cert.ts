@@ -36,7 +36,7 @@ import { EvoucherError, isEvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { NAME_OID, attributeValues, parseName, parseTime } from './name.js';
 import type { ParsedName } from './name.js';
-import { derFromInput } from './pem.js';
+import { CERTIFICATE_LABELS, derFromInput } from './pem.js';
 import { PARTIES } from './types.js';
 import type { CertificateInfo, ExtensionInfo, KeyUsageName, Party } from './types.js';
 
@@ -438,7 +438,7 @@ function parseDer(der: Uint8Array): ParsedCertificate {
  * cert.party; // 'cz'
  */
 export function parseCertificate(derOrPem: Uint8Array | string): CertificateInfo {
-  const der = derFromInput(derOrPem, ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED');
+  const der = derFromInput(derOrPem, CERTIFICATE_LABELS, 'CERT_MALFORMED');
   return parseDer(der).info;
 }
 
@@ -450,5 +450,5 @@ export function parsedCertificate(c: Uint8Array | string | CertificateInfo): Par
     // A CertificateInfo built by hand: trust nothing in it but its bytes.
     return parseDer(c.der);
   }
-  return parseDer(derFromInput(c, ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED'));
+  return parseDer(derFromInput(c, CERTIFICATE_LABELS, 'CERT_MALFORMED'));
 }

@@ -27,7 +27,7 @@ export { checkCertificateBinding, certificateIdentity, certificateFingerprint, n
 export type { CertificateBinding, BindingResult, CertificateIdentity } from './binding.js';
 export { issueCertificate, issueCrl, keyIdentifier } from './issue.js';
 export type { IssueCertificateOptions, IssueCrlOptions, IssuerSpec, NameSpec, NameAttributeType, RawExtensionSpec, RevokedSpec } from './issue.js';
-export { encodePem, decodePemBlocks } from './pem.js';
+export { CERTIFICATE_LABELS, encodePem, decodePemBlocks } from './pem.js';
 export type { PemBlock } from './pem.js';
 export { createPkcs12 } from './pkcs12.js';
 export type { CreatePkcs12Options } from './pkcs12.js';

@@ -4,26 +4,28 @@
  */
 import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
-import { pemTextStart, readPem, type PemBlock } from '../encoding/pem.js';
+import { pemTextStart, readPem, selectPem, type PemBlock } from '../encoding/pem.js';
 
-export { encodePem, type PemBlock } from '../encoding/pem.js';
+export { CERTIFICATE_LABELS, encodePem, type PemBlock } from '../encoding/pem.js';
 
 /** The upper bound on PEM input read by this module (a trust bundle of a few hundred certificates). */
 export const MAX_PEM_SIZE = 16 * 1024 * 1024;
 
 /**
- * Reads every PEM block of `text`.
+ * Reads the PEM blocks of `text`: every block, or those with one of `labels`.
  * @param text - PEM text
  * @param code - the error code to throw on malformed input
+ * @param labels - the labels wanted (e.g. `CERTIFICATE_LABELS`); default every block
  * @returns the blocks in order
- * @throws EvoucherError with `code` when a block is malformed (see encoding/pem.ts) or carries headers, or
- *   the text is over {@link MAX_PEM_SIZE}
+ * @throws EvoucherError with `code` when a block is malformed (see encoding/pem.ts), a block returned carries
+ *   header lines, certificates are asked for and a `TRUSTED CERTIFICATE` block is found, or the text is over
+ *   {@link MAX_PEM_SIZE}; `ARG_INVALID` when `text` is not a string
  */
-export function decodePemBlocks(text: string, code: ErrorCode): PemBlock[] {
+export function decodePemBlocks(text: string, code: ErrorCode, labels?: readonly string[]): PemBlock[] {
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'pem text must be a string');
   if (text.length > MAX_PEM_SIZE) throw new EvoucherError(code, 'pem input too large');
   const blocks = readPem(text, { code });
-  for (const b of blocks) if (b.headers) throw new EvoucherError(code, `pem block '${b.label}' has header lines`, { detail: { label: b.label } });
-  return blocks;
+  return selectPem(blocks, labels ?? [...new Set(blocks.map((b) => b.label))], { code });
 }
 
 /** True when `bytes` look like PEM text rather than DER. */
@@ -43,7 +45,7 @@ export function derFromInput(input: Uint8Array | string, labels: readonly string
   }
   if (typeof input === 'string' || looksLikePem(input)) {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
-    const blocks = decodePemBlocks(text, code).filter((b) => labels.includes(b.label));
+    const blocks = decodePemBlocks(text, code, labels);
     if (blocks.length !== 1) {
       throw new EvoucherError(code, `expected exactly one pem block labelled ${labels.join(' or ')}, found ${blocks.length}`);
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readBoundedFile } from '../encoding/read_bounded.js';
 import { EvoucherError } from '../errors.js';
 import { parseCertificate } from './cert.js';
-import { decodePemBlocks, looksLikePem, MAX_PEM_SIZE } from './pem.js';
+import { CERTIFICATE_LABELS, decodePemBlocks, looksLikePem, MAX_PEM_SIZE } from './pem.js';
 import type { CertificateInfo, TrustStore } from './types.js';
 
 /** The most anchors a trust store holds. */
@@ -44,7 +44,7 @@ export function createTrustStore(certs: readonly (Uint8Array | string | Certific
   for (const c of certs) {
     if (typeof c === 'string' || (c instanceof Uint8Array && looksLikePem(c))) {
       const text = typeof c === 'string' ? c : Buffer.from(c).toString('latin1');
-      const blocks = decodePemBlocks(text, 'CERT_MALFORMED').filter((b) => b.label === 'CERTIFICATE');
+      const blocks = decodePemBlocks(text, 'CERT_MALFORMED', CERTIFICATE_LABELS);
       if (blocks.length === 0) throw new EvoucherError('CERT_MALFORMED', 'pem input holds no CERTIFICATE block');
       for (const b of blocks) anchors.push(parseCertificate(b.der));
     } else if (c instanceof Uint8Array) {
@@ -84,9 +84,7 @@ async function readCertificates(path: string): Promise<CertificateInfo[]> {
   const bytes = await readTrustFile(path);
   try {
     if (looksLikePem(bytes)) {
-      return decodePemBlocks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), 'CERT_MALFORMED')
-        .filter((b) => b.label === 'CERTIFICATE')
-        .map((b) => parseCertificate(b.der));
+      return decodePemBlocks(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), 'CERT_MALFORMED', CERTIFICATE_LABELS).map((b) => parseCertificate(b.der));
     }
     return [parseCertificate(bytes)];
   } catch (e) {

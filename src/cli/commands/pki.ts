@@ -9,7 +9,7 @@ import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EvoucherError } from '../../errors.js';
-import { createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
+import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, Crl } from '../../pki/index.js';
 import { parseAt, readInput } from '../args.js';
 
@@ -109,15 +109,15 @@ async function verify(args: string[]): Promise<number> {
   // A PEM file gives its first CERTIFICATE block; anything else is handed over as DER, so that a malformed
   // certificate is reported (exit 1) rather than refused as a usage error.
   const leafText = await readPemFile(positionals[0] as string);
-  const leafBlock = leafText.includes('-----BEGIN') ? decodePemBlocks(leafText, 'CERT_MALFORMED').find((b) => b.label === 'CERTIFICATE') : undefined;
+  const leafBlock = leafText.includes('-----BEGIN') ? decodePemBlocks(leafText, 'CERT_MALFORMED', CERTIFICATE_LABELS)[0] : undefined;
   const leafDer = leafBlock?.der ?? new Uint8Array(Buffer.from(leafText, 'latin1'));
   const intermediates: Uint8Array[] = [];
   for (const f of values.untrusted ?? []) {
-    for (const b of decodePemBlocks(await readPemFile(f), 'CERT_MALFORMED')) if (b.label === 'CERTIFICATE') intermediates.push(b.der);
+    for (const b of decodePemBlocks(await readPemFile(f), 'CERT_MALFORMED', CERTIFICATE_LABELS)) intermediates.push(b.der);
   }
   const crls: Crl[] = [];
   for (const f of values.crl ?? []) {
-    for (const b of decodePemBlocks(await readPemFile(f), 'CRL_MALFORMED')) if (b.label === 'X509 CRL') crls.push(parseCrl(b.der));
+    for (const b of decodePemBlocks(await readPemFile(f), 'CRL_MALFORMED', ['X509 CRL'])) crls.push(parseCrl(b.der));
   }
   const r = validatePath(leafDer, { trust, intermediates, crls, at, usage, requireRevocation: values['require-revocation'] === true });
   if (format === 'json') {

@@ -6,7 +6,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
-import { decodePemBlocks, loadTrustStore } from '../../pki/index.js';
+import { CERTIFICATE_LABELS, decodePemBlocks, loadTrustStore } from '../../pki/index.js';
 import { sealVoucher } from '../../seal/index.js';
 import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
 import { printRefusal, printText } from '../output.js';
@@ -85,8 +85,8 @@ export async function run(args: string[]): Promise<number> {
   const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
   const chain: Uint8Array[] = [];
   for (const file of values.chain ?? []) {
-    for (const block of decodePemBlocks(new TextDecoder().decode(await readInput(file, { maxBytes: 1024 * 1024 })), 'ARG_INVALID')) {
-      if (block.label === 'CERTIFICATE') chain.push(block.der);
+    for (const block of decodePemBlocks(new TextDecoder().decode(await readInput(file, { maxBytes: 1024 * 1024 })), 'ARG_INVALID', CERTIFICATE_LABELS)) {
+      chain.push(block.der);
     }
   }
 

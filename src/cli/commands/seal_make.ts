@@ -7,7 +7,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
-import { decodePemBlocks } from '../../pki/index.js';
+import { CERTIFICATE_LABELS, decodePemBlocks } from '../../pki/index.js';
 import { makeSeal, parseSeal } from '../../seal/index.js';
 import { parseCommandArgs, parseIsoTime, readInput, requireOption, writeOutput } from '../args.js';
 import { printRefusal, printText } from '../output.js';
@@ -41,7 +41,7 @@ async function readCertificate(path: string): Promise<Uint8Array> {
   const bytes = await readInput(path, { maxBytes: 1024 * 1024 });
   const text = new TextDecoder('latin1').decode(bytes.subarray(0, 64));
   if (!text.includes('-----BEGIN')) return bytes;
-  const certs = decodePemBlocks(new TextDecoder().decode(bytes), 'ARG_INVALID').filter((b) => b.label === 'CERTIFICATE');
+  const certs = decodePemBlocks(new TextDecoder().decode(bytes), 'ARG_INVALID', CERTIFICATE_LABELS);
   if (certs.length !== 1) throw new EvoucherError('ARG_INVALID', `${path} must hold exactly one certificate`, { detail: { path } });
   return (certs[0] as { der: Uint8Array }).der;
 }

@@ -3,7 +3,7 @@
  * (encoding/pem.ts) with bounded sizes and the key providers' error: the label of every block is
  * kept so that a key file may also carry its certificate.
  */
-import { pemTextStart, readPem, type PemBlock } from '../../encoding/pem.js';
+import { CERTIFICATE_LABELS, pemTextStart, readPem, selectPem, type PemBlock, type ReadPemOptions } from '../../encoding/pem.js';
 import { KeyProviderError } from '../errors.js';
 
 export type { PemBlock } from '../../encoding/pem.js';
@@ -38,12 +38,20 @@ export function isPem(input: Uint8Array | string): boolean {
  * readPemBlocks(await readFile('chain.pem', 'utf8')).filter((b) => b.label === 'CERTIFICATE')
  */
 export function readPemBlocks(input: Uint8Array | string): PemBlock[] {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) throw new KeyProviderError('ARG_INVALID', 'a key or certificate must be a string or a Uint8Array');
   if (input.length > MAX_PEM_BYTES) {
     throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', 'pem file too large', { detail: { limit: String(MAX_PEM_BYTES) } });
   }
   const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  return readPem(text, { code: 'KEY_FORMAT_UNSUPPORTED', maxBlocks: MAX_PEM_BLOCKS, error: (code, message, detail) => new KeyProviderError(code, message, { detail }) });
+  return readPem(text, PEM_OPTIONS);
 }
+
+/** Malformed PEM is the key providers' `KEY_FORMAT_UNSUPPORTED`, as a {@link KeyProviderError}. */
+const PEM_OPTIONS: ReadPemOptions = {
+  code: 'KEY_FORMAT_UNSUPPORTED',
+  maxBlocks: MAX_PEM_BLOCKS,
+  error: (code, message, detail) => new KeyProviderError(code, message, { detail }),
+};
 
 /**
  * Reads certificates from PEM (any number of `CERTIFICATE` blocks) or from one DER certificate.
@@ -55,9 +63,7 @@ export function readPemBlocks(input: Uint8Array | string): PemBlock[] {
  */
 export function readCertificates(input: Uint8Array | string): Uint8Array[] {
   if (isPem(input)) {
-    return readPemBlocks(input)
-      .filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE')
-      .map((b) => b.der);
+    return selectPem(readPemBlocks(input), CERTIFICATE_LABELS, PEM_OPTIONS).map((b) => b.der);
   }
   if (typeof input === 'string') {
     throw new KeyProviderError('KEY_FORMAT_UNSUPPORTED', 'certificate text is not pem');
