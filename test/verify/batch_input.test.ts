@@ -295,6 +295,41 @@ describe('batchInput', () => {
   });
 });
 
+describe('batchInput, stopped', () => {
+  it('a failed async input is not return()ed, whether its failure came before stop() or after', async () => {
+    let returned = 0;
+    let rejectLater: ((e: Error) => void) | undefined;
+    const failing = (later: boolean): AsyncIterable<string> => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => (later ? new Promise<IteratorResult<string>>((_, reject) => (rejectLater = reject)) : Promise.reject(new Error('broke'))),
+        return: () => {
+          returned++;
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      }),
+    });
+    const early = batchInput(failing(false), () => undefined);
+    expect(early.take()).toBe(WAIT);
+    await new Promise((r) => setImmediate(r));
+    await early.stop(true);
+    const late = batchInput(failing(true), () => undefined);
+    expect(late.take()).toBe(WAIT);
+    await late.stop(true);
+    rejectLater?.(new Error('broke later'));
+    await new Promise((r) => setImmediate(r));
+    expect(returned).toBe(0);
+    // One that answers is return()ed when it does.
+    let answer: ((r: IteratorResult<string>) => void) | undefined;
+    const slow = batchInput({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<string>>((r) => (answer = r)), return: () => (returned++, Promise.resolve({ done: true, value: undefined })) }) }, () => undefined);
+    expect(slow.take()).toBe(WAIT);
+    await slow.stop(true);
+    expect(returned).toBe(0);
+    answer?.({ done: false, value: 'a.xml' });
+    await new Promise((r) => setImmediate(r));
+    expect(returned).toBe(1);
+  });
+});
+
 describe('in a process of its own', () => {
   const child = join(import.meta.dirname, 'batch_dropped_child.mjs');
   const run = (args: string[]): Promise<{ stdout: string }> =>

@@ -149,14 +149,15 @@ function asyncInput(it: AsyncIterator<string>, onAnswer: () => void): BatchInput
       return WAIT;
     },
     async stop(wait) {
-      if (ended) return;
+      // An input that failed (a next() that rejected or answered no result) is not return()ed, as with for await.
+      if (ended || failure !== undefined) return;
       ended = true;
       const end = async (): Promise<void> => {
         await it.return?.();
       };
       if (asking !== undefined) {
-        // Stopped when it answers; its answer is nobody's.
-        void asking.then(end).catch(() => undefined);
+        // Stopped when it answers, unless that answer is a failure; the answer is nobody's.
+        void asking.then(() => (failure === undefined ? end() : undefined)).catch(() => undefined);
         return;
       }
       if (wait) await end();
