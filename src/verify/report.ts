@@ -205,7 +205,7 @@ export interface VerificationReport {
 
 /**
  * Seal checks the verdict needs: if one of them is `skipped` (or absent) the seal is never VALID.
- * Format-specific checks (`message-digest`, `data-hash`, `embedded-tbs`, `seal-match`, `maker-*`, `seal-period`)
+ * Format-specific checks (`message-digest`, `data-hash`, `embedded-tbs`, `property-info`, `seal-match`, `maker-*`, `seal-period`)
  * are required when the format produced them.
  */
 export const REQUIRED_SEAL_CHECKS: readonly string[] = Object.freeze(['format', 'scope', 'signature', 'chain', 'key-usage', 'position', 'signer-permission', 'signing-time']);

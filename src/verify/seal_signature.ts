@@ -13,7 +13,8 @@
 import { digest, type HashAlgorithm } from '../crypto/index.js';
 import { EvoucherError } from '../errors.js';
 import { createTrustStore, parseCertificate, type CertificateInfo, type Crl, type TrustStore } from '../pki/index.js';
-import { matchSealerToSeal, verifySealMaker, verifySesSignatureValue } from '../seal/ses/checks.js';
+import { matchSealerToSeal, unknownCriticalExtension, verifySealMaker, verifySesSignatureValue } from '../seal/ses/checks.js';
+import { SEAL_OID } from '../seal/tbs.js';
 import { parseSesSignature } from '../seal/ses/signature.js';
 import type { SesSignature } from '../seal/ses/types.js';
 import { pathChecks } from './checks/chain.js';
@@ -79,12 +80,20 @@ export interface SealSignatureReport {
   readonly indeterminate: readonly IndeterminateKind[];
 }
 
-/** A 2014 `timeInfo` text (`yyyy-MM-dd HH:mm:ss`, ofdrw), read as China Standard Time. */
-function legacyTime(text: string | undefined): Date | undefined {
+/**
+ * A 2014 `timeInfo` text (`yyyy-MM-dd HH:mm:ss`, ofdrw), read as China Standard Time; `undefined` for any other
+ * text, a day that does not exist (2025-02-30) or an hour 24 included: `Date` would roll those over to a time
+ * the text does not say.
+ */
+export function legacyTime(text: string | undefined): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text ?? '');
   if (m === null) return undefined;
-  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const utc = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(utc);
+  // Rolled over when the fields read back differ.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return undefined;
+  return new Date(utc - 8 * 3600_000);
 }
 
 function resolve(options: SealSignatureOptions): { trust?: TrustStore; resolved: Omit<ResolvedOptions, 'trust'> } {
@@ -172,6 +181,11 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
     return deepFreeze({ reportVersion: 1, status: 'INVALID', validationTime, quirks: [], checks, errors: errorsOf(checks, (c) => c.check), indeterminate: [] });
   }
   const quirks = sig.quirks.map((q) => `${q.quirk}: ${q.message}`);
+  const critical = unknownCriticalExtension(sig, [SEAL_OID.extTbs, SEAL_OID.extChain]);
+  if (critical !== undefined) {
+    checks.push(failed('format', 'SEAL_MALFORMED', `unknown critical extension ${critical.oid} in the ${critical.where}: a reader that does not understand it must refuse the seal`));
+    return deepFreeze({ reportVersion: 1, status: 'INVALID', validationTime, quirks, checks, errors: errorsOf(checks, (c) => c.check), indeterminate: [] });
+  }
   checks.push(passed('format', `GB/T 38540 ${sig.version === 4 ? '(v4)' : 'GM/T 0031-2014'} SES_Signature, seal ${sig.seal.esId}${quirks.length === 0 ? '' : `; tolerated: ${sig.quirks.map((q) => q.quirk).join(', ')}`}`));
 
   const time = sig.timeInfo instanceof Date ? sig.timeInfo : legacyTime(sig.timeInfo.text);

@@ -14,6 +14,7 @@ import { tbsForStamp } from '../../src/seal/chain.js';
 import { makeCmsStamp, sesPropertyInfo } from '../../src/seal/formats/index.js';
 import { encodeExtDatas, SM2_WITH_SM3_OID } from '../../src/seal/ses/asn1.js';
 import { makeSeal, parseSeal } from '../../src/seal/ses/index.js';
+import type { SesExtData } from '../../src/seal/ses/types.js';
 import { SEAL_OID } from '../../src/seal/tbs.js';
 import { derBitString, derExplicit, derGeneralizedTime, derIa5String, derInteger, derOctetString, derOid, derSequence } from '../../src/encoding/der.js';
 import { digest } from '../../src/crypto/index.js';
@@ -281,7 +282,11 @@ export function stampsOf(envelope: Uint8Array): readonly StampEntry[] {
 }
 
 /** A seal object (`SESeal` DER) made by a maker for holders, valid over a period (default the demo PKI's). */
-export async function makeSealObject(maker: KeyProvider, holders: readonly Uint8Array[], o: { name?: string; esId?: string; validStart?: Date; validEnd?: Date } = {}): Promise<Uint8Array> {
+export async function makeSealObject(
+  maker: KeyProvider,
+  holders: readonly Uint8Array[],
+  o: { name?: string; esId?: string; validStart?: Date; validEnd?: Date; extDatas?: readonly SesExtData[] } = {},
+): Promise<Uint8Array> {
   return makeSeal({
     maker,
     holders,
@@ -290,6 +295,7 @@ export async function makeSealObject(maker: KeyProvider, holders: readonly Uint8
     validStart: o.validStart ?? new Date('2025-01-01T00:00:00Z'),
     validEnd: o.validEnd ?? new Date('2045-01-01T00:00:00Z'),
     createDate: new Date('2025-01-01T00:00:00Z'),
+    ...(o.extDatas === undefined ? {} : { extDatas: o.extDatas }),
   });
 }
 
@@ -300,7 +306,19 @@ export async function makeSealObject(maker: KeyProvider, holders: readonly Uint8
  */
 export async function craftSesStamp(
   envelope: Uint8Array,
-  o: { position: string; sequence: number; view?: 'original' | 'receipt'; provider: KeyProvider; time: Date; seal: Uint8Array; chain?: readonly Uint8Array[] },
+  o: {
+    position: string;
+    sequence: number;
+    view?: 'original' | 'receipt';
+    provider: KeyProvider;
+    time: Date;
+    seal: Uint8Array;
+    chain?: readonly Uint8Array[];
+    /** Instead of the scope's. */
+    propertyInfo?: string;
+    /** More `TBS_Sign.extDatas` entries. */
+    extDatas?: readonly SesExtData[];
+  },
 ): Promise<Uint8Array> {
   const body = parseEnvelope(envelope).bodies[0];
   if (body === undefined) throw new Error('no body');
@@ -320,10 +338,11 @@ export async function craftSesStamp(
     seal.raw,
     derGeneralizedTime(o.time),
     derBitString(digest('sm3', der)),
-    derIa5String(sesPropertyInfo({ vtCode: voucher?.vtCode ?? '', voucherNo: voucher?.fields['VoucherNo'] ?? '', view: scope.view, position: scope.position, sequence: scope.sequence })),
+    derIa5String(o.propertyInfo ?? sesPropertyInfo({ vtCode: voucher?.vtCode ?? '', voucherNo: voucher?.fields['VoucherNo'] ?? '', view: scope.view, position: scope.position, sequence: scope.sequence })),
     derExplicit(0, encodeExtDatas([
       { oid: SEAL_OID.extTbs, critical: false, value: der },
       ...(chain.length === 0 ? [] : [{ oid: SEAL_OID.extChain, critical: false, value: derSequence(...chain) }]),
+      ...(o.extDatas ?? []),
     ])),
   );
   const signature = await o.provider.sign(tbsSign);

@@ -18,10 +18,10 @@ import type { Digester } from '../../crypto/digest_memo.js';
 import { DER_LOW_TAG_LIMITS, DER_TAG, derSequence, expectDerTag, mapDerErrors, readDerSequence } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
-import { matchSealerToSeal, verifySesSignatureValue } from '../ses/checks.js';
+import { matchSealerToSeal, unknownCriticalExtension, verifySesSignatureValue } from '../ses/checks.js';
 import { makeSesSignature, parseSesSignature } from '../ses/signature.js';
 import type { SesSignature } from '../ses/types.js';
-import { SEAL_OID, TBS_VERSION } from '../tbs.js';
+import { decodeTbs, SEAL_OID, TBS_VERSION } from '../tbs.js';
 import { certificateParts } from './cert_parts.js';
 import { MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES } from './cms.js';
 import type { SealCheck } from './types.js';
@@ -141,13 +141,15 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
     throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', 'ses stamp: evoucher ses seals are GB/T 38540-2020 (v4) signatures');
   }
   if (!(ses.timeInfo instanceof Date)) bad('timeInfo is not a GeneralizedTime');
+  // The structure binds whole seconds; a fraction here would be a second, unbound signing time.
+  if ((ses.timeInfo as Date).getUTCMilliseconds() !== 0) bad('timeInfo has a fraction of a second (the profile signs whole seconds)');
   if (ses.signAlgorithmOid !== '1.2.156.10197.1.501' || ses.seal.signAlgorithmOid !== '1.2.156.10197.1.501') bad('the signature algorithm is not SM2-with-SM3');
   if (ses.dataHash.length !== 32) bad('dataHash is not an SM3 digest (32 bytes)');
   const exts = ses.extDatas ?? [];
   const carried = exts.filter((e) => e.oid === SEAL_OID.extTbs);
   if (carried.length !== 1) bad('TBS_Sign.extDatas must carry exactly one evoucher to-be-sealed structure');
-  const unknownCritical = exts.find((e) => e.oid !== SEAL_OID.extTbs && e.oid !== SEAL_OID.extChain && e.critical);
-  if (unknownCritical !== undefined) bad(`unknown critical extension ${unknownCritical.oid}`);
+  const unknownCritical = unknownCriticalExtension(ses, [SEAL_OID.extTbs, SEAL_OID.extChain]);
+  if (unknownCritical !== undefined) bad(`unknown critical extension ${unknownCritical.oid} in the ${unknownCritical.where}`);
   const chainExts = exts.filter((e) => e.oid === SEAL_OID.extChain);
   if (chainExts.length > 1) bad('TBS_Sign.extDatas carries the certificate chain more than once');
   const certificates = chainExts.length === 0 ? [] : readChain((chainExts[0] as { value: Uint8Array }).value);
@@ -166,6 +168,24 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
     tbs: (carried[0] as { value: Uint8Array }).value,
     sealObject: Object.freeze({ esId: ses.seal.esId, bytes: ses.seal.raw, makerCertificate: ses.seal.makerCert }),
   });
+}
+
+/**
+ * `property-info`: `propertyInfo`, which other SES readers show as what the seal protects, states the scope the
+ * carried structure binds (voucher type and number, view, position, sequence), so that no reader is shown
+ * another. Whether that structure is the one recomputed from the envelope is `embedded-tbs`.
+ */
+function propertyInfoCheck(stamp: SesStamp): SealCheck {
+  let expected: string;
+  try {
+    const f = decodeTbs(stamp.tbs);
+    expected = sesPropertyInfo({ vtCode: f.voucher.vtCode, voucherNo: f.voucher.voucherNo, view: f.voucher.view, position: f.position.id, sequence: f.position.sequence });
+  } catch (e) {
+    return { check: 'property-info', status: 'failed', code: e instanceof EvoucherError ? e.code : 'SEAL_TBS_MALFORMED', message: e instanceof Error ? e.message : String(e) };
+  }
+  return stamp.propertyInfo === expected
+    ? { check: 'property-info', status: 'passed', message: `propertyInfo states the sealed scope (${expected})` }
+    : { check: 'property-info', status: 'failed', code: 'SEAL_SCOPE_MISMATCH', message: `propertyInfo ${JSON.stringify(stamp.propertyInfo)} differs from the sealed scope ${JSON.stringify(expected)}` };
 }
 
 /** `SEQUENCE OF Certificate`, strictly: each a DER certificate, at most {@link MAX_CMS_CERTIFICATES}. */
@@ -201,6 +221,7 @@ export function checkSesStamp(stamp: SesStamp, tbs: Uint8Array, hash: Digester =
       ? { check: 'embedded-tbs', status: 'passed', message: 'the carried to-be-sealed structure equals the recomputed one' }
       : { check: 'embedded-tbs', status: 'failed', code: 'SEAL_TBS_MISMATCH', message: 'the carried to-be-sealed structure differs from the recomputed one' },
   );
+  checks.push(propertyInfoCheck(stamp));
   const sig = verifySesSignatureValue(stamp.ses);
   checks.push(
     sig.ok

@@ -39,6 +39,11 @@ export const MAX_CERT_LIST = 256;
 export const MAX_EXT_DATAS = 64;
 /** SM2 with SM3, the only `signAlgID` GB/T 38540 allows. */
 export const SM2_WITH_SM3_OID = '1.2.156.10197.1.501';
+/**
+ * Bound of the version INTEGERs read (six contents octets): a version above the ones known is
+ * `SEAL_VERSION_UNSUPPORTED`, not malformed; a longer INTEGER is malformed.
+ */
+export const MAX_VERSION = 2 ** 47 - 1;
 
 /** The decoding context: the mode and the quirks found so far. */
 export interface SesDecodeContext {
@@ -80,7 +85,7 @@ export function decodeHeader(node: DerNode | undefined): SesHeader {
   const [id, version, vid] = derChildren(n, 'SES_Header', 3, 3);
   const header = Object.freeze({
     id: readDerString(id, 'ia5', 'SES_Header.ID'),
-    version: readDerSmallInteger(version, 'SES_Header.version', 0, 1000),
+    version: readDerSmallInteger(version, 'SES_Header.version', 0, MAX_VERSION),
     vid: readDerString(vid, 'ia5', 'SES_Header.Vid'),
   });
   // GB/T 38540-2020 §6.3 step 1 (format): the header identifies an electronic seal.

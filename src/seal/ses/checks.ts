@@ -20,6 +20,24 @@ import type { ErrorCode } from '../../errors.js';
 import { SM2_WITH_SM3_OID, certificateSpki } from './asn1.js';
 import type { SealObject, SesCheckResult, SesSignature, SesVerifyOptions } from './types.js';
 
+/**
+ * The OID of the first critical extension the reader does not understand, in the seal object's `extDatas`
+ * (none is understood there) or the signature's (`understood`), or `undefined`. An `ExtData` marked critical
+ * must be understood by whoever accepts the structure (GB/T 38540-2020, `ExtData.critical`, as X.509's).
+ *
+ * @param sig - the decoded signature.
+ * @param understood - the OIDs of `TBS_Sign.extDatas` entries the reader understands.
+ * @returns where and which OID, or `undefined`.
+ * @example
+ * unknownCriticalExtension(sig, [SEAL_OID.extTbs, SEAL_OID.extChain]) // undefined
+ */
+export function unknownCriticalExtension(sig: SesSignature, understood: readonly string[]): { readonly where: 'seal object' | 'signature'; readonly oid: string } | undefined {
+  const inSeal = sig.seal.extDatas.find((e) => e.critical);
+  if (inSeal !== undefined) return { where: 'seal object', oid: inSeal.oid };
+  const inSignature = (sig.extDatas ?? []).find((e) => e.critical && !understood.includes(e.oid));
+  return inSignature === undefined ? undefined : { where: 'signature', oid: inSignature.oid };
+}
+
 function result(ok: boolean, message: string, code?: ErrorCode): SesCheckResult {
   return Object.freeze(code === undefined || ok ? { ok, message } : { ok, code, message });
 }

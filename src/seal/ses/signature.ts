@@ -35,6 +35,7 @@ import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import {
   MAX_SES_BYTES,
+  MAX_VERSION,
   SM2_WITH_SM3_OID,
   certificateSpki,
   decodeExtDatas,
@@ -84,7 +85,7 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
     const [version, eseal, timeInfo, dataHash, propertyInfo, cert, alg] = derChildren(tbs, 'TBS_Sign', 7, 7);
     const seal = decodeSealNode(eseal, ctx);
     if (seal.version !== 2014) malformed('seal: a GM/T 0031-2014 SES_Signature embeds a GB/T 38540 seal', eseal);
-    const tbsVersion = readDerSmallInteger(version, 'TBS_Sign.version', 0, 1000);
+    const tbsVersion = readDerSmallInteger(version, 'TBS_Sign.version', 0, MAX_VERSION);
     // GB/T 38540-2020 §7.3 step 1, applied to 2014 too: the signature version equals the seal's.
     if (tbsVersion !== seal.header.version) malformed(`seal: TBS_Sign.version ${tbsVersion} differs from the seal header version ${seal.header.version}`, version);
     return {
@@ -108,7 +109,7 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
   const [version, eseal, timeInfo, dataHash, propertyInfo, ext] = parts;
   const seal = decodeSealNode(eseal, ctx);
   if (seal.version !== 4) malformed('seal: a GB/T 38540 SES_Signature embeds a GM/T 0031-2014 seal', eseal);
-  const tbsVersion = readDerSmallInteger(version, 'TBS_Sign.version', 0, 1000);
+  const tbsVersion = readDerSmallInteger(version, 'TBS_Sign.version', 0, MAX_VERSION);
   if (tbsVersion !== SES_VERSION_V4) {
     if (tbsVersion > SES_VERSION_V4) {
       throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', `seal: TBS_Sign.version ${tbsVersion} is not supported`, { detail: { version: String(tbsVersion) } });

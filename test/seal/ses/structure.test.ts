@@ -125,6 +125,11 @@ describe('SES_Signature structure (v4)', () => {
     expect(codeOf(() => parseSesSignature(derSequence(derSequence(...t), ...rest)))).toBe('SEAL_MALFORMED');
     t[0] = derInteger(5);
     expect(codeOf(() => parseSesSignature(derSequence(derSequence(...t), ...rest)))).toBe('SEAL_VERSION_UNSUPPORTED');
+    // A large version is a later one too (it was SEAL_MALFORMED above 1000); one past six octets is malformed.
+    t[0] = derInteger(1001);
+    expect(codeOf(() => parseSesSignature(derSequence(derSequence(...t), ...rest)))).toBe('SEAL_VERSION_UNSUPPORTED');
+    t[0] = derInteger(2n ** 70n);
+    expect(codeOf(() => parseSesSignature(derSequence(derSequence(...t), ...rest)))).toBe('SEAL_MALFORMED');
   });
 
   it('reads the timestamp explicit [0] and untagged (listed as a quirk)', () => {
@@ -162,6 +167,7 @@ describe('SESeal structure', () => {
     const v5 = derSequence(sealInfo({ version: 5 }), cert, alg, value, derExplicit(0, derBitString(Uint8Array.of(1))));
     expect(codeOf(() => parseSeal(v5))).toBe('SEAL_VERSION_UNSUPPORTED');
     expect(codeOf(() => parseSeal(derSequence(sealInfo({ version: 5 }), cert, alg, value)))).toBe('SEAL_VERSION_UNSUPPORTED');
+    expect(codeOf(() => parseSeal(derSequence(sealInfo({ version: 1001 }), cert, alg, value)))).toBe('SEAL_VERSION_UNSUPPORTED');
     expect(codeOf(() => parseSeal(derSequence(sealInfo({ id: 'EX' }), cert, alg, value)))).toBe('SEAL_MALFORMED');
   });
 

@@ -7,7 +7,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../../src/pki/index.js';
 import { validatePolicy } from '../../../src/seal/policy.js';
-import { parseSeal } from '../../../src/seal/ses/index.js';
+import { makeSesSignature, parseSeal } from '../../../src/seal/ses/index.js';
+import { digest } from '../../../src/crypto/index.js';
+import { legacyTime, verifySesSignatureOverData } from '../../../src/verify/seal_signature.js';
 import { anchor, attackerPki, codes, craftSesStamp, failures, issueSealer, key, makeSealObject, pkiText, manifest, replaceBytes, rewriteBody, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
 
 const trust = () => [anchor('sm2')];
@@ -145,3 +147,52 @@ describe('a registered seal is known by its esID and its maker', () => {
   });
 });
 
+
+describe('what an ses stamp states must be what it binds', () => {
+  const stamp = (o: Partial<Parameters<typeof craftSesStamp>[1]>) =>
+    craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: demoSeal, ...o });
+
+  it('an unknown critical extension in the seal object or in TBS_Sign → SEAL_MALFORMED; a non-critical one is read past', async () => {
+    const ext = (critical: boolean) => [{ oid: '1.2.3.4.5', critical, value: Uint8Array.of(1) }];
+    const critSeal = await makeSealObject(key('maker-sm2'), [czCert], { extDatas: ext(true) });
+    const plainSeal = await makeSealObject(key('maker-sm2'), [czCert], { extDatas: ext(false) });
+    for (const [e, want] of [
+      [await stamp({ seal: critSeal }), /critical extension 1\.2\.3\.4\.5 in the seal object/],
+      [await stamp({ extDatas: ext(true) }), /critical extension 1\.2\.3\.4\.5 in the signature/],
+    ] as const) {
+      const r = await verifyOne(e, { trust: trust() });
+      expect(failures(r)).toEqual(['seals[1].format:SEAL_MALFORMED']);
+      expect(r.errors[0]?.message).toMatch(want);
+    }
+    for (const e of [await stamp({ seal: plainSeal }), await stamp({ extDatas: ext(false) })]) expect((await verifyOne(e, { trust: trust() })).status).toBe('VALID');
+    // verify-seal (a seal signature over data) refuses them alike.
+    const data = new TextEncoder().encode('Signature.xml');
+    const base = { signer: key('cz-sm2'), dataHash: digest('sm3', data), propertyInfo: 'x', time: T(10) };
+    const options = { trust: [anchor('sm2')], at: T(20), intermediates: [pkiText('sm2/ca.cert.pem')] };
+    const r1 = await verifySesSignatureOverData(await makeSesSignature({ ...base, seal: demoSeal, extDatas: ext(true) }), data, options);
+    const r2 = await verifySesSignatureOverData(await makeSesSignature({ ...base, seal: critSeal }), data, options);
+    for (const r of [r1, r2]) expect(r.errors.map((e) => `${e.where}:${e.code}`)).toEqual(['format:SEAL_MALFORMED']);
+    expect((await verifySesSignatureOverData(await makeSesSignature({ ...base, seal: demoSeal }), data, options)).status).toBe('VALID');
+  });
+
+  it('a timeInfo with a fraction of a second → SEAL_MALFORMED (the structure binds whole seconds; the fraction was unbound)', async () => {
+    const r = await verifyOne(await stamp({ time: new Date(T(10).getTime() + 500) }), { trust: trust() });
+    expect(failures(r)).toEqual(['seals[1].format:SEAL_MALFORMED']);
+    expect(r.errors[0]?.message).toMatch(/fraction of a second/);
+  });
+
+  it('a propertyInfo stating another scope → SEAL_SCOPE_MISMATCH (other SES readers show it as what is protected)', async () => {
+    const r = await verifyOne(await stamp({ propertyInfo: 'evoucher-tbs/1;vt=9999;no=OTHER;view=receipt;pos=yh_zqz;seq=7' }), { trust: trust() });
+    expect(failures(r)).toEqual(['seals[1].property-info:SEAL_SCOPE_MISMATCH']);
+    const good = await verifyOne(await stamp({}), { trust: trust() });
+    expect(good.seals[1]?.checks.find((c) => c.check === 'property-info')?.status).toBe('passed');
+  });
+
+  it('GM/T 0031-2014 time texts: a day that does not exist or hour 24 is unreadable, not rolled over', () => {
+    expect(legacyTime('2025-02-28 10:00:00')?.toISOString()).toBe('2025-02-28T02:00:00.000Z');
+    expect(legacyTime('2024-02-29 23:59:59')?.toISOString()).toBe('2024-02-29T15:59:59.000Z');
+    for (const text of ['2025-02-30 10:00:00', '2025-02-31 24:00:00', '2025-13-01 00:00:00', '2025-01-01 23:60:00', '2025-01-01 23:59:60', '2025-1-01 00:00:00']) {
+      expect(legacyTime(text), text).toBeUndefined();
+    }
+  });
+});
