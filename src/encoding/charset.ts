@@ -6,6 +6,15 @@
  * is checked by a round trip: text → bytes → text must give the text back, and bytes → text → bytes must give
  * the bytes back. The second check also rejects over-long or non-canonical sequences a decoder may tolerate,
  * so one byte string has exactly one reading (security.md §1.11, parser differentials).
+ *
+ * GBK here is the part of GBK every common reader reads alike: iconv-lite's, CP936's (Windows, Python's `gbk`)
+ * and GB18030's readings agree on every byte sequence accepted and written. Left out, as unmappable on writing
+ * and invalid on reading: the user-defined areas (private-use characters, which CP936 and Python refuse or map
+ * to whatever a site defined), the single byte 0x80 (the euro sign of CP936 only, not GB18030), and the
+ * sequences A8BC, A8BF, A989–A995 and FE50–FEA0, which GB18030 reads as characters that CP936 does not have
+ * (iconv-lite writes U+3473 as FE55, which CP936 refuses and an older GB18030 reads as a private-use character).
+ * Under the label `GB2312`, A1A4 and A1AA are refused as well: GB2312 readers read them as U+30FB and U+2015,
+ * GBK readers as U+00B7 and U+2014 (test/encoding/gbk_fast.test.ts checks the tables).
  */
 import { isAscii } from 'node:buffer';
 import iconv from 'iconv-lite';
@@ -25,14 +34,13 @@ const UTF16_DECODER = new TextDecoder('utf-16le');
 /**
  * Fast GBK tables, derived once (lazily, about 60 ms) from iconv-lite itself so they cannot disagree with it:
  * `pairs[(lead - 0x81) * 191 + (trail - 0x40)]` is the UTF-16 code unit of a two-byte sequence when iconv-lite
- * decodes it to one BMP character that it encodes back to the same two bytes (else 0); `width[u]` is the byte
- * count of code unit `u` in GBK: 1 for ASCII and for the one canonical single byte above it (0x80, the euro
- * sign in iconv-lite's cp936), 2 for the reading of a canonical pair, 0 when it has no GBK encoding.
+ * decodes it to one BMP character that it encodes back to the same two bytes, and every common reader reads it
+ * alike (not {@link ambiguousPair}; else 0); `width[u]` is the byte count of code unit `u`: 1 for ASCII, 2 for the
+ * reading of such a pair, 0 when it has no GBK encoding here.
  *
- * Text made only of ASCII bytes and canonical pairs decodes pair by pair (iconv-lite's GBK decoder keeps no
- * state across characters) and encodes back to the same bytes, so the fast paths below return exactly what the
- * checked iconv-lite round trips return; anything else takes those round trips, which also name the offending
- * offset or character.
+ * These tables are what GBK is in this package: text decodes pair by pair (iconv-lite's GBK decoder keeps no
+ * state across characters), nothing outside them is read or written, and what is written is iconv-lite's
+ * encoding of characters whose pairs are in them, which gives those same pairs back.
  */
 let gbkTables: { readonly pairs: Uint16Array; readonly width: Uint8Array } | undefined;
 
@@ -54,22 +62,32 @@ function tables(): { readonly pairs: Uint16Array; readonly width: Uint8Array } {
       two[0] = lead;
       two[1] = trail;
       const c = canonical(two);
-      if (c !== 0) {
+      if (c !== 0 && !ambiguousPair(lead, trail, c)) {
         pairs[(lead - 0x81) * 191 + (trail - 0x40)] = c;
         width[c] = 2;
       }
     }
   }
-  for (let b = 0x80; b <= 0xff; b++) {
-    const c = canonical(Buffer.from([b]));
-    if (c !== 0) width[c] = 1;
-  }
+  // No single byte above ASCII: iconv-lite's one (0x80, the euro sign) is CP936's alone.
   gbkTables = { pairs, width };
   return gbkTables;
 }
 
-/** Decodes ASCII and canonical GBK pairs; undefined as soon as anything else comes (the caller then checks it slowly). */
-function decodeGbkFast(bytes: Uint8Array): string | undefined {
+/**
+ * A pair that GBK readers read differently, or as a private-use character (see the module notes): a user-defined
+ * area, A8BC, A8BF, A989–A995 or FE50–FEA0.
+ */
+function ambiguousPair(lead: number, trail: number, c: number): boolean {
+  if (c >= 0xe000 && c <= 0xf8ff) return true;
+  const v = (lead << 8) | trail;
+  return v === 0xa8bc || v === 0xa8bf || (v >= 0xa989 && v <= 0xa995) || (v >= 0xfe50 && v <= 0xfea0);
+}
+
+/**
+ * Decodes ASCII and the pairs of the tables, the only sequences accepted; `ENCODING_INVALID_BYTES` at the
+ * offset of the first other one.
+ */
+function decodeGbkStrict(bytes: Uint8Array): string {
   const { pairs } = tables();
   const out = new Uint16Array(bytes.length);
   let n = 0;
@@ -80,9 +98,10 @@ function decodeGbkFast(bytes: Uint8Array): string | undefined {
       continue;
     }
     const t = bytes[i + 1];
-    if (b < 0x81 || b > 0xfe || t === undefined || t < 0x40 || t > 0xfe) return undefined;
-    const c = pairs[(b - 0x81) * 191 + (t - 0x40)] as number;
-    if (c === 0) return undefined;
+    const c = b < 0x81 || b > 0xfe || t === undefined || t < 0x40 || t > 0xfe ? 0 : (pairs[(b - 0x81) * 191 + (t - 0x40)] as number);
+    if (c === 0) {
+      throw new EvoucherError('ENCODING_INVALID_BYTES', `invalid GBK byte sequence at offset ${i}`, { detail: { charset: 'GBK', offset: String(i) } });
+    }
     out[n++] = c;
     i++;
   }
@@ -115,8 +134,9 @@ export function clipText(text: string, max: number): string {
 /**
  * Maps an XML `encoding` label to a supported charset.
  *
- * GB2312 is a subset of GBK. GB18030 is read as GBK: its 1- and 2-byte sequences are GBK's, and a 4-byte
- * sequence then fails the strict decode (we never need the characters only GB18030 has).
+ * GB2312 is a subset of GBK (read as GBK, and its two sequences that GB2312 readers read otherwise are refused
+ * by the XML reader under that label). GB18030 is read as GBK: the 2-byte sequences accepted here are read alike
+ * by GB18030, and a 4-byte sequence fails the strict decode (we never need the characters only GB18030 has).
  *
  * @param label - the declared label, any case (`gbk`, `GB2312`, `utf-8`, `UTF8`).
  * @returns the charset, or `undefined` when the label is not supported.
@@ -182,16 +202,16 @@ export function findUnmappable(text: string, charset: Charset): { char: string; 
   } else {
     // Fastest path: ASCII maps to itself in GBK (most voucher fields are codes, dates and amounts).
     if (ASCII_ONLY.test(text)) return undefined;
-    // Fast path: every code unit is in the canonical table (see tables()).
+    // Every code unit in the tables (see tables()): nothing else is written.
     if (allGbkEncodable(text)) return undefined;
-    // Fast path: one conversion of the whole string, checked by decoding it back.
-    if (!LONE_SURROGATE.test(text) && iconv.decode(iconv.encode(text, 'gbk'), 'gbk') === text) return undefined;
   }
+  const { width } = tables();
   let index = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
     const lone = cp >= 0xd800 && cp <= 0xdfff;
-    const ok = !lone && (charset === 'UTF-8' || iconv.decode(iconv.encode(ch, 'gbk'), 'gbk') === ch);
+    // Beyond the BMP nothing is GBK (GB18030's four-byte sequences are not read either).
+    const ok = !lone && (charset === 'UTF-8' || (ch.length === 1 && width[cp] !== 0));
     if (!ok) return { char: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, index };
     index += ch.length;
   }
@@ -224,24 +244,14 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
   // Fastest path: ASCII bytes are the same characters in GBK (an envelope is tags and base64); one native
   // check and one native latin1 conversion give exactly what the pair-by-pair path below gives.
   if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  // Fast path: ASCII and canonical pairs only, the same text the checked round trip below gives.
-  const fast = decodeGbkFast(bytes);
-  if (fast !== undefined) return fast;
-  text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gbk');
-  // Round trip: a byte string that does not come back unchanged held an invalid or ambiguous sequence.
-  const again = iconv.encode(text, 'gbk');
-  const offset = firstDifference(bytes, again);
-  if (offset !== -1) {
-    throw new EvoucherError('ENCODING_INVALID_BYTES', `invalid GBK byte sequence at offset ${offset}`, {
-      detail: { charset, offset: String(offset) },
-    });
-  }
-  return text;
+  // ASCII and the pairs of the tables, each of which iconv-lite decodes to its character and encodes back to
+  // the same two bytes: the one reading every common GBK reader agrees on.
+  return decodeGbkStrict(bytes);
 }
 
 /**
- * Counts the bytes `text` takes in GBK, the unit of every voucher length limit (a CJK character is 2 bytes, the
- * euro sign 1, as the writer encodes them).
+ * Counts the bytes `text` takes in GBK, the unit of every voucher length limit (a CJK character is 2 bytes, as
+ * the writer encodes them).
  *
  * @param text - the text.
  * @returns the byte count, or `undefined` when a character has no GBK encoding.
@@ -271,10 +281,4 @@ export function gbkLengthOfMappable(text: string): number {
     n += w;
   }
   return n;
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
 }

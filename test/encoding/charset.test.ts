@@ -23,7 +23,7 @@ describe('charset', () => {
   });
 
   it('encodes GBK like the reference table and decodes it back', () => {
-    const text = '财政直接支付凭证 ABC·€';
+    const text = '财政直接支付凭证 ABC·—';
     const bytes = encodeText(text, 'GBK');
     expect(Buffer.from(bytes)).toEqual(iconv.encode(text, 'gbk'));
     expect(Buffer.from(encodeText('中文', 'GBK')).toString('hex')).toBe('d6d0cec4');
@@ -63,7 +63,11 @@ describe('charset', () => {
     for (const bad of [[0xff], [0x81], [0x81, 0x30, 0x81, 0x30], [0xd6], [0x41, 0xa1]]) {
       expect(() => decodeText(new Uint8Array(bad), 'GBK')).toThrow(expect.objectContaining({ code: 'ENCODING_INVALID_BYTES' }));
     }
-    expect(decodeText(new Uint8Array([0x80]), 'GBK')).toBe('€');
+    // The euro sign's single byte is CP936's alone (GB18030 and Python's gbk refuse it); private-use and
+    // GB18030-only pairs are read differently by other readers (gbk_fast.test.ts).
+    for (const bad of [[0x80], [0xaa, 0xa1], [0xfe, 0x55], [0xa8, 0xbc]]) {
+      expect(() => decodeText(new Uint8Array(bad), 'GBK')).toThrow(expect.objectContaining({ code: 'ENCODING_INVALID_BYTES', detail: expect.objectContaining({ offset: '0' }) }));
+    }
   });
 
   it('rejects invalid UTF-8 (overlong, truncated, surrogates)', () => {
@@ -76,7 +80,8 @@ describe('charset', () => {
   it('counts GBK bytes: CJK 2, ASCII 1, unmappable undefined', () => {
     expect(gbkByteLength('财政a')).toBe(5);
     expect(gbkByteLength('')).toBe(0);
-    expect(gbkByteLength('€5')).toBe(2); // the euro sign is the single byte 0x80 in GBK (cp936)
-    expect(gbkByteLength('😀')).toBeUndefined();
+    expect(gbkByteLength('·—')).toBe(4);
+    // Not written: the euro sign (CP936's single byte 0x80), private use, a character GB18030 has and GBK not.
+    for (const s of ['€5', '张\uE000', '张\u3473', '\u1E3F', '😀']) expect(gbkByteLength(s), s).toBeUndefined();
   });
 });

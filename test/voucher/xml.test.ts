@@ -178,6 +178,28 @@ describe('parseVoucher rejects', () => {
     expect(thrownCode(() => parseVoucher(new Uint8Array([...head, 0xff, ...tail])))).toBe('ENCODING_INVALID_BYTES');
   });
 
+  it('the offset of an invalid GBK sequence counts from the start of the document, declaration included', () => {
+    const head = gbk(`${DECL}<Voucher><VtCode>3501</VtCode><Hold1>`);
+    const tail = gbk('</Hold1></Voucher>');
+    let caught: unknown;
+    try {
+      parseVoucher(new Uint8Array([...head, 0xfe, 0x55, ...tail]));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ code: 'ENCODING_INVALID_BYTES', detail: { offset: String(head.length) } });
+  });
+
+  it('under the label GB2312, A1A4 and A1AA are refused (GB2312 readers read them as U+30FB and U+2015); under GBK they read', () => {
+    for (const [ch, hex] of [['·', 'a1a4'], ['—', 'a1aa']] as const) {
+      const body = mini(`<ClearBankName>艾力${ch}买买提</ClearBankName>`);
+      expect(Buffer.from(gbk(ch)).toString('hex')).toBe(hex);
+      expect(thrownCode(() => parseVoucher(gbk(`<?xml version="1.0" encoding="GB2312"?>${body}`)))).toBe('ENCODING_INVALID_BYTES');
+      expect(parseVoucher(gbk(`<?xml version="1.0" encoding="GBK"?>${body}`)).fields['ClearBankName']).toBe(`艾力${ch}买买提`);
+    }
+    expect(parseVoucher(gbk(`<?xml version="1.0" encoding="gb2312"?>${mini('<ClearBankName>人行</ClearBankName>')}`)).fields['ClearBankName']).toBe('人行');
+  });
+
   it('GBK bytes declared as UTF-8 (the declared encoding is not the actual one)', () => {
     expect(thrownCode(() => parseVoucher(gbk(`<?xml version="1.0" encoding="UTF-8"?>${mini('<ClearBankName>人行</ClearBankName>')}`)))).toBe('ENCODING_INVALID_BYTES');
   });

@@ -112,7 +112,7 @@ function prescan(bytes: Uint8Array): void {
 const DECL = /^<\?xml([ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.0"|'1\.0'))(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"([A-Za-z][A-Za-z0-9._-]*)"|'([A-Za-z][A-Za-z0-9._-]*)'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>/;
 
 /** Reads the XML declaration from the raw bytes (ASCII in every supported charset). */
-function readDeclaration(bytes: Uint8Array, start: number): { charset: Charset | undefined; end: number } | undefined {
+function readDeclaration(bytes: Uint8Array, start: number): { charset: Charset | undefined; label: string | undefined; end: number } | undefined {
   const head = String.fromCharCode(...bytes.subarray(start, start + 6));
   if (!/^<\?xml[ \t\r\n]$/.test(head)) return undefined;
   const limit = Math.min(bytes.length, start + 256);
@@ -133,8 +133,14 @@ function readDeclaration(bytes: Uint8Array, start: number): { charset: Charset |
       throw new EvoucherError('ENCODING_UNSUPPORTED', `unsupported encoding '${label}'`, { detail: { encoding: label } });
     }
   }
-  return { charset, end: start + m[0].length };
+  return { charset, label, end: start + m[0].length };
 }
+
+/**
+ * Under the label `GB2312`, the two characters whose bytes GB2312 readers read as other characters (A1A4 U+00B7
+ * "·" as U+30FB "・", A1AA U+2014 "—" as U+2015 "―"; GBK readers as here) are refused: one byte string, one reading.
+ */
+const GB2312_AMBIGUOUS = /[\u00b7\u2014]/;
 
 function isXmlChar(c: number): boolean {
   // XML 1.0 §2.2 Char, on UTF-16 code units: surrogates are checked for pairing separately.
@@ -202,7 +208,25 @@ export function readXml(bytes: Uint8Array, limits: Pick<XmlLimits, 'maxBytes' | 
   if (bom !== undefined && bom !== charset) {
     fail('XML_ENCODING_MISMATCH', `a UTF-8 byte order mark contradicts the declared ${charset}`, 0);
   }
-  const body = decodeText(bytes.subarray(decl?.end ?? start), charset);
+  const from = decl?.end ?? start;
+  let body: string;
+  try {
+    body = decodeText(bytes.subarray(from), charset);
+  } catch (e) {
+    // The offset within the whole document, not within what follows the declaration.
+    const offset = e instanceof EvoucherError ? e.detail['offset'] : undefined;
+    if (offset === undefined) throw e;
+    const at = from + Number(offset);
+    throw new EvoucherError('ENCODING_INVALID_BYTES', `invalid ${charset} byte sequence at offset ${at}`, { cause: e, detail: { charset, offset: String(at) } });
+  }
+  if (decl?.label?.trim().toUpperCase() === 'GB2312') {
+    const m = GB2312_AMBIGUOUS.exec(body);
+    if (m !== null) {
+      throw new EvoucherError('ENCODING_INVALID_BYTES', `under the label GB2312, ${m[0] === '·' ? 'A1A4' : 'A1AA'} is read as another character by GB2312 readers than by GBK readers: declare encoding="GBK"`, {
+        detail: { charset, label: 'GB2312' },
+      });
+    }
+  }
   const root = tokenize(body, limits);
   return { charset, declared: decl !== undefined, root };
 }
