@@ -28,7 +28,7 @@ import { clipText, encodeText } from '../encoding/charset.js';
 import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
 import type { Voucher, VoucherView } from './types.js';
 import { parseVoucher } from './xml/parse.js';
-import { serializeVoucher } from './xml/serialize.js';
+import { checkChars, serializeVoucher } from './xml/serialize.js';
 import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, MAX_XML_DEPTH, readXml } from './xml/strict_xml.js';
 import type { XmlElement, XmlLimits } from './xml/strict_xml.js';
 
@@ -140,6 +140,13 @@ export interface ParseEnvelopeOptions {
 
 function fail(code: ErrorCode, message: string, where: string): never {
   throw new EvoucherError(code, message, { detail: { where } });
+}
+
+/** A text of the envelope itself (`Return_Reason`, `Attach`): a string XML can carry, or `ENVELOPE_MALFORMED`. */
+function envelopeText(v: unknown, where: string): string {
+  if (typeof v !== 'string') fail('ENVELOPE_MALFORMED', `${where} must be a string`, where);
+  checkChars(v, where, 'ENVELOPE_MALFORMED');
+  return v;
 }
 
 function single(parent: XmlElement, name: string, where: string): XmlElement | undefined {
@@ -394,7 +401,8 @@ function checkStamp(s: StampEntry, where: string): void {
  * @param bodies - the bodies, in order.
  * @param options - root name and envelope charset.
  * @returns the envelope bytes.
- * @throws EvoucherError `ENVELOPE_MALFORMED` (an original voucher outside a receipt),
+ * @throws EvoucherError `ENVELOPE_MALFORMED` (an original voucher outside a receipt; an `attach` or `returnReason`
+ *   that is not a string or holds a character XML cannot carry, which the reader would refuse),
  *   `ENVELOPE_ATTRIBUTE_MISMATCH` (an original whose identity differs from the receipt's),
  *   `ENVELOPE_DUPLICATE_VOUCHER`, `ENVELOPE_STAMP_INVALID`, and any error of `parseVoucher` on the bytes.
  * @example writeEnvelope([{ voucherBytes: serializeVoucher(v) }])
@@ -420,8 +428,8 @@ export function writeEnvelope(bodies: readonly EnvelopeBodyInput[], options: Wri
         ` VtCode="${escapeAttribute(attrs.vtCode)}" VoucherNo="${escapeAttribute(attrs.voucherNo)}">`,
     );
     out.push(`<VoucherFlag>${flag}</VoucherFlag>`);
-    if (b.returnReason !== undefined) out.push(`<Return_Reason>${escapeText(b.returnReason)}</Return_Reason>`);
-    if (b.attach !== undefined) out.push(`<Attach>${escapeText(b.attach)}</Attach>`);
+    if (b.returnReason !== undefined) out.push(`<Return_Reason>${escapeText(envelopeText(b.returnReason, `${where}.Return_Reason`))}</Return_Reason>`);
+    if (b.attach !== undefined) out.push(`<Attach>${escapeText(envelopeText(b.attach, `${where}.Attach`))}</Attach>`);
     out.push(`<Voucher>${encodeBase64(b.voucherBytes)}</Voucher>`);
     if (b.originalVoucherBytes !== undefined) out.push(`<OriginalVoucher>${encodeBase64(b.originalVoucherBytes)}</OriginalVoucher>`);
     const stamps = b.stamps ?? [];

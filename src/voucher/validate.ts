@@ -152,12 +152,24 @@ function tableCodes(table: { readonly values: readonly { readonly code: string }
   return codes;
 }
 
+/** Only spaces and ideographic spaces (tabs and line breaks are forbidden characters anyway): no value for a peer that trims. */
+const BLANK = /^[ \u3000]+$/;
+const EDGE_SPACE = /^[ \u3000]|[ \u3000]$/;
+
+/** The voucher's and its lines' identifiers: `id` elements, VoucherNo, and the detail elements that repeat them. */
+function isIdentifier(fd: FieldDef): boolean {
+  return fd.type === 'id' || fd.name === 'VoucherNo' || fd.ref === 'VoucherNo' || fd.ref === 'Id';
+}
+
 /** {@link checkField} appending to `issues`; the path (`where` + `name`) is only made for an issue. */
 function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, where: string, name: string, view: VoucherView, today: string): void {
-  if (value === '') {
-    if (fd.required) addIssue(issues, where, name, 'VOUCHER_FIELD_REQUIRED', (path) => `${path} is required`);
+  if (value === '' || (fd.required && BLANK.test(value))) {
+    if (fd.required) addIssue(issues, where, name, 'VOUCHER_FIELD_REQUIRED', (path) => (value === '' ? `${path} is required` : `${path} is blank`));
     else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') addIssue(issues, where, name, 'VOUCHER_X_FIELD_REQUIRED', (path) => `${path} must be filled in the receipt`);
     return;
+  }
+  if (isIdentifier(fd) && EDGE_SPACE.test(value)) {
+    addIssue(issues, where, name, 'VOUCHER_ID_SPACE', (path) => `${path} ${show(value)} starts or ends with a space`);
   }
   if (fd.x && view === 'original') addIssue(issues, where, name, 'VOUCHER_X_FIELD_NOT_EMPTY', (path) => `${path} is an X-field and must be empty in an original`);
   if (hasForbiddenChar(value)) {

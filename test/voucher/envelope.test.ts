@@ -70,6 +70,16 @@ describe('writeEnvelope / parseEnvelope', () => {
     expect(writeEnvelope(e.bodies.map((x) => ({ voucherBytes: x.voucherBytes, ...(x.attach === undefined ? {} : { attach: x.attach }), stamps: x.stamps })))).toEqual(bytes);
   });
 
+  it('refuses an Attach or Return_Reason the reader would refuse (a character XML cannot carry, not a string), when writing', () => {
+    for (const [field, value] of [['attach', 'x\u0001y'], ['attach', 'x\uFFFE'], ['returnReason', 'a\u0000'], ['attach', 42]] as const) {
+      expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, [field]: value as string }]))).toBe('ENVELOPE_MALFORMED');
+      expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, [field]: value as string }], { encoding: 'UTF-8' }))).toBe('ENVELOPE_MALFORMED');
+    }
+    // What it writes, the reader reads: tabs, line breaks, markup characters.
+    const text = 'a\tb\r\nc <&> "d"';
+    expect(parseEnvelope(writeEnvelope([{ voucherBytes: b5201, attach: text }])).bodies[0]?.attach).toBe(text);
+  });
+
   it('carries a receipt with its original voucher', () => {
     const receipt = fillReceipt(v5201, { XPayDate: '20251128', XPayAmt: '12680.50' }, [], { now: NOW });
     const bytes = writeEnvelope([

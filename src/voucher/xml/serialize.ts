@@ -7,7 +7,7 @@
  * value is written `<Name/>`; an element absent from the voucher is not written. Text escapes `&`, `<`,
  * `>` and CR. The same voucher always gives the same bytes, which is what seals sign (design.md §3).
  */
-import { EvoucherError } from '../../errors.js';
+import { EvoucherError, type ErrorCode } from '../../errors.js';
 import type { Charset } from '../../encoding/charset.js';
 import { encodeText } from '../../encoding/charset.js';
 import { getVoucherType } from '../catalogue/index.js';
@@ -40,12 +40,20 @@ function writeFields(out: string[], fields: readonly FieldDef[], values: Readonl
   }
 }
 
-function checkChars(v: string, path: string): void {
+/**
+ * Refuses a text XML cannot carry (XML 1.0 §2.2: control characters but TAB, LF and CR, U+FFFE, U+FFFF), which no
+ * reference can write either: what the writer writes, the reader reads.
+ *
+ * @param v - the text.
+ * @param path - where it goes, for the message.
+ * @param code - the error code (`VOUCHER_INVALID` for a voucher's values).
+ * @throws EvoucherError with `code` (detail: `path`).
+ */
+export function checkChars(v: string, path: string, code: ErrorCode = 'VOUCHER_INVALID'): void {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
-    // XML 1.0 §2.2: these cannot be written at all, not even as character references.
     if ((c < 0x20 && c !== 0x9 && c !== 0xa && c !== 0xd) || c === 0xfffe || c === 0xffff) {
-      throw new EvoucherError('VOUCHER_INVALID', `${path} holds character U+${c.toString(16).padStart(4, '0')} that XML cannot carry`, {
+      throw new EvoucherError(code, `${path} holds character U+${c.toString(16).padStart(4, '0')} that XML cannot carry`, {
         detail: { path },
       });
     }
