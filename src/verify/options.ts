@@ -5,7 +5,7 @@
 import { EvoucherError } from '../errors.js';
 import { createTrustStore, isPathCache, parseCertificate, pathCacheFor, type CertificateInfo, type Crl, type PathCache, type TrustStore } from '../pki/index.js';
 import { validatePolicy, type SealPolicy } from '../seal/policy.js';
-import type { ParseEnvelopeOptions } from '../voucher/index.js';
+import { envelopeLimits, type ParseEnvelopeOptions } from '../voucher/index.js';
 
 /** Options of {@link verifyEnvelope}. */
 export interface VerifyOptions {
@@ -99,7 +99,8 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
     return parseCertificate(c);
   });
 
-  if (options.limits !== undefined && (typeof options.limits !== 'object' || options.limits === null)) argInvalid('options.limits must be an object');
+  // Checked now (ARG_INVALID), not when the first envelope is read.
+  if (options.limits !== undefined) envelopeLimits(options.limits);
   const policy = options.policy === undefined ? undefined : validatePolicy(options.policy);
   if (options.pathCache !== undefined && options.pathCache !== false && !isPathCache(options.pathCache)) argInvalid('options.pathCache must come from createPathCache, or be false');
   const pathCache = options.pathCache === false ? undefined : (options.pathCache ?? pathCacheFor(trust));

@@ -28,6 +28,7 @@ import { clipText, encodeText } from '../encoding/charset.js';
 import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
 import type { Voucher, VoucherView } from './types.js';
 import { parseVoucher } from './xml/parse.js';
+import { mergeLimits } from './limits.js';
 import { checkChars, serializeVoucher } from './xml/serialize.js';
 import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, MAX_XML_DEPTH, readXml } from './xml/strict_xml.js';
 import type { XmlElement, XmlLimits } from './xml/strict_xml.js';
@@ -82,7 +83,7 @@ export interface Envelope {
   /** The root element name: `MOF` (national) or `Root` (a finance-side variant). */
   readonly root: 'MOF' | 'Root';
   readonly bodies: readonly EnvelopeBody[];
-  /** The charset the envelope was read in (its declaration, or GBK without one); what a rewrite keeps. */
+  /** The charset the envelope was read in (its declaration; UTF-8 without one, XML 1.0 §4.3.3); what a rewrite keeps. */
   readonly charset: Charset;
 }
 
@@ -125,6 +126,20 @@ export const DEFAULT_ENVELOPE_LIMITS: EnvelopeLimits = Object.freeze({
   maxNodes: 200_000,
   voucher: DEFAULT_XML_LIMITS,
 });
+
+/**
+ * The envelope limits `given` merged with {@link DEFAULT_ENVELOPE_LIMITS}, the inner vouchers' too.
+ *
+ * @param given - the caller's limits (`ParseEnvelopeOptions.limits`), or `undefined`.
+ * @returns the limits in force.
+ * @throws EvoucherError `ARG_INVALID` for an unknown name or a value that is not a positive integer.
+ * @example envelopeLimits({ maxBodies: 10 }).maxBodies // 10
+ */
+export function envelopeLimits(given: ParseEnvelopeOptions['limits']): EnvelopeLimits {
+  const limits = mergeLimits(DEFAULT_ENVELOPE_LIMITS, given, 'options.limits');
+  const voucher = mergeLimits(DEFAULT_XML_LIMITS, given?.voucher, 'options.limits.voucher');
+  return voucher === limits.voucher ? limits : Object.assign({}, limits, { voucher });
+}
 
 /** Position ids: `<party>_<type>` (domain.md §6). */
 export const POSITION_ID_PATTERN = /^(dw|cz|yh|rh)_[a-z]+$/;
@@ -267,8 +282,7 @@ function tryParse(bytes: Uint8Array, limits: EnvelopeLimits, ignore: boolean): {
  * @example for (const b of parseEnvelope(bytes).bodies) console.log(b.voucher?.fields.PayAmt)
  */
 export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions = {}): Envelope {
-  const o = options.limits ?? {};
-  const limits: EnvelopeLimits = Object.assign({}, DEFAULT_ENVELOPE_LIMITS, o, { voucher: Object.assign({}, DEFAULT_ENVELOPE_LIMITS.voucher, o.voucher) });
+  const limits = envelopeLimits(options.limits);
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, { maxBytes: limits.maxBytes, maxDepth: MAX_XML_DEPTH, maxNodes: limits.maxNodes });
   const root = doc.root;

@@ -36,6 +36,7 @@ export {
   MAX_VOUCHER_BYTES,
   MAX_VOUCHER_DETAILS,
   MAX_XML_ATTRIBUTES,
+  MAX_XML_NAME,
   MAX_XML_DEPTH,
   MAX_XML_NODES,
 } from './xml/strict_xml.js';
@@ -43,6 +44,7 @@ export type { XmlLimits } from './xml/strict_xml.js';
 export {
   createEnvelope,
   DEFAULT_ENVELOPE_LIMITS,
+  envelopeLimits,
   MAX_ENVELOPE_BODIES,
   MAX_ENVELOPE_BYTES,
   MAX_ENVELOPE_STAMPS,

@@ -80,6 +80,20 @@ describe('writeEnvelope / parseEnvelope', () => {
     expect(parseEnvelope(writeEnvelope([{ voucherBytes: b5201, attach: text }])).bodies[0]?.attach).toBe(text);
   });
 
+  it('envelope limits, the inner vouchers\' too, must be positive integers with known names (ARG_INVALID), also as verifier options', async () => {
+    const env = writeEnvelope([{ voucherBytes: b5201 }]);
+    for (const limits of [{ maxBodies: Number.NaN }, { maxNodes: 0 }, { maxBytes: -5 }, { voucher: { maxDepth: Number.NaN } }, { voucher: { maxDeph: 4 } }, { maxBody: 1 }, 'x']) {
+      expect(thrownCode(() => parseEnvelope(env, { limits: limits as never })), JSON.stringify(limits)).toBe('ARG_INVALID');
+    }
+    expect(parseEnvelope(env, { limits: { maxBodies: 1, voucher: { maxDepth: 8 } } }).bodies).toHaveLength(1);
+    expect(thrownCode(() => parseEnvelope(writeEnvelope([{ voucherBytes: b5201 }, { voucherBytes: serializeVoucher({ ...v5201, fields: { ...v5201.fields, VoucherNo: 'ZF2' } }) }]), { limits: { maxBodies: 1 } }))).toBe('ENVELOPE_TOO_MANY_VOUCHERS');
+    const { verifyEnvelope } = await import('../../src/verify/index.js');
+    const { readFileSync } = await import('node:fs');
+    const trust = [readFileSync(new URL('../../fixtures/pki/trust/p256-root.cert.pem', import.meta.url), 'latin1')];
+    await expect(verifyEnvelope(env, { trust, limits: { maxBodies: Number.NaN } })).rejects.toMatchObject({ code: 'ARG_INVALID', message: /maxBodies/ });
+    expect(await verifyEnvelope(env, { trust, limits: { maxBodies: 5 } })).toHaveLength(1);
+  });
+
   it('carries a receipt with its original voucher', () => {
     const receipt = fillReceipt(v5201, { XPayDate: '20251128', XPayAmt: '12680.50' }, [], { now: NOW });
     const bytes = writeEnvelope([

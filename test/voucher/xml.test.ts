@@ -210,6 +210,31 @@ describe('parseVoucher rejects', () => {
     expect(thrownCode(() => parseVoucher(new Uint8Array([0xfe, 0xff, 0x00, 0x3c])))).toBe('XML_ENCODING_MISMATCH');
   });
 
+  it('limits that are not positive integers, or not limits, are usage errors (a NaN switched the bound off)', () => {
+    const deep = gbk(`${DECL}<Voucher>${'<a>'.repeat(50)}${'</a>'.repeat(50)}</Voucher>`);
+    expect(thrownCode(() => parseVoucher(deep))).toBe('XML_TOO_DEEP');
+    for (const limits of [{ maxDepth: Number.NaN }, { maxDepth: 0 }, { maxDepth: -1 }, { maxDepth: 1.5 }, { maxDepth: '64' }, { maxDeph: 64 }, [] as unknown]) {
+      expect(thrownCode(() => parseVoucher(deep, { limits: limits as never })), JSON.stringify(limits)).toBe('ARG_INVALID');
+    }
+    // Spelt out as undefined: the default.
+    expect(thrownCode(() => parseVoucher(deep, { limits: { maxDepth: undefined } as never }))).toBe('XML_TOO_DEEP');
+  });
+
+  it('a name longer than 128 characters is XML_MALFORMED with a short message (it was quoted whole)', () => {
+    for (const doc of [`${DECL}<Voucher ${'a'.repeat(100_000)}="1"/>`, `${DECL}<Voucher><${'B'.repeat(100_000)}/></Voucher>`, `${DECL}<${'R'.repeat(100_000)}/>`]) {
+      let message = '';
+      try {
+        parseVoucher(gbk(doc));
+      } catch (e) {
+        message = (e as Error).message;
+        expect((e as { code: string }).code).toBe('XML_MALFORMED');
+      }
+      expect(message).toMatch(/longer than 128/);
+      expect(message.length).toBeLessThan(200);
+    }
+    expect(parseVoucher(gbk(`${DECL}${mini()}`)).vtCode).toBe('3501');
+  });
+
   it('input over the size limit, before reading it', () => {
     expect(DEFAULT_XML_LIMITS.maxBytes).toBe(MAX_VOUCHER_BYTES);
     const b = gbk(`${DECL}${mini()}`);

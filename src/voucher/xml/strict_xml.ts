@@ -43,6 +43,8 @@ export const MAX_XML_NODES = 200_000;
 export const MAX_VOUCHER_DETAILS = 1_000;
 /** Most attributes on one element. */
 export const MAX_XML_ATTRIBUTES = 16;
+/** Longest element or attribute name (the voucher vocabulary's longest is under 30). */
+export const MAX_XML_NAME = 128;
 
 /** The default limits of the voucher reader. */
 export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
@@ -355,6 +357,8 @@ function readName(s: string, at: number): string {
     fail('XML_MALFORMED', 'expected a name', k);
   }
   while (k < s.length && isNameChar(s.charCodeAt(k))) k++;
+  // Names are quoted in messages and paths: a megabyte-long one would make each error a megabyte.
+  if (k - at > MAX_XML_NAME) fail('XML_MALFORMED', `a name longer than ${MAX_XML_NAME} characters`, at);
   if (s.charCodeAt(k) === 0x3a) fail('XML_NAMESPACE_FORBIDDEN', 'namespace prefixes are forbidden', k);
   const next = s.charCodeAt(k);
   if (k < s.length && !isSpace(next) && next !== 0x3e && next !== 0x2f && next !== 0x3d) {
