@@ -111,6 +111,12 @@ describe('parseVoucher accepts', () => {
     expect(v.fields.ExpEcoCode).toBe('30201');
     expect(v.details).toEqual([{ Id: 'D1', VoucherNo: '7' }]);
     expect(thrownCode(() => parseVoucher(gbk(`${DECL}<Voucher><VtCode>8202</VtCode><Items/><DetailList/></Voucher>`)))).toBe('XML_DUPLICATE_ELEMENT');
+    // One naming or the other, not a mix (also when unknown elements are ignored: these are known ones misplaced).
+    for (const mixed of ['<Items><Detail><Id>D1</Id></Detail></Items>', '<DetailList><Item><Id>D1</Id></Item></DetailList>']) {
+      const doc = gbk(`${DECL}<Voucher><VtCode>8202</VtCode>${mixed}</Voucher>`);
+      expect(thrownCode(() => parseVoucher(doc))).toBe('XML_UNKNOWN_ELEMENT');
+      expect(thrownCode(() => parseVoucher(doc, { unknownElements: 'ignore' }))).toBe('XML_UNKNOWN_ELEMENT');
+    }
   });
 
   it('unknown elements when told to ignore them', () => {

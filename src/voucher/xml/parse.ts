@@ -25,7 +25,8 @@ export interface ParseVoucherOptions {
 
 /**
  * Detail containers: the PBOC front-end's `DetailList/Detail` and DA/T 95's `Items/Item` (2019 naming) are
- * read alike; the writer uses `DetailList/Detail`. Both containers in one voucher are a duplicate.
+ * read alike; the writer uses `DetailList/Detail`. Both containers in one voucher are a duplicate, and so is a
+ * mix of the two namings (`DetailList/Item`, `Items/Detail`): one naming or the other, as each reader writes it.
  */
 const LIST_NAMES: readonly string[] = ['DetailList', 'Items'];
 const LINE_NAMES: readonly string[] = ['Detail', 'Item'];
@@ -124,11 +125,13 @@ export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {
     if (list.children.length > limits.maxDetails) {
       fail('XML_TOO_MANY_NODES', `more than ${limits.maxDetails} detail lines`, 'DetailList');
     }
+    // One naming throughout: DetailList holds Detail lines, Items holds Item lines.
+    const line = LINE_NAMES[LIST_NAMES.indexOf(list.name)] as string;
     for (const d of list.children) {
       const path = `DetailList[${details.length}]`;
-      if (!LINE_NAMES.includes(d.name)) {
-        if (ignore) continue;
-        fail('XML_UNKNOWN_ELEMENT', `unknown element <${d.name}> in <DetailList>`, `DetailList.${d.name}`);
+      if (d.name !== line) {
+        if (ignore && !LINE_NAMES.includes(d.name)) continue;
+        fail('XML_UNKNOWN_ELEMENT', `unknown element <${d.name}> in <${list.name}> (its lines are <${line}>)`, `DetailList.${d.name}`);
       }
       noAttributes(d, path);
       if (d.children.length === 0 && /[^ \t\n]/.test(d.text)) fail('XML_MALFORMED', `text inside <Detail>`, path);
