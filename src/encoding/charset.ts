@@ -2,10 +2,11 @@
  * Character sets of voucher XML: GBK (the national exchange) and UTF-8.
  *
  * Design rationale: iconv-lite silently writes `?` for a character its table lacks and U+FFFD for a byte
- * sequence it cannot read. Both would change a payee name without telling anyone, so every conversion here
- * is checked by a round trip: text → bytes → text must give the text back, and bytes → text → bytes must give
- * the bytes back. The second check also rejects over-long or non-canonical sequences a decoder may tolerate,
- * so one byte string has exactly one reading (security.md §1.11, parser differentials).
+ * sequence it cannot read. Both would change a payee name without telling anyone, so nothing here goes
+ * through them unchecked: GBK is read and written through tables of the pairs that iconv-lite decodes and
+ * encodes back to the same bytes (a round trip, checked once per pair when the tables are built), and UTF-8
+ * by the fatal decoder and an encoder that refuses lone surrogates. One byte string has exactly one reading
+ * (security.md §1.11, parser differentials).
  *
  * GBK here is the part of GBK every common reader reads alike: iconv-lite's, CP936's (Windows, Python's `gbk`)
  * and GB18030's readings agree on every byte sequence accepted and written. Left out, as unmappable on writing
@@ -220,12 +221,13 @@ export function findUnmappable(text: string, charset: Charset): { char: string; 
 }
 
 /**
- * Decodes bytes strictly: an invalid or non-canonical byte sequence is an error, never U+FFFD.
+ * Decodes bytes strictly: an invalid byte sequence, or a GBK one that common readers read otherwise (see the
+ * module notes), is an error, never U+FFFD.
  *
  * @param bytes - the encoded text.
  * @param charset - `GBK` or `UTF-8`.
  * @returns the text.
- * @throws EvoucherError `ENCODING_INVALID_BYTES` (detail: `offset` of the first differing byte).
+ * @throws EvoucherError `ENCODING_INVALID_BYTES` (GBK: detail `offset` of the first sequence refused).
  * @example decodeText(new Uint8Array([0xd6, 0xd0]), 'GBK') // '中'
  */
 export function decodeText(bytes: Uint8Array, charset: Charset): string {

@@ -176,6 +176,11 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   // seals with it (the verifier checks it again, with the maker's certificate path).
   const maker = verifySealMaker(seal);
   if (!maker.ok) throw new EvoucherError(maker.code ?? 'SEAL_MAKER_SIGNATURE_INVALID', `seal ${seal.esId}: ${maker.message}`);
+  // Before the key signs: the verifier refuses a seal object with a critical extension it does not understand.
+  const critical = seal.extDatas.find((e) => e.critical);
+  if (critical !== undefined) {
+    throw new EvoucherError('SEAL_MALFORMED', `seal ${seal.esId}: the seal object has a critical extension (${critical.oid}) that no evoucher verifier understands`, { detail: { oid: critical.oid } });
+  }
   return {
     esId: seal.esId,
     makerCertificateSha256: certificateFingerprint(seal.makerCert),
@@ -251,7 +256,7 @@ function checkSealArguments(envelope: unknown, options: unknown): void {
  *   original), `POLICY_POSITION_SEALED`, `POLICY_VIEW_LOCKED` (the view is complete), `POLICY_OUT_OF_SEQUENCE`,
  *   `POLICY_FORMAT_FORBIDDEN`, `CERT_PARTY_MISSING`, `POLICY_PARTY_MISMATCH`, `POLICY_ORG_MISMATCH`,
  *   `POLICY_POSITION_FORBIDDEN` / `POLICY_SEAL_TYPE_FORBIDDEN` (registry), `SEAL_SES_REQUIRES_SM2`,
- *   `SEAL_OBJECT_REQUIRED`, `SEAL_SIGNER_NOT_IN_SEAL`, `SEAL_PERIOD_INVALID` (seal object not valid at the
+ *   `SEAL_OBJECT_REQUIRED`, `SEAL_MALFORMED` (a seal object with a critical extension), `SEAL_SIGNER_NOT_IN_SEAL`, `SEAL_PERIOD_INVALID` (seal object not valid at the
  *   signing time), `CERT_NOT_YET_VALID` / `CERT_EXPIRED` (certificate not valid at the signing time),
  *   the path codes of `validatePath` when `trust` is given, `KEY_CERT_MISMATCH` (the key does not sign for
  *   the certificate), `VOUCHER_INVALID` (the voucher breaks its rules for the view),

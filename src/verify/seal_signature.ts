@@ -89,8 +89,10 @@ export function legacyTime(text: string | undefined): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text ?? '');
   if (m === null) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(utc);
+  const back = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+  // setUTCFullYear, not Date.UTC's year: Date.UTC reads years 0–99 as 1900–1999.
+  back.setUTCFullYear(y, mo - 1, d);
+  const utc = back.getTime();
   // Rolled over when the fields read back differ.
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return undefined;
   return new Date(utc - 8 * 3600_000);

@@ -12,7 +12,7 @@ export const VOUCHER_RULES = {
   VOUCHER_FIELD_UNKNOWN: 'an element name that the voucher type does not define',
   VOUCHER_FIELD_TYPE: 'a value that is not a string (e.g. a JSON number for an amount); never coerced',
   VOUCHER_FIELD_REQUIRED: 'a required element is missing or blank',
-  VOUCHER_ID_SPACE: 'an identifier (Id, VoucherNo and the detail elements that repeat them) that starts or ends with a space or an ideographic space: a peer that trims would read another voucher',
+  VOUCHER_ID_SPACE: 'an identifier (Id, VoucherNo, the numbers of the vouchers it refers to, and the detail elements that repeat them) that starts or ends with a space or an ideographic space: a peer that trims would read another voucher',
   VOUCHER_FIELD_TOO_LONG: 'a value longer than the element\'s limit in GBK bytes (VoucherNo ≤ 20, 5106 ≤ 17)',
   VOUCHER_CHAR_UNMAPPABLE: 'a character that GBK cannot encode',
   VOUCHER_CHAR_FORBIDDEN: 'a control character (U+0000–U+001F, U+007F) or a non-character in a value',

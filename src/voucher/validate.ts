@@ -156,14 +156,17 @@ function tableCodes(table: { readonly values: readonly { readonly code: string }
 const BLANK = /^[ \u3000]+$/;
 const EDGE_SPACE = /^[ \u3000]|[ \u3000]$/;
 
-/** The voucher's and its lines' identifiers: `id` elements, VoucherNo, and the detail elements that repeat them. */
+/**
+ * Identifiers: `id` elements, every voucher number (`VoucherNo` and the numbers of the vouchers it refers to:
+ * `OriginalVoucherNo`, `PayVoucherNo`...), and the detail elements that repeat them.
+ */
 function isIdentifier(fd: FieldDef): boolean {
-  return fd.type === 'id' || fd.name === 'VoucherNo' || fd.ref === 'VoucherNo' || fd.ref === 'Id';
+  return fd.type === 'id' || fd.name.endsWith('VoucherNo') || fd.ref === 'VoucherNo' || fd.ref === 'Id';
 }
 
 /** {@link checkField} appending to `issues`; the path (`where` + `name`) is only made for an issue. */
 function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, where: string, name: string, view: VoucherView, today: string): void {
-  if (value === '' || (fd.required && BLANK.test(value))) {
+  if (value === '' || ((fd.required || (fd.x && fd.requiredInReceipt === true && view === 'receipt')) && BLANK.test(value))) {
     if (fd.required) addIssue(issues, where, name, 'VOUCHER_FIELD_REQUIRED', (path) => (value === '' ? `${path} is required` : `${path} is blank`));
     else if (fd.x && fd.requiredInReceipt === true && view === 'receipt') addIssue(issues, where, name, 'VOUCHER_X_FIELD_REQUIRED', (path) => `${path} must be filled in the receipt`);
     return;

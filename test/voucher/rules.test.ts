@@ -55,6 +55,7 @@ const CASES: readonly Case[] = [
   { name: 'a required element of an ideographic space', vt: '5201', code: 'VOUCHER_FIELD_REQUIRED', path: 'PayeeAcctName', bad: set({ PayeeAcctName: '\u3000' }), good: set({ PayeeAcctName: '某 公司' }) },
   { name: 'a VoucherNo with a trailing space (ZF1 and ZF1 were two identities)', vt: '5201', code: 'VOUCHER_ID_SPACE', path: 'VoucherNo', bad: set({ VoucherNo: 'ZF2025112800001 ' }), good: set({ VoucherNo: 'ZF2025112800001' }) },
   { name: 'a VoucherNo with a leading ideographic space', vt: '5201', code: 'VOUCHER_ID_SPACE', path: 'VoucherNo', bad: set({ VoucherNo: '\u3000ZF2025112800001' }), good: same },
+  { name: 'a referred voucher number with a trailing space (OriginalVoucherNo)', vt: '8207', code: 'VOUCHER_ID_SPACE', path: 'OriginalVoucherNo', bad: (d: Data) => Object.assign({}, d, { OriginalVoucherNo: `${String(d['OriginalVoucherNo'])} ` }), good: same },
   { name: 'a detail Id with a leading space', vt: '5201', code: 'VOUCHER_ID_SPACE', path: 'DetailList[0].Id', bad: setDetail(0, { Id: ' D1' }), good: same },
   { name: 'a missing required detail Id', vt: '5201', code: 'VOUCHER_FIELD_REQUIRED', path: 'DetailList[0].Id', bad: setDetail(0, { Id: undefined }), good: same },
   { name: 'VoucherNo over 20 bytes', vt: '5201', code: 'VOUCHER_FIELD_TOO_LONG', path: 'VoucherNo', bad: set({ VoucherNo: 'A'.repeat(21) }), good: set({ VoucherNo: 'A'.repeat(20) }) },
@@ -150,6 +151,11 @@ describe('voucher validation rules', () => {
     ]);
     const receipt = fillReceipt(original, { XPayDate: '20251128', XPayAmt: '12680.50' }, [], { now: NOW });
     expect(validateVoucher(receipt, { view: 'receipt', now: NOW })).toEqual([]);
+    // Spaces only are blank here too.
+    for (const blank of ['  ', '\u3000']) {
+      const spaced = Object.assign({}, receipt, { fields: Object.assign({}, receipt.fields, { XPayDate: blank }) });
+      expect(validateVoucher(spaced, { view: 'receipt', now: NOW }).map((i) => [i.code, i.path])).toEqual([['VOUCHER_X_FIELD_REQUIRED', 'XPayDate']]);
+    }
     // ...and the same receipt is not a valid original.
     expect(validateVoucher(receipt, { view: 'original', now: NOW }).map((i) => i.code)).toEqual([
       'VOUCHER_X_FIELD_NOT_EMPTY',

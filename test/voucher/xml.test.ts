@@ -200,7 +200,14 @@ describe('parseVoucher rejects', () => {
     for (const [ch, hex] of [['·', 'a1a4'], ['—', 'a1aa']] as const) {
       const body = mini(`<ClearBankName>艾力${ch}买买提</ClearBankName>`);
       expect(Buffer.from(gbk(ch)).toString('hex')).toBe(hex);
-      expect(thrownCode(() => parseVoucher(gbk(`<?xml version="1.0" encoding="GB2312"?>${body}`)))).toBe('ENCODING_INVALID_BYTES');
+      const doc = gbk(`<?xml version="1.0" encoding="GB2312"?>${body}`);
+      let caught: unknown;
+      try {
+        parseVoucher(doc);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toMatchObject({ code: 'ENCODING_INVALID_BYTES', detail: { offset: String(Buffer.from(doc).indexOf(Buffer.from(hex, 'hex'))) } });
       expect(parseVoucher(gbk(`<?xml version="1.0" encoding="GBK"?>${body}`)).fields['ClearBankName']).toBe(`艾力${ch}买买提`);
     }
     expect(parseVoucher(gbk(`<?xml version="1.0" encoding="gb2312"?>${mini('<ClearBankName>人行</ClearBankName>')}`)).fields['ClearBankName']).toBe('人行');

@@ -16,6 +16,7 @@ import { equalBytes } from '@noble/curves/utils.js';
 import { digest } from '../../crypto/index.js';
 import type { Digester } from '../../crypto/digest_memo.js';
 import { DER_LOW_TAG_LIMITS, DER_TAG, derSequence, expectDerTag, mapDerErrors, readDerSequence } from '../../encoding/der.js';
+import { clipText } from '../../encoding/charset.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { matchSealerToSeal, unknownCriticalExtension, verifySesSignatureValue } from '../ses/checks.js';
@@ -184,8 +185,13 @@ function propertyInfoCheck(stamp: SesStamp): SealCheck {
     return { check: 'property-info', status: 'failed', code: e instanceof EvoucherError ? e.code : 'SEAL_TBS_MALFORMED', message: e instanceof Error ? e.message : String(e) };
   }
   return stamp.propertyInfo === expected
-    ? { check: 'property-info', status: 'passed', message: `propertyInfo states the sealed scope (${expected})` }
-    : { check: 'property-info', status: 'failed', code: 'SEAL_SCOPE_MISMATCH', message: `propertyInfo ${JSON.stringify(stamp.propertyInfo)} differs from the sealed scope ${JSON.stringify(expected)}` };
+    ? { check: 'property-info', status: 'passed', message: `propertyInfo states the sealed scope (${quote(expected)})` }
+    : { check: 'property-info', status: 'failed', code: 'SEAL_SCOPE_MISMATCH', message: `propertyInfo ${quote(stamp.propertyInfo)} differs from the sealed scope ${quote(expected)}` };
+}
+
+/** A quote of stamp text for a message, at most 120 characters (the stamp is the sender's: up to 256 KiB). */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 120 ? `${clipText(text, 120)}…` : text);
 }
 
 /** `SEQUENCE OF Certificate`, strictly: each a DER certificate, at most {@link MAX_CMS_CERTIFICATES}. */

@@ -11,7 +11,8 @@ export type SealCheckStatus = 'passed' | 'failed' | 'indeterminate' | 'skipped';
  * Names: `message-digest` (the signed data hash equals the digest of the to-be-sealed structure),
  * `signature` (over the received signed bytes), `signing-certificate` (the signer certificate is the one
  * the signed part names), `signing-time` (the signed time equals the structure's), `embedded-tbs` (`ses`:
- * the carried structure equals the recomputed one), `seal-match` (`ses`: the signer is in the seal's certList).
+ * the carried structure equals the recomputed one), `property-info` (`ses`: `propertyInfo` states the carried
+ * structure's scope), `seal-match` (`ses`: the signer is in the seal's certList).
  */
 export interface SealCheck {
   readonly check: string;

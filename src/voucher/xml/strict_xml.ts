@@ -15,7 +15,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
-import { charsetFromLabel, decodeText } from '../../encoding/charset.js';
+import { charsetFromLabel, decodeText, gbkByteLength } from '../../encoding/charset.js';
 import type { Charset } from '../../encoding/charset.js';
 
 /** Bounds on one XML document. */
@@ -224,8 +224,10 @@ export function readXml(bytes: Uint8Array, limits: Pick<XmlLimits, 'maxBytes' | 
   if (decl?.label?.trim().toUpperCase() === 'GB2312') {
     const m = GB2312_AMBIGUOUS.exec(body);
     if (m !== null) {
-      throw new EvoucherError('ENCODING_INVALID_BYTES', `under the label GB2312, ${m[0] === '·' ? 'A1A4' : 'A1AA'} is read as another character by GB2312 readers than by GBK readers: declare encoding="GBK"`, {
-        detail: { charset, label: 'GB2312' },
+      // The body decoded, so its every character before the match has a GBK length.
+      const at = from + (gbkByteLength(body.slice(0, m.index)) as number);
+      throw new EvoucherError('ENCODING_INVALID_BYTES', `under the label GB2312, ${m[0] === '·' ? 'A1A4' : 'A1AA'} at offset ${at} is read as another character by GB2312 readers than by GBK readers: declare encoding="GBK"`, {
+        detail: { charset, label: 'GB2312', offset: String(at) },
       });
     }
   }

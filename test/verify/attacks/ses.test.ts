@@ -175,6 +175,15 @@ describe('what an ses stamp states must be what it binds', () => {
     expect((await verifySesSignatureOverData(await makeSesSignature({ ...base, seal: demoSeal }), data, options)).status).toBe('VALID');
   });
 
+  it('the sealer refuses a seal object with a critical extension before the key signs', async () => {
+    const critSeal = await makeSealObject(key('maker-sm2'), [czCert], { extDatas: [{ oid: '1.2.3.4.5', critical: true, value: Uint8Array.of(1) }] });
+    let signed = 0;
+    const cz = key('cz-sm2');
+    const counting = { ...cz, sign: async (data: Uint8Array) => (signed++, cz.sign(data)) };
+    await expect(seal(dwSealed, 'cz_zfzyz', 'cz-sm2', T(10), { format: 'ses', seal: critSeal, key: counting })).rejects.toMatchObject({ code: 'SEAL_MALFORMED', message: /critical extension/ });
+    expect(signed).toBe(0);
+  });
+
   it('a timeInfo with a fraction of a second → SEAL_MALFORMED (the structure binds whole seconds; the fraction was unbound)', async () => {
     const r = await verifyOne(await stamp({ time: new Date(T(10).getTime() + 500) }), { trust: trust() });
     expect(failures(r)).toEqual(['seals[1].format:SEAL_MALFORMED']);
@@ -184,6 +193,10 @@ describe('what an ses stamp states must be what it binds', () => {
   it('a propertyInfo stating another scope → SEAL_SCOPE_MISMATCH (other SES readers show it as what is protected)', async () => {
     const r = await verifyOne(await stamp({ propertyInfo: 'evoucher-tbs/1;vt=9999;no=OTHER;view=receipt;pos=yh_zqz;seq=7' }), { trust: trust() });
     expect(failures(r)).toEqual(['seals[1].property-info:SEAL_SCOPE_MISMATCH']);
+    // A long one is quoted clipped (the stamp may hold 256 KiB of it).
+    const long = await verifyOne(await stamp({ propertyInfo: 'X'.repeat(200_000) }), { trust: trust() });
+    expect(failures(long)).toEqual(['seals[1].property-info:SEAL_SCOPE_MISMATCH']);
+    expect(long.errors[0]?.message.length).toBeLessThan(400);
     const good = await verifyOne(await stamp({}), { trust: trust() });
     expect(good.seals[1]?.checks.find((c) => c.check === 'property-info')?.status).toBe('passed');
   });
@@ -191,6 +204,7 @@ describe('what an ses stamp states must be what it binds', () => {
   it('GM/T 0031-2014 time texts: a day that does not exist or hour 24 is unreadable, not rolled over', () => {
     expect(legacyTime('2025-02-28 10:00:00')?.toISOString()).toBe('2025-02-28T02:00:00.000Z');
     expect(legacyTime('2024-02-29 23:59:59')?.toISOString()).toBe('2024-02-29T15:59:59.000Z');
+    expect(legacyTime('0050-03-01 08:00:00')?.toISOString()).toBe('0050-03-01T00:00:00.000Z');
     for (const text of ['2025-02-30 10:00:00', '2025-02-31 24:00:00', '2025-13-01 00:00:00', '2025-01-01 23:60:00', '2025-01-01 23:59:60', '2025-1-01 00:00:00']) {
       expect(legacyTime(text), text).toBeUndefined();
     }
