@@ -4,7 +4,8 @@
  * readers several commands share (times, `--body`, policy and CRL files).
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { fstatSync } from 'node:fs';
+import { chmod, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
@@ -153,8 +154,19 @@ export async function* readInputs(files: readonly string[]): AsyncGenerator<Inpu
   }
 }
 
+/** The device and inode of this process's standard output, or undefined when it is closed. */
+function ownStdout(): { dev: number; ino: number } | undefined {
+  try {
+    return fstatSync(1);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Writes output to a file (atomically: a temporary file renamed into place) or to standard output for `-`.
+ * Writes output to standard output for `-`, else to a file: a regular file atomically (a temporary file renamed
+ * into place, the old file's mode kept), through a symbolic link to its target, and to a device or named pipe
+ * (`/dev/stdout`, a FIFO) directly, never replacing it.
  *
  * @param path - a file path or `-`.
  * @param data - the bytes or text.
@@ -162,19 +174,56 @@ export async function* readInputs(files: readonly string[]): AsyncGenerator<Inpu
  * @example await writeOutput('envelope.xml', bytes);
  */
 export async function writeOutput(path: string, data: Uint8Array | string): Promise<void> {
-  if (path === '-') {
-    await new Promise<void>((resolve, reject) => {
+  const toStdout = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
       process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
     });
-    return;
-  }
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  if (path === '-') return toStdout();
+  const failed = (e: unknown): EvoucherError => new EvoucherError('ARG_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
+  // An existing file that is not a regular one (/dev/stdout, /dev/null, a named pipe), or a link to one, is
+  // written to as it is: renaming a file over it would replace the device or the pipe with a regular file. A
+  // symbolic link to a regular file is written through (its target is the file meant), and nothing is ever
+  // renamed over a path that is not a regular file.
+  let target = path;
+  let mode: number | undefined;
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    const st = await stat(path);
+    if (!st.isFile()) {
+      // This process's own standard output (/dev/stdout, /dev/fd/1), which cannot be opened again when it is a
+      // socket (ENXIO): written as `-` is.
+      const out = ownStdout();
+      if (out !== undefined && out.dev === st.dev && out.ino === st.ino) return await toStdout();
+      try {
+        await writeFile(path, data, { flag: 'w' });
+        return;
+      } catch (e) {
+        throw failed(e);
+      }
+    }
+    target = await realpath(path);
+    mode = st.mode & 0o7777;
+  } catch (e) {
+    if (e instanceof EvoucherError) throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw failed(e);
+    // Nothing there yet (or a link to nothing): written directly where the name points, created as needed.
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) {
+      try {
+        await writeFile(path, data, { flag: 'w' });
+        return;
+      } catch (e2) {
+        throw failed(e2);
+      }
+    }
+  }
+  // A regular file is replaced whole or not at all: written next to it, then renamed over it, keeping its mode.
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data, mode === undefined ? {} : { mode });
+    if (mode !== undefined) await chmod(tmp, mode);
+    await rename(tmp, target);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw new EvoucherError('ARG_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
+    throw failed(e);
   }
 }
 

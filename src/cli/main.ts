@@ -4,6 +4,7 @@
  * Exit codes (design.md §8): 0 ok / all VALID, 1 invalid voucher or failed verification, 2 usage or I/O error.
  */
 import { EvoucherError } from '../errors.js';
+import { printError } from './output.js';
 
 /** One sub-command: receives its own arguments and returns the exit code. */
 export type CommandRunner = (args: string[]) => Promise<number>;
@@ -39,9 +40,19 @@ function usage(): string {
  */
 export function exitWhenOutputCloses(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(2);
-    else throw e;
+    // A closed pipe ends the command quietly; any other failure (a full disk: ENOSPC) is an I/O error, said
+    // with its code on standard error, never a stack trace and never exit 1 ("invalid voucher").
+    if (e.code !== 'EPIPE') {
+      try {
+        process.stderr.write(`evoucher: ARG_IO: cannot write standard output (${e.code ?? 'error'})\n`);
+      } catch {
+        // Standard error failing too: the exit code says it.
+      }
+    }
+    process.exit(2);
   });
+  // Standard error failing (2>/dev/full) must not turn into an uncaught exception either.
+  process.stderr.on('error', () => process.exit(2));
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
@@ -61,9 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (e) {
     if (e instanceof EvoucherError) {
-      process.stderr.write(`evoucher ${name}: ${e.code}: ${e.message}\n`);
+      printError(`evoucher ${name}: ${e.code}: ${e.message}`);
     } else {
-      process.stderr.write(`evoucher ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      printError(`evoucher ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
     return 2;
   }

@@ -3,6 +3,7 @@
  * for CI (one `testsuite` per input file, one `testcase` per voucher or seal).
  */
 import { once } from 'node:events';
+import { clipText } from '../encoding/charset.js';
 import { EvoucherError } from '../errors.js';
 
 /** An output format of a checking command. */
@@ -50,14 +51,19 @@ export function printLines(lines: readonly string[]): void {
   printText(lines.map(displayLine).join('\n'));
 }
 
+/** Longest line of an error message printed (a message may quote a sender's value of megabytes). */
+const MAX_ERROR_LINE = 2000;
+
 /**
- * Writes text to standard error, adding a final newline when missing.
+ * Writes one line to standard error, through {@link displayLine} and at most {@link MAX_ERROR_LINE} characters: an
+ * error message may quote an untrusted document, whose line breaks and controls must not forge a line of their
+ * own on a terminal or in a log. Several lines take several calls.
  *
- * @param text - the text.
+ * @param line - the line (a line break in it is shown escaped).
  * @example printError('evoucher build: ARG_IO: cannot read v.json')
  */
-export function printError(text: string): void {
-  process.stderr.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+export function printError(line: string): void {
+  process.stderr.write(`${displayLine(line.length > MAX_ERROR_LINE ? `${clipText(line, MAX_ERROR_LINE)}…` : line)}\n`);
 }
 
 /**

@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof VoucherValidationError) {
       printError(`evoucher build: ${type}: ${e.issues.length} problem(s), nothing written`);
-      printError(formatIssues(e.issues).join('\n'));
+      for (const line of formatIssues(e.issues)) printError(line);
       return 2;
     }
     throw e;

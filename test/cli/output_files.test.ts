@@ -1,0 +1,108 @@
+/**
+ * Where the CLI writes (`-o`) and how it fails: a regular file is replaced atomically and keeps its mode, a
+ * symbolic link is written through, a device or named pipe is written to and never replaced by a regular file,
+ * and a failed write to standard output is a coded I/O error (exit 2), not a stack trace. Error lines quoting
+ * an untrusted envelope are escaped like the reports.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { lstat, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnvelope } from '../../src/voucher/index.js';
+import { ROOT, runCli } from './spawn_cli.js';
+
+let dir: string;
+const build = (out: string) => runCli(['build', '--type', '5201', '--data', join(ROOT, 'examples', '5201.json'), '-o', out]);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evoucher-out-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('-o', () => {
+  it('replaces a regular file whole and keeps its mode', async () => {
+    const out = join(dir, 'kept.xml');
+    await writeFile(out, 'old');
+    await chmod(out, 0o600);
+    expect((await build(out)).code).toBe(0);
+    expect(parseEnvelope(new Uint8Array(await readFile(out))).bodies).toHaveLength(1);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes through a symbolic link to its target; the link stays a link', async () => {
+    const target = join(dir, 'target.xml');
+    const link = join(dir, 'link.xml');
+    await writeFile(target, 'old');
+    await symlink(target, link);
+    expect((await build(link)).code).toBe(0);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readlink(link)).toBe(target);
+    expect(parseEnvelope(new Uint8Array(await readFile(target))).bodies).toHaveLength(1);
+  });
+
+  it('writes to /dev/stdout (a pipe here) instead of replacing it', async () => {
+    const r = await build('/dev/stdout');
+    expect(r.code).toBe(0);
+    expect(parseEnvelope(new Uint8Array(r.stdoutBytes)).bodies).toHaveLength(1);
+    expect((await lstat('/dev/stdout')).isSymbolicLink()).toBe(true);
+  });
+
+  it('writes to a named pipe that has a reader, which stays a pipe', async () => {
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    const chunks: Buffer[] = [];
+    reader.stdout.on('data', (b: Buffer) => chunks.push(b));
+    const done = new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    expect((await build(fifo)).code).toBe(0);
+    await done;
+    expect(parseEnvelope(new Uint8Array(Buffer.concat(chunks))).bodies).toHaveLength(1);
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+  });
+
+  it('a directory or a missing directory is ARG_IO (exit 2), and nothing is left behind', async () => {
+    for (const out of [dir, join(dir, 'missing', 'x.xml')]) {
+      const r = await build(out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/ARG_IO/);
+    }
+  });
+});
+
+describe('standard output and error', () => {
+  it('a full device as standard output is ARG_IO with exit 2, not a stack trace and exit 1', async () => {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'evoucher.js'), 'positions', '--type', '5201'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    // A closed pipe (EPIPE) ends quietly with 2; /dev/full below says why.
+    expect(r.code).toBe(2);
+    const full = execFileSync('sh', ['-c', `"${process.execPath}" "${join(ROOT, 'bin', 'evoucher.js')}" positions --type 5201 > /dev/full; echo "exit=$?"`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(full.trim()).toBe('exit=2');
+    const stderr = execFileSync('sh', ['-c', `"${process.execPath}" "${join(ROOT, 'bin', 'evoucher.js')}" positions --type 5201 2>&1 > /dev/full || true`], { encoding: 'utf8' });
+    expect(stderr).toMatch(/ARG_IO: cannot write standard output \(ENOSPC\)/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an error quoting a hostile envelope is escaped and clipped on standard error', async () => {
+    const env = await runCli(['build', '--type', '5201', '--data', join(ROOT, 'examples', '5201.json'), '--encoding', 'utf8', '-o', '-']);
+    expect(env.code).toBe(0);
+    const voucherNo = /VoucherNo="([^"]*)"/.exec(env.stdout)?.[1] as string;
+    const hostile = env.stdout.replace(`VoucherNo="${voucherNo}"`, `VoucherNo="${voucherNo}&#10;VALID all good&#x202E;&#x9B;31m${'Z'.repeat(100_000)}"`);
+    const file = join(dir, 'hostile.xml');
+    await writeFile(file, hostile);
+    const r = await runCli(['inspect', file]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/ENVELOPE_ATTRIBUTE_MISMATCH/);
+    expect(r.stderr).not.toMatch(/[\n\u202e\u009b]VALID|\u202e|\u009b/);
+    expect(r.stderr).toMatch(/\\x0aVALID all good\\u202e\\x9b/);
+    expect(r.stderr.length).toBeLessThan(3000);
+  });
+});
