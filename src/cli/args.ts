@@ -23,15 +23,27 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
  * @param config - the `parseArgs` configuration (without `args`).
  * @param args - the command's arguments.
  * @returns the parsed values and positionals.
- * @throws EvoucherError `ARG_INVALID` for an unknown option, a missing option value or an unexpected positional.
+ * @throws EvoucherError `ARG_INVALID` for an unknown option, a missing option value, an unexpected positional, or an
+ *   option given twice that is not declared `multiple`.
  * @example const { values } = parseCommandArgs({ options: { type: { type: 'string' } } }, args);
  */
 export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(config: T, args: string[]): ReturnType<typeof parseArgs<T & { args: string[] }>> {
+  let parsed: ReturnType<typeof parseArgs<T & { args: string[]; tokens: true }>>;
   try {
-    return parseArgs(Object.assign({}, config, { args, strict: true }) as T & { args: string[] });
+    parsed = parseArgs(Object.assign({}, config, { args, strict: true, tokens: true }) as T & { args: string[]; tokens: true });
   } catch (e) {
     throw new EvoucherError('ARG_INVALID', e instanceof Error ? e.message : String(e), { cause: e });
   }
+  // An option given twice that takes one value: which one was meant is unknown, so neither is used (parseArgs
+  // would keep the last one silently: `-o a.xml -o b.xml` wrote b.xml only).
+  const seen = new Set<string>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    const multiple = (config.options?.[t.name] as { multiple?: boolean } | undefined)?.multiple === true;
+    if (!multiple && seen.has(t.name)) throw new EvoucherError('ARG_INVALID', `--${t.name} is given more than once`, { detail: { option: t.name } });
+    seen.add(t.name);
+  }
+  return { values: parsed.values, positionals: parsed.positionals } as ReturnType<typeof parseArgs<T & { args: string[] }>>;
 }
 
 /**

@@ -106,3 +106,59 @@ describe('standard output and error', () => {
     expect(r.stderr.length).toBeLessThan(3000);
   });
 });
+
+describe('arguments', () => {
+  it('an option that takes one value, given twice, is ARG_INVALID (the last one was used silently)', async () => {
+    const out = join(dir, 'twice.xml');
+    for (const args of [
+      ['build', '--type', '5201', '--data', join(ROOT, 'examples', '5201.json'), '-o', out, '-o', join(dir, 'b.xml')],
+      ['build', '--type', '5201', '--type', '8202', '--data', join(ROOT, 'examples', '5201.json'), '-o', out],
+      ['positions', '--type', '5201', '--type', '8202'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/ARG_INVALID: --(o|output|type) is given more than once/);
+    }
+  });
+
+  it('standard input named twice is refused by pki verify, receipt and seal-make; inspect --picture - is refused', async () => {
+    const cert = join(ROOT, 'fixtures', 'pki', 'p256', 'cz.cert.pem');
+    for (const args of [
+      ['pki', 'verify', '-', '--trust', join(ROOT, 'fixtures', 'pki', 'trust'), '--untrusted', '-'],
+      ['receipt', '-', '--policy', '-', '--set', 'XPayDate=20251128', '-o', join(dir, 'r.xml')],
+      ['seal-make', '--maker', 'file:x', '--holder', '-', '--picture', '-', '--name', 'n', '--valid-from', '2025-01-01', '--valid-to', '2026-01-01', '-o', join(dir, 's.esl')],
+      ['inspect', cert, '--picture', '-'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/ARG_INVALID/);
+    }
+  });
+
+  it('inspect --picture on a document without an ses seal: exit 1, nothing printed on standard output', async () => {
+    const env = join(dir, 'cms.xml');
+    expect((await build(env)).code).toBe(0);
+    const r = await runCli(['inspect', env, '--picture', join(dir, 'p.png')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/SEAL_MISSING/);
+  });
+
+  it('pki verify has --help; pki demo does not echo a password it was given, nor write through a planted link', async () => {
+    const help = await runCli(['pki', 'verify', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/usage/);
+    const out = join(dir, 'pki');
+    const r = await runCli(['pki', 'demo', '--out', out, '--password', 'S3cret-given']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/S3cret-given/);
+    const victim = join(dir, 'victim.txt');
+    await writeFile(victim, 'keep');
+    await rm(join(out, 'README.md'));
+    await symlink(victim, join(out, 'README.md'));
+    const again = await runCli(['pki', 'demo', '--out', out, '--force']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/symbolic link/);
+    expect(await readFile(victim, 'utf8')).toBe('keep');
+  }, 60_000);
+});

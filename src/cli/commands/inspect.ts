@@ -10,7 +10,7 @@ import { getVoucherType, hasVoucherType, parseEnvelope, parseVoucher } from '../
 import type { Envelope, EnvelopeBody, StampEntry, Voucher } from '../../voucher/index.js';
 import { chooseOption, parseCommandArgs, readInput } from '../args.js';
 import { printError, printJson, printLines, printText } from '../output.js';
-import { describeStampSeal, inspectSealFile, writeSealPicture } from './inspect_seal.js';
+import { describeStampSeal, findSealObject, inspectSealFile, writeSealPicture } from './inspect_seal.js';
 
 const USAGE = `usage: evoucher inspect <file|-> [--format text|json] [--picture <out>]
 
@@ -228,7 +228,15 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new EvoucherError('ARG_INVALID', 'inspect takes exactly one file', {});
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
   const file = positionals[0] ?? '-';
+  // The report goes to standard output: the picture's bytes there would be mixed into it.
+  if (values.picture === '-') throw new EvoucherError('ARG_INVALID', '--picture - would mix the picture into the report on standard output: name a file', { detail: { option: 'picture' } });
   const bytes = await readInput(file);
+  // Looked for before anything is printed: without a picture, nothing is shown and the command is refused.
+  if (values.picture !== undefined && findSealObject(bytes) === undefined) {
+    if (format === 'json') printJson({ file, error: { code: 'SEAL_MISSING', message: 'no ses seal with a picture was found' } });
+    else printError(`evoucher inspect: ${file}: SEAL_MISSING: no ses seal with a picture was found`);
+    return 1;
+  }
   // A DER seal file (SESeal or SES_Signature) rather than XML.
   if (bytes[0] === 0x30) return inspectSealFile(file, bytes, format, values.picture);
   let d: DocumentDescription;

@@ -157,11 +157,36 @@ export function formatSealFile(d: SealFileDescription): string[] {
  * @throws EvoucherError `SEAL_MISSING` when there is no `ses` seal, `ARG_IO` when the file cannot be written.
  */
 export async function writeSealPicture(bytes: Uint8Array, out: string): Promise<string> {
+  const seal = findSealObject(bytes);
+  if (seal === undefined) throw new EvoucherError('SEAL_MISSING', 'no ses seal with a picture was found');
+  await writeOutput(out, seal.picture.data);
+  return seal.picture.type;
+}
+
+/**
+ * The seal object of a bare seal file, or of the first readable `ses` stamp of an envelope; `undefined` when there
+ * is none (a document that is not an envelope has none either).
+ *
+ * @param bytes - the file.
+ * @returns the seal object, or `undefined`.
+ */
+export function findSealObject(bytes: Uint8Array): SealObject | undefined {
   let seal: SealObject | undefined;
   if (bytes[0] === 0x30) {
-    seal = describeSealFile(bytes).seal;
-  } else {
-    for (const body of parseEnvelope(bytes).bodies) {
+    try {
+      return describeSealFile(bytes).seal;
+    } catch {
+      return undefined;
+    }
+  }
+  let bodies: ReturnType<typeof parseEnvelope>['bodies'];
+  try {
+    bodies = parseEnvelope(bytes).bodies;
+  } catch {
+    return undefined;
+  }
+  {
+    for (const body of bodies) {
       for (const s of body.stamps) {
         if (s.format !== 'ses' || seal !== undefined) continue;
         try {
@@ -173,9 +198,7 @@ export async function writeSealPicture(bytes: Uint8Array, out: string): Promise<
       }
     }
   }
-  if (seal === undefined) throw new EvoucherError('SEAL_MISSING', 'no ses seal with a picture was found');
-  await writeOutput(out, seal.picture.data);
-  return seal.picture.type;
+  return seal;
 }
 
 /**

@@ -5,13 +5,13 @@
  *   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso>]
  *                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
  */
-import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EvoucherError } from '../../errors.js';
 import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, Crl } from '../../pki/index.js';
-import { parseAt, readInput } from '../args.js';
+import { parseAt, parseCommandArgs, readInput, refuseStdinTwice } from '../args.js';
+import { printError, printLines } from '../output.js';
 
 const USAGE = `usage:
   evoucher pki demo --out <dir> [--force] [--password <p>]
@@ -35,16 +35,16 @@ export async function run(args: string[]): Promise<number> {
   }
   if (sub === 'demo') return demo(rest);
   if (sub === 'verify') return verify(rest);
-  process.stderr.write(`evoucher pki: unknown subcommand '${sub}'\n${USAGE}\n`);
+  printError(`evoucher pki: ARG_INVALID: unknown subcommand '${sub}'`);
+  process.stderr.write(`${USAGE}\n`);
   return 2;
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs(
+    { options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false },
     args,
-    options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: false,
-  });
+  );
   if (values.help === true) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -52,11 +52,9 @@ async function demo(args: string[]): Promise<number> {
   if (values.out === undefined || values.out === '') throw new EvoucherError('ARG_MISSING', '--out <dir> is required');
   const out = values.out;
   let existing: string[] = [];
-  try {
-    existing = await readdir(out);
-  } catch {
-    // absent: created below
-  }
+  const outStat = await stat(out).catch(() => undefined);
+  if (outStat !== undefined && !outStat.isDirectory()) throw new EvoucherError('ARG_INVALID', `${out} exists and is not a directory`, { detail: { option: 'out' } });
+  if (outStat !== undefined) existing = await readdir(out);
   if (existing.length > 0 && values.force !== true) {
     throw new EvoucherError('ARG_INVALID', `${out} is not empty; use --force to overwrite`);
   }
@@ -65,17 +63,21 @@ async function demo(args: string[]): Promise<number> {
     for (const [path, bytes] of pki.files) {
       const target = join(out, path);
       await mkdir(dirname(target), { recursive: true });
+      // --force replaces the demo's own files, never what a symbolic link planted there points to.
+      if ((await lstat(target).catch(() => undefined))?.isSymbolicLink() === true) {
+        throw new EvoucherError('ARG_INVALID', `${target} is a symbolic link: not written through`, { detail: { path: target } });
+      }
       await writeFile(target, bytes);
       if (path.endsWith('.sh')) await chmod(target, 0o755);
     }
   } catch (e) {
-    throw new EvoucherError('ARG_IO', `cannot write the demo pki to ${out}`, { cause: e });
+    if (e instanceof EvoucherError) throw e;
+    throw new EvoucherError('ARG_IO', `cannot write the demo pki to ${out}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
   }
   const roles = Object.keys(pki.manifest.roles).length;
-  process.stdout.write(
-    `wrote ${pki.files.size} files (${roles} certificates) to ${out}\n` +
-      `test-only keys, never use in production. password: ${pki.manifest.password}; see ${join(out, 'README.md')}\n`,
-  );
+  // A password the caller chose is not echoed into logs (the demo's own one is printed: it is in its README).
+  const password = values.password === undefined ? pki.manifest.password : '(as given with --password)';
+  printLines([`wrote ${pki.files.size} files (${roles} certificates) to ${out}`, `test-only keys, never use in production. password: ${password}; see ${join(out, 'README.md')}`]);
   return 0;
 }
 
@@ -85,20 +87,32 @@ async function readPemFile(path: string): Promise<string> {
 }
 
 async function verify(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      trust: { type: 'string' },
-      untrusted: { type: 'string', multiple: true },
-      crl: { type: 'string', multiple: true },
-      at: { type: 'string' },
-      usage: { type: 'string' },
-      'require-revocation': { type: 'boolean' },
-      format: { type: 'string' },
+  const { values, positionals } = parseCommandArgs(
+    {
+      options: {
+        trust: { type: 'string' },
+        untrusted: { type: 'string', multiple: true },
+        crl: { type: 'string', multiple: true },
+        at: { type: 'string' },
+        usage: { type: 'string' },
+        'require-revocation': { type: 'boolean' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
     },
-    allowPositionals: true,
-  });
+    args,
+  );
+  if (values.help === true) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   if (positionals.length !== 1) throw new EvoucherError('ARG_MISSING', 'exactly one certificate file is required');
+  refuseStdinTwice([
+    { path: positionals[0] as string, as: 'the certificate' },
+    ...(values.untrusted ?? []).map((path) => ({ path, as: 'an untrusted certificate file', option: 'untrusted' })),
+    ...(values.crl ?? []).map((path) => ({ path, as: 'a CRL file', option: 'crl' })),
+  ]);
   if (values.trust === undefined) throw new EvoucherError('ARG_MISSING', '--trust <pem|dir> is required');
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new EvoucherError('ARG_INVALID', '--format must be text or json');
@@ -143,7 +157,8 @@ async function verify(args: string[]): Promise<number> {
     const lines = [`${r.status.toUpperCase()}${r.code === undefined ? '' : ` ${r.code}`}: ${r.message}`, `validation time: ${r.at.toISOString()}`];
     for (const c of r.chain) lines.push(`  ${c.subject}${c.party === undefined ? '' : ` [party ${c.party}${c.organizationIdentifier === undefined ? '' : `, org ${c.organizationIdentifier}`}]`}`);
     for (const c of r.checks) lines.push(`  ${c.status.padEnd(13)} ${c.check.padEnd(20)} ${c.code ?? ''} ${c.message}${c.certificate === undefined ? '' : ` (${c.certificate})`}`);
-    process.stdout.write(lines.join('\n') + '\n');
+    // Names and messages come from the certificates: escaped like every text report.
+    printLines(lines);
   }
   return r.status === 'valid' ? 0 : 1;
 }

@@ -8,7 +8,7 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { createReceipt } from '../../seal/index.js';
-import { parseCommandArgs, parseIndexOption, readInput, readPolicyOption, requireOption, writeOutput } from '../args.js';
+import { parseCommandArgs, parseIndexOption, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
 import { printError, printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher receipt <envelope.xml|-> --set <XField>=<value>... -o <receipt.xml|->
@@ -73,6 +73,7 @@ export async function run(args: string[]): Promise<number> {
   }
   if (Object.keys(set).length === 0 && detailSet.length === 0) throw new EvoucherError('ARG_MISSING', '--set or --detail-set is required', { detail: { option: 'set' } });
   const body = parseIndexOption(values.body, 'body');
+  refuseStdinTwice([{ path: positionals[0], as: 'the envelope' }, { path: values.policy, as: 'the policy', option: 'policy' }]);
   const envelope = await readInput(positionals[0] as string);
   const policy = await readPolicyOption(values.policy);
   let out: Uint8Array;

@@ -9,8 +9,8 @@ import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
 import { CERTIFICATE_LABELS, decodePemBlocks } from '../../pki/index.js';
 import { makeSeal, parseSeal } from '../../seal/index.js';
-import { parseCommandArgs, parseIsoTime, readInput, requireOption, writeOutput } from '../args.js';
-import { printRefusal, printText } from '../output.js';
+import { parseCommandArgs, parseIsoTime, readInput, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
+import { printLines, printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal-make --maker <key-uri> --holder <cert.pem>... --name <name>
                           --valid-from <date> --valid-to <date> -o <seal.esl>
@@ -87,14 +87,17 @@ export async function run(args: string[]): Promise<number> {
     if (!/^\d{1,4}$/.test(values.type)) throw new EvoucherError('ARG_INVALID', '--type must be a small non-negative integer', { detail: { option: 'type' } });
     type = Number(values.type);
   }
+  refuseStdinTwice([...holderPaths.map((path) => ({ path, as: 'a holder certificate', option: 'holder' })), { path: values.picture, as: 'the picture', option: 'picture' }]);
   const holders = await Promise.all(holderPaths.map(readCertificate));
   const picture = values.picture === undefined ? undefined : await readInput(values.picture, { maxBytes: 2 * 1024 * 1024 });
   if (picture !== undefined && !(picture[0] === 0x89 && picture[1] === 0x50 && picture[2] === 0x4e && picture[3] === 0x47)) {
     throw new EvoucherError('ARG_INVALID', '--picture must be a PNG file', { detail: { option: 'picture' } });
   }
-  const maker = await openKeyProvider(makerUri);
+  let maker: Awaited<ReturnType<typeof openKeyProvider>> | undefined;
   let esl: Uint8Array;
   try {
+    // Inside: a maker key that does not open is refused (exit 1), as `seal` refuses a sealer key.
+    maker = await openKeyProvider(makerUri);
     esl = await makeSeal({
       maker,
       holders,
@@ -108,12 +111,12 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     return printRefusal('seal-make', e, (x) => x.code.startsWith('ARG_'));
   } finally {
-    await maker.close?.();
+    await maker?.close?.();
   }
   await writeOutput(output, esl);
   if (output !== '-') {
     const seal = parseSeal(esl);
-    printText(`seal ${seal.esId} "${seal.name}" for ${holders.length} holder(s), valid ${seal.validStart.toISOString()} .. ${seal.validEnd.toISOString()} → ${output}`);
+    printLines([`seal ${seal.esId} "${seal.name}" for ${holders.length} holder(s), valid ${seal.validStart.toISOString()} .. ${seal.validEnd.toISOString()} → ${output}`]);
   }
   return 0;
 }
