@@ -13,7 +13,7 @@
  * positions. Voucher types it does not name keep the built-in defaults of the catalogue.
  */
 import { EvoucherError, type ErrorCode } from '../errors.js';
-import { getVoucherType, hasVoucherType } from '../voucher/index.js';
+import { getVoucherType, hasVoucherType, listVoucherTypes } from '../voucher/index.js';
 import type { Party } from '../pki/index.js';
 import { SEAL_FORMATS, type SealFormat, type TbsView } from './tbs.js';
 
@@ -198,6 +198,9 @@ function validatePositions(v: unknown, path: string, vtCode: string): PolicyPosi
   return out.sort((a, b) => a.sequence - b.sequence);
 }
 
+/** The validated copies made here (deep-frozen): used as they are. */
+const validated = new WeakSet<object>();
+
 /**
  * Validates a policy object (e.g. `JSON.parse` of a policy file) and returns it frozen, with defaults filled
  * in (`party` and `sealTypes` from the id, `formats` both, `required` true, `view` original, `name` from the
@@ -260,7 +263,49 @@ export function validatePolicy(value: unknown): SealPolicy {
     }
     return Object.freeze({ certificateSha256: fingerprint(raw['certificateSha256'], `${p}.certificateSha256`), ...common });
   });
-  return Object.freeze({ version: 1, types: Object.freeze(types), registry: Object.freeze(registry) });
+  checkRegistry(registry, types);
+  const result: SealPolicy = Object.freeze({ version: 1, types: Object.freeze(types), registry: Object.freeze(registry) });
+  validated.add(result);
+  return result;
+}
+
+/**
+ * Registry entries must mean what they say. A position no voucher type has (a typo: `cz_zfzy`) would leave the
+ * real one unbound, so that any certificate seals there while the pinned one is refused everywhere; the same
+ * seal or certificate in two entries can seal nowhere (each entry forbids the other's positions); a seal type
+ * that none of the entry's positions allows is always refused.
+ */
+function checkRegistry(registry: readonly PolicyRegistryEntry[], types: Readonly<Record<string, PolicyTypeSection>>): void {
+  // Every position of every type as sealing will see it: the policy's own sections, else the built-in ones.
+  const positions = new Map<string, PolicyPosition[]>();
+  const add = (list: readonly PolicyPosition[]): void => {
+    for (const pos of list) positions.set(pos.id, [...(positions.get(pos.id) ?? []), pos]);
+  };
+  for (const def of listVoucherTypes()) {
+    const section = Object.hasOwn(types, def.vtCode) ? types[def.vtCode] : undefined;
+    if (section === undefined) add(builtInPositions(def.vtCode));
+    else {
+      add(section.positions);
+      for (const adm of Object.values(section.byAdmDiv ?? {})) add(adm.positions);
+    }
+  }
+  const seen = new Map<string, number>();
+  registry.forEach((entry, i) => {
+    const p = `$.registry[${i}]`;
+    const identity = 'esId' in entry ? `esId ${entry.esId} of maker ${entry.makerCertificateSha256}` : `certificate ${entry.certificateSha256}`;
+    const first = seen.get(identity);
+    if (first !== undefined) invalid(p, `repeats the ${'esId' in entry ? 'seal' : 'certificate'} of $.registry[${first}]: list all its positions in one entry`);
+    seen.set(identity, i);
+    entry.positions.forEach((id, k) => {
+      if (!positions.has(id)) invalid(`${p}.positions[${k}]`, `no voucher type has a position '${id}'`);
+    });
+    if (entry.sealType !== undefined) {
+      const type = entry.sealType;
+      if (!entry.positions.some((id) => (positions.get(id) ?? []).some((pos) => pos.sealTypes.includes(type)))) {
+        invalid(`${p}.sealType`, `'${type}' is a seal type none of the entry's positions allows`);
+      }
+    }
+  });
 }
 
 /**
@@ -364,7 +409,9 @@ function builtInPositions(vtCode: string): PolicyPosition[] {
 export function resolvePolicy(vtCode: string, admDivCode?: string, policy?: SealPolicy): ResolvedPolicy {
   const checked = policy === undefined ? undefined : validatePolicyOnce(policy);
   const section = checked?.types[vtCode];
-  const adm = admDivCode === undefined ? undefined : section?.byAdmDiv?.[admDivCode];
+  const byAdmDiv = section?.byAdmDiv;
+  // Own keys only: `hasOwnProperty` is no AdmDivCode of the policy.
+  const adm = admDivCode === undefined || byAdmDiv === undefined || !Object.hasOwn(byAdmDiv, admDivCode) ? undefined : byAdmDiv[admDivCode];
   const positions = adm?.positions ?? section?.positions ?? builtInPositions(vtCode);
   return Object.freeze({
     vtCode,
@@ -375,13 +422,15 @@ export function resolvePolicy(vtCode: string, admDivCode?: string, policy?: Seal
   });
 }
 
-const validated = new WeakSet<object>();
 
+/**
+ * The validated copy of `policy`: a copy made here (by {@link validatePolicy}, {@link parsePolicy} or an earlier
+ * call) is used as it is; any other object is validated as it is now, every time: it may have changed since,
+ * and it is never used itself (unvalidated, without defaults).
+ */
 function validatePolicyOnce(policy: SealPolicy): SealPolicy {
   if (validated.has(policy)) return policy;
-  // Re-validating a frozen result of validatePolicy gives an equal object; remember it to avoid the work.
   const v = validatePolicy(policy);
-  validated.add(policy);
   validated.add(v);
   return v;
 }
@@ -575,12 +624,17 @@ export interface Completeness {
    * policy requires (a type whose receipt positions are all optional, or that has none), so it is not complete.
    */
   readonly receiptUnsealed: boolean;
+  /**
+   * No original-view seal at all: the voucher itself is covered by no seal, whatever the policy requires (a
+   * policy whose original positions are all optional), so it is not complete (a receipt of it neither).
+   */
+  readonly originalUnsealed: boolean;
 }
 
 /**
  * Judges whether a body is fully sealed: every required position of the original view, and for a receipt
- * also of the receipt view, carries a seal, and a receipt carries at least one receipt-view seal (the only
- * seals that cover its X-fields). Signatures cannot catch a dropped last seal; this can (security.md §1.10).
+ * also of the receipt view, carries a seal; at least one original-view seal covers the voucher, and a receipt
+ * carries at least one receipt-view seal (the only seals that cover its X-fields). Signatures cannot catch a dropped last seal; this can (security.md §1.10).
  *
  * @param stamps - the seals on the body (only position matters here; the caller judges their validity).
  * @param resolved - the resolved policy.
@@ -605,11 +659,13 @@ export function evaluateCompleteness(
   const unknown = [...seen.keys()].filter((id) => !known.has(id));
   const duplicates = [...seen.entries()].filter(([, n]) => n > 1).map(([id]) => id);
   const receiptUnsealed = judged === 'receipt' && !stamps.some((s) => s.view === 'receipt');
+  const originalUnsealed = !stamps.some((s) => s.view !== 'receipt');
   return Object.freeze({
-    complete: missing.length === 0 && unknown.length === 0 && duplicates.length === 0 && !receiptUnsealed,
+    complete: missing.length === 0 && unknown.length === 0 && duplicates.length === 0 && !receiptUnsealed && !originalUnsealed,
     missing: Object.freeze(missing),
     unknown: Object.freeze(unknown),
     duplicates: Object.freeze(duplicates),
     receiptUnsealed,
+    originalUnsealed,
   });
 }

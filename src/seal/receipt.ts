@@ -53,8 +53,8 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
   if (options.now !== undefined && !(options.now instanceof Date && !Number.isNaN(options.now.getTime()))) {
     throw new EvoucherError('ARG_INVALID', 'createReceipt now must be a valid Date', { detail: { option: 'now' } });
   }
-  if (options.detailSet !== undefined && !Array.isArray(options.detailSet)) {
-    throw new EvoucherError('ARG_INVALID', 'createReceipt detailSet must be an array (one object per detail line)', { detail: { option: 'detailSet' } });
+  if (options.detailSet !== undefined && (!Array.isArray(options.detailSet) || !options.detailSet.every((d) => typeof d === 'object' && d !== null && !Array.isArray(d)))) {
+    throw new EvoucherError('ARG_INVALID', 'createReceipt detailSet must be an array of objects (one per detail line)', { detail: { option: 'detailSet' } });
   }
   const { env, body, index } = openBody(envelope, options.body);
   if (bodyView(body) === 'receipt') {
@@ -72,7 +72,7 @@ export function createReceipt(envelope: Uint8Array, options: CreateReceiptOption
   }
   const completeness = evaluateCompleteness(body.stamps, resolved, 'original');
   if (!completeness.complete) {
-    throw new EvoucherError('POLICY_INCOMPLETE', `the original is not fully sealed (missing: ${completeness.missing.join(', ') || 'none'}${completeness.duplicates.length > 0 ? `; duplicated: ${completeness.duplicates.join(', ')}` : ''}${completeness.unknown.length > 0 ? `; unknown: ${completeness.unknown.join(', ')}` : ''})`, {
+    throw new EvoucherError('POLICY_INCOMPLETE', `the original is not fully sealed (${completeness.originalUnsealed ? 'no seal at all; ' : ''}missing: ${completeness.missing.join(', ') || 'none'}${completeness.duplicates.length > 0 ? `; duplicated: ${completeness.duplicates.join(', ')}` : ''}${completeness.unknown.length > 0 ? `; unknown: ${completeness.unknown.join(', ')}` : ''})`, {
       detail: { missing: completeness.missing.join(',') },
     });
   }

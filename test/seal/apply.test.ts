@@ -153,7 +153,7 @@ describe('sealVoucher refusals (one code each)', () => {
   });
   it('POLICY_SEAL_TYPE_FORBIDDEN and POLICY_POSITION_FORBIDDEN (registry)', async () => {
     const fp = parseCertificate(pki.leaves['cz']!.certDer).fingerprintSha256;
-    const typed = validatePolicy({ version: 1, registry: [{ certificateSha256: fp, positions: ['cz_zfzyz'], sealType: 'gz' }] });
+    const typed = validatePolicy({ version: 1, registry: [{ certificateSha256: fp, positions: ['cz_zfzyz', 'cz_sz'], sealType: 'sz' }] });
     expect(await codeOf(sealVoucher(envelope5201, { position: 'cz_zfzyz', key: key('cz'), policy: typed, time: at(1) }))).toBe('POLICY_SEAL_TYPE_FORBIDDEN');
     const elsewhere = validatePolicy({ version: 1, registry: [{ certificateSha256: fp, positions: ['cz_sz'] }] });
     expect(await codeOf(sealVoucher(envelope5201, { position: 'cz_zfzyz', key: key('cz'), policy: elsewhere, time: at(1) }))).toBe('POLICY_POSITION_FORBIDDEN');
@@ -269,7 +269,7 @@ describe('createReceipt', () => {
     expect(await codeOf(() => createReceipt(e8207, { set: { XSumAmt: '1.00' } }))).toBe('POLICY_RECEIPT_UNSEALED');
     const e = await sealVoucher(envelope8202, { position: 'dw_cwzyz', key: key('dw'), time: at(1) });
     const js = createReceipt as (e: Uint8Array, o: unknown) => Uint8Array;
-    for (const bad of [null, 'x', { set: null }, { set: ['XPayDate'] }, { set: {}, detailSet: {} }]) {
+    for (const bad of [null, 'x', { set: null }, { set: ['XPayDate'] }, { set: {}, detailSet: {} }, { set: {}, detailSet: [null] }, { set: {}, detailSet: ['x'] }]) {
       expect(await codeOf(() => js(e, bad)), JSON.stringify(bad)).toBe('ARG_INVALID');
     }
   });

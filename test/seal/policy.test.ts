@@ -121,6 +121,50 @@ describe('policy files', () => {
   });
 });
 
+describe('policies that cannot mean what they say', () => {
+  const code = (f: () => unknown): string => {
+    try {
+      f();
+      return 'OK';
+    } catch (e) {
+      return e instanceof EvoucherError ? `${e.code} ${e.detail['path'] ?? ''}` : String(e);
+    }
+  };
+  const fp = 'ab'.repeat(32);
+
+  it('a registry position no voucher type has (a typo left the real position open to any certificate) → POLICY_INVALID', () => {
+    expect(code(() => validatePolicy({ version: 1, registry: [{ certificateSha256: fp, positions: ['cz_zfzy'] }] }))).toBe('POLICY_INVALID $.registry[0].positions[0]');
+    // A position that only the policy defines is known.
+    expect(code(() => validatePolicy({ version: 1, types: { '5201': { positions: [{ id: 'cz_special', sequence: 1 }] } }, registry: [{ certificateSha256: fp, positions: ['cz_special'] }] }))).toBe('OK');
+    // Replaced by the policy's own section: a built-in position only that type had is gone; one other types have stays.
+    const only5201 = { '5201': { positions: [{ id: 'cz_special', sequence: 1 }] } };
+    expect(code(() => validatePolicy({ version: 1, types: only5201, registry: [{ certificateSha256: fp, positions: ['cz_zfzyz'] }] }))).toBe('POLICY_INVALID $.registry[0].positions[0]');
+    expect(code(() => validatePolicy({ version: 1, types: only5201, registry: [{ certificateSha256: fp, positions: ['cz_sz'] }] }))).toBe('OK');
+  });
+
+  it('the same certificate or seal in two entries (it could seal nowhere), a seal type none of its positions allows → POLICY_INVALID', () => {
+    expect(code(() => validatePolicy({ version: 1, registry: [{ certificateSha256: fp, positions: ['cz_zfzyz'] }, { certificateSha256: fp.toUpperCase(), positions: ['cz_sz'] }] }))).toBe('POLICY_INVALID $.registry[1]');
+    const maker = 'cd'.repeat(32);
+    expect(code(() => validatePolicy({ version: 1, registry: [{ esId: 'S', makerCertificateSha256: maker, positions: ['cz_zfzyz'] }, { esId: 'S', makerCertificateSha256: maker, positions: ['cz_sz'] }] }))).toBe('POLICY_INVALID $.registry[1]');
+    expect(code(() => validatePolicy({ version: 1, registry: [{ certificateSha256: fp, positions: ['cz_zfzyz'], sealType: 'gz' }] }))).toBe('POLICY_INVALID $.registry[0].sealType');
+  });
+
+  it('a policy object that is not a validated copy is validated at every use, never used raw', async () => {
+    const raw = { version: 1, types: { '5201': { positions: [{ id: 'dw_gz', sequence: 1, required: false }, { id: 'cz_zfzyz', sequence: 2 }, { id: 'yh_zqz', sequence: 4, view: 'receipt' }] } } };
+    const first = resolvePolicy('5201', undefined, raw as never);
+    const second = resolvePolicy('5201', undefined, raw as never);
+    expect(second.positions).toEqual(first.positions);
+    expect(second.positions.find((p) => p.id === 'yh_zqz')).toMatchObject({ view: 'receipt', required: true, formats: ['ses', 'cms'] });
+    // Changed after its first use: the change is judged.
+    (raw.types['5201'].positions as { id: string; sequence: number }[]).push({ id: 'cz_sz', sequence: -7 });
+    expect(code(() => resolvePolicy('5201', undefined, raw as never))).toMatch(/^POLICY_INVALID/);
+    // An AdmDivCode is an own key of byAdmDiv, never an inherited member.
+    const withAdm = validatePolicy({ version: 1, types: { '5201': { positions: [{ id: 'cz_zfzyz', sequence: 1 }], byAdmDiv: { '110000': { positions: [{ id: 'cz_sz', sequence: 1 }] } } } } });
+    expect(resolvePolicy('5201', 'hasOwnProperty', withAdm).source).toBe('policy');
+    expect(resolvePolicy('5201', '110000', withAdm).source).toBe('policy-adm-div');
+  });
+});
+
 describe('placement', () => {
   const r = resolvePolicy('5201');
   const at = (id: string) => findPosition(r, id);
@@ -156,7 +200,7 @@ describe('signer permission', () => {
   const policy = validatePolicy({
     version: 1,
     types: { '5201': { positions: [{ id: 'dw_gz', sequence: 1, organizations: ['dw:1'] }, { id: 'cz_zfzyz', sequence: 2, formats: ['ses'] }, { id: 'yh_zqz', sequence: 3, view: 'receipt' }] } },
-    registry: [{ esId: 'S-CZ', makerCertificateSha256: 'EF:'.repeat(31) + 'EF', positions: ['cz_zfzyz'], sealType: 'gz' }, { certificateSha256: fp, positions: ['yh_zqz'] }],
+    registry: [{ esId: 'S-CZ', makerCertificateSha256: 'EF:'.repeat(31) + 'EF', positions: ['cz_zfzyz', 'cz_sz'], sealType: 'sz' }, { certificateSha256: fp, positions: ['yh_zqz'] }],
   });
   const r = resolvePolicy('5201', undefined, policy);
   const at = (id: string) => findPosition(r, id);

@@ -102,13 +102,14 @@ export function completenessChecks(stamps: readonly StampEntry[], resolved: Reso
     return { checks };
   }
   const c = evaluateCompleteness(stamps, resolved, bodyView);
-  if (c.receiptUnsealed && c.missing.length === 0 && c.unknown.length === 0 && c.duplicates.length === 0) {
+  if (c.receiptUnsealed && !c.originalUnsealed && c.missing.length === 0 && c.unknown.length === 0 && c.duplicates.length === 0) {
     // The receipt's X-fields (what the bank or the PBOC filled in) would otherwise be covered by no seal.
     checks.push(failed('completeness', 'POLICY_RECEIPT_UNSEALED', `the receipt carries no receipt-view seal, so no seal covers its X-fields (${resolved.source} policy receipt positions: ${resolved.positions.filter((p) => p.view === 'receipt').map((p) => p.id).join(', ') || 'none'})`));
   } else if (c.complete) {
     checks.push(passed('completeness', `every required ${bodyView === 'receipt' ? 'original and receipt' : 'original'} position is sealed`));
   } else {
     const parts = [
+      ...(c.originalUnsealed ? ['no original-view seal'] : []),
       ...(c.receiptUnsealed ? ['no receipt-view seal'] : []),
       ...(c.missing.length > 0 ? [`missing ${c.missing.join(', ')}`] : []),
       ...(c.unknown.length > 0 ? [`unknown ${c.unknown.join(', ')}`] : []),

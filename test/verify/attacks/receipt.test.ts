@@ -92,6 +92,22 @@ describe('a receipt no receipt-view seal covers', () => {
     expect(r.policy).toMatchObject({ complete: false, missing: [] });
   });
 
+  it('a policy whose original positions are all optional: a receipt of an unsealed original is refused and never VALID', async () => {
+    const allOptional = validatePolicy({
+      version: 1,
+      types: { '5201': { positions: [{ id: 'dw_gz', sequence: 1, required: false }, { id: 'cz_zfzyz', sequence: 2, required: false }, { id: 'yh_zqz', sequence: 4, view: 'receipt' }] } },
+    });
+    const unsealedOriginal = createEnvelope([buildVoucher('5201', example('5201'), { now: BUILD_NOW })]);
+    expect(() => createReceipt(unsealedOriginal, { set: { XPayDate: '20251201', XPayAmt: '12680.50' }, now: RECEIPT_AT, policy: allOptional })).toThrow(expect.objectContaining({ code: 'POLICY_INCOMPLETE', message: expect.stringMatching(/no seal at all/) }));
+    // One who forges skips createReceipt: the receipt carries only the bank's seal.
+    const forged = rewriteBody(await seal(unsealedOriginal, 'cz_zfzyz', 'cz-p256', T(0), { policy: allOptional }), (b) => b);
+    const receipt = createReceipt(forged, { set: { XPayDate: '20251201', XPayAmt: '12680.50' }, now: RECEIPT_AT, policy: allOptional });
+    const onlyBank = await seal(rewriteBody(receipt, () => ({ stamps: [] })), 'yh_zqz', 'yh-p256', T(30), { policy: allOptional });
+    const r = await verifyOne(onlyBank, { policy: allOptional });
+    expect(r.status).toBe('INVALID');
+    expect(r.checks.find((c) => c.check === 'completeness')).toMatchObject({ status: 'failed', code: 'POLICY_INCOMPLETE', message: expect.stringMatching(/no original-view seal/) });
+  });
+
   it('3502 (its receipt position optional): without a receipt seal → POLICY_RECEIPT_UNSEALED; with it → VALID', async () => {
     const original = await seal(createEnvelope([buildVoucher('3502', example('3502'), { now: BUILD_NOW })]), 'rh_qm', 'rh-p256', T(0));
     expect((await verifyOne(original)).status).toBe('VALID');
