@@ -319,7 +319,8 @@ function checkRegistry(registry: readonly PolicyRegistryEntry[], types: Readonly
  */
 export function parsePolicy(text: string | Uint8Array): SealPolicy {
   if (typeof text !== 'string' && !(text instanceof Uint8Array)) invalid('$', 'must be JSON text (a string or UTF-8 bytes)');
-  if (text.length > MAX_POLICY_BYTES) invalid('$', `larger than ${MAX_POLICY_BYTES} bytes`);
+  // Bytes for a string too (its UTF-8 length), so that the same policy is refused or read alike either way.
+  if ((typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.length) > MAX_POLICY_BYTES) invalid('$', `larger than ${MAX_POLICY_BYTES} bytes`);
   let s: string;
   try {
     // No replacement characters: bytes that are not UTF-8 are refused, never read as U+FFFD.

@@ -106,6 +106,11 @@ describe('policy files', () => {
 
   it('refuses text that is not JSON', () => {
     expect(policyError(() => parsePolicy('{')).code).toBe('POLICY_INVALID');
+    // The size bound counts UTF-8 bytes for a string as for bytes: 400,000 CJK characters are 1.2 MB.
+    const big = JSON.stringify({ version: 1, description: '财'.repeat(400_000) });
+    expect(big.length).toBeLessThan(1024 * 1024);
+    expect(policyError(() => parsePolicy(big)).code).toBe('POLICY_INVALID');
+    expect(policyError(() => parsePolicy(new TextEncoder().encode(big))).code).toBe('POLICY_INVALID');
   });
 
   it('refuses a key given twice in one object (readers disagree on which counts), bytes that are not UTF-8, and what is not text', () => {

@@ -46,6 +46,11 @@ export function sealSvg(name: string, options: Pick<RenderSealPngOptions, 'color
   if (!/^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$/.test(color)) throw new EvoucherError('ARG_INVALID', 'picture: color must be a hex colour like #d40000');
   const chars = Array.from(name.trim());
   if (chars.length === 0 || chars.length > 40) throw new EvoucherError('ARG_INVALID', 'picture: the name must have 1..40 characters');
+  // SVG (XML 1.0) cannot carry control characters, not even escaped: named here rather than as a renderer failure.
+  for (const text of [name, options.footer ?? '']) {
+    const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/.exec(text);
+    if (bad !== null) throw new EvoucherError('ARG_INVALID', `picture: a name or footer may not hold the control character U+${(bad[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  }
   const family = FONT_FAMILIES.map((f) => (f.includes(' ') ? `'${f}'` : f)).join(', ');
   // The name spans up to 240 degrees of the rim, centred on the top; characters are placed one by one
   // and rotated about the centre so each stands upright on the tangent.

@@ -62,5 +62,8 @@ describe('renderSealPng', () => {
     expect(await codeOfAsync(() => renderSealPng(''))).toBe('ARG_INVALID');
     expect(await codeOfAsync(() => renderSealPng('x', { sizePx: 10 }))).toBe('ARG_INVALID');
     expect(codeOf(() => sealSvg('x', { color: 'red"/><script' }))).toBe('ARG_INVALID');
+    // A control character is named as such (it was a renderer failure, ARG_IO).
+    expect(codeOf(() => sealSvg('a\u001b[31m'))).toBe('ARG_INVALID');
+    expect(codeOf(() => sealSvg('a', { footer: 'b\u0000' }))).toBe('ARG_INVALID');
   });
 });
