@@ -59,7 +59,8 @@ export function exitWhenOutputCloses(): void {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
+    // Asked for: standard output, exit 0. No command at all is a usage error: standard error, exit 2.
+    (name === undefined ? process.stderr : process.stdout).write(usage() + '\n');
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS[name];

@@ -82,6 +82,11 @@ describe('evoucher build', () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['build', 'inspect', 'validate']) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    // No command at all: a usage error, the usage on standard error.
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^  build /m);
   });
 
   it('writes GBK text that iconv reads back identically', async () => {
