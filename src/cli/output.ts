@@ -3,7 +3,7 @@
  * for CI (one `testsuite` per input file, one `testcase` per voucher or seal).
  */
 import { once } from 'node:events';
-import { clipText } from '../encoding/charset.js';
+import { clipText } from '../encoding/index.js';
 import { EvoucherError } from '../errors.js';
 
 /** An output format of a checking command. */
