@@ -253,7 +253,7 @@ function verifySeal(
       const tbs = recompute(body, entry, previous, facts, hash);
       checks.push(tbs.check);
       if (tbs.der !== undefined && tbs.fields !== undefined) {
-        const formatChecks = stampChecks(stamp, tbs.der, hash);
+        const formatChecks = stampChecks(stamp, tbs.der, hash, tbs.fields);
         checks.push(...formatChecks);
         for (const c of formatChecks) required.push(c.check);
         scope = scopeSummary(tbs.fields, tbs.der, hash);

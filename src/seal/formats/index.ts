@@ -10,6 +10,7 @@ import { EvoucherError } from '../../errors.js';
 import { checkCmsStamp, parseCmsStamp, type CmsStamp } from './cms.js';
 import { checkSesStamp, parseSesStamp, type SesStamp } from './ses.js';
 import type { SealCheck } from './types.js';
+import type { TbsFields } from '../tbs.js';
 
 export type { SealCheck, SealCheckStatus } from './types.js';
 export { CMS_OID, MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES, checkCmsStamp, makeCmsStamp, parseCmsStamp } from './cms.js';
@@ -78,10 +79,11 @@ export function stampFacts(stamp: ParsedStamp): StampFacts {
  * @param stamp - from {@link parseStamp}.
  * @param tbs - the recomputed `EvoucherTbs` DER.
  * @param hash - the digest function (default `digest`; the verifier remembers the digests of one body).
+ * @param fields - the recomputed structure's fields, when the caller has them (spares decoding the carried one).
  * @returns the checks, in order.
  * @example
  * checkStamp(stamp, der).every((c) => c.status === 'passed')
  */
-export function checkStamp(stamp: ParsedStamp, tbs: Uint8Array, hash: Digester = digest): readonly SealCheck[] {
-  return stamp.format === 'ses' ? checkSesStamp(stamp, tbs, hash) : checkCmsStamp(stamp, tbs, hash);
+export function checkStamp(stamp: ParsedStamp, tbs: Uint8Array, hash: Digester = digest, fields?: TbsFields): readonly SealCheck[] {
+  return stamp.format === 'ses' ? checkSesStamp(stamp, tbs, hash, fields) : checkCmsStamp(stamp, tbs, hash);
 }

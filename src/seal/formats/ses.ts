@@ -22,7 +22,7 @@ import type { KeyProvider } from '../../keys/provider.js';
 import { matchSealerToSeal, unknownCriticalExtension, verifySesSignatureValue } from '../ses/checks.js';
 import { makeSesSignature, parseSesSignature } from '../ses/signature.js';
 import type { SesSignature } from '../ses/types.js';
-import { decodeTbs, SEAL_OID, TBS_VERSION } from '../tbs.js';
+import { decodeTbs, SEAL_OID, TBS_VERSION, type TbsFields } from '../tbs.js';
 import { certificateParts } from './cert_parts.js';
 import { MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES } from './cms.js';
 import type { SealCheck } from './types.js';
@@ -176,10 +176,10 @@ export function parseSesStamp(bytes: Uint8Array): SesStamp {
  * carried structure binds (voucher type and number, view, position, sequence), so that no reader is shown
  * another. Whether that structure is the one recomputed from the envelope is `embedded-tbs`.
  */
-function propertyInfoCheck(stamp: SesStamp): SealCheck {
+function propertyInfoCheck(stamp: SesStamp, known: TbsFields | undefined): SealCheck {
   let expected: string;
   try {
-    const f = decodeTbs(stamp.tbs);
+    const f = known ?? decodeTbs(stamp.tbs);
     expected = sesPropertyInfo({ vtCode: f.voucher.vtCode, voucherNo: f.voucher.voucherNo, view: f.voucher.view, position: f.position.id, sequence: f.position.sequence });
   } catch (e) {
     return { check: 'property-info', status: 'failed', code: e instanceof EvoucherError ? e.code : 'SEAL_TBS_MALFORMED', message: e instanceof Error ? e.message : String(e) };
@@ -211,23 +211,26 @@ function readChain(value: Uint8Array): Uint8Array[] {
  * @param stamp - from {@link parseSesStamp}.
  * @param tbs - the recomputed `EvoucherTbs` DER.
  * @param hash - the digest function (default `digest`).
+ * @param fields - the recomputed structure's fields, when the caller has them (spares decoding the carried one).
  * @returns the checks `message-digest`, `embedded-tbs`, `signature`, `seal-match`.
  * @example
  * checkSesStamp(stamp, der).every((c) => c.status === 'passed')
  */
-export function checkSesStamp(stamp: SesStamp, tbs: Uint8Array, hash: Digester = digest): readonly SealCheck[] {
+export function checkSesStamp(stamp: SesStamp, tbs: Uint8Array, hash: Digester = digest, fields?: TbsFields): readonly SealCheck[] {
   const checks: SealCheck[] = [];
   checks.push(
     equalBytes(hash('sm3', tbs), stamp.dataHash)
       ? { check: 'message-digest', status: 'passed', message: 'dataHash is the SM3 of the to-be-sealed structure' }
       : { check: 'message-digest', status: 'failed', code: 'SEAL_DIGEST_MISMATCH', message: 'dataHash differs from the SM3 of the to-be-sealed structure' },
   );
+  const carriedIsRecomputed = equalBytes(stamp.tbs, tbs);
   checks.push(
-    equalBytes(stamp.tbs, tbs)
+    carriedIsRecomputed
       ? { check: 'embedded-tbs', status: 'passed', message: 'the carried to-be-sealed structure equals the recomputed one' }
       : { check: 'embedded-tbs', status: 'failed', code: 'SEAL_TBS_MISMATCH', message: 'the carried to-be-sealed structure differs from the recomputed one' },
   );
-  checks.push(propertyInfoCheck(stamp));
+  // The carried structure's fields: those of the recomputed one when they are the same bytes (no second decode).
+  checks.push(propertyInfoCheck(stamp, carriedIsRecomputed ? fields : undefined));
   const sig = verifySesSignatureValue(stamp.ses);
   checks.push(
     sig.ok

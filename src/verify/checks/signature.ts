@@ -7,6 +7,7 @@
  */
 import type { Digester } from '../../crypto/digest_memo.js';
 import { checkStamp, type ParsedStamp } from '../../seal/formats/index.js';
+import type { TbsFields } from '../../seal/tbs.js';
 import type { ReportCheck } from '../report.js';
 import { guard } from './guard.js';
 
@@ -16,11 +17,12 @@ import { guard } from './guard.js';
  * @param stamp - the parsed stamp.
  * @param der - the recomputed to-be-sealed DER.
  * @param hash - the body's digest function.
+ * @param fields - the recomputed structure's fields.
  * @returns the checks, in the format's order.
  */
-export function stampChecks(stamp: ParsedStamp, der: Uint8Array, hash: Digester): ReportCheck[] {
+export function stampChecks(stamp: ParsedStamp, der: Uint8Array, hash: Digester, fields?: TbsFields): ReportCheck[] {
   return guard('signature', () =>
-    checkStamp(stamp, der, hash).map((c): ReportCheck => ({
+    checkStamp(stamp, der, hash, fields).map((c): ReportCheck => ({
       check: c.check,
       status: c.status,
       ...(c.code === undefined ? {} : { code: c.code }),
