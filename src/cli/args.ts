@@ -196,6 +196,8 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
   // written to as it is: renaming a file over it would replace the device or the pipe with a regular file. A
   // symbolic link to a regular file is written through (its target is the file meant), and nothing is ever
   // renamed over a path that is not a regular file.
+  /** Written where the name points, without a temporary file. */
+  const direct = (): Promise<void> => writeFile(path, data, { flag: 'w' }).catch((e: unknown) => Promise.reject(failed(e)));
   let target = path;
   let mode: number | undefined;
   try {
@@ -204,28 +206,15 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
       // This process's own standard output (/dev/stdout, /dev/fd/1), which cannot be opened again when it is a
       // socket (ENXIO): written as `-` is.
       const out = ownStdout();
-      if (out !== undefined && out.dev === st.dev && out.ino === st.ino) return await toStdout();
-      try {
-        await writeFile(path, data, { flag: 'w' });
-        return;
-      } catch (e) {
-        throw failed(e);
-      }
+      return out !== undefined && out.dev === st.dev && out.ino === st.ino ? await toStdout() : await direct();
     }
     target = await realpath(path);
     mode = st.mode & 0o7777;
   } catch (e) {
     if (e instanceof EvoucherError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw failed(e);
-    // Nothing there yet (or a link to nothing): written directly where the name points, created as needed.
-    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) {
-      try {
-        await writeFile(path, data, { flag: 'w' });
-        return;
-      } catch (e2) {
-        throw failed(e2);
-      }
-    }
+    // Nothing there yet, or a link to nothing: the link is followed and its target created.
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) return direct();
   }
   // A regular file is replaced whole or not at all: written next to it, then renamed over it, keeping its mode.
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
