@@ -16,7 +16,7 @@ import { parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, 
 import { bodyView, tbsForStamp } from './chain.js';
 import { checkStamp, makeCmsStamp, parseStamp, stampFacts } from './formats/index.js';
 import { makeSesStamp } from './formats/ses.js';
-import { matchSealerToSeal, verifySealMaker } from './ses/checks.js';
+import { criticalSealExtension, matchSealerToSeal, verifySealMaker } from './ses/checks.js';
 import { parseSeal } from './ses/seal_object.js';
 import {
   checkPlacement,
@@ -177,9 +177,9 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   const maker = verifySealMaker(seal);
   if (!maker.ok) throw new EvoucherError(maker.code ?? 'SEAL_MAKER_SIGNATURE_INVALID', `seal ${seal.esId}: ${maker.message}`);
   // Before the key signs: the verifier refuses a seal object with a critical extension it does not understand.
-  const critical = seal.extDatas.find((e) => e.critical);
+  const critical = criticalSealExtension(seal);
   if (critical !== undefined) {
-    throw new EvoucherError('SEAL_MALFORMED', `seal ${seal.esId}: the seal object has a critical extension (${critical.oid}) that no evoucher verifier understands`, { detail: { oid: critical.oid } });
+    throw new EvoucherError('SEAL_MALFORMED', `seal ${seal.esId}: the seal object has a critical extension (${critical}) that no evoucher verifier understands`, { detail: { oid: critical } });
   }
   return {
     esId: seal.esId,

@@ -279,7 +279,11 @@ function checkRegistry(registry: readonly PolicyRegistryEntry[], types: Readonly
   // Every position of every type as sealing will see it: the policy's own sections, else the built-in ones.
   const positions = new Map<string, PolicyPosition[]>();
   const add = (list: readonly PolicyPosition[]): void => {
-    for (const pos of list) positions.set(pos.id, [...(positions.get(pos.id) ?? []), pos]);
+    for (const pos of list) {
+      const same = positions.get(pos.id);
+      if (same === undefined) positions.set(pos.id, [pos]);
+      else same.push(pos);
+    }
   };
   for (const def of listVoucherTypes()) {
     const section = Object.hasOwn(types, def.vtCode) ? types[def.vtCode] : undefined;

@@ -32,10 +32,21 @@ import type { SealObject, SesCheckResult, SesSignature, SesVerifyOptions } from 
  * unknownCriticalExtension(sig, [SEAL_OID.extTbs, SEAL_OID.extChain]) // undefined
  */
 export function unknownCriticalExtension(sig: SesSignature, understood: readonly string[]): { readonly where: 'seal object' | 'signature'; readonly oid: string } | undefined {
-  const inSeal = sig.seal.extDatas.find((e) => e.critical);
-  if (inSeal !== undefined) return { where: 'seal object', oid: inSeal.oid };
+  const inSeal = criticalSealExtension(sig.seal);
+  if (inSeal !== undefined) return { where: 'seal object', oid: inSeal };
   const inSignature = (sig.extDatas ?? []).find((e) => e.critical && !understood.includes(e.oid));
   return inSignature === undefined ? undefined : { where: 'signature', oid: inSignature.oid };
+}
+
+/**
+ * The OID of the seal object's first critical extension, or `undefined`: no extension of `SES_SealInfo` is
+ * understood here, so a critical one makes the seal unusable (the sealer refuses it, the verifier too).
+ *
+ * @param seal - the seal object.
+ * @returns the OID, or `undefined`.
+ */
+export function criticalSealExtension(seal: SealObject): string | undefined {
+  return seal.extDatas.find((e) => e.critical)?.oid;
 }
 
 function result(ok: boolean, message: string, code?: ErrorCode): SesCheckResult {
