@@ -221,13 +221,48 @@ export function findUnmappable(text: string, charset: Charset): { char: string; 
 }
 
 /**
+ * Where the first ill-formed UTF-8 sequence starts (the error path only: the native decoder found one). The
+ * rules are the Encoding Standard's, which the fatal `TextDecoder` applies: no overlong forms, no surrogates,
+ * nothing above U+10FFFF, no truncated sequence.
+ */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return n;
+}
+
+/**
  * Decodes bytes strictly: an invalid byte sequence, or a GBK one that common readers read otherwise (see the
  * module notes), is an error, never U+FFFD.
  *
  * @param bytes - the encoded text.
  * @param charset - `GBK` or `UTF-8`.
  * @returns the text.
- * @throws EvoucherError `ENCODING_INVALID_BYTES` (GBK: detail `offset` of the first sequence refused).
+ * @throws EvoucherError `ENCODING_INVALID_BYTES` (detail `offset`: where the first sequence refused starts).
  * @example decodeText(new Uint8Array([0xd6, 0xd0]), 'GBK') // '中'
  */
 export function decodeText(bytes: Uint8Array, charset: Charset): string {
@@ -236,9 +271,10 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
     try {
       text = UTF8_DECODER.decode(bytes);
     } catch (e) {
-      throw new EvoucherError('ENCODING_INVALID_BYTES', 'invalid UTF-8 byte sequence', {
+      const offset = firstInvalidUtf8(bytes);
+      throw new EvoucherError('ENCODING_INVALID_BYTES', `invalid UTF-8 byte sequence at offset ${offset}`, {
         cause: e,
-        detail: { charset },
+        detail: { charset, offset: String(offset) },
       });
     }
     return text;

@@ -77,6 +77,43 @@ describe('charset', () => {
     expect(decodeText(new Uint8Array([0xe8, 0xb4, 0xa2]), 'UTF-8')).toBe('财');
   });
 
+  it('says where invalid UTF-8 starts, as the native fatal decoder judges it', () => {
+    const cases: [number[], number][] = [
+      [[0x41, 0xc0, 0xaf], 1],
+      [[0x41, 0x42, 0xe8, 0xb4], 2],
+      [[0xe8, 0xb4, 0xa2, 0xed, 0xa0, 0x80], 3],
+      [[0xf4, 0x90, 0x80, 0x80], 0],
+      [[0xf0, 0x8f, 0xbf, 0xbf], 0],
+      [[0xe0, 0x9f, 0xbf], 0],
+      [[0xf0, 0x9f, 0x98, 0x80, 0x80], 4],
+      [[0xe8, 0xb4, 0x41], 0],
+      [[0xf5], 0],
+    ];
+    for (const [bad, offset] of cases) {
+      expect(() => decodeText(new Uint8Array(bad), 'UTF-8'), bad.join(',')).toThrow(expect.objectContaining({ code: 'ENCODING_INVALID_BYTES', detail: { charset: 'UTF-8', offset: String(offset) } }));
+    }
+    // Random bytes: what comes before the offset decodes, and nothing valid starts at it.
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256;
+    for (let t = 0; t < 2000; t++) {
+      const bytes = new Uint8Array(1 + (t % 9)).map(() => (rnd() < 128 ? 0x41 : rnd() | 0x80));
+      let err: unknown;
+      try {
+        decodeText(bytes, 'UTF-8');
+        continue;
+      } catch (e) {
+        err = e;
+      }
+      const offset = Number((err as { detail: Record<string, string> }).detail['offset']);
+      expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, offset))).not.toThrow();
+      // No character starts validly at the offset: every prefix reaching past it fails.
+      expect(offset).toBeLessThan(bytes.length);
+      for (let l = 1; l <= 4 && offset + l <= bytes.length; l++) {
+        expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, offset + l))).toThrow();
+      }
+    }
+  });
+
   it('counts GBK bytes: CJK 2, ASCII 1, unmappable undefined', () => {
     expect(gbkByteLength('财政a')).toBe(5);
     expect(gbkByteLength('')).toBe(0);

@@ -213,8 +213,15 @@ describe('parseVoucher rejects', () => {
     expect(parseVoucher(gbk(`<?xml version="1.0" encoding="gb2312"?>${mini('<ClearBankName>人行</ClearBankName>')}`)).fields['ClearBankName']).toBe('人行');
   });
 
-  it('GBK bytes declared as UTF-8 (the declared encoding is not the actual one)', () => {
-    expect(thrownCode(() => parseVoucher(gbk(`<?xml version="1.0" encoding="UTF-8"?>${mini('<ClearBankName>人行</ClearBankName>')}`)))).toBe('ENCODING_INVALID_BYTES');
+  it('GBK bytes declared as UTF-8 (the declared encoding is not the actual one), with the offset of the first refused byte', () => {
+    const doc = gbk(`<?xml version="1.0" encoding="UTF-8"?>${mini('<ClearBankName>人行</ClearBankName>')}`);
+    let caught: unknown;
+    try {
+      parseVoucher(doc);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ code: 'ENCODING_INVALID_BYTES', detail: { charset: 'UTF-8', offset: String(Buffer.from(doc).indexOf(Buffer.from(gbk('人')))) } });
   });
 
   it('a BOM that contradicts the declaration, and UTF-16 BOMs', () => {
