@@ -159,9 +159,10 @@ function validatePositions(v: unknown, path: string, vtCode: string): PolicyPosi
     if (party !== prefix) invalid(`${p}.party`, `must equal the id prefix '${prefix}'`);
     const seq = raw['sequence'];
     if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1 || seq > 9999) invalid(`${p}.sequence`, 'must be an integer 1..9999');
-    const required = raw['required'] ?? true;
+    // null is never 'absent': a property is left out or holds a value of its type.
+    const required = raw['required'] === undefined ? true : raw['required'];
     if (typeof required !== 'boolean') invalid(`${p}.required`, 'must be a boolean');
-    const view = raw['view'] ?? 'original';
+    const view = raw['view'] === undefined ? 'original' : raw['view'];
     if (view !== 'original' && view !== 'receipt') invalid(`${p}.view`, "must be 'original' or 'receipt'");
     const formats = raw['formats'] === undefined ? [...SEAL_FORMATS] : strArray(raw['formats'], `${p}.formats`, 2, 3);
     for (const [k, f] of formats.entries()) if (!(SEAL_FORMATS as readonly string[]).includes(f)) invalid(`${p}.formats[${k}]`, "must be 'ses' or 'cms'");
@@ -219,7 +220,7 @@ export function validatePolicy(value: unknown): SealPolicy {
   if (value['version'] !== 1) invalid('$.version', 'must be 1');
   if (value['description'] !== undefined) str(value['description'], '$.description', 1000);
   const types: Record<string, PolicyTypeSection> = {};
-  const rawTypes = value['types'] ?? {};
+  const rawTypes = value['types'] === undefined ? {} : value['types'];
   if (!isRecord(rawTypes)) invalid('$.types', 'must be an object');
   for (const [vt, section] of Object.entries(rawTypes)) {
     const p = `$.types.${vt}`;
@@ -234,7 +235,8 @@ export function validatePolicy(value: unknown): SealPolicy {
       byAdmDiv = {};
       for (const [code, o] of Object.entries(raw)) {
         const q = `${p}.byAdmDiv.${code}`;
-        if (!/^[0-9A-Za-z]{1,15}$/.test(code)) invalid(q, 'not an AdmDivCode');
+        // The voucher header's AdmDivCode is 6 digits: any other key could never apply.
+        if (!/^[0-9]{6}$/.test(code)) invalid(q, 'not an AdmDivCode (6 digits)');
         if (!isRecord(o)) invalid(q, 'must be an object');
         onlyKeys(o, ['positions'], q);
         byAdmDiv[code] = Object.freeze({ positions: Object.freeze(validatePositions(o['positions'], `${q}.positions`, vt)) });
@@ -242,7 +244,7 @@ export function validatePolicy(value: unknown): SealPolicy {
     }
     types[vt] = Object.freeze({ positions, ...(byAdmDiv === undefined ? {} : { byAdmDiv: Object.freeze(byAdmDiv) }) });
   }
-  const rawRegistry = value['registry'] ?? [];
+  const rawRegistry = value['registry'] === undefined ? [] : value['registry'];
   if (!Array.isArray(rawRegistry)) invalid('$.registry', 'must be an array');
   if (rawRegistry.length > MAX_POLICY_REGISTRY) invalid('$.registry', `more than ${MAX_POLICY_REGISTRY} entries`);
   const registry = rawRegistry.map((raw, i): PolicyRegistryEntry => {

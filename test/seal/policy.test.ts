@@ -100,6 +100,19 @@ describe('policy files', () => {
     [{ version: 1, registry: [{ esId: 'S-1', positions: ['dw_gz'] }] }, '$.registry[0].makerCertificateSha256'],
     [{ version: 1, registry: [{ esId: 'S-1', makerCertificateSha256: 'xyz', positions: ['dw_gz'] }] }, '$.registry[0].makerCertificateSha256'],
     [{ version: 1, registry: [{ certificateSha256: 'ab'.repeat(32), makerCertificateSha256: 'ab'.repeat(32), positions: ['dw_gz'] }] }, '$.registry[0].makerCertificateSha256'],
+    // null is never "left out": each property holding null is refused where it is, whatever its default.
+    [{ version: 1, types: null }, '$.types'],
+    [{ version: 1, registry: null }, '$.registry'],
+    [{ version: 1, description: null }, '$.description'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, required: null }] } } }, '$.types.8202.positions[0].required'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, view: null }] } } }, '$.types.8202.positions[0].view'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, party: null }] } } }, '$.types.8202.positions[0].party'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1, formats: null }] } } }, '$.types.8202.positions[0].formats'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1 }], byAdmDiv: null } } }, '$.types.8202.byAdmDiv'],
+    [{ version: 1, registry: [{ certificateSha256: 'ab'.repeat(32), positions: ['dw_gz'], sealType: null }] }, '$.registry[0].sealType'],
+    // An AdmDivCode is 6 digits (the voucher header's rule): another key could never apply.
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1 }], byAdmDiv: { '1100': { positions: [{ id: 'dw_gz', sequence: 1 }] } } } } }, '$.types.8202.byAdmDiv.1100'],
+    [{ version: 1, types: { '8202': { positions: [{ id: 'dw_gz', sequence: 1 }], byAdmDiv: { abcdef: { positions: [{ id: 'dw_gz', sequence: 1 }] } } } } }, '$.types.8202.byAdmDiv.abcdef'],
   ])('refuses %j at %s with POLICY_INVALID', (value, path) => {
     expect(policyError(() => validatePolicy(value))).toEqual({ code: 'POLICY_INVALID', path });
   });
