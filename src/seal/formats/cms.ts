@@ -19,6 +19,7 @@ import { equalBytes } from '@noble/curves/utils.js';
 import type { Digester } from '../../crypto/digest_memo.js';
 import {
   digest,
+  hashAlgorithmFromOid,
   hashAlgorithmOid,
   hashForSignatureAlgorithm,
   signatureAlgorithmFromOid,
@@ -245,11 +246,24 @@ function readDigestAlgorithm(t: DerNode | undefined, what: string): HashAlgorith
   const a = readAlgorithmIdentifier(t, what);
   // RFC 5754 §2: parameters absent; implementations must also accept NULL.
   if (a.params !== undefined && !equalBytes(a.params, DER_NULL)) fail(`${what}: unexpected parameters`);
-  const found = (['sm3', 'sha256'] as const).find((h) => hashAlgorithmOid(h) === a.oid);
-  if (found === undefined) {
-    throw new EvoucherError('CRYPTO_ALGORITHM_FORBIDDEN', `${what}: digest algorithm ${a.oid} is not allowed`, { detail: { oid: a.oid } });
+  try {
+    return hashAlgorithmFromOid(a.oid);
+  } catch (e) {
+    // The allow-list's verdict (errors.md): CRYPTO_ALGORITHM_FORBIDDEN for a known weak hash (SHA-1, MD5, MD2),
+    // CRYPTO_ALGORITHM_UNSUPPORTED for anything else off the list (SHA-384, an unknown OID).
+    if (e instanceof EvoucherError) throw new EvoucherError(e.code, `${what}: ${e.message}`, { cause: e, detail: e.detail });
+    throw e;
   }
-  return found;
+}
+
+/** `signing-time` (RFC 5652 §11.3): UTCTime for 1950–2049, GeneralizedTime otherwise, as {@link cmsTime} writes it. */
+function readSigningTime(v: DerNode | undefined): Date {
+  const t = readDerX509Time(v, 'signing-time');
+  const y = t.getUTCFullYear();
+  if (isDerTag(v, DER_TAG.UTC_TIME) !== (y >= 1950 && y < 2050)) {
+    fail('signing-time: must be a UTCTime for 1950–2049 and a GeneralizedTime otherwise (RFC 5652 §11.3)');
+  }
+  return t;
 }
 
 /**
@@ -340,7 +354,7 @@ function readStamp(bytes: Uint8Array): CmsStamp {
     const v = values[0];
     if (type === CMS_OID.contentType) contentType = readDerOid(v, 'content-type');
     else if (type === CMS_OID.messageDigest) messageDigest = readDerOctetString(v, 'message-digest');
-    else if (type === CMS_OID.signingTime) signingTime = readDerX509Time(v, 'signing-time');
+    else if (type === CMS_OID.signingTime) signingTime = readSigningTime(v);
     else if (type === CMS_OID.signingCertificateV2) essHash = readEss(v);
     else fail(`${w}: attribute ${type} is not part of the profile`);
   }
@@ -349,13 +363,27 @@ function readStamp(bytes: Uint8Array): CmsStamp {
   }
   if (contentType !== innerType) fail('content-type attribute: differs from eContentType');
   if (messageDigest.length !== 32) fail('message-digest: expected 32 bytes');
+  // The profile hashes the certificate with the signer's digest algorithm (SHA-256 left as the default, SM3 for
+  // SM2 written out), as makeCmsStamp does: one encoding of the binding.
+  if (essHash.algorithm !== digestAlgorithm) fail(`signing-certificate-v2: hashed with ${essHash.algorithm}, the signer digests with ${digestAlgorithm}`);
 
   // RFC 5652 §5.4: the signature is over the DER of the attributes with the SET OF tag, not [0].
   const signedAttributes = Uint8Array.from(attrsNode.raw);
   signedAttributes[0] = 0x31; // universal, constructed, SET (17)
 
-  const signer = certs.find((c) => equalBytes(c.issuer, sidIssuer) && equalBytes(c.serial, sidSerial));
-  if (signer === undefined) fail('certificates: the signer certificate named by sid is not included');
+  // The profile's order, read as written: the signer first, then its chain, no certificate twice. The set is not
+  // signed; holding it to one layout leaves fewer byte strings for one seal.
+  const signer = certs[0];
+  if (signer === undefined || !equalBytes(signer.issuer, sidIssuer) || !equalBytes(signer.serial, sidSerial)) {
+    fail(certs.some((c) => equalBytes(c.issuer, sidIssuer) && equalBytes(c.serial, sidSerial)) ? 'certificates: the signer certificate named by sid must come first' : 'certificates: the signer certificate named by sid is not included');
+  }
+  for (let i = 1; i < certs.length; i++) {
+    const c = certs[i] as (typeof certs)[number];
+    for (let j = 0; j < i; j++) {
+      const d = certs[j] as (typeof certs)[number];
+      if (equalBytes(c.issuer, d.issuer) && equalBytes(c.serial, d.serial)) fail(`certificates[${i}]: the same issuer and serial number as certificates[${j}]`);
+    }
+  }
   if (!equalBytes(essHash.issuer, signer.issuer) || !equalBytes(essHash.serial, signer.serial)) {
     fail('signing-certificate-v2: issuerSerial does not name the sid certificate');
   }
