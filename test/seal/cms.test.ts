@@ -79,6 +79,14 @@ describe('cms stamps', () => {
     execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', f, '-content', content, '-CAfile', pki.rootFile, '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
   });
 
+  it('a chain that repeats the signer or a certificate (a full-chain file) is written once each, and reads back', async () => {
+    const l = pki.leaves.ec;
+    if (l === undefined) throw new Error('missing leaf');
+    const root = new Uint8Array(new X509Certificate(pki.rootPem).raw);
+    const stamp = await makeCmsStamp({ tbs, key: keyProvider(l.keyPem, l.certDer, 'ecdsa-p256-sha256', [Uint8Array.from(l.certDer), root, Uint8Array.from(root)]), signingTime: time });
+    expect(parseCmsStamp(stamp).certificates.map((c) => Buffer.from(c).toString('hex'))).toEqual([l.certDer, root].map((c) => Buffer.from(c).toString('hex')));
+  });
+
   it('sm2-sm3 uses the GB/T 35275 profile and verifies with the SDK', async () => {
     // SM2 leaf issued by OpenSSL needs an SM2 CA; the stamp itself only needs a certificate with the SM2 key.
     const k = generateKeyPair('sm2');

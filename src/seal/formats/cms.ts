@@ -172,7 +172,12 @@ export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8A
   const alg = key.algorithm;
   const hash = hashForSignatureAlgorithm(alg);
   const certDer = options.certificate ?? (await key.certificate());
-  const chain = options.chain ?? ((await key.chain?.()) ?? []);
+  // A chain that repeats the signer or a certificate (a "full chain" file starts with the leaf) is written once
+  // each: the profile holds no certificate twice.
+  const chain: Uint8Array[] = [];
+  for (const c of options.chain ?? ((await key.chain?.()) ?? [])) {
+    if (!equalBytes(c, certDer) && !chain.some((d) => equalBytes(c, d))) chain.push(c);
+  }
   const cert = certificateParts(certDer, 'SEAL_CMS_MALFORMED', 'signer certificate');
   const { outer, inner } = contentOids(alg);
 
