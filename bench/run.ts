@@ -6,20 +6,21 @@
  *   npm run -s bench -- --json    # one JSON object (ratios, peakRssMiB, every figure); -s keeps npm's banner out
  *   npm run bench -- --out r.json # the report, and the JSON object written to r.json
  *   npm run bench -- --quick      # shorter repetitions and a smaller memory run (a smoke test, not figures)
+ *   npm run bench -- --budget 165 --vouchers 100000   # the run's seconds and the memory run's count (the defaults)
  *
  * See docs/performance.md for the figures of a real run and how to read them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { isFlat, measureBatch, measureMemory, subdir, writeCorpus, WARM_FILES_PER_WORKER, type BatchFigures, type BatchPairs, type MemoryFigures } from './sections/batch.js';
+import { isFlat, measureBatch, measureMemory, MIN_FLAT_SAMPLES, MIN_KEPT_PAIRS, subdir, writeCorpus, WARM_FILES_PER_WORKER, type BatchFigures, type BatchPairs, type MemoryFigures } from './sections/batch.js';
 import { measureRaw, measureSm2, rawP256Verify, type RawFigures, type Sm2Figures } from './sections/raw.js';
 import { measureSteps, stepBreakdown, type StepRates } from './sections/steps.js';
 import { measureFamily, prepareVouchers, voucherVerifier, type FamilyFigures, type FamilyId } from './sections/vouchers.js';
 import { measureInterleaved, summarize, type Interleaved, type MeasureOptions, type Rate } from './lib/measure.js';
 import type { ThreadShares } from './lib/threads.js';
+import { makeTempDir } from './lib/tmp.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +31,25 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const started = performance.now();
-const elapsed = (): number => (performance.now() - started) / 1000;
+/**
+ * A positive number of the command line, else `fallback`. Anything else ends the run with exit code 2: a NaN
+ * budget or count would size the memory run at nothing and still print a verdict.
+ */
+function positiveOption(name: string, fallback: number, integer = false): number {
+  const value = values[name as 'budget' | 'vouchers'];
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!(x > 0 && Number.isFinite(x)) || (integer && !Number.isSafeInteger(x))) {
+    process.stderr.write(`bench: --${name} must be a positive ${integer ? 'integer' : 'number'}, not '${value}'\n`);
+    process.exit(2);
+  }
+  return x;
+}
+/** Seconds since the process started: node's start and the loading of the bench's modules count against the budget. */
+const elapsed = (): number => performance.now() / 1000;
 /** Seconds the whole run may take (the build before it takes a few more). */
-const budget = Number(values.budget ?? (values.quick === true ? 60 : 165));
-const TARGET_VOUCHERS = Number(values.vouchers ?? 100_000);
+const budget = positiveOption('budget', values.quick === true ? 60 : 165);
+const TARGET_VOUCHERS = positiveOption('vouchers', 100_000, true);
 /**
  * The memory run's files: what the batches' 2-worker median would verify in the time left, times this (it stops at
  * the end of the budget whatever it was given).
@@ -89,7 +104,9 @@ log('P-256: three steps of a verification alone (reading the envelope, the vouch
 const stepRates: StepRates = measureSteps(p256Family.envelopes, setup.at, values.quick === true ? { reps: 5, minMs: 40, warmupMs: 40 } : { reps: 5, minMs: 120, warmupMs: 200 });
 await setup.close();
 
-const tmp = mkdtempSync(join(tmpdir(), 'evoucher-bench-'));
+// Removed in the finally below, and on Ctrl-C (which skips finally blocks).
+const tempDir = makeTempDir('evoucher-bench-');
+const tmp = tempDir.path;
 let batch: BatchFigures;
 let memory: MemoryFigures;
 try {
@@ -122,7 +139,7 @@ try {
   log(`memory: verifying ${count < TARGET_VOUCHERS ? 'up to ' : ''}${count} files streamed through verifyFiles (2 workers), until the budget's end at the latest${count < TARGET_VOUCHERS ? `; ${TARGET_VOUCHERS} do not fit it` : ''}`);
   memory = await measureMemory(dir, count, TARGET_VOUCHERS, 2, setup.at, Date.now() + Math.max(5, budget - elapsed() - 2) * 1000);
 } finally {
-  rmSync(tmp, { recursive: true, force: true });
+  tempDir.remove();
 }
 
 // Each pair: vouchers/s ÷ (raw verifications/s ÷ 3); the median of the pairs.
@@ -133,6 +150,11 @@ const ratios = {
   batch2vs1: batch.speedup,
   /** The same with the reports as JSON text, as `evoucher verify --format json` runs it (not one of the three targets). */
   batchJson2vs1: batch.json.speedup,
+  /**
+   * Like for like (not the target's figure): our repeated-signer verify, whose per-key table is built once per key,
+   * ÷ sm-crypto-v2 with its own per-key precomputation (`precomputePublicKey`); from the two medians.
+   */
+  sm2VerifyVsSmCryptoV2Precomputed: sm2.oursVerify.median / sm2.smCryptoV2VerifyPrecomputed.median,
 };
 // Garbage-collection noise: a worker's heap may grow by some tens of MiB before a major collection.
 const flatToleranceMiB = Math.max(32, Math.max(...memory.rssByTenth) * 0.15);
@@ -142,11 +164,12 @@ const targets = {
   sm2VerifyVsSmCryptoV2: { target: 4, met: ratios.sm2VerifyVsSmCryptoV2 >= 4 },
   batch2vs1: { target: 1.8, met: ratios.batch2vs1 >= 1.8 },
   batchJson2vs1: { target: 1.8, met: ratios.batchJson2vs1 >= 1.8 },
-  memoryFlat: { toleranceMiB: flatToleranceMiB, met: memoryFlat },
+  sm2VerifyVsSmCryptoV2Precomputed: { target: 4, met: ratios.sm2VerifyVsSmCryptoV2Precomputed >= 4 },
+  memoryFlat: { toleranceMiB: flatToleranceMiB, samples: memory.rssByTenth.length, met: memoryFlat },
 };
 // Where the P-256 verification's time goes, against what its target leaves beside the signatures.
 const steps = stepBreakdown(p256Pairs.a.median, p256Pairs.b.median, stepRates, targets.p256VerifyOfBound.target);
-const extrapolated100k = memory.vouchers < TARGET_VOUCHERS ? { seconds: TARGET_VOUCHERS / memory.rate, note: `${memory.vouchers} of ${TARGET_VOUCHERS} vouchers fitted the time budget; memory is flat in the count, so the peak RSS holds for ${TARGET_VOUCHERS}` } : undefined;
+const extrapolated100k = memory.vouchers < TARGET_VOUCHERS ? { seconds: TARGET_VOUCHERS / memory.rate, note: `${memory.vouchers} of ${TARGET_VOUCHERS} vouchers fitted the time budget; ${memoryFlat ? `memory is flat in the count, so the peak RSS holds for ${TARGET_VOUCHERS}` : `memory was not shown flat, so the peak RSS says nothing of ${TARGET_VOUCHERS}`}` } : undefined;
 const durationS = elapsed();
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
@@ -174,6 +197,9 @@ const result = {
     evoucherVerifyFirstSightPerS: median(sm2.oursVerifyFirstSight),
     smCryptoV2SignPerS: median(sm2.smCryptoV2Sign),
     smCryptoV2VerifyPerS: median(sm2.smCryptoV2Verify),
+    smCryptoV2VerifyPrecomputedPerS: median(sm2.smCryptoV2VerifyPrecomputed),
+    /** Our verify of a key never seen ÷ sm-crypto-v2's plain call (neither keeps anything per key); from the medians. */
+    firstSightVsPlain: sm2.oursVerifyFirstSight.median / sm2.smCryptoV2Verify.median,
     verifyPairs: sm2.verifyRatio.reps.length,
     verifyRatio: { median: sm2.verifyRatio.median, min: sm2.verifyRatio.min, max: sm2.verifyRatio.max },
     verifyPairRatios: sm2.verifyRatio.reps.map(r3),
@@ -212,6 +238,9 @@ const result = {
   targets,
   ...(extrapolated100k === undefined ? {} : { extrapolated100k }),
   durationS,
+  budgetS: budget,
+  /** The memory run ends by the budget; the sections before it do not, so a slow machine can overrun it. */
+  withinBudget: durationS <= budget,
 };
 
 if (values.out !== undefined) writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n');
@@ -232,7 +261,7 @@ if (values.json === true) {
     `    speed-up of each pair   ${b.pairRatios.map((r) => n(r, 2)).join(' ')}`,
     ...(b.impossiblePairs === 0
       ? []
-      : [`    ${b.impossiblePairs} of ${b.pairRatios.length} pairs read above 2, which 2 workers cannot do (the host slowed their 1-worker batch): left out of the median`]),
+      : [`    ${b.impossiblePairs} of ${b.pairRatios.length} pairs read above 2, which 2 workers cannot do (the host slowed their 1-worker batch): left out of the median${Number.isNaN(b.speedup) ? `; too few pairs left (${Math.min(MIN_KEPT_PAIRS, b.pairRatios.length)} needed): no speed-up` : ''}`]),
     ...(b.ofMachineScaling === undefined
       ? []
       : [`    each pair ÷ the raw scaling of its round   ${b.ofMachineScaling.reps.map((r) => n(r, 2)).join(' ')}; median ${n(b.ofMachineScaling.median, 2)}`]),
@@ -258,8 +287,10 @@ if (values.json === true) {
     `  evoucher verify          ${rate(sm2.oursVerify)}   (repeated signer)`,
     `  evoucher verify          ${rate(sm2.oursVerifyFirstSight)}   (a new key every call)`,
     `  sm-crypto-v2 sign        ${rate(sm2.smCryptoV2Sign)}`,
-    `  sm-crypto-v2 verify      ${rate(sm2.smCryptoV2Verify)}`,
+    `  sm-crypto-v2 verify      ${rate(sm2.smCryptoV2Verify)}   (a hex public key every call, as the target compares)`,
+    `  sm-crypto-v2 verify      ${rate(sm2.smCryptoV2VerifyPrecomputed)}   (precomputePublicKey: its own per-key table)`,
     `  evoucher ÷ sm-crypto-v2  ${n(sm2.verifyRatio.median, 2).padStart(9)}       [${n(sm2.verifyRatio.min, 2)}–${n(sm2.verifyRatio.max, 2)}]   (verify, ${sm2.verifyRatio.reps.length} interleaved pairs; from the two medians: ${n(result.sm2.verifyRatioFromMedians, 2)})`,
+    `  like for like            ${n(ratios.sm2VerifyVsSmCryptoV2Precomputed, 2).padStart(9)}       (both with a per-key table: repeated signer ÷ precomputePublicKey; a new key every call ÷ the plain call: ${n(result.sm2.firstSightVsPlain, 2)})`,
     '',
     '3-seal vouchers (5201: dw_gz, cz_zfzyz, cz_sz), vouchers per second',
     ...setup.families.flatMap((f) => {
@@ -311,12 +342,13 @@ if (values.json === true) {
     'Ratios (same run) and targets',
     `  P-256 voucher verify ÷ (raw P-256 verify ÷ 3)  ${down(ratios.p256VerifyOfBound).padStart(6)}   target ≥ 0.70  ${ok(targets.p256VerifyOfBound.met)}`,
     `  evoucher SM2 verify ÷ sm-crypto-v2 verify     ${down(ratios.sm2VerifyVsSmCryptoV2).padStart(6)}   target ≥ 4     ${ok(targets.sm2VerifyVsSmCryptoV2.met)}`,
+    `    the same, theirs with precomputePublicKey   ${down(ratios.sm2VerifyVsSmCryptoV2Precomputed).padStart(6)}   target ≥ 4     ${ok(targets.sm2VerifyVsSmCryptoV2Precomputed.met)}   (like for like, from medians)`,
     `  batch 2 workers ÷ 1 worker                    ${down(ratios.batch2vs1).padStart(6)}   target ≥ 1.8   ${ok(targets.batch2vs1.met)}`,
     `    the same, reports as JSON text (CLI json)   ${down(ratios.batchJson2vs1).padStart(6)}   target ≥ 1.8   ${ok(targets.batchJson2vs1.met)}`,
     ...(control === undefined ? [] : [`    raw P-256 verify, 2 threads ÷ 1 (control)   ${down(control.speedup.median).padStart(6)}   no target: what the 2 cores gave OpenSSL in the same rounds`]),
-    `  peak RSS, ${n(memory.vouchers)} vouchers          ${n(memory.peakRssMiB, 1).padStart(7)} MiB  flat (second half ≤ first + ${n(flatToleranceMiB, 0)} MiB)  ${ok(memoryFlat)}`,
+    `  peak RSS, ${n(memory.vouchers)} vouchers          ${n(memory.peakRssMiB, 1).padStart(7)} MiB  flat (second half ≤ first + ${n(flatToleranceMiB, 0)} MiB)  ${ok(memoryFlat)}${memory.rssByTenth.length < MIN_FLAT_SAMPLES ? ` (${memory.rssByTenth.length} RSS samples, ${MIN_FLAT_SAMPLES} needed to tell)` : ''}`,
     '',
-    `done in ${n(durationS, 1)} s`,
+    `done in ${n(durationS, 1)} s (budget ${n(budget)} s${durationS <= budget ? '' : ': OVER BUDGET'}; the build before it not counted)`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

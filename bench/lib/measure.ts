@@ -56,12 +56,15 @@ export function summarize(reps: readonly number[]): Rate {
  *
  * @param ratios - the ratio of each pair.
  * @param max - the most a true ratio can be.
- * @returns the median of the ratios up to `max` (NaN when none is), and how many were left out.
+ * @param minKept - the fewest ratios a median may be taken of (a figure is the median of at least 5
+ *   repetitions); with fewer left the median is NaN, so no target can be met on the word of a few pairs.
+ * @returns the median of the ratios up to `max` (NaN when fewer than `minKept`, or none, are), and how many were
+ *   left out.
  * @example boundedMedian([1.5, 2.3, 1.7], 2) // { median: 1.6, leftOut: 1 }
  */
-export function boundedMedian(ratios: readonly number[], max: number): { median: number; leftOut: number } {
+export function boundedMedian(ratios: readonly number[], max: number, minKept = 1): { median: number; leftOut: number } {
   const kept = ratios.filter((r) => r <= max);
-  return { median: kept.length === 0 ? NaN : median(kept), leftOut: ratios.length - kept.length };
+  return { median: kept.length === 0 || kept.length < minKept ? NaN : median(kept), leftOut: ratios.length - kept.length };
 }
 
 /**

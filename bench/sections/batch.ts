@@ -78,6 +78,11 @@ export function writeCorpus(dir: string, envelopes: readonly Uint8Array[], count
 
 /** The most that 2 workers can verify against 1: twice as much. */
 const MAX_SPEEDUP = 2;
+/**
+ * The fewest pairs a speed-up is the median of, once the impossible ones are left out: the repetitions every
+ * figure of the bench is a median of (fewer when fewer pairs were run, as in `--quick`).
+ */
+export const MIN_KEPT_PAIRS = 5;
 
 /**
  * Files each worker verifies before the measured batches. V8 compiles a worker's code as it runs (each worker is
@@ -95,7 +100,7 @@ export interface BatchPairs {
   readonly jobs2: Rate;
   /**
    * Median of the per-pair ratios (each 2-worker run against the 1-worker run just before it), leaving out the
-   * pairs above 2 (NaN when no pair is left).
+   * pairs above 2 (NaN when fewer than 5 pairs, or fewer than were run, are left).
    */
   readonly speedup: number;
   /** Every pair's ratio, in order. */
@@ -180,7 +185,7 @@ function ratiosOf(one: readonly number[], two: readonly number[]): number[] {
 
 function pairFigures(log: PairLog, machine: readonly number[]): BatchPairs {
   const ratios = ratiosOf(log.one, log.two);
-  const { median: speedup, leftOut } = boundedMedian(ratios, MAX_SPEEDUP);
+  const { median: speedup, leftOut } = boundedMedian(ratios, MAX_SPEEDUP, Math.min(MIN_KEPT_PAIRS, ratios.length));
   const relative = machine.length === 0 ? [] : ratios.map((r, i) => r / (machine[i] as number));
   const cores = availableParallelism();
   const jobs1 = log.cpu1.shares(1, cores);
@@ -311,15 +316,23 @@ export interface MemoryFigures {
 }
 
 /**
+ * RSS samples (tenths of the run) that a verdict on flatness needs: two in each half. With fewer (a run cut short
+ * by its deadline on a slow machine) one half has nothing to compare, and `Math.max()` of nothing is -Infinity,
+ * which would pass any comparison.
+ */
+export const MIN_FLAT_SAMPLES = 4;
+
+/**
  * Memory is flat in the count when the second half of the run never needs more than the first half did:
  * the highest RSS sample and the peak after the run stay within `tolerance` MiB of their values at half-time.
  *
  * @param m - the memory figures.
  * @param tolerance - MiB allowed for the noise of garbage collection.
- * @returns true when flat.
+ * @returns true when flat; false when fewer than {@link MIN_FLAT_SAMPLES} samples were taken (nothing shown).
  */
 export function isFlat(m: MemoryFigures, tolerance: number): boolean {
-  const half = Math.max(1, Math.floor(m.rssByTenth.length / 2));
+  if (m.rssByTenth.length < MIN_FLAT_SAMPLES || m.peakByTenth.length < MIN_FLAT_SAMPLES) return false;
+  const half = Math.floor(m.rssByTenth.length / 2);
   const firstMax = Math.max(...m.rssByTenth.slice(0, half));
   const secondMax = Math.max(...m.rssByTenth.slice(half));
   const peakAtHalf = m.peakByTenth[half - 1] ?? m.peakRssMiB;

@@ -73,7 +73,10 @@ export function createProgressLine(total: number, options: ProgressOptions, labe
       last = now;
       const rate = done / Math.max(0.001, (now - start) / 1000);
       const text = `${label}: ${done}/${total} files (${Math.floor((100 * done) / Math.max(1, total))}%), ${failed} not VALID, ${rate.toFixed(0)} files/s`;
-      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      // A terminal of unknown size reports 0 columns (a pseudo-terminal nobody sized, as under script(1) or some
+      // CI runners): taken as 80, not as 20.
+      const columns = stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
+      const width = Math.max(20, columns - 1);
       // \r and erase-line (ECMA-48 EL): redraw in place.
       stream.write(`\r\x1b[2K${text.slice(0, width)}`);
       drawn = true;

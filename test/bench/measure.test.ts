@@ -14,6 +14,14 @@ describe('bench: boundedMedian', () => {
     expect(boundedMedian([1.6, 2, 1.7], 2)).toEqual({ median: 1.7, leftOut: 0 });
   });
 
+  it('is NaN when fewer than minKept pairs are left: no figure is the median of fewer than 5 repetitions', () => {
+    // Nine pairs, five above 2: four left.
+    const r = boundedMedian([1.7, 2.1, 1.8, 2.2, 2.3, 1.75, 2.4, 1.85, 2.05], 2, 5);
+    expect(r.leftOut).toBe(5);
+    expect(r.median).toBeNaN();
+    expect(boundedMedian([1.7, 2.1, 1.8, 2.2, 1.9, 1.75, 2.4, 1.85, 2.05], 2, 5)).toEqual({ median: 1.8, leftOut: 4 });
+  });
+
   it('is NaN when no pair is left, so no target can be met', () => {
     const r = boundedMedian([2.1, 2.5], 2);
     expect(r.leftOut).toBe(2);

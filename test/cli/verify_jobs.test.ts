@@ -172,6 +172,12 @@ describe('progress line', () => {
     expect(stream.text.endsWith('\r\x1b[2K')).toBe(true);
     expect(stream.text).not.toContain('\n');
 
+    // A terminal that reports 0 columns (unknown size) gets the whole line, not 20 characters of it.
+    const unsized = Object.assign(tty(), { columns: 0 });
+    const q = createProgressLine(40, { format: 'text', stream: unsized, stdoutIsTty: true, intervalMs: 0 }, 'verify');
+    q.update(40, 2);
+    expect(unsized.text).toContain('verify: 40/40 files (100%), 2 not VALID');
+
     const json = tty();
     const silent = createProgressLine(40, { format: 'json', stream: json, stdoutIsTty: true, intervalMs: 0 }, 'verify');
     silent.update(40, 0);
