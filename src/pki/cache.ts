@@ -9,7 +9,7 @@
  *   bytes were given in a table of exact byte strings), plus the usage and the revocation flag. Keys are of
  *   the bytes, so two trust stores with the same anchors share entries and a changed certificate never hits.
  * - **Time windows, not instants.** Time enters validation only through comparisons with certificate validity
- *   (RFC 5280 §6.1.3(a)(2)) and with CRL `thisUpdate`/`nextUpdate` and revocation dates (§6.3.3). Between two
+ *   (RFC 5280 §6.1.3(a)(2)) and with CRL `thisUpdate`/`nextUpdate`, revocation dates and invalidity dates (§6.3.3). Between two
  *   consecutive such instants every comparison has the same outcome, so the result is the same for every
  *   time in that window. An entry is stored with the window around its validation time, computed from every
  *   certificate that could enter a path (leaf, intermediates, anchors) and from the CRL entries of those
@@ -28,10 +28,10 @@
 import { createHash } from 'node:crypto';
 import { BytesMap } from '../encoding/bytes_map.js';
 import { EvoucherError } from '../errors.js';
-import { parsedCertificate } from './cert.js';
+import { isParsedCertificateInfo, parsedCertificate } from './cert.js';
 import type { ParsedCertificate } from './cert.js';
 import { validatePath } from './chain.js';
-import { parsedCrl } from './revocation.js';
+import { isParsedCrl, parsedCrl } from './revocation.js';
 import type { CertificateInfo, Crl, PathCheck, PathResult, TrustStore, ValidatePathOptions } from './types.js';
 
 /** The default number of cached keys (leaf, anchors, intermediates, usage). */
@@ -180,19 +180,27 @@ function certKey(c: Uint8Array | CertificateInfo): number {
   // The exact bytes, as a number: no OpenSSL call (hashing contends between worker threads). Raw bytes are
   // read on every call (a caller may reuse its buffer for another certificate); a CertificateInfo is trusted
   // only for its bytes (parsedCertificate re-parses a hand-made one), so its number is its bytes', remembered
-  // per (frozen) object.
+  // per object only for one parseCertificate made (validated through its own parse, never its bytes again):
+  // a hand-made one, even frozen, may carry a buffer its caller refills.
   if (c instanceof Uint8Array) return intern(c);
   let k = infoKeys.get(c);
   if (k === undefined) {
     k = intern(c.der);
-    if (Object.isFrozen(c)) infoKeys.set(c, k);
+    if (isParsedCertificateInfo(c)) infoKeys.set(c, k);
   }
   return k;
 }
 
-function trustKey(trust: TrustStore): number {
+/** Something validatePath reads for its bytes: DER bytes, or an object carrying them in `der`. */
+function hasBytes(x: unknown): boolean {
+  return x instanceof Uint8Array || (typeof x === 'object' && x !== null && (x as { der?: unknown }).der instanceof Uint8Array);
+}
+
+/** The number of the anchor list, or undefined when an anchor has no bytes (validatePath skips and reports it). */
+function trustKey(trust: TrustStore): number | undefined {
   const memo = storeKeys.get(trust);
   if (memo !== undefined) return memo;
+  if (!trust.anchors.every(hasBytes)) return undefined;
   const list = trust.anchors.map((a) => certKey(a)).join('.');
   let k = anchorLists.get(list);
   if (k === undefined) {
@@ -200,19 +208,23 @@ function trustKey(trust: TrustStore): number {
     if (anchorLists.size >= 1024) anchorLists.delete(anchorLists.keys().next().value as string);
     anchorLists.set(list, k);
   }
-  // Only a frozen store (as createTrustStore/loadTrustStore make) can be remembered by identity.
-  if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors)) storeKeys.set(trust, k);
+  // Only a frozen store of parsed anchors (as createTrustStore/loadTrustStore make) can be remembered by identity.
+  if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors) && trust.anchors.every((a) => !(a instanceof Uint8Array) && isParsedCertificateInfo(a))) storeKeys.set(trust, k);
   return k;
 }
 
-function crlKey(crls: readonly Crl[] | undefined): string {
-  if (crls === undefined || crls.length === 0) return '';
+/** The key of the CRL set, or undefined when it is not an array of objects carrying bytes. */
+function crlKey(crls: readonly Crl[] | undefined): string | undefined {
+  if (crls === undefined) return '';
+  if (!Array.isArray(crls) || !crls.every((c) => !(c instanceof Uint8Array) && hasBytes(c))) return undefined;
+  if (crls.length === 0) return '';
   return crls
     .map((c) => {
       let k = crlKeys.get(c);
       if (k === undefined) {
         k = sha256Hex(c.der);
-        if (Object.isFrozen(c)) crlKeys.set(c, k);
+        // Remembered only for a CRL parseCrl made (used through its own parse); a hand-made one is read again.
+        if (isParsedCrl(c)) crlKeys.set(c, k);
       }
       return k;
     })
@@ -243,8 +255,13 @@ function boundaries(pool: readonly ParsedCertificate[], crls: readonly Crl[]): {
     // The parsed view (from the bytes), as validatePath uses it, not the fields of a possibly hand-made object.
     add(parsed.info.thisUpdate);
     add(parsed.info.nextUpdate);
-    // Only the entries of certificates that can be on a path are ever compared (RFC 5280 §6.3.3(i)).
-    for (const c of pool) add(parsed.bySerial.get(c.info.serialNumber)?.revocationDate);
+    // Only the entries of certificates that can be on a path are ever compared (RFC 5280 §6.3.3(i)); a
+    // revocation counts from the earlier of its revocationDate and invalidityDate, so both are boundaries.
+    for (const c of pool) {
+      const e = parsed.bySerial.get(c.info.serialNumber);
+      add(e?.revocationDate);
+      add(e?.invalidityDate);
+    }
   }
   const cuts: number[] = [];
   for (const t of printed) cuts.push(t, t + 1);
@@ -297,8 +314,12 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
   }
   if (!(leaf instanceof Uint8Array) && !(typeof leaf === 'object' && leaf !== null && leaf.der instanceof Uint8Array)) return validatePath(leaf, options);
 
-  // RFC 5280 §6.3: a revocation published since the results were computed must be seen at once.
+  // Entries validatePath skips and reports (no bytes), or lists that are not arrays (its ARG_INVALID): uncached.
+  const intermediates = options.intermediates ?? [];
+  const trustNumber = trustKey(options.trust);
   const crls = crlKey(options.crls);
+  if (trustNumber === undefined || crls === undefined || !Array.isArray(intermediates) || !intermediates.every(hasBytes)) return validatePath(leaf, options);
+  // RFC 5280 §6.3: a revocation published since the results were computed must be seen at once.
   if (crls !== state.crlKey) {
     if (state.entries.size > 0) state.crlInvalidations++;
     state.entries.clear();
@@ -308,8 +329,8 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
   // hold any character: no two different inputs share a key (a crafted "certificate" must never land on a
   // cached success).
   let inter = '';
-  for (const c of options.intermediates ?? []) inter += `${certKey(c)}.`;
-  const key = `${certKey(leaf)}|${trustKey(options.trust)}|${inter}|${options.requireRevocation === true ? 'r' : '-'}|${options.usage ?? 'sealer'}`;
+  for (const c of intermediates) inter += `${certKey(c)}.`;
+  const key = `${certKey(leaf)}|${trustNumber}|${inter}|${options.requireRevocation === true ? 'r' : '-'}|${options.usage ?? 'sealer'}`;
   const at = options.at.getTime();
   const windows = state.entries.get(key);
   const w = windows?.find((x) => at >= x.from && at < x.until);

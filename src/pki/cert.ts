@@ -442,6 +442,14 @@ export function parseCertificate(derOrPem: Uint8Array | string): CertificateInfo
   return parseDer(der).info;
 }
 
+/**
+ * Internal: true when `c` is a {@link CertificateInfo} this module made (its facts and checks come from its own parse,
+ * whatever happens to the object later); false for one built by hand, which is judged by its current bytes.
+ */
+export function isParsedCertificateInfo(c: object): boolean {
+  return cache.has(c as CertificateInfo);
+}
+
 /** Internal: the parsed view of a certificate given as bytes or as a {@link CertificateInfo}. */
 export function parsedCertificate(c: Uint8Array | string | CertificateInfo): ParsedCertificate {
   if (typeof c === 'object' && !(c instanceof Uint8Array)) {

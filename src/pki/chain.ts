@@ -169,6 +169,7 @@ interface Context {
   readonly crls: readonly ParsedCrl[];
   readonly requireRevocation: boolean;
   readonly sigCache: Map<string, SignatureOutcome>;
+  readonly crlSignatures: Map<ParsedCrl, Map<string, SignatureOutcome>>;
   budget: number;
 }
 
@@ -191,6 +192,7 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
     const isAnchor = i === n;
     const issuerLink = path[i + 1];
     const role = i === 0 ? 'leaf' : isAnchor ? 'anchor' : 'intermediate';
+    let signatureHolds = true;
 
     if (issuerLink !== undefined) {
       const issuer = issuerLink.node.cert;
@@ -211,6 +213,7 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
         sig = checkSignature(cert.signed, issuer.info.publicKey, 'CERT_BAD_SIGNATURE');
         ctx.sigCache.set(key, sig);
       }
+      signatureHolds = sig.ok;
       checks.push(
         sig.ok
           ? { check: 'signature', status: 'passed', message: sig.message, certificate: who }
@@ -279,8 +282,13 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
     }
 
     // RFC 5280 §6.1.3(a)(3): revocation, for every certificate below the anchor.
-    if (issuerLink !== undefined) {
-      checks.push(checkRevocation(cert, issuerLink.node.cert, ctx.crls, { at: ctx.at, requireRevocation: ctx.requireRevocation, spendSignatureCheck: spend }));
+    // A certificate its issuer did not sign makes the path invalid whatever the CRLs say: they are not
+    // checked for it, so a stamp's look-alike CAs (unsigned extra certificates) cannot spend the signature
+    // bound on the CRLs of paths that fail anyway.
+    if (issuerLink !== undefined && !signatureHolds) {
+      checks.push({ check: 'revocation', certificate: who, status: 'skipped', message: 'not checked: the certificate signature does not verify' });
+    } else if (issuerLink !== undefined) {
+      checks.push(checkRevocation(cert, issuerLink.node.cert, ctx.crls, { at: ctx.at, requireRevocation: ctx.requireRevocation, spendSignatureCheck: spend, crlSignatures: ctx.crlSignatures }));
     }
   }
   const s = summarize(checks);
@@ -393,6 +401,7 @@ export function validatePath(leaf: Uint8Array | CertificateInfo, options: Valida
     crls,
     requireRevocation: options.requireRevocation === true,
     sigCache: new Map(),
+    crlSignatures: new Map(),
     budget: MAX_SIGNATURE_CHECKS,
   };
   let best: Evaluation | undefined;

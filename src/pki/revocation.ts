@@ -9,8 +9,8 @@
  * or carrying ExpiredCertsOnCRL (a CA may drop expired certificates from its lists, RFC 5280 §3.3); a stale
  * CRL can still prove a revocation. A revocation counts from the earlier of its revocationDate and
  * invalidityDate. An entry with reason removeFromCRL revokes nothing and never hides another entry for the
- * same serial; a CRL this implementation cannot use (delta, scoped, indirect) that lists the certificate
- * leaves its revocation undecided rather than ignored.
+ * same serial; a CRL this implementation cannot use (delta, scoped, indirect) that lists the certificate, and
+ * whose signature verifies with the issuer's key, leaves its revocation undecided rather than ignored.
  */
 import { DER_TAG, derChildren, derContextTag, expectDerTag, failDer, isDerTag } from '../encoding/der.js';
 import type { DerNode } from '../encoding/der.js';
@@ -32,6 +32,7 @@ import { parseName, parseTime } from './name.js';
 import type { ParsedName } from './name.js';
 import { derFromInput } from './pem.js';
 import { checkSignature } from './signature.js';
+import type { SignatureOutcome } from './signature.js';
 import type { Crl, PathCheck, RevokedEntry } from './types.js';
 
 /** The largest CRL accepted, in bytes. */
@@ -191,6 +192,11 @@ export function parseCrl(derOrPem: Uint8Array | string): Crl {
   return parseCrlDer(derFromInput(derOrPem, ['X509 CRL'], 'CRL_MALFORMED')).info;
 }
 
+/** Internal: true when `crl` is a {@link Crl} this module made (used through its own parse); false for one built by hand. */
+export function isParsedCrl(crl: object): boolean {
+  return cache.has(crl as Crl);
+}
+
 /** Internal: the parsed view of a CRL object. */
 export function parsedCrl(crl: Crl): ParsedCrl {
   return cache.get(crl) ?? parseCrlDer(crl.der);
@@ -202,6 +208,28 @@ export interface RevocationContext {
   readonly requireRevocation: boolean;
   /** Counts one signature check against the bound; false when the bound is exhausted. */
   readonly spendSignatureCheck: () => boolean;
+  /**
+   * The CRL signature outcomes of this validation, by CRL and issuer key (SPKI bytes): each list is verified once
+   * per key however many candidate paths ask, so a stamp's look-alike CAs cannot spend the bound on it.
+   */
+  readonly crlSignatures: Map<ParsedCrl, Map<string, SignatureOutcome>>;
+}
+
+/** The signature of `c` checked with the key of `issuer`, once per validation; undefined when the bound is spent. */
+function crlSignature(c: ParsedCrl, issuer: ParsedCertificate, ctx: RevocationContext): SignatureOutcome | undefined {
+  const spki = issuer.info.publicKey.spki;
+  const key = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
+  let byKey = ctx.crlSignatures.get(c);
+  const known = byKey?.get(key);
+  if (known !== undefined) return known;
+  if (!ctx.spendSignatureCheck()) return undefined;
+  const sig = checkSignature(c.signed, issuer.info.publicKey, 'CRL_BAD_SIGNATURE');
+  if (byKey === undefined) {
+    byKey = new Map();
+    ctx.crlSignatures.set(c, byKey);
+  }
+  byKey.set(key, sig);
+  return sig;
 }
 
 /**
@@ -240,10 +268,10 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
       problems.push(`crl has unsupported critical extensions ${c.info.unsupportedCriticalExtensions.join(', ')}`);
       continue;
     }
-    if (!ctx.spendSignatureCheck()) {
+    const sig = crlSignature(c, issuer, ctx);
+    if (sig === undefined) {
       return outcome('indeterminate', 'signature-check budget exhausted while checking crls', 'CERT_CHAIN_TOO_LONG');
     }
-    const sig = checkSignature(c.signed, issuer.info.publicKey, 'CRL_BAD_SIGNATURE');
     if (!sig.ok) {
       badSignature = true;
       problems.push(`crl signature: ${sig.message}`);
@@ -271,10 +299,20 @@ export function checkRevocation(cert: ParsedCertificate, issuer: ParsedCertifica
   // A list this implementation cannot use (delta, scoped or indirect: an unsupported critical extension) that
   // names the certificate as revoked at or before T is evidence it may be: never ignored for a base list that
   // does not name it. One that names a revocation after T says, as a usable one would, that it was good at T.
-  const unusableListing = candidates.find((c) => {
+  // Only a list the issuer signed is evidence: a forged one is ignored, as a forged complete list is.
+  let unusableListing: ParsedCrl | undefined;
+  for (const c of candidates) {
     const e = c.info.unsupportedCriticalExtensions.length > 0 ? c.bySerial.get(cert.info.serialNumber) : undefined;
-    return e !== undefined && revokedFrom(e) <= at;
-  });
+    if (e === undefined || revokedFrom(e) > at) continue;
+    const sig = crlSignature(c, issuer, ctx);
+    if (sig === undefined) {
+      return outcome('indeterminate', 'signature-check budget exhausted while checking crls', 'CERT_CHAIN_TOO_LONG');
+    }
+    if (sig.ok) {
+      unusableListing = c;
+      break;
+    }
+  }
   if (unusableListing !== undefined) {
     return outcome(
       'indeterminate',

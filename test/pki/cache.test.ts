@@ -21,6 +21,7 @@ import {
   type TrustStore,
   type ValidatePathOptions,
 } from '../../src/pki/index.js';
+import { crlDer, invalidityDate, reason } from './crl_der.js';
 import { makeChain } from './helpers.js';
 
 const PKI = join(import.meta.dirname, '..', '..', 'fixtures', 'pki');
@@ -112,6 +113,55 @@ describe('path cache: answers', () => {
     expect(expectSame(cache, revoked, { ...options, crls: crlClean }).status).toBe('valid');
     expect(cache.stats.misses).toBe(misses + 1);
     expect(cache.size).toBe(1);
+  });
+
+  it('an invalidityDate bounds the window: a success before it is not returned after it (it was, until the revocationDate)', () => {
+    const cache = createPathCache();
+    const listing = parseCrl(
+      crlDer({
+        thisUpdate: T('2026-02-02T00:00:00Z'),
+        nextUpdate: T('2026-06-01T00:00:00Z'),
+        entries: [{ serial: revoked.serialNumber, date: T('2026-02-01T00:00:00Z'), extensions: [reason(1), invalidityDate(T('2025-11-01T00:00:00Z'))] }],
+      }),
+    );
+    const options = (at: Date): ValidatePathOptions => ({ trust: trustP256, intermediates: [ca.der], crls: [listing, ...crlClean.slice(1)], requireRevocation: true, at });
+    expect(expectSame(cache, revoked, options(T('2025-10-01T00:00:00Z'))).status).toBe('valid');
+    expect(expectSame(cache, revoked, options(T('2026-01-20T00:00:00Z'))).code).toBe('CERT_REVOKED');
+  });
+
+  it('entries validatePath skips and reports (no bytes), or lists that are not arrays, get its answer or its ARG_INVALID, never a TypeError', () => {
+    const cache = createPathCache();
+    const at = T('2026-01-15T00:00:00Z');
+    const odd = (o: object): ValidatePathOptions => o as unknown as ValidatePathOptions;
+    expect(expectSame(cache, cz, odd({ trust: trustP256, at, intermediates: [ca.der, null, {}] })).status).toBe('valid');
+    expect(expectSame(cache, cz, odd({ trust: trustP256, at, intermediates: [ca.der], crls: [{}, ...crlClean] })).status).toBe('valid');
+    expect(expectSame(cache, cz, odd({ trust: { anchors: [null, p256Root] }, at, intermediates: [ca.der] })).status).toBe('valid');
+    for (const o of [{ trust: trustP256, at, intermediates: 'x' }, { trust: trustP256, at, crls: 'x' }]) {
+      expect(() => validatePathCached(cz, odd(o), cache)).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
+    }
+  });
+
+  it('a hand-made certificate or CRL object, even frozen, is read again: a buffer its caller refills never gets the old answer', () => {
+    const cache = createPathCache();
+    const at = T('2026-01-15T00:00:00Z');
+    const buf = cz.der.slice();
+    const leaf = Object.freeze({ der: buf }) as unknown as CertificateInfo;
+    expect(expectSame(cache, leaf, { trust: trustP256, intermediates: [ca.der], at }).status).toBe('valid');
+    buf[buf.length - 3] = (buf[buf.length - 3] as number) ^ 0xff; // now a certificate whose signature does not verify
+    expect(expectSame(cache, leaf, { trust: trustP256, intermediates: [ca.der], at }).code).toBe('CERT_BAD_SIGNATURE');
+
+    // Two lists of one length: one names another serial, the other the certificate.
+    const other = (revoked.serialNumber.startsWith('1') ? '2' : '1') + revoked.serialNumber.slice(1);
+    const listing = (serial: string): Uint8Array => crlDer({ thisUpdate: T('2026-01-01T00:00:00Z'), nextUpdate: T('2026-06-01T00:00:00Z'), entries: [{ serial, date: T('2026-01-10T00:00:00Z') }] });
+    let clean = listing(other);
+    let revoking = listing(revoked.serialNumber);
+    while (revoking.length !== clean.length) [clean, revoking] = [listing(other), listing(revoked.serialNumber)];
+    const crlBuf = clean.slice();
+    const handMade = Object.freeze({ der: crlBuf }) as unknown as Crl;
+    const options = { trust: trustP256, intermediates: [ca.der], crls: [handMade, ...crlClean.slice(1)], requireRevocation: true, at };
+    expect(expectSame(cache, revoked, options).status).toBe('valid');
+    crlBuf.set(revoking);
+    expect(expectSame(cache, revoked, options).code).toBe('CERT_REVOKED');
   });
 
   it('a failure is never stored, and never answered by a success of another key', () => {

@@ -440,4 +440,45 @@ describe('validatePath: hostile bags of certificates', () => {
     expect(lost.status).not.toBe('valid');
     expect(Date.now() - started).toBeLessThan(20_000);
   });
+
+  it("look-alike CAs (a stamp's unsigned extra certificates) cannot spend the signature bound on the CRLs: the real chain still wins", () => {
+    const good = makeChain('ec-p256');
+    const name: [['C', string], ['O', string], ['CN', string]] = [['C', 'CN'], ['O', 'Test PKI'], ['CN', 'Test ec-p256 Sealer CA']];
+    const hex = (h: string | undefined): Uint8Array => Uint8Array.from(Buffer.from(h ?? '', 'hex'));
+    const octets = (b: Uint8Array): Uint8Array => Uint8Array.from([0x04, b.length, ...b]);
+    const lookAlike = (i: number, publicKey: CertificateInfo['publicKey'], ids: boolean): Uint8Array =>
+      issueCertificate({
+        subject: name,
+        publicKey,
+        issuer: { certificate: good.root, key: key('ec-p256', 'look-alike signer') },
+        notBefore: NOT_BEFORE,
+        notAfter: NOT_AFTER,
+        ca: true,
+        keyUsage: ['keyCertSign', 'cRLSign'],
+        serialNumber: Uint8Array.from([0x10, i + 1]),
+        // the real CA's key identifier (the leaf's AKI) on another key: tried as early as the real CA
+        ...(ids
+          ? {
+              omitKeyIdentifiers: true,
+              extraExtensions: [
+                { oid: '2.5.29.14', critical: false, value: octets(hex(good.inter.subjectKeyIdentifier)) },
+                { oid: '2.5.29.35', critical: false, value: Uint8Array.from([0x30, 22, 0x80, 20, ...hex(good.root.subjectKeyIdentifier)]) },
+              ],
+            }
+          : {}),
+      }).der;
+    const month = (m: number): Date => new Date(Date.UTC(2026, m, 1));
+    // A year of the CA's lists, and the root's.
+    const crls = [
+      ...Array.from({ length: 12 }, (_, m) => issueCrl({ issuer: { certificate: good.inter, key: good.interKey }, thisUpdate: month(m - 6), nextUpdate: month(m - 5) })),
+      issueCrl({ issuer: { certificate: good.root, key: good.rootKey }, thisUpdate: month(0), nextUpdate: month(12) }),
+    ];
+    for (const bag of [
+      Array.from({ length: 7 }, (_, i) => lookAlike(i, good.inter.publicKey, false)), // the real CA's key, signed by another
+      Array.from({ length: 7 }, (_, i) => lookAlike(i, key('ec-p256', `look-alike ${i}`).publicKey, true)), // other keys, the real key identifier
+    ]) {
+      const r = validatePath(good.leaf.der, { trust: createTrustStore([good.root.der]), intermediates: [...bag, good.inter.der], at: AT, crls, requireRevocation: true });
+      expect(r.status).toBe('valid');
+    }
+  });
 });

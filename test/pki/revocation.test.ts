@@ -63,6 +63,16 @@ describe('CRL entries', () => {
     const later = list({ thisUpdate: d('2026-01-19T00:00:00Z'), nextUpdate: d('2026-02-19T00:00:00Z'), crlNumber: 3, extensions: [deltaCrlIndicator(1)], entries: [{ serial: revoked.serialNumber, date: d('2026-01-25T00:00:00Z'), extensions: [reason(1)] }] });
     expect(validate(revoked, [base, later]).status).toBe('valid');
   });
+
+  it('a delta CRL whose signature does not verify is no evidence: ignored next to a base CRL, as a forged base CRL is', () => {
+    const base = list({ thisUpdate: d('2025-05-01T00:00:00Z'), nextUpdate: d('2026-05-01T00:00:00Z'), crlNumber: 1 });
+    const der = crlDer({ thisUpdate: d('2026-01-19T00:00:00Z'), nextUpdate: d('2026-02-19T00:00:00Z'), crlNumber: 2, extensions: [deltaCrlIndicator(1)], entries: [{ serial: revoked.serialNumber, date: d('2025-06-01T00:00:00Z'), extensions: [reason(1)] }] });
+    const forged = der.slice();
+    forged[forged.length - 5] = (forged[forged.length - 5] as number) ^ 0xff; // inside the signature value
+    const r = validate(revoked, [base, parseCrl(forged)]);
+    expect(r.status).toBe('valid');
+    expect(leafRevocation(r)).toMatchObject({ status: 'passed' });
+  });
 });
 
 describe('a certificate that expired before the list was issued', () => {
