@@ -19,7 +19,7 @@
  *   hostile bag of same-named or cross-signed certificates cannot make validation explode.
  *
  * Not checked: name constraints, certificate policies and policy mappings (a certificate that marks such
- * an extension critical fails `CERT_UNKNOWN_CRITICAL_EXTENSION`), extended key usage, OCSP, delta and
+ * an extension critical fails `CERT_UNKNOWN_CRITICAL_EXTENSION`), a non-critical extended key usage, OCSP, delta and
  * indirect CRLs. The anchor's own signature is not checked (RFC 5280 §6.1: the anchor is trusted as configured).
  */
 import { EvoucherError, isEvoucherError } from '../errors.js';
@@ -163,6 +163,13 @@ function summarize(checks: readonly PathCheck[]): { status: PathResult['status']
   return { status: 'valid' };
 }
 
+const EKU_OID = '2.5.29.37';
+/**
+ * Purposes under which a critical extendedKeyUsage still allows a seal: any purpose, document signing (RFC 9336),
+ * e-mail protection (S/MIME signatures on content), Microsoft document signing and Adobe PDF signing.
+ */
+const DOCUMENT_SIGNING_PURPOSES: ReadonlySet<string> = new Set(['2.5.29.37.0', '1.3.6.1.5.5.7.3.36', '1.3.6.1.5.5.7.3.4', '1.3.6.1.4.1.311.10.3.12', '1.2.840.113583.1.1.5']);
+
 interface Context {
   readonly at: Date;
   readonly usage: CertificateUsage;
@@ -274,7 +281,13 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
       // A seal (and a seal maker's signature on a seal) is a signature on content: digitalSignature or
       // nonRepudiation (contentCommitment), standards.md §8 "key usage".
       const ok = info.hasKeyUsage && (info.keyUsage.includes('digitalSignature') || info.keyUsage.includes('nonRepudiation'));
-      checks.push(
+      // RFC 5280 §4.2.1.12: a *critical* extendedKeyUsage confines the key to the purposes it lists. A seal is a
+      // signature on a document: one of those purposes must be one (a critical TLS-only certificate seals nothing).
+      // A non-critical one is advisory and, as real seal certificates use it loosely, not judged.
+      const eku = cert.extKeyUsage;
+      if (ok && eku !== undefined && info.extensions.some((e) => e.oid === EKU_OID && e.critical) && !eku.some((p) => DOCUMENT_SIGNING_PURPOSES.has(p))) {
+        checks.push({ check: 'key-usage', status: 'failed', code: 'CERT_KEY_USAGE', message: `${ctx.usage} certificate's critical extendedKeyUsage (${eku.join(', ')}) allows no document signature`, certificate: who });
+      } else checks.push(
         ok
           ? { check: 'key-usage', status: 'passed', message: `${ctx.usage}: ${info.keyUsage.filter((k) => k === 'digitalSignature' || k === 'nonRepudiation').join(', ')}`, certificate: who }
           : { check: 'key-usage', status: 'failed', code: 'CERT_KEY_USAGE', message: `${ctx.usage} certificate needs keyUsage digitalSignature or nonRepudiation (has: ${info.hasKeyUsage ? info.keyUsage.join(', ') || 'none' : 'no keyUsage extension'})`, certificate: who },
@@ -322,7 +335,7 @@ function freezeResult(r: PathResult): PathResult {
  * `CRL_EXPIRED`). A path that reaches no anchor is `indeterminate` with `CERT_UNTRUSTED`.
  *
  * Never throws on a bad certificate: malformed input is reported (`CERT_MALFORMED`). Not checked: name
- * constraints, policies, extended key usage, OCSP, delta or indirect CRLs.
+ * constraints, policies, a non-critical extended key usage, OCSP, delta or indirect CRLs.
  *
  * @param leaf - the end-entity certificate (DER) or its parsed form
  * @param options - trust anchors, untrusted intermediates, the validation time, CRLs, usage

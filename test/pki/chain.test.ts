@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/crypto/index.js';
 import { EvoucherError } from '../../src/errors.js';
+import { derOid, derSequence } from '../../src/encoding/der.js';
 import {
   MAX_CHAIN_LENGTH,
   createTrustStore,
@@ -241,6 +242,18 @@ describe.each(KINDS)('validatePath (%s chain)', (kind) => {
     // nonRepudiation alone is enough
     const nr = makeChain(kind, { leaf: { keyUsage: ['nonRepudiation'] } });
     expect(run(nr).status).toBe('valid');
+  });
+
+  it('a critical extendedKeyUsage without a document-signing purpose → CERT_KEY_USAGE; a non-critical one is not judged', () => {
+    const eku = (critical: boolean, ...oids: string[]) => ({ extraExtensions: [{ oid: '2.5.29.37', critical, value: derSequence(...oids.map((o) => derOid(o))) }] });
+    const serverAuth = makeChain(kind, { leaf: eku(true, '1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2') });
+    expectCode(run(serverAuth), 'invalid', 'CERT_KEY_USAGE');
+    expectCode(run(serverAuth, { usage: 'maker' }), 'invalid', 'CERT_KEY_USAGE');
+    expect(run(serverAuth, { usage: 'any' }).status).toBe('valid');
+    expect(run(makeChain(kind, { leaf: eku(false, '1.3.6.1.5.5.7.3.1') })).status).toBe('valid');
+    for (const purpose of ['2.5.29.37.0', '1.3.6.1.5.5.7.3.36', '1.3.6.1.5.5.7.3.4']) {
+      expect(run(makeChain(kind, { leaf: eku(true, '1.3.6.1.5.5.7.3.2', purpose) })).status, purpose).toBe('valid');
+    }
   });
 
   it('default usage is sealer', () => {
