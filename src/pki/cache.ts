@@ -282,11 +282,16 @@ function restamp(w: Window, at: Date): PathResult {
   const to = at.toISOString();
   const r = w.result;
   if (to === w.atIso) return r;
-  const fix = (s: string): string => (s.includes(w.atIso) ? s.split(w.atIso).join(to) : s);
+  // Only where a valid result writes its validation time: at the end of its message, and at the start of a
+  // revocation check's "not revoked at …". Elsewhere the same text is something else (a subject, a validity
+  // bound that happens to equal the time) and stays as it is.
+  const suffix = ` at ${w.atIso}`;
+  const prefix = `not revoked at ${w.atIso}`;
+  const message = r.message.endsWith(suffix) ? `${r.message.slice(0, -suffix.length)} at ${to}` : r.message;
   // Copies with Object.assign, not a leading spread: on Node 20 `{ ...x, y }` gives every result a new hidden
   // class (docs/performance.md).
-  const checks = r.checks.map((c): PathCheck => (c.message.includes(w.atIso) ? Object.freeze(Object.assign({}, c, { message: fix(c.message) })) : c));
-  return Object.freeze(Object.assign({}, r, { message: fix(r.message), checks: Object.freeze(checks), at: new Date(at.getTime()) }));
+  const checks = r.checks.map((c): PathCheck => (c.check === 'revocation' && c.message.startsWith(prefix) ? Object.freeze(Object.assign({}, c, { message: `not revoked at ${to}${c.message.slice(prefix.length)}` })) : c));
+  return Object.freeze(Object.assign({}, r, { message, checks: Object.freeze(checks), at: new Date(at.getTime()) }));
 }
 
 /**

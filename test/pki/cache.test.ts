@@ -79,6 +79,18 @@ describe('path cache: answers', () => {
     expect(cache.stats.hits).toBe(2);
   });
 
+  it('a hit rewrites the validation time only where a result writes it, not in a subject that holds the same text', () => {
+    const t1 = '2026-03-01T00:00:00.000Z';
+    const odd = makeChain('ec-p256', { tag: ' restamp', root: { subject: [['C', 'CN'], ['CN', `Root ${t1}`]] } });
+    const cache = createPathCache();
+    const base = { trust: createTrustStore([odd.root.der]), intermediates: [odd.inter.der], usage: 'sealer' as const };
+    expect(expectSame(cache, odd.leaf, { ...base, at: T(t1) }).status).toBe('valid');
+    const second = expectSame(cache, odd.leaf, { ...base, at: T('2026-04-01T00:00:00.000Z') });
+    expect(cache.stats.hits).toBe(1);
+    expect(second.message).toContain(`Root ${t1}`);
+    expect(second.message.endsWith(' at 2026-04-01T00:00:00.000Z')).toBe(true);
+  });
+
   it('outside a certificate validity the cached success is not used (time window)', () => {
     const cache = createPathCache();
     const base = { trust: trustBoth, intermediates: [short.inter.der] };
