@@ -470,7 +470,35 @@ function importRsa(der: Uint8Array, type: 'pkcs8' | 'pkcs1'): PrivateKeyMaterial
   } catch (cause) {
     return fail('CRYPTO_KEY_INVALID', 'invalid rsa private key', cause);
   }
-  return nodePrivate(key); // parsePublicKey applies the 2048-bit floor
+  const material = nodePrivate(key); // parsePublicKey applies the 2048-bit floor
+  checkRsaConsistency(key);
+  return material;
+}
+
+/**
+ * OpenSSL keeps n and e as written, beside d and the CRT values: a file whose private values do not
+ * belong to its modulus (a corrupt or tampered file, or n and e copied from another certificate)
+ * would pass the key/certificate match and make every signature unverifiable. As for the embedded
+ * public key of an EC key, the parts are checked against each other (RFC 8017 §3.2): n = p·q,
+ * e·d ≡ 1 modulo p − 1 and q − 1, and the CRT exponents and coefficient derived from them.
+ */
+function checkRsaConsistency(key: KeyObject): void {
+  const jwk = key.export({ format: 'jwk' });
+  const big = (v: string | undefined): bigint | undefined => (v === undefined ? undefined : bytesToNumberBE(new Uint8Array(Buffer.from(v, 'base64url'))));
+  const [n, e, d, p, q, dp, dq, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(big);
+  if (n === undefined || e === undefined || d === undefined || p === undefined || q === undefined) {
+    return fail('CRYPTO_KEY_INVALID', 'rsa private key without its primes');
+  }
+  const consistent =
+    p > 1n &&
+    q > 1n &&
+    p * q === n &&
+    (e * d) % (p - 1n) === 1n &&
+    (e * d) % (q - 1n) === 1n &&
+    (dp === undefined || dp === d % (p - 1n)) &&
+    (dq === undefined || dq === d % (q - 1n)) &&
+    (qi === undefined || (qi * q) % p === 1n);
+  if (!consistent) fail('CRYPTO_KEY_INVALID', 'rsa private key parts do not belong to its modulus');
 }
 
 function importPkcs8(bytes: Uint8Array, parts: readonly DerNode[]): PrivateKeyMaterial {
@@ -606,6 +634,18 @@ function checkPkcs8Encryption(algorithm: DerNode | undefined): void {
   fail('KEY_FORMAT_UNSUPPORTED', `unsupported private key encryption scheme ${oid}`, undefined, { oid });
 }
 
+/** node:crypto error codes of an encrypted key whose scheme, PRF or cipher parameters cannot be used (never of a wrong password). */
+const UNSUPPORTED_PBE_ERRORS: ReadonlySet<string> = new Set([
+  'ERR_OSSL_EVP_UNSUPPORTED',
+  'ERR_OSSL_UNSUPPORTED',
+  'ERR_OSSL_EVP_UNSUPPORTED_PRF',
+  'ERR_OSSL_EVP_UNSUPPORTED_CIPHER',
+  'ERR_OSSL_EVP_UNKNOWN_CIPHER',
+  'ERR_OSSL_EVP_UNSUPPORTED_KEY_DERIVATION_FUNCTION',
+  'ERR_OSSL_EVP_UNSUPPORTED_KEYLENGTH',
+  'ERR_OSSL_EVP_CIPHER_PARAMETER_ERROR',
+]);
+
 function decryptPkcs8(bytes: Uint8Array, algorithm: DerNode | undefined, password: string | undefined): Uint8Array {
   // The scheme first: a file that would be refused anyway should not make its user find a password.
   checkPkcs8Encryption(algorithm);
@@ -616,8 +656,10 @@ function decryptPkcs8(bytes: Uint8Array, algorithm: DerNode | undefined, passwor
   } catch (cause) {
     const code = (cause as { code?: unknown }).code;
     // OpenSSL reports a wrong password as a bad decrypt, or (when the padding happens to look right)
-    // as garbage that does not decode; both mean the password did not open the key.
-    if (code === 'ERR_OSSL_EVP_UNSUPPORTED' || code === 'ERR_OSSL_UNSUPPORTED') {
+    // as garbage that does not decode; both mean the password did not open the key. A PRF OpenSSL does
+    // not know or cipher parameters it cannot use come from the file, whatever the password: telling
+    // the user the password is wrong would send them looking for another one.
+    if (typeof code === 'string' && UNSUPPORTED_PBE_ERRORS.has(code)) {
       return fail('KEY_FORMAT_UNSUPPORTED', 'unsupported private key encryption scheme', cause);
     }
     return fail('KEY_PASSWORD_WRONG', 'the password does not decrypt the private key', cause);

@@ -4,6 +4,7 @@
  * module's job, not this one's.
  */
 import { equalBytes } from '@noble/curves/utils.js';
+import * as asn1js from 'asn1js';
 import { Certificate } from 'pkijs';
 import { parsePublicKey } from '../crypto/index.js';
 import type { PublicKeyInfo } from '../crypto/index.js';
@@ -38,10 +39,19 @@ export function readCertificate(der: Uint8Array): CertificateFacts {
     });
   }
   let cert: Certificate;
+  let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
-    cert = Certificate.fromBER(der);
+    parsed = asn1js.fromBER(der);
+    cert = new Certificate({ schema: parsed.result });
   } catch (cause) {
     throw new KeyProviderError('CERT_MALFORMED', 'certificate is not a der x.509 certificate', { cause });
+  }
+  if (parsed.offset !== der.length) {
+    // Bytes after the certificate (a padded token CKA_VALUE, a file with something appended) were
+    // returned by certificate() with the certificate and refused only when a seal parsed it.
+    throw new KeyProviderError('CERT_MALFORMED', 'certificate has bytes after its end', {
+      detail: { length: String(der.length), end: String(Math.max(parsed.offset, 0)) },
+    });
   }
   const spki = new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER(false));
   return Object.freeze({

@@ -126,6 +126,23 @@ describe('other private key formats', () => {
     roundTrips(key);
   });
 
+  it('RSA: private parts that do not belong to the modulus (n and e of another key) are refused, in PKCS#1 and PKCS#8', () => {
+    // OpenSSL loads such a key; its public key is the other key's, so it passed the key/certificate
+    // match and signed what never verifies (the RSA analogue of a P-256 embedded key that is not d·G).
+    type Jwk = import('node:crypto').JsonWebKey;
+    const jwk = (): Jwk => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    const mine = jwk();
+    const theirs = jwk();
+    const mixed = createPrivateKey({ key: { ...mine, n: theirs.n, e: theirs.e } as Jwk, format: 'jwk' });
+    for (const type of ['pkcs1', 'pkcs8'] as const) {
+      expect(codeOf(() => importPrivateKey(mixed.export({ format: 'pem', type }) as string))).toBe('CRYPTO_KEY_INVALID');
+    }
+    // A CRT value of another key alone is refused too.
+    const badCrt = createPrivateKey({ key: { ...mine, dp: theirs.dp } as Jwk, format: 'jwk' });
+    expect(codeOf(() => importPrivateKey(badCrt.export({ format: 'pem', type: 'pkcs8' }) as string))).toBe('CRYPTO_KEY_INVALID');
+    roundTrips(importPrivateKey(createPrivateKey({ key: mine, format: 'jwk' }).export({ format: 'pem', type: 'pkcs8' }) as string));
+  });
+
   it('legacy encrypted PEM (Proc-Type) is refused with KEY_FORMAT_UNSUPPORTED', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const legacy = privateKey.export({ format: 'pem', type: 'pkcs1', cipher: 'aes-256-cbc', passphrase: 'x' }) as string;

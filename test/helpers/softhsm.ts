@@ -27,12 +27,16 @@ const run = promisify(execFile);
 export interface TestTokenKey {
   /** CKA_LABEL of the key and the certificate (the URI `object`). */
   readonly label: string;
-  /** The private key, plain PKCS#8 DER. */
-  readonly keyPkcs8Der: Uint8Array;
+  /** The private key, plain PKCS#8 DER (omit to write only the certificate). */
+  readonly keyPkcs8Der?: Uint8Array;
   /** The certificate, DER (omit to leave the key without a certificate). */
   readonly certDer?: Uint8Array;
   /** CKA_ID as hex, e.g. `01`. */
   readonly id: string;
+  /** CKA_LABEL of the certificate when it is not `label`. */
+  readonly certLabel?: string;
+  /** CKA_ID of the certificate as hex when it is not `id`; `''` writes the certificate without a CKA_ID. */
+  readonly certId?: string;
 }
 
 /** Options of {@link createTestToken}. */
@@ -196,23 +200,30 @@ async function create(options: TestTokenOptions): Promise<TestToken | null> {
   try {
     for (const [i, key] of (options.keys ?? []).entries()) {
       if (!/^(?:[0-9A-Fa-f]{2})+$/u.test(key.id)) throw new Error(`key id must be hex bytes: ${key.id}`);
-      const keyFile = join(work, `key-${i}.pem`);
-      const b64 = Buffer.from(key.keyPkcs8Der).toString('base64').replace(/.{64}/gu, '$&\n');
-      await writeFile(keyFile, `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`, { mode: 0o600 });
-      await tool(
-        'softhsm2-util',
-        ['--import', keyFile, '--token', label, '--label', key.label, '--id', key.id, '--pin', pin],
-        env,
-        `import key ${key.label}`,
-      );
+      if (key.keyPkcs8Der !== undefined) {
+        const keyFile = join(work, `key-${i}.pem`);
+        const b64 = Buffer.from(key.keyPkcs8Der).toString('base64').replace(/.{64}/gu, '$&\n');
+        await writeFile(keyFile, `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`, { mode: 0o600 });
+        await tool(
+          'softhsm2-util',
+          ['--import', keyFile, '--token', label, '--label', key.label, '--id', key.id, '--pin', pin],
+          env,
+          `import key ${key.label}`,
+        );
+      }
       if (key.certDer === undefined) continue;
       const certFile = join(work, `cert-${i}.der`);
       await writeFile(certFile, key.certDer);
+      const certId = key.certId ?? key.id;
+      if (certId !== '' && !/^(?:[0-9A-Fa-f]{2})+$/u.test(certId)) throw new Error(`certificate id must be hex bytes: ${certId}`);
       await tool(
         'pkcs11-tool',
-        ['--module', modulePath, '--token-label', label, '--login', '--pin', pin, '--write-object', certFile, '--type', 'cert', '--label', key.label, '--id', key.id],
+        [
+          '--module', modulePath, '--token-label', label, '--login', '--pin', pin, '--write-object', certFile, '--type', 'cert',
+          '--label', key.certLabel ?? key.label, ...(certId === '' ? [] : ['--id', certId]),
+        ],
         env,
-        `write certificate ${key.label}`,
+        `write certificate ${key.certLabel ?? key.label}`,
       );
     }
   } finally {

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PFX } from 'pkijs';
+import * as asn1js from 'asn1js';
+import { AlgorithmIdentifier, PBES2Params, PBKDF2Params, PFX } from 'pkijs';
 import { importPrivateKey, MAX_SCRYPT_MEMORY, MAX_SCRYPT_WORK } from '../../src/crypto/keys.js';
 import { derExplicit, derInteger, derOctetString, derOid, derSequence, readDer } from '../../src/encoding/der.js';
 import type { DerNode } from '../../src/encoding/der.js';
@@ -26,7 +27,7 @@ import {
   openPkcs12,
   openSoftwareKey,
 } from '../../src/keys/software/index.js';
-import { KdfBudget, verifyPkcs12Mac } from '../../src/keys/software/pbe.js';
+import { KdfBudget, pbeDecrypt, verifyPkcs12Mac } from '../../src/keys/software/pbe.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const PKI = join(ROOT, 'fixtures/pki');
@@ -80,7 +81,12 @@ function kids(node: DerNode | undefined): readonly DerNode[] {
  */
 function rewritePbes2(
   file: string,
-  edit: { readonly kdfParams?: (raw: readonly Uint8Array[]) => Uint8Array[]; readonly kdfOid?: string; readonly schemeOid?: string },
+  edit: {
+    readonly kdfParams?: (raw: readonly Uint8Array[]) => Uint8Array[];
+    readonly kdfOid?: string;
+    readonly schemeOid?: string;
+    readonly encryptionScheme?: Uint8Array;
+  },
 ): string {
   const [alg, data] = kids(readDer(pemBody(file)));
   const [oid, pbes2] = kids(alg);
@@ -92,7 +98,7 @@ function rewritePbes2(
       edit.schemeOid === undefined ? oid!.raw : derOid(edit.schemeOid),
       derSequence(
         derSequence(edit.kdfOid === undefined ? kdfOid!.raw : derOid(edit.kdfOid), derSequence(...(edit.kdfParams?.(params) ?? params))),
-        scheme!.raw,
+        edit.encryptionScheme ?? scheme!.raw,
       ),
     ),
     data!.raw,
@@ -222,6 +228,20 @@ describe('encrypted PKCS#8: key-derivation parameters above the bounds are refus
     }
   });
 
+  it('a PRF, cipher parameters or a key length node cannot use are KEY_FORMAT_UNSUPPORTED, not KEY_PASSWORD_WRONG (before: a wrong password)', () => {
+    // An unknown HMAC OID as the PBKDF2 prf (ERR_OSSL_EVP_UNSUPPORTED_PRF), and AES-256-GCM as the PBES2 cipher
+    // with a CBC IV as its parameters (ERR_OSSL_EVP_CIPHER_PARAMETER_ERROR): the file decides, not the password.
+    const unknownPrf = rewritePbes2(path('default.pem'), { kdfParams: (raw) => [raw[0]!, raw[1]!, derSequence(derOid('1.2.840.113549.2.99'))] });
+    const gcm = rewritePbes2(path('default.pem'), { encryptionScheme: derSequence(derOid('2.16.840.1.101.3.4.1.46'), derOctetString(new Uint8Array(16))) });
+    // A PBKDF2 keyLength that is not the cipher's (ERR_OSSL_EVP_UNSUPPORTED_KEYLENGTH).
+    const keyLength = rewritePbes2(path('default.pem'), { kdfParams: (raw) => [raw[0]!, raw[1]!, derInteger(16n), raw[2]!] });
+    for (const [name, text] of [['prf', unknownPrf], ['cipher', gcm], ['keyLength', keyLength]] as const) {
+      expect(codeOf(() => open8(text)), name).toBe('KEY_FORMAT_UNSUPPORTED');
+      expect(codeOf(() => open8(text, 'another password')), name).toBe('KEY_FORMAT_UNSUPPORTED');
+    }
+    expect(codeOf(() => open8(readFileSync(path('default.pem'), 'utf8'), 'another password'))).toBe('KEY_PASSWORD_WRONG');
+  });
+
   it('malformed parameters are CRYPTO_KEY_INVALID', () => {
     const bad = [
       rewritePbes2(path('default.pem'), { kdfParams: setInteger(1, 0n) }), // iterationCount 0
@@ -338,6 +358,27 @@ describe('PKCS#12: the ContentInfos and the total key derivation of a file are b
     const content = new Uint8Array((pfx.authSafe.content as { getValue(): ArrayBuffer }).getValue());
     expect(verifyPkcs12Mac(macData, content, FIXTURE_PASSWORD, new KdfBudget(2048))).toBe(true);
     expect(codeOf(() => verifyPkcs12Mac(macData, content, FIXTURE_PASSWORD, new KdfBudget(2047)))).toBe('KEY_FORMAT_UNSUPPORTED');
+  });
+
+  it('a PBES2 IV that does not fit the cipher is KEY_FORMAT_UNSUPPORTED, not KEY_PASSWORD_WRONG (before: node refused it at decryption)', () => {
+    const pbes2 = (cipher: string, ivLength: number): AlgorithmIdentifier =>
+      new AlgorithmIdentifier({
+        algorithmId: '1.2.840.113549.1.5.13',
+        algorithmParams: new PBES2Params({
+          keyDerivationFunc: new AlgorithmIdentifier({
+            algorithmId: '1.2.840.113549.1.5.12',
+            algorithmParams: new PBKDF2Params({ salt: new asn1js.OctetString({ valueHex: new Uint8Array(8).buffer }), iterationCount: 1 }).toSchema(),
+          }),
+          encryptionScheme: new AlgorithmIdentifier({ algorithmId: cipher, algorithmParams: new asn1js.OctetString({ valueHex: new Uint8Array(ivLength).buffer }) }),
+        }).toSchema(),
+      });
+    const AES_256_CBC = '2.16.840.1.101.3.4.1.42';
+    const DES_EDE3_CBC = '1.2.840.113549.3.7';
+    for (const [cipher, iv] of [[AES_256_CBC, 8], [AES_256_CBC, 0], [AES_256_CBC, 32], [DES_EDE3_CBC, 16]] as const) {
+      expect(codeOf(() => pbeDecrypt(pbes2(cipher, iv), new Uint8Array(32), PW)), `${cipher} iv ${iv}`).toBe('KEY_FORMAT_UNSUPPORTED');
+    }
+    // The right IV length: zeros under the derived key are bad padding, as for a wrong password.
+    expect(codeOf(() => pbeDecrypt(pbes2(AES_256_CBC, 16), new Uint8Array(32), PW))).toBe('KEY_PASSWORD_WRONG');
   });
 
   it('says KEY_AMBIGUOUS for two shrouded keys without decrypting either', () => {

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DER_TAG, derExplicit, derInteger, derOctetString, derOid, derSequence, derTlv } from '../../src/encoding/der.js';
 import { openKeyProvider, openPkcs12, openSoftwareKey, readPkcs12, MAX_PBE_ITERATIONS } from '../../src/keys/index.js';
 import { describeConformance } from './conformance.js';
 import { makeChainFixture, makeKeyFixture, openssl, TEST_PASSWORD } from './fixtures.js';
@@ -209,6 +210,36 @@ describe('software keys: PKCS#12 structure', () => {
     expect(['KEY_PASSWORD_WRONG', 'KEY_FORMAT_UNSUPPORTED']).toContain(code);
   });
 
+  it('takes the certificate of the key, whichever certificate carries its localKeyId (before: KEY_CERT_MISMATCH)', async () => {
+    // PFX without MAC, one plain data safe: a keyBag and certBags with or without a localKeyId (RFC 7292 §4.2).
+    const set = (...x: Uint8Array[]): Uint8Array => derTlv(DER_TAG.SET, ...x);
+    const tag = (id: number | undefined): Uint8Array[] =>
+      id === undefined ? [] : [set(derSequence(derOid('1.2.840.113549.1.9.21'), set(derOctetString(Uint8Array.of(id)))))];
+    const keyBag = (id?: number): Uint8Array => derSequence(derOid('1.2.840.113549.1.12.10.1.1'), derExplicit(0, fx('p256').keyPkcs8Der), ...tag(id));
+    const certBag = (cert: Uint8Array, id?: number): Uint8Array =>
+      derSequence(
+        derOid('1.2.840.113549.1.12.10.1.3'),
+        derExplicit(0, derSequence(derOid('1.2.840.113549.1.9.22.1'), derExplicit(0, derOctetString(cert)))),
+        ...tag(id),
+      );
+    const data = (inner: Uint8Array): Uint8Array => derSequence(derOid('1.2.840.113549.1.7.1'), derExplicit(0, derOctetString(inner)));
+    const pfx = (...bags: Uint8Array[]): Uint8Array => derSequence(derInteger(3n), data(derSequence(data(derSequence(...bags)))));
+    const right = fx('p256').certDer;
+    const wrong = fx('p256-other').certDer;
+    // A second certificate of the same key (renewed), written by OpenSSL.
+    const renewedPath = join(dir, 'p256-renewed.cert.pem');
+    await openssl(['req', '-x509', '-new', '-key', fx('p256').keyPath, '-sha256', '-subj', '/CN=p256 renewed/O=evoucher test', '-days', '30', '-out', renewedPath]);
+    const renewed = new Uint8Array(Buffer.from((await readFile(renewedPath, 'utf8')).replace(/-----[^-]+-----/gu, '').replace(/\s+/gu, ''), 'base64'));
+    const leafOf = (file: Uint8Array): string => Buffer.from(readPkcs12(file, 'unused').certificate.der).toString('hex');
+    const hex = (d: Uint8Array): string => Buffer.from(d).toString('hex');
+    expect(leafOf(pfx(keyBag(1), certBag(wrong, 1), certBag(right)))).toBe(hex(right));
+    expect(leafOf(pfx(keyBag(1), certBag(wrong, 1), certBag(right, 1)))).toBe(hex(right));
+    // Among certificates of the key, the localKeyId still picks (whatever the order).
+    expect(leafOf(pfx(keyBag(7), certBag(renewed), certBag(right, 7)))).toBe(hex(right));
+    expect(leafOf(pfx(keyBag(7), certBag(right), certBag(renewed, 7)))).toBe(hex(renewed));
+    expect(() => readPkcs12(pfx(keyBag(1), certBag(wrong, 1)), 'unused')).toThrow(expect.objectContaining({ code: 'KEY_CERT_MISMATCH' }));
+  });
+
   it('refuses bytes that are not PKCS#12, and iteration counts above the limit', async () => {
     expect(() => openPkcs12({ data: fx('p256').certDer, password: 'x' })).toThrow(expect.objectContaining({ code: 'KEY_FORMAT_UNSUPPORTED' }));
     expect(() => openPkcs12({ data: new Uint8Array([0x30, 0x80, 0xff]), password: 'x' })).toThrow(expect.objectContaining({ code: 'KEY_FORMAT_UNSUPPORTED' }));
@@ -259,6 +290,16 @@ describe('software keys: certificates and algorithms', () => {
     expect(() => openSoftwareKey({ key: s.keyPem, certificate: s.certPem, algorithm: 'ecdsa-p256-sha256' })).toThrow(
       expect.objectContaining({ code: 'CRYPTO_ALGORITHM_FORBIDDEN' }),
     );
+  });
+
+  it('refuses a certificate with bytes after its end, as DER and as PEM (before: certificate() returned them, and sealing failed on them)', () => {
+    const f = fx('p256');
+    const padded = new Uint8Array([...f.certDer, 0x00, 0x00]);
+    const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(padded).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    for (const certificate of [padded, pem]) {
+      expect(() => openSoftwareKey({ key: f.keyPem, certificate })).toThrow(expect.objectContaining({ code: 'CERT_MALFORMED' }));
+    }
+    expect(() => openSoftwareKey({ key: f.keyPem, certificate: f.certDer, chain: [padded] })).toThrow(expect.objectContaining({ code: 'CERT_MALFORMED' }));
   });
 
   it('detects a key of another kind than the certificate', () => {

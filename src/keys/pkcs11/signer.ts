@@ -15,9 +15,10 @@
  *   test signature when the provider opens (tokens rarely keep an EC public point with the private
  *   key, so comparing attributes is not enough).
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import type * as Pkcs11Js from 'pkcs11js';
 import { digest, ecdsaRawToDer, sm2ComputeDigest, verifyMessage } from '../../crypto/index.js';
+import { decodeRsDer } from '../../crypto/signature_der.js';
 import type { PublicKeyInfo } from '../../crypto/index.js';
 import type { SignatureAlgorithm } from '../../crypto/types.js';
 import { chooseAlgorithm } from '../algorithm.js';
@@ -53,6 +54,9 @@ const CKF_SIGN = 0x800;
 const CKK_RSA = 0x0;
 const CKK_EC = 0x3;
 const SIGNATURE_BUFFER = 1024; // fits RSA-8192 and any DER ECDSA/SM2 signature
+
+/** CKA_EC_PARAMS of a P-256 key: the namedCurve OID prime256v1 (RFC 5480 §2.1.1.1). */
+const P256_EC_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 
 /** DigestInfo prefix for SHA-256 (RFC 8017 §9.2 note 1). */
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
@@ -109,6 +113,7 @@ async function createProvider(session: TokenSession, options: Pkcs11Options): Pr
       detail: { token: session.tokenLabel, keyType: `0x${keyType.toString(16)}`, certificateKeyKind: certKey.kind },
     });
   }
+  await session.run((p11, s) => checkKeyFitsCertificate(session, p11, s, keyHandle, keyType, certKey));
   const mechanisms = await session.run((p11) => {
     try {
       return p11.C_GetMechanismList(session.slot);
@@ -209,10 +214,26 @@ function findKeyAndCertificate(
     { type: lib.CKA_CLASS, value: lib.CKO_CERTIFICATE },
     { type: lib.CKA_CERTIFICATE_TYPE, value: lib.CKC_X_509 },
   ];
-  let certs = findObjects(p11, s, [...certClass, ...naming()]);
-  if (certs.length === 0 && keyIdAttr !== undefined && keyIdAttr.length > 0) {
-    // PKCS#11 v2.40 §4.4: CKA_ID is what ties a certificate to its key when the labels differ.
-    certs = findObjects(p11, s, [...certClass, { type: lib.CKA_ID, value: keyIdAttr }]);
+  // PKCS#11 v2.40 §4.4: CKA_ID is what ties a certificate to its key. When the key has one, the
+  // certificate is the one with that CKA_ID, under the key's label if there is one, else under any
+  // label; a certificate that has the label but another CKA_ID belongs to another key and is never
+  // taken (it made KEY_CERT_MISMATCH of a token that holds the right certificate under another
+  // label, and with checkCertificate false it was used). Without a CKA_ID, the label decides.
+  const keyId = keyIdAttr !== undefined && keyIdAttr.length > 0 ? keyIdAttr : undefined;
+  const byLabel: Pkcs11Js.Template = options.object === undefined ? [] : [{ type: lib.CKA_LABEL, value: options.object }];
+  let certs: Buffer[] = [];
+  if (keyId !== undefined) {
+    certs = findObjects(p11, s, [...certClass, ...byLabel, { type: lib.CKA_ID, value: keyId }]);
+    if (certs.length === 0 && byLabel.length > 0) certs = findObjects(p11, s, [...certClass, { type: lib.CKA_ID, value: keyId }]);
+  }
+  if (certs.length === 0) {
+    const named = findObjects(p11, s, [...certClass, ...naming()]);
+    certs = keyId === undefined ? named : named.filter((c) => (getAttributes(p11, s, c, [lib.CKA_ID])[0]?.length ?? 0) === 0);
+    if (certs.length === 0 && named.length > 0) {
+      throw new KeyProviderError('KEY_CERT_MISMATCH', 'the certificate with the key label has another CKA_ID than the key', {
+        detail: Object.assign({}, where, { keyId: keyId?.toString('hex') ?? '' }),
+      });
+    }
   }
   const [certHandle] = certs;
   if (certHandle === undefined) {
@@ -243,7 +264,23 @@ function planSignature(
       detail: { token, algorithm, mechanism },
     });
   };
-  const rawToDer = (sig: Uint8Array): Uint8Array => (sig.length === 64 ? ecdsaRawToDer(sig) : sig);
+  // The token answers r ‖ s for a 256-bit curve (PKCS#11 v2.40 curr. §2.3.1), or DER from a token that
+  // encodes it itself. Anything else (the 96 bytes of a P-384 key) is no signature of this provider's
+  // algorithm, and is not handed on as one: a caller with checkCertificate false got it as the "DER".
+  const rawToDer = (sig: Uint8Array): Uint8Array => {
+    if (sig.length === 64) return ecdsaRawToDer(sig);
+    if (decodeRsDer(sig) !== null) return sig;
+    throw new KeyProviderError('KEY_DEVICE_ERROR', `the token returned a ${sig.length}-byte signature, not r ‖ s of a 256-bit curve`, {
+      detail: { token, algorithm, call: 'C_Sign', length: String(sig.length) },
+    });
+  };
+  // RFC 8017 §8.1.1, §8.2.1: an RSA signature is exactly as long as the modulus.
+  const rsaBlock = (sig: Uint8Array): Uint8Array => {
+    if (sig.length === Math.ceil(certKey.bits / 8)) return sig;
+    throw new KeyProviderError('KEY_DEVICE_ERROR', `the token returned a ${sig.length}-byte rsa signature for a ${certKey.bits}-bit modulus`, {
+      detail: { token, algorithm, call: 'C_Sign', length: String(sig.length) },
+    });
+  };
   const sha256 = (data: Uint8Array): Uint8Array => digest('sha256', data);
   switch (algorithm) {
     case 'ecdsa-p256-sha256':
@@ -251,13 +288,13 @@ function planSignature(
       return { mechanism: { mechanism: lib.CKM_ECDSA }, input: sha256, output: rawToDer };
     case 'rsa-pkcs1-sha256':
       if (canSign(lib.CKM_SHA256_RSA_PKCS)) {
-        return { mechanism: { mechanism: lib.CKM_SHA256_RSA_PKCS }, input: (d) => d, output: (s) => s };
+        return { mechanism: { mechanism: lib.CKM_SHA256_RSA_PKCS }, input: (d) => d, output: rsaBlock };
       }
       if (canSign(lib.CKM_RSA_PKCS)) {
         return {
           mechanism: { mechanism: lib.CKM_RSA_PKCS },
           input: (d) => Buffer.concat([SHA256_DIGEST_INFO, sha256(d)]),
-          output: (s) => s,
+          output: rsaBlock,
         };
       }
       return unsupported('CKM_SHA256_RSA_PKCS');
@@ -265,10 +302,10 @@ function planSignature(
       // RFC 4055 §3.1 / crypto's PSS profile: SHA-256, MGF1-SHA-256, 32-byte salt.
       const parameter = { type: lib.CK_PARAMS_RSA_PSS, hashAlg: lib.CKM_SHA256, mgf: lib.CKG_MGF1_SHA256, saltLen: 32 };
       if (canSign(lib.CKM_SHA256_RSA_PKCS_PSS)) {
-        return { mechanism: { mechanism: lib.CKM_SHA256_RSA_PKCS_PSS, parameter }, input: (d) => d, output: (s) => s };
+        return { mechanism: { mechanism: lib.CKM_SHA256_RSA_PKCS_PSS, parameter }, input: (d) => d, output: rsaBlock };
       }
       if (canSign(lib.CKM_RSA_PKCS_PSS)) {
-        return { mechanism: { mechanism: lib.CKM_RSA_PKCS_PSS, parameter }, input: sha256, output: (s) => s };
+        return { mechanism: { mechanism: lib.CKM_RSA_PKCS_PSS, parameter }, input: sha256, output: rsaBlock };
       }
       return unsupported('CKM_SHA256_RSA_PKCS_PSS');
     }
@@ -289,6 +326,60 @@ function planSignature(
     default:
       return unsupported(String(algorithm));
   }
+}
+
+/**
+ * Checks, without a signature, what the token tells of the private key against the certificate: an
+ * RSA key's CKA_MODULUS and CKA_PUBLIC_EXPONENT (which PKCS#11 keeps with RSA private keys), an EC
+ * key's curve (CKA_EC_PARAMS) under a P-256 certificate. The test signature proves the pair when it
+ * runs; this also holds with `checkCertificate: false`, where an RSA key of another certificate or a
+ * P-384 key under a P-256 certificate opened and signed what never verifies. An attribute the token
+ * does not show is not checked. SM2 keys have vendor key types and curves, and are left to the test
+ * signature.
+ *
+ * @throws KeyProviderError `KEY_CERT_MISMATCH`
+ */
+function checkKeyFitsCertificate(
+  session: TokenSession,
+  p11: Pkcs11Js.PKCS11,
+  s: Buffer,
+  keyHandle: Buffer,
+  keyType: number,
+  certKey: PublicKeyInfo,
+): void {
+  const lib = session.lib;
+  const mismatch = (what: string): KeyProviderError =>
+    new KeyProviderError('KEY_CERT_MISMATCH', `the token key's ${what} does not fit the certificate`, {
+      detail: { token: session.tokenLabel, certificateKeyKind: certKey.kind, attribute: what },
+    });
+  const read = (type: number): Buffer | undefined => {
+    try {
+      return getAttributes(p11, s, keyHandle, [type])[0];
+    } catch {
+      return undefined; // CKR_ATTRIBUTE_TYPE_INVALID or _SENSITIVE: nothing to compare
+    }
+  };
+  if (certKey.kind === 'rsa' && keyType === CKK_RSA) {
+    const jwk = createPublicKey({ key: Buffer.from(certKey.spki), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+    const modulus = read(lib.CKA_MODULUS);
+    if (modulus !== undefined && modulus.length > 0 && !sameUnsigned(modulus, Buffer.from(jwk.n ?? '', 'base64url'))) throw mismatch('CKA_MODULUS');
+    const exponent = read(lib.CKA_PUBLIC_EXPONENT);
+    if (exponent !== undefined && exponent.length > 0 && !sameUnsigned(exponent, Buffer.from(jwk.e ?? '', 'base64url'))) throw mismatch('CKA_PUBLIC_EXPONENT');
+  } else if (certKey.kind === 'ec-p256' && keyType === CKK_EC) {
+    const params = read(lib.CKA_EC_PARAMS);
+    // A namedCurve OID other than prime256v1; other encodings (explicit parameters) are left to the test signature.
+    if (params !== undefined && params[0] === 0x06 && !params.equals(P256_EC_PARAMS)) throw mismatch('CKA_EC_PARAMS');
+  }
+}
+
+/** Two big-endian unsigned integers are equal, leading zero bytes aside. */
+function sameUnsigned(a: Buffer, b: Buffer): boolean {
+  const strip = (x: Buffer): Buffer => {
+    let i = 0;
+    while (i < x.length - 1 && x[i] === 0) i++;
+    return x.subarray(i);
+  };
+  return strip(a).equals(strip(b));
 }
 
 /**

@@ -36,14 +36,14 @@ const PRF: ReadonlyMap<string, { readonly name: string; readonly hLen: number }>
 /** SHA-1 output length: the PKCS#12 PBE schemes derive their key and IV with it. */
 const SHA1_LENGTH = 20;
 
-/** PBES2 encryption schemes: node cipher name, key length. */
-const CIPHERS: ReadonlyMap<string, { readonly name: string; readonly keyLength: number }> = new Map([
-  ['2.16.840.1.101.3.4.1.2', { name: 'aes-128-cbc', keyLength: 16 }],
-  ['2.16.840.1.101.3.4.1.22', { name: 'aes-192-cbc', keyLength: 24 }],
-  ['2.16.840.1.101.3.4.1.42', { name: 'aes-256-cbc', keyLength: 32 }],
-  ['1.2.840.113549.3.7', { name: 'des-ede3-cbc', keyLength: 24 }],
+/** PBES2 encryption schemes: node cipher name, key length, IV length (the cipher's block). */
+const CIPHERS: ReadonlyMap<string, { readonly name: string; readonly keyLength: number; readonly ivLength: number }> = new Map([
+  ['2.16.840.1.101.3.4.1.2', { name: 'aes-128-cbc', keyLength: 16, ivLength: 16 }],
+  ['2.16.840.1.101.3.4.1.22', { name: 'aes-192-cbc', keyLength: 24, ivLength: 16 }],
+  ['2.16.840.1.101.3.4.1.42', { name: 'aes-256-cbc', keyLength: 32, ivLength: 16 }],
+  ['1.2.840.113549.3.7', { name: 'des-ede3-cbc', keyLength: 24, ivLength: 8 }],
   // GM/T 0006: SM4-CBC, used by Chinese PKCS#12 tools.
-  ['1.2.156.10197.1.104.2', { name: 'sm4-cbc', keyLength: 16 }],
+  ['1.2.156.10197.1.104.2', { name: 'sm4-cbc', keyLength: 16, ivLength: 16 }],
 ]);
 
 /** PKCS#12 PBE schemes (RFC 7292 Appendix C) node can run; RC2 and RC4 are not in OpenSSL 3's default provider. */
@@ -196,7 +196,9 @@ function pbes2Params(params: unknown): Pbes2Params {
   const scheme = CIPHERS.get(pbes2.encryptionScheme.algorithmId);
   if (scheme === undefined) unsupported('cipher', pbes2.encryptionScheme.algorithmId);
   const ivBlock = pbes2.encryptionScheme.algorithmParams as unknown;
-  if (!(ivBlock instanceof asn1js.OctetString)) return malformed('cipher iv');
+  // An IV of another length is the file's fault, found before any derivation: node would refuse it at
+  // decryption, which reads as a wrong password.
+  if (!(ivBlock instanceof asn1js.OctetString) || ivBlock.getValue().byteLength !== scheme.ivLength) return malformed('cipher iv');
   let kdf: PBKDF2Params;
   try {
     kdf = new PBKDF2Params({ schema: pbes2.keyDerivationFunc.algorithmParams });

@@ -182,17 +182,19 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
   const [first] = keys; // at most one: several were refused above
   if (first === undefined) throw new KeyProviderError('KEY_NOT_FOUND', 'pkcs12 file holds no private key');
   if (certs.length === 0) throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'pkcs12 file holds no certificate');
-  // RFC 7292 §4.2: localKeyId ties a key to its certificate; fall back to the public key.
-  let leafIndex = first.localKeyId === undefined ? -1 : certs.findIndex((c) => c.localKeyId === first.localKeyId);
-  if (leafIndex < 0) {
-    leafIndex = certs.findIndex((c) => {
-      try {
-        return samePublicKey(certificatePublicKey(c.facts), first.key.publicKey);
-      } catch {
-        return false; // a chain certificate with a refused key cannot be the signer's
-      }
-    });
-  }
+  // The leaf is a certificate of the key's public key; among several (a renewed certificate beside the
+  // old one), the one with the key's localKeyId (RFC 7292 §4.2). The localKeyId alone does not decide:
+  // a file that put the key's localKeyId on another certificate was refused (KEY_CERT_MISMATCH) although
+  // it held the key's own.
+  const ofKey = certs.flatMap((c, i) => {
+    try {
+      return samePublicKey(certificatePublicKey(c.facts), first.key.publicKey) ? [i] : [];
+    } catch {
+      return []; // a chain certificate with a refused key cannot be the signer's
+    }
+  });
+  const tagged = first.localKeyId === undefined ? undefined : ofKey.find((i) => certs[i]?.localKeyId === first.localKeyId);
+  const leafIndex = tagged ?? ofKey[0] ?? -1;
   const leaf = certs[leafIndex];
   if (leaf === undefined) {
     throw new KeyProviderError('KEY_CERT_MISMATCH', 'no certificate in the pkcs12 file belongs to its key');
