@@ -1,0 +1,201 @@
+/**
+ * Fixed-base tables for SM2 verification: s·G + t·P as one sum of table points, with no doublings.
+ *
+ * Why this is written here rather than taken from noble: noble's tables serve its generic point type, whose
+ * every addition is the complete projective formula (12 multiplications, 2 by b, 3 by a) with a reduction (a
+ * BigInt division) after each of its 23 additions and subtractions. A verification only handles public values,
+ * so a faster formula that has to treat its exceptional cases explicitly is fine: here each table point is
+ * affine, the running sum is Jacobian, and one mixed addition costs 8 multiplications and 3 squarings, with
+ * additions and subtractions reduced by a comparison instead of a division. Every table of a window is one flat
+ * array of affine coordinates, so the sum allocates nothing but the BigInts themselves. The field product
+ * stays V8's BigInt `%`: a Solinas reduction written with BigInt shifts measured 2.4 times slower.
+ *
+ * Signed fixed windows: a scalar k < 2^256 is written as Σ d_j·2^(jW) with d_j ∈ [−2^(W−1), 2^(W−1)], and the
+ * table of a point Q holds i·2^(jW)·Q for every window j and i ∈ [1, 2^(W−1)]; a negative digit adds the
+ * point's negation (x, p − y). The tables are correct for any scalar; the caller checks the ranges of the
+ * signature values (GB/T 32918.2 §7.1 B1, B2) as before.
+ */
+import { invert } from '@noble/curves/abstract/modular.js';
+import type { Sm2Curve, Sm2Point } from './sm2_curve.js';
+
+/** The table of one point: affine multiples for each window, flattened as x, y, x, y, ... */
+export interface FixedBaseTable {
+  /** The window width W in bits. */
+  readonly w: number;
+  /** Number of windows: ⌈256 / W⌉ + 1 (the last one takes the carry of a negative digit). */
+  readonly windows: number;
+  /** For window j and i ∈ [1, 2^(W−1)], x at `2·(j·2^(W−1) + i − 1)` and y right after it. */
+  readonly xy: readonly bigint[];
+}
+
+/** Scalars the tables cover: below 2^256 (sm2p256v1's n and p are both below it). */
+const SCALAR_BITS = 256;
+
+/**
+ * Builds the table of `point` (a validated point, not the identity) for windows of `w` bits.
+ * Costs about 2^(W−1) · (⌈256 / W⌉ + 1) point additions and one field inversion (Montgomery's trick).
+ *
+ * @param curve - the curve the point is on.
+ * @param point - the point Q.
+ * @param w - the window width, 2 to 12.
+ * @returns the table.
+ */
+export function buildFixedBaseTable(curve: Sm2Curve, point: Sm2Point, w: number): FixedBaseTable {
+  if (!Number.isInteger(w) || w < 2 || w > 12) throw new RangeError('window width must be 2..12');
+  const p = curve.params.p;
+  const half = 1 << (w - 1);
+  const windows = Math.ceil(SCALAR_BITS / w) + 1;
+  const points: Sm2Point[] = [];
+  let base = point;
+  for (let j = 0; j < windows; j++) {
+    let cur = base;
+    points.push(cur);
+    for (let i = 2; i <= half; i++) {
+      cur = cur.add(base);
+      points.push(cur);
+    }
+    for (let i = 0; i < w; i++) base = base.double();
+  }
+  // One inversion for all: with prefix products, 1/Z_i = (1/∏Z) · ∏_{k<i} Z_k · ∏_{k>i} Z_k. A multiple of a
+  // point of prime order below 2^256 · n is never the identity, so no Z is 0 (checked all the same).
+  const prefix: bigint[] = new Array<bigint>(points.length);
+  let acc = 1n;
+  for (let i = 0; i < points.length; i++) {
+    prefix[i] = acc;
+    const z = (points[i] as Sm2Point).Z;
+    if (z === 0n) throw new RangeError('a table point is the identity');
+    acc = (acc * z) % p;
+  }
+  let inv = invert(acc, p);
+  const xy: bigint[] = new Array<bigint>(points.length * 2);
+  for (let i = points.length - 1; i >= 0; i--) {
+    const q = points[i] as Sm2Point;
+    const zInv = (inv * (prefix[i] as bigint)) % p;
+    inv = (inv * q.Z) % p;
+    // noble's points are homogeneous projective: x = X/Z, y = Y/Z.
+    xy[2 * i] = (q.X * zInv) % p;
+    xy[2 * i + 1] = (q.Y * zInv) % p;
+  }
+  return Object.freeze({ w, windows, xy: Object.freeze(xy) });
+}
+
+/**
+ * The signed digits of `k` in windows of `w` bits (see the module notes).
+ *
+ * @param k - the scalar, 0 ≤ k < 2^256.
+ * @param w - the window width.
+ * @param windows - the table's window count.
+ * @returns one digit per window, least significant first.
+ */
+export function signedDigits(k: bigint, w: number, windows: number): Int32Array {
+  if (k < 0n || k >> BigInt(SCALAR_BITS) !== 0n) throw new RangeError('scalar out of range');
+  const out = new Int32Array(windows);
+  const full = 1 << w;
+  const half = full >> 1;
+  // 32-bit limbs, least significant first, read as plain numbers: no BigInt per window.
+  // Two spare limbs: the last window may start in the ninth and read into the tenth.
+  const limbs = new Uint32Array(SCALAR_BITS / 32 + 2);
+  for (let i = 0; i < SCALAR_BITS / 32; i++) limbs[i] = Number((k >> BigInt(32 * i)) & 0xffffffffn);
+  let carry = 0;
+  for (let j = 0; j < windows; j++) {
+    const bit = j * w;
+    const limb = bit >>> 5;
+    const shift = bit & 31;
+    let v = (limbs[limb] as number) >>> shift;
+    if (shift + w > 32) v |= (limbs[limb + 1] as number) << (32 - shift);
+    let d = (v & (full - 1)) + carry;
+    carry = 0;
+    if (d > half) {
+      d -= full;
+      carry = 1;
+    }
+    out[j] = d;
+  }
+  if (carry !== 0) throw new RangeError('scalar does not fit the windows');
+  return out;
+}
+
+/** A point in Jacobian coordinates (x = X/Z², y = Y/Z³), or the identity (`undefined`). */
+export type JacobianPoint = { readonly X: bigint; readonly Y: bigint; readonly Z: bigint } | undefined;
+
+/**
+ * Σ d_j · (table points) over every table and digit list given: s·G + t·P for a verification.
+ *
+ * @param curve - the curve of the tables.
+ * @param terms - pairs of a table and the signed digits of its scalar (same window width as the table).
+ * @returns the sum in Jacobian coordinates, or `undefined` for the identity.
+ */
+export function sumFixedBase(curve: Sm2Curve, terms: readonly (readonly [FixedBaseTable, Int32Array])[]): JacobianPoint {
+  const p = curve.params.p;
+  const a = curve.params.a;
+  let X = 0n;
+  let Y = 0n;
+  let Z = 0n;
+  let identity = true;
+  for (const [table, digits] of terms) {
+    const half = 1 << (table.w - 1);
+    const xy = table.xy;
+    for (let j = 0; j < digits.length; j++) {
+      const d = digits[j] as number;
+      if (d === 0) continue;
+      const at = 2 * (j * half + (d > 0 ? d : -d) - 1);
+      const x2 = xy[at] as bigint;
+      const y2t = xy[at + 1] as bigint;
+      const y2 = d > 0 || y2t === 0n ? y2t : p - y2t;
+      if (identity) {
+        X = x2;
+        Y = y2;
+        Z = 1n;
+        identity = false;
+        continue;
+      }
+      // Mixed addition (Jacobian + affine), "madd-2007-bl" without its doubling of the result.
+      const zz = (Z * Z) % p;
+      const u2 = (x2 * zz) % p;
+      const s2 = (((y2 * Z) % p) * zz) % p;
+      let h = u2 - X;
+      if (h < 0n) h += p;
+      let r = s2 - Y;
+      if (r < 0n) r += p;
+      if (h === 0n) {
+        if (r !== 0n) {
+          // The table point is the negation of the sum: the identity.
+          identity = true;
+          continue;
+        }
+        // The table point equals the sum: double it ("dbl-2007-bl", any a).
+        const xx = (X * X) % p;
+        const yy = (Y * Y) % p;
+        const yyyy = (yy * yy) % p;
+        const z2 = (Z * Z) % p;
+        const sd = (4n * ((X * yy) % p)) % p;
+        const m = (3n * xx + ((a * ((z2 * z2) % p)) % p)) % p;
+        let x3 = (m * m - 2n * sd) % p;
+        if (x3 < 0n) x3 += p;
+        let sx = sd - x3;
+        if (sx < 0n) sx += p;
+        let y3 = (m * sx - 8n * yyyy) % p;
+        if (y3 < 0n) y3 += p;
+        Z = (2n * Y * Z) % p;
+        X = x3;
+        Y = y3;
+        // A point of odd order has no y = 0, so the double is never the identity.
+        continue;
+      }
+      const hh = (h * h) % p;
+      const hhh = (h * hh) % p;
+      const v = (X * hh) % p;
+      let x3 = ((r * r) % p) - hhh - 2n * v;
+      x3 %= p;
+      if (x3 < 0n) x3 += p;
+      let vx = v - x3;
+      if (vx < 0n) vx += p;
+      let y3 = ((r * vx) % p) - ((Y * hhh) % p);
+      if (y3 < 0n) y3 += p;
+      Z = (Z * h) % p;
+      X = x3;
+      Y = y3;
+    }
+  }
+  return identity ? undefined : { X, Y, Z };
+}
