@@ -80,7 +80,7 @@ describe('sm2 fixed-base tables', () => {
 
   it('the sum meeting a table point (doubling) or its negation (the identity, mid-way and at the end)', () => {
     // The sum is taken table by table: after s·G, the first point of Q's table meets it.
-    for (const [s, t] of [[5n, 5n], [300n, 300n], [5n + (7n << 8n), 5n + (7n << 8n)]]) {
+    for (const [s, t] of [[5n, 5n], [300n, 300n], [5n + (7n << 8n), 5n + (7n << 8n)]] as [bigint, bigint][]) {
       expect(affine(sum(s, G, t, 8, 8)), `doubling ${s}`).toEqual(reference(s, G, t));
       // Q = −G: the first point of Q's table cancels the sum (the identity mid-way), and the rest goes on from it.
       expect(affine(sum(s, G.negate(), t + (3n << 16n), 8, 8)), `cancel ${s}`).toEqual(reference(s, G.negate(), t + (3n << 16n)));
