@@ -121,8 +121,14 @@ export type PrivateInternals =
   | { readonly kind: 'sm2'; readonly d: Uint8Array; readonly pub: Uint8Array }
   | { readonly kind: 'ec-p256' | 'rsa'; readonly key: KeyObject };
 
-/** Internal state of a public key parsed here. */
+/**
+ * Internal state of a public key parsed here. `spki` and `point` are private copies: the arrays of the frozen
+ * `PublicKeyInfo` are the caller's to change (freezing does not reach typed-array contents), and verification
+ * must use the key the info was made from.
+ */
 export interface PublicInternals {
+  readonly spki: Uint8Array;
+  readonly point: Uint8Array | undefined;
   node?: KeyObject;
 }
 
@@ -176,9 +182,9 @@ export function sm2PublicKeyToSpki(publicKey: Uint8Array): Uint8Array {
   return ecSpki(OID.sm2Curve, publicKey);
 }
 
-function freezePublic(info: PublicKeyInfo, internals: PublicInternals = {}): PublicKeyInfo {
+function freezePublic(info: PublicKeyInfo): PublicKeyInfo {
   const frozen = Object.freeze(info);
-  publicInternals.set(frozen, internals);
+  publicInternals.set(frozen, { spki: info.spki.slice(), point: info.point?.slice() });
   return frozen;
 }
 
@@ -325,11 +331,19 @@ export function resolvePublicKey(key: Uint8Array | PublicKeyInfo): PublicKeyInfo
   return parsed;
 }
 
+/**
+ * The EC point of a key resolved by {@link resolvePublicKey}, from the private copy taken when it was parsed
+ * (not `info.point`, which its holder can overwrite).
+ */
+export function trustedPoint(info: PublicKeyInfo): Uint8Array | undefined {
+  return publicInternals.get(info)?.point ?? info.point;
+}
+
 /** node KeyObject of an EC/RSA public key, created once per parsed key. */
 export function nodePublicKey(info: PublicKeyInfo): KeyObject {
   const internals = publicInternals.get(info);
   if (internals?.node !== undefined) return internals.node;
-  const node = createPublicKey({ key: Buffer.from(info.spki), format: 'der', type: 'spki' });
+  const node = createPublicKey({ key: Buffer.from(internals?.spki ?? info.spki), format: 'der', type: 'spki' });
   if (internals !== undefined) internals.node = node;
   return node;
 }
@@ -383,7 +397,8 @@ function sm2Private(d: Uint8Array, embeddedPub?: Uint8Array): PrivateKeyMaterial
     // A mismatched embedded public key signals a corrupt or tampered file.
     fail('CRYPTO_KEY_INVALID', 'embedded sm2 public key does not match the private key');
   }
-  const publicKey = freezePublic({ kind: 'sm2', bits: 256, spki: ecSpki(OID.sm2Curve, pub), point: pub });
+  // The handed-out point is a copy: the signing state (Z_A is computed from `pub`) must not change with it.
+  const publicKey = freezePublic({ kind: 'sm2', bits: 256, spki: ecSpki(OID.sm2Curve, pub), point: pub.slice() });
   return makePrivate({ kind: 'sm2', d: d32, pub }, publicKey);
 }
 

@@ -9,7 +9,7 @@
  */
 import { constants, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { EvoucherError } from '../errors.js';
-import { getPrivateInternals, nodePublicKey, resolvePublicKey } from './keys.js';
+import { getPrivateInternals, nodePublicKey, resolvePublicKey, trustedPoint } from './keys.js';
 import type { PrivateKeyMaterial, PublicKeyInfo } from './keys.js';
 import { decodeRsDer } from './signature_der.js';
 import { sm2SignKnownPair, sm2Verify } from './sm2.js';
@@ -114,7 +114,7 @@ export function verifyMessage(
   checkBytes(message, 'message');
   checkBytes(signature, 'signature');
   if (info.kind === 'sm2') {
-    return sm2Verify(info.point as Uint8Array, message, signature, options);
+    return sm2Verify(trustedPoint(info) as Uint8Array, message, signature, options);
   }
   if (info.kind === 'ec-p256') {
     // OpenSSL also insists on canonical DER, but the range and strictness rules are ours to state.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ecdsaDerToRaw, ecdsaRawToDer, generateKeyPair, parsePublicKey, signMessage, verifyMessage } from '../../src/crypto/index.js';
+import { ecdsaDerToRaw, ecdsaRawToDer, exportPrivateKeyPkcs8, generateKeyPair, parsePublicKey, signMessage, verifyMessage } from '../../src/crypto/index.js';
 import type { PublicKeyInfo, SignatureAlgorithm } from '../../src/crypto/index.js';
 import { ascii, codeOf, hex, unhex } from './helpers.js';
 
@@ -35,6 +35,30 @@ describe('signMessage / verifyMessage', () => {
     expect(verifyMessage('sm2-sm3', lying, msg, sig)).toBe(true);
     expect(codeOf(() => verifyMessage('ecdsa-p256-sha256', { ...rebuilt, kind: 'ec-p256' }, msg, sig))).toBe('ARG_INVALID');
     expect(codeOf(() => verifyMessage('sm2-sm3', { kind: 'sm2', bits: 256 } as PublicKeyInfo, msg, sig))).toBe('ARG_INVALID');
+  });
+
+  it('overwriting the arrays of a PublicKeyInfo made here changes neither the signing key nor the verifying key', () => {
+    const other = generateKeyPair('sm2');
+    const sm2 = generateKeyPair('sm2');
+    const spki = sm2.publicKey.spki.slice();
+    const point = (sm2.publicKey.point as Uint8Array).slice();
+    // the holder reuses the arrays it was handed (point and spki of another key written over them)
+    (sm2.publicKey.point as Uint8Array).set(other.publicKey.point as Uint8Array);
+    const sig = signMessage('sm2-sm3', sm2, msg);
+    expect(verifyMessage('sm2-sm3', spki, msg, sig)).toBe(true); // Z_A still from the key's own point
+    expect(verifyMessage('sm2-sm3', sm2.publicKey, msg, sig)).toBe(true);
+    expect(verifyMessage('sm2-sm3', sm2.publicKey, msg, signMessage('sm2-sm3', other, msg))).toBe(false);
+    expect(hex(exportPrivateKeyPkcs8(sm2))).toContain(hex(point)); // the embedded public key is the real one
+
+    const parsed = parsePublicKey(spki);
+    (parsed.point as Uint8Array).set(other.publicKey.point as Uint8Array);
+    expect(verifyMessage('sm2-sm3', parsed, msg, signMessage('sm2-sm3', other, msg))).toBe(false);
+    expect(verifyMessage('sm2-sm3', parsed, msg, sig)).toBe(true);
+
+    const p256 = parsePublicKey(keys['ec-p256'].publicKey.spki);
+    const p256Sig = signMessage('ecdsa-p256-sha256', keys['ec-p256'], msg);
+    p256.spki.set(generateKeyPair('ec-p256').publicKey.spki);
+    expect(verifyMessage('ecdsa-p256-sha256', p256, msg, p256Sig)).toBe(true);
   });
 
   it('RSA PSS and PKCS#1 v1.5 signatures do not verify as each other', () => {

@@ -14,7 +14,10 @@ import {
 } from '../../src/crypto/index.js';
 import { sm2KeyCacheCount, sm2PointVerificationCount } from '../../src/crypto/sm2.js';
 import { decodeRsDer } from '../../src/crypto/signature_der.js';
-import { SM2P256V1 } from '../../src/crypto/sm2_curve.js';
+import { SM2P256V1, sm2p256v1 } from '../../src/crypto/sm2_curve.js';
+import { verifyCore } from '../../src/crypto/sm2.js';
+import { digest } from '../../src/crypto/hash.js';
+import { invert } from '@noble/curves/abstract/modular.js';
 import { ascii, codeOf, hex, unhex, vector } from './helpers.js';
 
 const v = vector<{ d: string; Px: string; Py: string; der: string; messageAscii: string }>('sm2/gbt32918-5-annex-a.json');
@@ -177,6 +180,37 @@ describe('sm2Verify: the last success per key', () => {
       expect(sm2Verify(P, ascii(`message ${i + 1}`), sig)).toBe(false);
     }
     expect(count()).toBe(c0 + 16);
+  });
+});
+
+describe('sm2 verification: the projective x check', () => {
+  it("accepts x1' in [n, p) (compared as r − e + n), and nothing else", () => {
+    // x1' ≥ n happens with probability about 2^-128 for real signatures, so build one: a point R with x ≥ n,
+    // then the key P = (r + s)^-1 (R − s·G) for which (r, s) is valid (verifyCore takes Z_A as given).
+    const { p, a, b } = SM2P256V1;
+    const Fp = sm2p256v1.Point.Fp;
+    let x = n + 1n;
+    let y = 0n;
+    for (;; x++) {
+      const rhs = Fp.create(x * x * x + a * x + b);
+      try {
+        y = Fp.sqrt(rhs);
+        if (Fp.eql(Fp.sqr(y), rhs)) break;
+      } catch {
+        // not a square: next x
+      }
+    }
+    expect(x < p).toBe(true);
+    const R = sm2p256v1.Point.fromAffine({ x, y });
+    const z = new Uint8Array(32).fill(7);
+    const e = BigInt('0x' + hex(digest('sm3', new Uint8Array([...z, ...m]))));
+    const sv = 0x1234567n;
+    const rv = (e + x) % n;
+    const P = R.subtract(sm2p256v1.Point.BASE.multiply(sv)).multiply(invert((rv + sv) % n, n));
+    expect(verifyCore(sm2p256v1, P, z, m, rv, sv)).toBe(true);
+    expect(verifyCore(sm2p256v1, P, z, m, (rv + 1n) % n, sv)).toBe(false);
+    expect(verifyCore(sm2p256v1, P, z, m, rv, sv + 1n)).toBe(false);
+    expect(verifyCore(sm2p256v1, P, z, ascii('other'), rv, sv)).toBe(false);
   });
 });
 
