@@ -53,6 +53,11 @@ export interface VoucherSummary {
   readonly voucherNo: string;
   /** The main amount (the type's total field, e.g. `PayAmt`, `AllAmt`), when the type has one. */
   readonly amount?: string;
+  /**
+   * Receipts only: the amount the processing party reports (the type's main X amount, `XPayAmt` or `XSumAmt`;
+   * `0.00` for a failed payment), when the type has one and it is filled. `amount` stays the requested total.
+   */
+  readonly processedAmount?: string;
   /** The payee, when the type names one. */
   readonly payee?: { readonly name?: string; readonly account?: string };
   /** `original` (VoucherFlag 0) or `receipt` (VoucherFlag 1). */

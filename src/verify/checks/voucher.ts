@@ -62,6 +62,20 @@ function mainAmount(v: Voucher): string | undefined {
 }
 
 /**
+ * The amount the processing party reports in a receipt: the type's main X amount field (`XPayAmt`, `XSumAmt`),
+ * `0.00` for a failed payment. Undefined when the type has none or it is not filled.
+ */
+function processedAmount(v: Voucher): string | undefined {
+  try {
+    const field = getVoucherType(v.vtCode).fields.find((f) => f.x && f.type === 'amount');
+    const value = field === undefined ? undefined : v.fields[field.name];
+    return value === '' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The summary of the verified voucher, read only from the parsed voucher bytes of the body's view.
  *
  * @param body - the body.
@@ -73,6 +87,9 @@ export function summarizeVoucher(body: EnvelopeBody, hash: Digester = digest): V
   if (v === undefined) return undefined;
   const f = v.fields;
   const amount = mainAmount(v);
+  // A receipt's `amount` is still the requested total (a non-X field, equal to the original's); what was paid
+  // is its X amount, reported apart so that a failed payment (XPayAmt 0.00) is not read as paid.
+  const processed = body.voucherFlag === '1' ? processedAmount(v) : undefined;
   const name = f['PayeeAcctName'];
   const account = f['PayeeAcctNo'];
   let payee: { name?: string; account?: string } | undefined;
@@ -87,6 +104,7 @@ export function summarizeVoucher(body: EnvelopeBody, hash: Digester = digest): V
     vtCode: f['VtCode'] ?? v.vtCode,
     voucherNo: f['VoucherNo'] ?? '',
     ...(amount === undefined ? {} : { amount }),
+    ...(processed === undefined ? {} : { processedAmount: processed }),
     ...(payee === undefined ? {} : { payee }),
     view: body.voucherFlag === '1' ? 'receipt' : 'original',
     digest: hex(hash('sha256', body.voucherBytes)),

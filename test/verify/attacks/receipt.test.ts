@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReceipt, validatePolicy } from '../../../src/seal/index.js';
 import { buildVoucher, createEnvelope } from '../../../src/voucher/index.js';
-import { BUILD_NOW, codes, example, failures, replaceBytes, rewriteBody, seal, sealedReceipt, swapBase64, T, verifyOne, voucherBytesOf } from '../helpers.js';
+import { BUILD_NOW, codes, example, failures, replaceBytes, rewriteBody, seal, sealedOriginal, sealedReceipt, swapBase64, T, verifyOne, voucherBytesOf } from '../helpers.js';
 
 let receipt: Uint8Array;
 beforeAll(async () => {
@@ -19,6 +19,17 @@ describe('receipts', () => {
     const r = await verifyOne(receipt);
     expect(codes(r)).toEqual([]);
     expect(r.status).toBe('VALID');
+  });
+
+  it('a failed payment (XPayAmt 0.00) is VALID, and the report says what was paid apart from the requested amount', async () => {
+    const failed = createReceipt(await sealedOriginal('p256'), { set: { XPayDate: '20251202', XPayAmt: '0.00' }, now: new Date('2025-12-02T12:00:00+08:00') });
+    const r = await verifyOne(await seal(failed, 'yh_zqz', 'yh-p256', T(60 * 24 + 120)));
+    expect(r.status).toBe('VALID');
+    expect(r.voucher?.amount).toBe('12680.50');
+    expect(r.voucher?.processedAmount).toBe('0.00');
+    const ok = await verifyOne(receipt);
+    expect(ok.voucher?.processedAmount).toBe('12680.50');
+    expect((await verifyOne(await sealedOriginal('p256'))).voucher?.processedAmount).toBeUndefined();
   });
 
   it('an X-field changed after the receipt seal → the receipt seal fails (SEAL_DIGEST_MISMATCH); the original seals stay valid', async () => {
