@@ -5,12 +5,13 @@
  * certificate, and a token answer that is no signature of the provider's algorithm is an error, not the
  * signature (SoftHSM2).
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { p256 as p256Curve } from '@noble/curves/nist.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyMessage } from '../../src/crypto/index.js';
+import { parsePublicKey, sm2ComputeDigest, verifyMessage } from '../../src/crypto/index.js';
 import { openPkcs11 } from '../../src/keys/pkcs11/index.js';
 import type { Pkcs11Options } from '../../src/keys/pkcs11/index.js';
 import { createTestToken, softHsmUnavailableReason } from '../helpers/softhsm.js';
@@ -52,6 +53,8 @@ if (skipReason !== undefined) {
           { label: 'noid', keyPkcs8Der: p256.keyPkcs8Der, certDer: p256.certDer, id: '41', certId: '' },
           { label: 'p384-under-p256', keyPkcs8Der: p384, certDer: p256.certDer, id: '51' },
           { label: 'p384-under-sm2', keyPkcs8Der: p384, certDer: sm2.certDer, id: '52' },
+          // A P-256 key standing in for an SM2 key (SoftHSM2 has no SM2): CKM_ECDSA signs the SM2 digest e.
+          { label: 'p256-under-sm2', keyPkcs8Der: p256.keyPkcs8Der, certDer: sm2.certDer, id: '53' },
           { label: 'rsa-mismatch', keyPkcs8Der: rsa.keyPkcs8Der, certDer: rsaOther.certDer, id: '61' },
           { label: 'rsa', keyPkcs8Der: rsa.keyPkcs8Der, certDer: rsa.certDer, id: '62' },
         ],
@@ -112,6 +115,23 @@ if (skipReason !== undefined) {
         detail: expect.objectContaining({ attribute: 'CKA_MODULUS' }),
       });
       expect((await openedCertificate(options('rsa', { checkCertificate: false }))).equals(Buffer.from(rsa.certDer))).toBe(true);
+    });
+
+    it('keeps its own copy of the signer ID: a caller refilling its array later does not change what is signed', async () => {
+      const id = new TextEncoder().encode('bank-0000000001');
+      const p = await openPkcs11(options('p256-under-sm2', { checkCertificate: false, sm2Mechanism: CKM_ECDSA, sm2Id: id }));
+      try {
+        id.fill(0x41);
+        const message = new TextEncoder().encode('voucher');
+        const signature = await p.sign(message);
+        const sm2Point = parsePublicKey(new X509Certificate(Buffer.from(await p.certificate())).publicKey.export({ type: 'spki', format: 'der' })).point as Uint8Array;
+        const e = sm2ComputeDigest(sm2Point, message, { id: new TextEncoder().encode('bank-0000000001') });
+        // The stand-in key signed e itself (CKM_ECDSA takes the digest as given): e under the ID given at opening.
+        const publicKey = new Uint8Array(createPublicKey(createPrivateKey({ key: Buffer.from(p256.keyPkcs8Der), format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' })).subarray(-65);
+        expect(p256Curve.verify(signature, e, publicKey, { prehash: false, format: 'der', lowS: false })).toBe(true);
+      } finally {
+        await p.close?.();
+      }
     });
 
     it('answers a token signature that is not r ‖ s of a 256-bit curve with KEY_DEVICE_ERROR (before: its 96 raw bytes as the DER signature)', async () => {

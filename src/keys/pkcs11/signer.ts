@@ -94,7 +94,8 @@ export async function openPkcs11(options: Pkcs11Options): Promise<KeyProvider> {
   }
   const session = await openTokenSession(options.modulePath, options, options.pin);
   try {
-    return await createProvider(session, options);
+    // The signer ID is copied: a caller refilling its array later must not change the ID this key signs under.
+    return await createProvider(session, options.sm2Id instanceof Uint8Array ? Object.assign({}, options, { sm2Id: options.sm2Id.slice() }) : options);
   } catch (e) {
     await session.close();
     throw e;
