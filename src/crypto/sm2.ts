@@ -56,7 +56,7 @@ export interface Sm2Options {
 export interface Sm2SignOptions extends Sm2Options {
   /** A fixed nonce k ∈ [1, n−1], for known-answer tests only. Never reuse a k: it reveals d. */
   readonly k?: bigint;
-  /** The signer's 65-byte public key, if known, to save computing d·G. */
+  /** The signer's 65-byte public key, if known, checked against d·G (a mismatch is `CRYPTO_KEY_INVALID`: it would make signatures nobody can verify). */
   readonly publicKey?: Uint8Array;
 }
 
@@ -285,7 +285,7 @@ function verifyDigest(curve: Sm2Curve, P: Sm2Point, e: bigint, r: bigint, s: big
  *
  * @param d - the 32-byte private key, d ∈ [1, n−2].
  * @param message - the message M (Z_A is prepended internally).
- * @param options - `id` (default `1234567812345678`), `publicKey` (saves d·G), `k` (tests only).
+ * @param options - `id` (default `1234567812345678`), `publicKey` (checked against d·G), `k` (tests only).
  * @returns DER `SEQUENCE { r INTEGER, s INTEGER }` (GB/T 35276-2017 §7).
  * @throws EvoucherError `CRYPTO_KEY_INVALID` (bad d, or a publicKey that is not d·G),
  *   `ARG_INVALID` (bad id or k), `CRYPTO_SIGN_FAILED` (a fixed k that yields r = 0 or s = 0).

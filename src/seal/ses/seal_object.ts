@@ -348,7 +348,7 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   // Refuse to emit a seal whose maker signature would not verify (wrong key for the certificate, or a
   // provider that signed with another ID or returned raw r||s).
   if (!verifyMessage('sm2-sm3', makerKey, sealInfo, signature)) {
-    throw new EvoucherError('KEY_CERT_MISMATCH', 'seal: the maker signature does not verify with the maker certificate');
+    throw new EvoucherError('KEY_CERT_MISMATCH', 'seal: the maker signature does not verify with the maker certificate under the default SM2 signer ID that GB/T 38540 seals use (a wrong key, or a key provider set to another sm2Id)');
   }
   return derSequence(sealInfo, derOctetString(makerCert), derOid(SM2_WITH_SM3_OID), derBitString(signature));
 }

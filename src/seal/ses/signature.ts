@@ -249,7 +249,7 @@ export async function makeSesSignature(options: MakeSesSignatureOptions): Promis
   );
   const signature = await signer.sign(tbsSign);
   if (!verifyMessage('sm2-sm3', key, tbsSign, signature)) {
-    throw new EvoucherError('KEY_CERT_MISMATCH', 'seal: the sealer signature does not verify with the signer certificate');
+    throw new EvoucherError('KEY_CERT_MISMATCH', 'seal: the sealer signature does not verify with the signer certificate under the default SM2 signer ID that GB/T 38540 seals use (a wrong key, or a key provider set to another sm2Id)');
   }
   return derSequence(tbsSign, derOctetString(cert), derOid(SM2_WITH_SM3_OID), derBitString(signature));
 }

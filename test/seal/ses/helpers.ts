@@ -37,6 +37,13 @@ export function demoProvider(role: string, algorithm?: SignatureAlgorithm): KeyP
   };
 }
 
+/** An SM2 demo key that signs under the signer ID `id` instead of the default. */
+export function demoProviderWithId(role: string, id: Uint8Array): KeyProvider & { readonly certDer: Uint8Array } {
+  const key = importPrivateKey(readFileSync(join(PKI, `${role}.key.pem`), 'utf8'), { password: 'evoucher-demo' });
+  const certDer = pemToDer(readFileSync(join(PKI, `${role}.cert.pem`), 'utf8'));
+  return { algorithm: 'sm2-sm3', certDer, certificate: async () => certDer, sign: async (data) => signMessage('sm2-sm3', key, data, { id }) };
+}
+
 /** Flips one bit of a copy of `b`. */
 export function flipBit(b: Uint8Array, offset: number, bit = 0): Uint8Array {
   const c = b.slice();

@@ -28,7 +28,7 @@ import {
 } from '../../../src/seal/ses/index.js';
 import { sm2PointVerificationCount } from '../../../src/crypto/sm2.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
-import { codeOfAsync, demoProvider, hex, opensslSm2Verify, readReal } from './helpers.js';
+import { codeOfAsync, demoProvider, demoProviderWithId, hex, opensslSm2Verify, readReal } from './helpers.js';
 
 const PNG = new Uint8Array(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
 const validStart = new Date('2025-01-01T00:00:00Z');
@@ -218,6 +218,9 @@ describe('makeSesSignature', () => {
     expect(await codeOfAsync(() => makeSesSignature({ ...base, propertyInfo: '范围' }))).toBe('ARG_INVALID');
     expect(await codeOfAsync(() => makeSesSignature({ ...base, seal: seal.subarray(0, 100) }))).toBe('DER_MALFORMED');
     expect(await codeOfAsync(() => makeSesSignature({ ...base, signer: { ...cz, certificate: async () => dw.certDer } }))).toBe('KEY_CERT_MISMATCH');
+    // A key that signs under another SM2 signer ID makes seals no reader verifies: refused, and the message says why.
+    const otherId = demoProviderWithId('sm2/dw', new TextEncoder().encode('bank-001'));
+    await expect(makeSesSignature({ ...base, signer: otherId })).rejects.toMatchObject({ code: 'KEY_CERT_MISMATCH', message: expect.stringContaining('sm2Id') });
     // A real vendor seal can be embedded only by one of its holders.
     expect(await codeOfAsync(() => makeSesSignature({ ...base, seal: readReal('ofdrw-UserV4.esl') }))).toBe('SEAL_SIGNER_NOT_IN_SEAL');
   });
