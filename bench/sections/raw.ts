@@ -31,6 +31,8 @@ export interface Sm2Figures {
    * the like-for-like partner of {@link oursVerify}, whose per-key table does the same work once per key.
    */
   readonly smCryptoV2VerifyPrecomputed: Rate;
+  /** Our verify rate ÷ sm-crypto-v2's with `precomputePublicKey`, in each of as many interleaved pairs. */
+  readonly precomputedRatio: Rate;
   /**
    * Our verify rate ÷ sm-crypto-v2's in each interleaved pair (one repetition of theirs, then one of ours), whose
    * median is the target ratio: a shared VM's speed moves within seconds, and within a pair both sides move alike.
@@ -135,12 +137,17 @@ export async function measureSm2(m: MeasureOptions, pairs: number): Promise<Sm2F
   // Theirs with its own per-key precomputation, checked on our signature first like the plain call above.
   check(smCrypto.doVerifySignature(msg, sigHex, smCrypto.precomputePublicKey(pubHex), { hash: true, der: true }), 'sm-crypto-v2 verifies ours with a precomputed key');
   const theirPrecomputed = smCrypto.precomputePublicKey(theirs.publicKey);
-  const smCryptoV2VerifyPrecomputed = measureSync(
+  // In interleaved pairs too: its rate swings with the garbage collector (a 2 KiB message becomes hex strings),
+  // and a block measured apart would meet another state of the heap than ours.
+  const precomputedPairs = await measureInterleaved(
     () => check(smCrypto.doVerifySignature(msg, theirSigs[t++ % theirSigs.length] as string, theirPrecomputed, { hash: true, der: true }), 'sm-crypto-v2 verify (precomputed key)'),
+    async () => check(sm2Verify(pub, msg, ours[j++ % ours.length] as Uint8Array), 'sm2 verify'),
     m,
+    pairs,
   );
   return {
-    smCryptoV2VerifyPrecomputed,
+    smCryptoV2VerifyPrecomputed: precomputedPairs.a,
+    precomputedRatio: summarize(precomputedPairs.ratios),
     oursSign: measureSync(() => signMessage('sm2-sm3', key, msg), m),
     oursVerify: verifyPairs.b,
     oursVerifyFirstSight,

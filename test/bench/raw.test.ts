@@ -12,5 +12,8 @@ describe('bench: SM2 section', () => {
     expect(r.smCryptoV2VerifyPrecomputed.reps).toHaveLength(5);
     expect(r.smCryptoV2VerifyPrecomputed.median).toBeGreaterThan(0);
     expect(r.verifyRatio.reps).toHaveLength(5);
+    // Like for like in interleaved pairs too: as many pair ratios as pairs, each ours ÷ theirs of its pair.
+    expect(r.precomputedRatio.reps).toHaveLength(5);
+    expect(r.precomputedRatio.median).toBeGreaterThan(0);
   }, 60_000);
 });
