@@ -645,18 +645,20 @@ export interface Completeness {
  *
  * @param stamps - the seals on the body (only position matters here; the caller judges their validity).
  * @param resolved - the resolved policy.
- * @param view - the body's view: `original` judges the original positions, `receipt` both views. Default:
- *   `receipt` when any stamp is a receipt seal, else `original`.
+ * @param view - the body's view (its VoucherFlag): `original` judges the original positions, `receipt` both views.
  * @returns complete, missing, unknown and duplicate positions.
+ * @throws EvoucherError `ARG_INVALID` without a view.
  * @example
  * evaluateCompleteness(body.stamps, resolvePolicy('5201'), 'original') // { complete: false, missing: ['cz_zfzyz'], ... }
  */
 export function evaluateCompleteness(
   stamps: readonly (Pick<PlacedSeal, 'position'> & Partial<Pick<PlacedSeal, 'view'>>)[],
   resolved: ResolvedPolicy,
-  view?: TbsView,
+  view: TbsView,
 ): Completeness {
-  const judged = view ?? (stamps.some((s) => s.view === 'receipt') ? 'receipt' : 'original');
+  // Required: guessed from the stamps, a receipt carrying only original-view seals was judged as an original.
+  if (view !== 'original' && view !== 'receipt') throw new EvoucherError('ARG_INVALID', "evaluateCompleteness needs the body's view: 'original' or 'receipt'", { detail: { argument: 'view' } });
+  const judged = view;
   const seen = new Map<string, number>();
   for (const s of stamps) seen.set(s.position, (seen.get(s.position) ?? 0) + 1);
   const missing = resolved.positions

@@ -258,5 +258,7 @@ describe('completeness', () => {
     expect(evaluateCompleteness([{ position: 'cz_zfzyz' }], r, 'receipt')).toMatchObject({ complete: false, missing: ['yh_zqz'] });
     expect(evaluateCompleteness([{ position: 'cz_zfzyz' }, { position: 'cz_zfzyz' }], r, 'original')).toMatchObject({ complete: false, duplicates: ['cz_zfzyz'] });
     expect(evaluateCompleteness([{ position: 'cz_zfzyz' }, { position: 'xx_zz' }], r, 'original')).toMatchObject({ complete: false, unknown: ['xx_zz'] });
+    // The view is the body's, never guessed from its stamps: a receipt with original seals only is no original.
+    expect(() => (evaluateCompleteness as (...a: unknown[]) => unknown)([{ position: 'cz_zfzyz', view: 'original' }], r)).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
   });
 });
