@@ -25,7 +25,7 @@ Adds one seal to a voucher body; the voucher bytes are never changed.
   --time          signing time, ISO 8601 (default: now)
   --body          index of the VoucherBody to seal (default 0)
   --trust         also require a valid certificate path to these anchors at the signing time
-  --chain         PEM certificates to embed after the signer's in a cms seal (repeatable; default the key's chain)
+  --chain         PEM certificates to embed after the signer's in cms and ses seals (repeatable; default the key's chain)
   --output, -o    output file ('-' for standard output)
 exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is printed), 2 usage or I/O error`;
 
