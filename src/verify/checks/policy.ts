@@ -25,6 +25,13 @@ import { failed, passed, skipped, type ReportCheck } from '../report.js';
  * @param bodyView - the body's view.
  * @returns the check and the policy position when known.
  */
+/** How a message names where the positions came from. */
+const POLICY_SOURCE: Readonly<Record<'built-in' | 'policy' | 'policy-adm-div', string>> = {
+  'built-in': 'the built-in policy',
+  policy: 'the given policy',
+  'policy-adm-div': "the given policy's section for this AdmDivCode",
+};
+
 export function positionCheck(entry: StampEntry, resolved: ResolvedPolicy | undefined, bodyView: TbsView): { check: ReportCheck; position?: PolicyPosition } {
   if (resolved === undefined) return { check: skipped('position', 'no policy: the voucher type is not known') };
   const position = resolved.positions.find((p) => p.id === entry.position);
@@ -115,7 +122,7 @@ export function completenessChecks(stamps: readonly StampEntry[], resolved: Reso
       ...(c.unknown.length > 0 ? [`unknown ${c.unknown.join(', ')}`] : []),
       ...(c.duplicates.length > 0 ? [`duplicated ${c.duplicates.join(', ')}`] : []),
     ];
-    checks.push(failed('completeness', 'POLICY_INCOMPLETE', `not fully sealed under the ${resolved.source} policy: ${parts.join('; ')}`, { missing: c.missing.join(',') }));
+    checks.push(failed('completeness', 'POLICY_INCOMPLETE', `not fully sealed under ${POLICY_SOURCE[resolved.source]}: ${parts.join('; ')}`, { missing: c.missing.join(',') }));
   }
   return { checks, completeness: c };
 }
