@@ -20,10 +20,11 @@ export function printText(text: string): void {
 }
 
 /**
- * Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional overrides and
- * isolates: what a hostile voucher, seal or file name could carry to forge or hide lines of a terminal report.
+ * Control characters (C0, DEL, C1), line and paragraph separators and the bidirectional controls (the
+ * overrides, embeddings, isolates and the marks LRM, RLM and ALM U+061C): what a hostile voucher, seal or file
+ * name could carry to forge or hide lines of a terminal report.
  */
-const UNSAFE_IN_LINE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const UNSAFE_IN_LINE = /[\p{Cc}\u2028\u2029\p{Bidi_Control}]/gu;
 
 /**
  * One line of a text report as it may reach a terminal: every control, separator or bidirectional-override
@@ -215,15 +216,26 @@ export interface JunitSuite {
   readonly time?: number;
 }
 
-/** Escapes text for XML text and double-quoted attributes; drops characters XML 1.0 cannot carry. */
-function xmlEscape(s: string): string {
+/**
+ * Characters written as numeric character references, which an XML reader turns back into the same characters: a
+ * tab, line feed or carriage return in an attribute (read raw, each would become a space: a file name with a line
+ * break would not read back as itself), a carriage return in text (read raw, CR LF becomes LF), and DEL, the C1
+ * controls, line and paragraph separators and the bidirectional controls, so that the report shown raw on a
+ * terminal (`cat report.xml`) carries no control sequence and no reordering from a hostile name or voucher.
+ */
+const XML_REFERENCE_IN_ATTRIBUTE = /[\t\n\r\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu;
+const XML_REFERENCE_IN_TEXT = /[\r\u007f-\u009f\u2028\u2029\p{Bidi_Control}]/gu;
+
+/** Escapes text for XML text (or a double-quoted attribute); drops characters XML 1.0 cannot carry. */
+function xmlEscape(s: string, inAttribute = false): string {
   return s
     .replace(/[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
-    .replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+    .replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'))
+    .replace(inAttribute ? XML_REFERENCE_IN_ATTRIBUTE : XML_REFERENCE_IN_TEXT, (c) => `&#x${(c.codePointAt(0) as number).toString(16)};`);
 }
 
 function attr(name: string, value: string | number | undefined): string {
-  return value === undefined ? '' : ` ${name}="${xmlEscape(String(value))}"`;
+  return value === undefined ? '' : ` ${name}="${xmlEscape(String(value), true)}"`;
 }
 
 function problem(tag: 'failure' | 'error', p: JunitProblem): string {
