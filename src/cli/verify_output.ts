@@ -8,6 +8,16 @@ import { createJsonArrayWriter, printLines, printText, toJunit, type JsonArrayWr
 /** A report of one voucher with the file it came from (the JSON output). */
 export type FileReport = { readonly file: string } & VerificationReport;
 
+/**
+ * The JSON output's entry for a file that could not be read: in the array where its reports would be, so that a
+ * program reading only the JSON knows which file failed and why (the exit code is 2, as for the other formats).
+ */
+export interface FileErrorEntry {
+  readonly file: string;
+  readonly status: 'ERROR';
+  readonly error: { readonly code: string; readonly message: string };
+}
+
 /** The outcome of one input file. */
 export interface FileOutcome {
   readonly file: string;
@@ -121,7 +131,10 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
   let unreadable = 0;
   let validationTime: string | undefined;
   const addRendered = async (o: RenderedOutcome): Promise<void> => {
-    if (o.ioError !== undefined) unreadable++;
+    if (o.ioError !== undefined) {
+      unreadable++;
+      await (json as JsonArrayWriter).add({ file: o.file, status: 'ERROR', error: { code: o.ioError.code, message: o.ioError.message } } satisfies FileErrorEntry);
+    }
     for (const r of o.reports) {
       total++;
       if (r.status === 'VALID') valid++;
@@ -130,7 +143,10 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
   };
   return {
     async add(o: FileOutcome): Promise<void> {
-      if (o.ioError !== undefined) unreadable++;
+      if (o.ioError !== undefined) {
+        unreadable++;
+        if (json !== undefined) await json.add({ file: o.file, status: 'ERROR', error: { code: o.ioError.code, message: o.ioError.message } } satisfies FileErrorEntry);
+      }
       for (const r of o.reports) {
         total++;
         if (r.status === 'VALID') valid++;

@@ -72,6 +72,21 @@ describe('evoucher verify', () => {
     expect(reports[2]?.errors[0]).toMatchObject({ where: 'envelope', code: 'XML_DOCTYPE_FORBIDDEN' });
   });
 
+  it('--format json: an unreadable file has its entry in the array (status ERROR, its code), on one thread and on workers', async () => {
+    for (const jobs of ['0', '2']) {
+      const r = await runCli(['verify', f('ok.xml'), f('nope.xml'), f('ok.xml'), ...trust, ...at, '--format', 'json', '--jobs', jobs]);
+      expect(r.code, jobs).toBe(2);
+      const entries = JSON.parse(r.stdout) as { file: string; status: string; error?: { code: string; message: string } }[];
+      expect(entries.map((x) => [x.file.split('/').pop(), x.status]), jobs).toEqual([
+        ['ok.xml', 'VALID'],
+        ['nope.xml', 'ERROR'],
+        ['ok.xml', 'VALID'],
+      ]);
+      expect(entries[1]?.error?.code).toBe('ARG_IO');
+      expect(r.stderr).toContain('ARG_IO');
+    }
+  });
+
   it('--format junit: a suite per file, a failing case per bad voucher with its codes', async () => {
     const r = await runCli(['verify', f('ok.xml'), f('tampered.xml'), ...trust, ...at, '--format', 'junit']);
     expect(r.code).toBe(1);
