@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { displayLine, toJunit } from '../../src/cli/output.js';
-import { ROOT, runCli, type CliResult } from './spawn_cli.js';
+import { collectResult, ROOT, runCli, type CliResult } from './spawn_cli.js';
 
 const AT = '2026-01-15T02:00:00Z';
 const TRUST = join(ROOT, 'fixtures', 'pki', 'trust');
@@ -27,18 +27,7 @@ afterAll(async () => {
 
 /** Runs `sh -c script` with `$EVOUCHER` set to the CLI (the names are made by the shell: raw bytes). */
 function runShell(script: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { cwd: dir, env: { ...process.env, EVOUCHER: `${process.execPath} ${join(ROOT, 'bin', 'evoucher.js')}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
-    });
-  });
+  return collectResult(spawn('sh', ['-c', script], { cwd: dir, env: { ...process.env, EVOUCHER: `${process.execPath} ${join(ROOT, 'bin', 'evoucher.js')}` }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** The value of an attribute as an XML reader gives it (the character references this writer uses decoded). */
