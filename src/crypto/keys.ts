@@ -14,7 +14,7 @@
  * only) and sm2p256v1 named curves; explicit curve parameters (the SM2 test curve among them) are
  * refused, since a key on a weak curve can be made to verify anything its maker wants.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { bytesToNumberBE, equalBytes } from '@noble/curves/utils.js';
 import {
@@ -504,16 +504,25 @@ function checkRsaConsistency(key: KeyObject): void {
   if (n === undefined || e === undefined || d === undefined || p === undefined || q === undefined) {
     return fail('CRYPTO_KEY_INVALID', 'rsa private key without its primes');
   }
+  // A multi-prime key (RFC 8017 §3.2, u > 2; `openssl genpkey -pkeyopt rsa_keygen_primes:3`): the JWK shows only
+  // its first two primes, so n is their product times the others, and a test signature under (n, e) checks the rest.
+  const multiPrime = p > 1n && q > 1n && p * q !== n && n % (p * q) === 0n && n / (p * q) > 1n;
   const consistent =
     p > 1n &&
     q > 1n &&
-    p * q === n &&
+    (p * q === n || multiPrime) &&
     (e * d) % (p - 1n) === 1n &&
     (e * d) % (q - 1n) === 1n &&
     (dp === undefined || dp === d % (p - 1n)) &&
     (dq === undefined || dq === d % (q - 1n)) &&
     (qi === undefined || (qi * q) % p === 1n);
   if (!consistent) fail('CRYPTO_KEY_INVALID', 'rsa private key parts do not belong to its modulus');
+  if (multiPrime) {
+    const probe = Buffer.from('evoucher rsa multi-prime key check');
+    if (!nodeVerify('sha256', probe, createPublicKey(key), nodeSign('sha256', probe, key))) {
+      fail('CRYPTO_KEY_INVALID', 'rsa private key parts do not belong to its modulus');
+    }
+  }
 }
 
 function importPkcs8(bytes: Uint8Array, parts: readonly DerNode[]): PrivateKeyMaterial {

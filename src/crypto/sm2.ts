@@ -235,10 +235,11 @@ export function signCore(
 
 /**
  * GB/T 32918.2 §7.1 verification on any SM2 curve (internal core). `P` must be a validated point.
- * Returns false (never throws) for out-of-range values.
+ * Returns false (never throws) for out-of-range values. `table` (P's fixed-base table, sm2p256v1 only) takes
+ * the table path that {@link sm2Verify} takes for a repeated key.
  */
-export function verifyCore(curve: Sm2Curve, P: Sm2Point, z: Uint8Array, message: Uint8Array, r: bigint, s: bigint): boolean {
-  return verifyDigest(curve, P, hashToE(z, message), r, s); // B3–B4
+export function verifyCore(curve: Sm2Curve, P: Sm2Point, z: Uint8Array, message: Uint8Array, r: bigint, s: bigint, table?: FixedBaseTable): boolean {
+  return verifyDigest(curve, P, hashToE(z, message), r, s, table); // B3–B4
 }
 
 /** Full verifications done by this module (internal, for tests). */

@@ -282,15 +282,28 @@ function restamp(w: Window, at: Date): PathResult {
   const to = at.toISOString();
   const r = w.result;
   if (to === w.atIso) return r;
-  // Only where a valid result writes its validation time: at the end of its message, and at the start of a
-  // revocation check's "not revoked at …". Elsewhere the same text is something else (a subject, a validity
+  // Only where a valid result writes its validation time: at the end of its message, and in a revocation check's
+  // "not revoked at …" (passed), "… was stale at …" and "… current at … was issued after the certificate expired …"
+  // (both skipped without requireRevocation). Elsewhere the same text is something else (a subject, a validity
   // bound that happens to equal the time) and stays as it is.
   const suffix = ` at ${w.atIso}`;
   const prefix = `not revoked at ${w.atIso}`;
+  const current = ` current at ${w.atIso} was issued after `;
   const message = r.message.endsWith(suffix) ? `${r.message.slice(0, -suffix.length)} at ${to}` : r.message;
+  const revocationMessage = (m: string): string => {
+    if (m.startsWith(prefix)) return `not revoked at ${to}${m.slice(prefix.length)}`;
+    if (m.endsWith(` was stale${suffix}`)) return `${m.slice(0, -suffix.length)} at ${to}`;
+    // The subject comes before it, the expiry and fixed text after: the last occurrence is the time.
+    const i = m.lastIndexOf(current);
+    return i < 0 ? m : `${m.slice(0, i)} current at ${to} was issued after ${m.slice(i + current.length)}`;
+  };
   // Copies with Object.assign, not a leading spread: on Node 20 `{ ...x, y }` gives every result a new hidden
   // class (docs/performance.md).
-  const checks = r.checks.map((c): PathCheck => (c.check === 'revocation' && c.message.startsWith(prefix) ? Object.freeze(Object.assign({}, c, { message: `not revoked at ${to}${c.message.slice(prefix.length)}` })) : c));
+  const checks = r.checks.map((c): PathCheck => {
+    if (c.check !== 'revocation') return c;
+    const m = revocationMessage(c.message);
+    return m === c.message ? c : Object.freeze(Object.assign({}, c, { message: m }));
+  });
   return Object.freeze(Object.assign({}, r, { message, checks: Object.freeze(checks), at: new Date(at.getTime()) }));
 }
 

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -141,6 +145,19 @@ describe('other private key formats', () => {
     const badCrt = createPrivateKey({ key: { ...mine, dp: theirs.dp } as Jwk, format: 'jwk' });
     expect(codeOf(() => importPrivateKey(badCrt.export({ format: 'pem', type: 'pkcs8' }) as string))).toBe('CRYPTO_KEY_INVALID');
     roundTrips(importPrivateKey(createPrivateKey({ key: mine, format: 'jwk' }).export({ format: 'pem', type: 'pkcs8' }) as string));
+  });
+
+  it('RSA: a multi-prime key (RFC 8017 §3.2, three primes as openssl genpkey rsa_keygen_primes:3 makes) imports and signs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoucher-rsa3-'));
+    try {
+      const f = join(dir, 'rsa3.pem');
+      execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', 'rsa_keygen_primes:3', '-out', f], { stdio: 'pipe' });
+      const key = importPrivateKey(readFileSync(f, 'utf8'));
+      const msg = new TextEncoder().encode('three primes');
+      expect(verifyMessage('rsa-pkcs1-sha256', key.publicKey, msg, signMessage('rsa-pkcs1-sha256', key, msg))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('legacy encrypted PEM (Proc-Type) is refused with KEY_FORMAT_UNSUPPORTED', () => {

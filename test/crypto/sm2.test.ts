@@ -16,6 +16,7 @@ import { sm2KeyCacheCount, sm2PointVerificationCount } from '../../src/crypto/sm
 import { decodeRsDer } from '../../src/crypto/signature_der.js';
 import { SM2P256V1, sm2p256v1 } from '../../src/crypto/sm2_curve.js';
 import { verifyCore } from '../../src/crypto/sm2.js';
+import { buildFixedBaseTable } from '../../src/crypto/sm2_tables.js';
 import { digest } from '../../src/crypto/hash.js';
 import { invert } from '@noble/curves/abstract/modular.js';
 import { ascii, codeOf, hex, unhex, vector } from './helpers.js';
@@ -207,10 +208,13 @@ describe('sm2 verification: the projective x check', () => {
     const sv = 0x1234567n;
     const rv = (e + x) % n;
     const P = R.subtract(sm2p256v1.Point.BASE.multiply(sv)).multiply(invert((rv + sv) % n, n));
-    expect(verifyCore(sm2p256v1, P, z, m, rv, sv)).toBe(true);
-    expect(verifyCore(sm2p256v1, P, z, m, (rv + 1n) % n, sv)).toBe(false);
-    expect(verifyCore(sm2p256v1, P, z, m, rv, sv + 1n)).toBe(false);
-    expect(verifyCore(sm2p256v1, P, z, ascii('other'), rv, sv)).toBe(false);
+    // Both paths: noble's multiplications, and the table sum in Jacobian coordinates (X == (r − e + n)·Z²).
+    for (const table of [undefined, buildFixedBaseTable(sm2p256v1, P, 6)]) {
+      expect(verifyCore(sm2p256v1, P, z, m, rv, sv, table)).toBe(true);
+      expect(verifyCore(sm2p256v1, P, z, m, (rv + 1n) % n, sv, table)).toBe(false);
+      expect(verifyCore(sm2p256v1, P, z, m, rv, sv + 1n, table)).toBe(false);
+      expect(verifyCore(sm2p256v1, P, z, ascii('other'), rv, sv, table)).toBe(false);
+    }
   });
 });
 

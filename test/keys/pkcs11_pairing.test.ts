@@ -49,6 +49,8 @@ if (skipReason !== undefined) {
           { label: 'fin-cert', certDer: p256.certDer, id: '21' },
           // Only another key's certificate under the key's label.
           { label: 'stray', keyPkcs8Der: p256.keyPkcs8Der, certDer: other.certDer, id: '31', certId: '32' },
+          // The key's own certificate under its label, numbered apart (another CKA_ID, no other certificate).
+          { label: 'renum', keyPkcs8Der: p256.keyPkcs8Der, certDer: p256.certDer, id: '71', certId: '72' },
           // A certificate written without CKA_ID is still found by its label.
           { label: 'noid', keyPkcs8Der: p256.keyPkcs8Der, certDer: p256.certDer, id: '41', certId: '' },
           { label: 'p384-under-p256', keyPkcs8Der: p384, certDer: p256.certDer, id: '51' },
@@ -99,6 +101,11 @@ if (skipReason !== undefined) {
     it("refuses a certificate whose CKA_ID is another key's, also without the test signature (before: opened with it)", async () => {
       await expect(openPkcs11(options('stray', { checkCertificate: false }))).rejects.toMatchObject({ code: 'KEY_CERT_MISMATCH' });
       await expect(openPkcs11(options('stray'))).rejects.toMatchObject({ code: 'KEY_CERT_MISMATCH' });
+    });
+
+    it("takes the only certificate under the key's label with another CKA_ID when the test signature proves it; refuses it unproven", async () => {
+      expect((await openedCertificate(options('renum'))).equals(Buffer.from(p256.certDer))).toBe(true);
+      await expect(openPkcs11(options('renum', { checkCertificate: false }))).rejects.toMatchObject({ code: 'KEY_CERT_MISMATCH' });
     });
 
     it('finds a certificate without CKA_ID by its label', async () => {

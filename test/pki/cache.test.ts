@@ -91,6 +91,25 @@ describe('path cache: answers', () => {
     expect(second.message.endsWith(' at 2026-04-01T00:00:00.000Z')).toBe(true);
   });
 
+  it('a hit rewrites the validation time in a skipped revocation check of a valid result (a stale list)', () => {
+    const cache = createPathCache();
+    const stale = parseCrl(crlDer({ thisUpdate: T('2026-01-01T00:00:00Z'), nextUpdate: T('2026-02-01T00:00:00Z'), entries: [] }));
+    const options = (at: Date): ValidatePathOptions => ({ trust: trustP256, intermediates: [ca.der], crls: [stale, ...crlClean.slice(1)], at });
+    const first = expectSame(cache, cz, options(T('2026-03-01T00:00:00Z')));
+    expect(first.status).toBe('valid');
+    expect(first.checks.some((c) => c.check === 'revocation' && c.status === 'skipped' && c.message.includes('stale at 2026-03-01T00:00:00.000Z'))).toBe(true);
+    const second = expectSame(cache, cz, options(T('2026-04-01T00:00:00Z')));
+    expect(cache.stats.hits).toBe(1);
+    expect(second.checks.some((c) => c.message.includes('2026-03-01'))).toBe(false);
+
+    // A list issued after the certificate expired (2045), current at T: "… current at T was issued after …".
+    const late = parseCrl(crlDer({ thisUpdate: T('2046-01-01T00:00:00Z'), nextUpdate: T('2047-01-01T00:00:00Z'), entries: [] }));
+    const lateOptions = (at: Date): ValidatePathOptions => ({ trust: trustP256, intermediates: [ca.der], crls: [late, ...crlClean.slice(1)], at });
+    expect(expectSame(cache, cz, lateOptions(T('2030-01-01T00:00:00Z'))).checks.some((c) => c.message.includes('current at 2030-01-01T00:00:00.000Z'))).toBe(true);
+    expectSame(cache, cz, lateOptions(T('2031-01-01T00:00:00Z')));
+    expect(cache.stats.hits).toBe(2);
+  });
+
   it('outside a certificate validity the cached success is not used (time window)', () => {
     const cache = createPathCache();
     const base = { trust: trustBoth, intermediates: [short.inter.der] };

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, exportPrivateKeyPkcs8, type SignatureAlgorithm } from '../../src/crypto/index.js';
@@ -77,6 +77,19 @@ describe('cms stamps', () => {
     const listed = execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', f, '-print_certs', '-noout'], { encoding: 'utf8' });
     expect([...listed.matchAll(/^subject=(.*)$/gm)].map((m) => m[1])).toHaveLength(2);
     execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', f, '-content', content, '-CAfile', pki.rootFile, '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
+  });
+
+  it('a stamp of the profile made by openssl cms -sign -cades with a chain (the set in DER order, the signer not first) reads and checks', async () => {
+    const fx = (f: string): string => join(import.meta.dirname, '../../fixtures/pki/p256', f);
+    const content = join(pki.dir, 'ossl.tbs');
+    const out = join(pki.dir, 'ossl.p7s');
+    await writeFile(content, tbs);
+    const args = ['-signer', fx('cz.cert.pem'), '-inkey', fx('cz.key.pem'), '-passin', 'pass:evoucher-demo', '-certfile', fx('ca.cert.pem')];
+    execFileSync('openssl', ['cms', '-sign', '-binary', '-in', content, ...args, '-md', 'sha256', '-nosmimecap', '-cades', '-outform', 'DER', '-out', out], { stdio: 'pipe' });
+    const p = parseCmsStamp(new Uint8Array(await readFile(out)));
+    expect(p.certificates).toHaveLength(2);
+    expect(Buffer.from(p.certificates[0] as Uint8Array).equals(Buffer.from(p.signerCertificate))).toBe(false);
+    expect(checkCmsStamp(p, tbs).map((c) => c.status)).toEqual(['passed', 'passed', 'passed']);
   });
 
   it('a chain that repeats the signer or a certificate (a full-chain file) is written once each, and reads back', async () => {

@@ -217,9 +217,10 @@ function findKeyAndCertificate(
   ];
   // PKCS#11 v2.40 §4.4: CKA_ID is what ties a certificate to its key. When the key has one, the
   // certificate is the one with that CKA_ID, under the key's label if there is one, else under any
-  // label; a certificate that has the label but another CKA_ID belongs to another key and is never
-  // taken (it made KEY_CERT_MISMATCH of a token that holds the right certificate under another
-  // label, and with checkCertificate false it was used). Without a CKA_ID, the label decides.
+  // label; a certificate that has the label but another CKA_ID is taken only when it is the only one
+  // and the test signature will prove it (it made KEY_CERT_MISMATCH of a token that holds the right
+  // certificate under another label, and with checkCertificate false it was used unproven). Without
+  // a CKA_ID, the label decides.
   const keyId = keyIdAttr !== undefined && keyIdAttr.length > 0 ? keyIdAttr : undefined;
   const byLabel: Pkcs11Js.Template = options.object === undefined ? [] : [{ type: lib.CKA_LABEL, value: options.object }];
   let certs: Buffer[] = [];
@@ -230,7 +231,13 @@ function findKeyAndCertificate(
   if (certs.length === 0) {
     const named = findObjects(p11, s, [...certClass, ...naming()]);
     certs = keyId === undefined ? named : named.filter((c) => (getAttributes(p11, s, c, [lib.CKA_ID])[0]?.length ?? 0) === 0);
-    if (certs.length === 0 && named.length > 0) {
+    if (certs.length === 0 && named.length === 1 && options.checkCertificate !== false) {
+      // PKCS#11 v2.40 §4.4 says a certificate *should* carry its key's CKA_ID, and some tokens (or import tools)
+      // number them apart: the one certificate under the label is taken, and the test signature made when the
+      // provider opens decides whether it is the key's (KEY_CERT_MISMATCH if not). Without that signature
+      // nothing would, so it is refused below.
+      certs = named;
+    } else if (certs.length === 0 && named.length > 0) {
       throw new KeyProviderError('KEY_CERT_MISMATCH', 'the certificate with the key label has another CKA_ID than the key', {
         detail: Object.assign({}, where, { keyId: keyId?.toString('hex') ?? '' }),
       });

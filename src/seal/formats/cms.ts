@@ -4,7 +4,8 @@
  * Profile (docs/formats.md "CMS seal format"):
  * - `ContentInfo { id-signedData, SignedData }`, `SignedData` version 1, one `digestAlgorithms` entry,
  *   `encapContentInfo { id-data }` without `eContent` (detached: the verifier recomputes the structure),
- *   the signer certificate first in `certificates` (then its chain), no CRLs, exactly one `SignerInfo`.
+ *   the signer certificate first in `certificates` (then its chain; a set in DER order is also read), no CRLs,
+ *   exactly one `SignerInfo`.
  * - `SignerInfo` version 1, `sid` = issuerAndSerialNumber, signed attributes exactly `content-type`,
  *   `message-digest`, `signing-time` (RFC 5652 §11) and `signing-certificate-v2` (RFC 5035), no unsigned
  *   attributes; the signature is made over the DER `SET OF Attribute` (RFC 5652 §5.4) by the KeyProvider.
@@ -377,11 +378,15 @@ function readStamp(bytes: Uint8Array): CmsStamp {
   signedAttributes[0] = 0x31; // universal, constructed, SET (17)
 
   // The profile's order, read as written: the signer first, then its chain, no certificate twice. The set is not
-  // signed; holding it to one layout leaves fewer byte strings for one seal.
-  const signer = certs[0];
-  if (signer === undefined || !equalBytes(signer.issuer, sidIssuer) || !equalBytes(signer.serial, sidSerial)) {
-    fail(certs.some((c) => equalBytes(c.issuer, sidIssuer) && equalBytes(c.serial, sidSerial)) ? 'certificates: the signer certificate named by sid must come first' : 'certificates: the signer certificate named by sid is not included');
+  // signed; holding it to few layouts leaves fewer byte strings for one seal. A set in DER order (X.690 §11.6, as
+  // OpenSSL and other DER encoders write a SET OF) is the other layout taken: a stamp of this profile made by such
+  // a tool puts an issuer that sorts first before the signer.
+  const signerAt = certs.findIndex((c) => equalBytes(c.issuer, sidIssuer) && equalBytes(c.serial, sidSerial));
+  if (signerAt < 0) fail('certificates: the signer certificate named by sid is not included');
+  if (signerAt !== 0 && !certNodes.every((t, i) => i === 0 || compareDer((certNodes[i - 1] as DerNode).raw, t.raw) <= 0)) {
+    fail('certificates: the signer certificate named by sid must come first (or the set be in DER order)');
   }
+  const signer = certs[signerAt] as (typeof certs)[number];
   for (let i = 1; i < certs.length; i++) {
     const c = certs[i] as (typeof certs)[number];
     for (let j = 0; j < i; j++) {

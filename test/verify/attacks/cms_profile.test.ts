@@ -134,10 +134,38 @@ describe('cms certificates set: the profile layout only (the set is not signed)'
     expect(r.status).toBe('VALID');
   });
 
-  it('the signer certificate after its chain → SEAL_CMS_MALFORMED', async () => {
-    const pem = readFileSync(new URL('../../../fixtures/pki/p256/ca.cert.pem', import.meta.url), 'latin1');
-    const issuer = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const r = await verifyOne(await patchCz('p256', (s) => withCertificates(s, (c) => [Uint8Array.from(issuer), ...c.filter((x) => !Buffer.from(x).equals(issuer))])));
+  const fixture = (name: string): Uint8Array => {
+    const pem = readFileSync(new URL(`../../../fixtures/pki/p256/${name}.cert.pem`, import.meta.url), 'latin1');
+    return Uint8Array.from(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+  };
+  const ascending = (c: readonly Uint8Array[]): boolean => c.every((x, i) => i === 0 || compareDer(c[i - 1] as Uint8Array, x) <= 0);
+
+  it('the set in DER order (X.690 §11.6, as OpenSSL writes it), the signer after an issuer that sorts first → VALID', async () => {
+    const r = await verifyOne(
+      await patchCz('p256', (s) =>
+        withCertificates(s, (c) => {
+          const sorted = [...c].sort(compareDer);
+          expect(Buffer.from(sorted[0] as Uint8Array).equals(Buffer.from(c[0] as Uint8Array))).toBe(false); // the signer is not first
+          return sorted;
+        }),
+      ),
+    );
+    expect(r.status).toBe('VALID');
+  });
+
+  it('the signer certificate after its chain, the set not in DER order → SEAL_CMS_MALFORMED', async () => {
+    const r = await verifyOne(
+      await patchCz('p256', (s) =>
+        withCertificates(s, (c) => {
+          const [leaf] = c;
+          const others = [fixture('ca'), fixture('root')];
+          let layout = [others[0], leaf, others[1]] as Uint8Array[];
+          if (ascending(layout)) layout = [others[1], leaf, others[0]] as Uint8Array[];
+          expect(ascending(layout)).toBe(false);
+          return layout;
+        }),
+      ),
+    );
     expect(r.status).toBe('INVALID');
     expect(failures(r)).toEqual(['seals[1].format:SEAL_CMS_MALFORMED']);
   });
