@@ -33,6 +33,11 @@ export interface RenderedOutcome {
   readonly ioError?: { readonly code: string; readonly message: string };
 }
 
+/** The JSON entry of a file that could not be read. */
+function errorEntry(file: string, e: { readonly code: string; readonly message: string }): FileErrorEntry {
+  return { file, status: 'ERROR', error: { code: e.code, message: e.message } };
+}
+
 /** How the JSON output lays out a report: `toJson`'s indentation, inside the array one level more. */
 export const CLI_JSON_LAYOUT: JsonReportOptions = Object.freeze({ indent: 2, depth: 1 });
 
@@ -133,7 +138,7 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
   const addRendered = async (o: RenderedOutcome): Promise<void> => {
     if (o.ioError !== undefined) {
       unreadable++;
-      await (json as JsonArrayWriter).add({ file: o.file, status: 'ERROR', error: { code: o.ioError.code, message: o.ioError.message } } satisfies FileErrorEntry);
+      await (json as JsonArrayWriter).add(errorEntry(o.file, o.ioError));
     }
     for (const r of o.reports) {
       total++;
@@ -145,7 +150,7 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
     async add(o: FileOutcome): Promise<void> {
       if (o.ioError !== undefined) {
         unreadable++;
-        if (json !== undefined) await json.add({ file: o.file, status: 'ERROR', error: { code: o.ioError.code, message: o.ioError.message } } satisfies FileErrorEntry);
+        if (json !== undefined) await json.add(errorEntry(o.file, o.ioError));
       }
       for (const r of o.reports) {
         total++;

@@ -255,6 +255,10 @@ function verifyDigest(curve: Sm2Curve, P: Sm2Point, e: bigint, r: bigint, s: big
   const t = mod(r + s, n); // B5
   if (t === 0n) return false;
   pointVerifications++;
+  // B6: (x1', y1') = s·G + t·P; both scalars are public. x1' = X / scale: scale = Z in noble's projective
+  // coordinates, Z² in the table sum's Jacobian ones.
+  let X: bigint;
+  let scale: bigint;
   if (table !== undefined && curve === sm2p256v1) {
     const G = (baseTable ??= buildFixedBaseTable(sm2p256v1, sm2p256v1.Point.BASE, BASE_TABLE_WINDOW));
     const R = sumFixedBase(curve, [
@@ -262,23 +266,20 @@ function verifyDigest(curve: Sm2Curve, P: Sm2Point, e: bigint, r: bigint, s: big
       [table, signedDigits(t, table.w, table.windows)],
     ]);
     if (R === undefined) return false;
-    // B7 as below, in Jacobian coordinates: x1' = X/Z².
-    const zz = (R.Z * R.Z) % p;
-    const c = mod(r - e, n);
-    if (R.X === (c * zz) % p) return true;
-    const c2 = c + n;
-    return c2 < p && R.X === (c2 * zz) % p;
+    X = R.X;
+    scale = (R.Z * R.Z) % p;
+  } else {
+    const R = curve.Point.BASE.multiplyUnsafe(s).add(P.multiplyUnsafe(t));
+    if (R.is0()) return false;
+    X = R.X;
+    scale = R.Z;
   }
-  // B6: (x1', y1') = s·G + t·P; both scalars are public.
-  const R = curve.Point.BASE.multiplyUnsafe(s).add(P.multiplyUnsafe(t));
-  if (R.is0()) return false;
-  // B7: accept iff (e + x1') mod n == r, i.e. x1' ≡ r − e (mod n). With x1' = X/Z and x1' < p,
-  // x1' is c or c + n (when c + n < p): compare X with c·Z instead of inverting Z.
-  const Fp = curve.Point.Fp;
+  // B7: accept iff (e + x1') mod n == r, i.e. x1' ≡ r − e (mod n). With x1' < p, x1' is c or c + n (when
+  // c + n < p): compare X with c·scale instead of inverting Z. X is reduced in both representations.
   const c = mod(r - e, n);
-  if (Fp.eql(R.X, Fp.mul(c, R.Z))) return true;
+  if (X === (c * scale) % p) return true;
   const c2 = c + n;
-  return c2 < p && Fp.eql(R.X, Fp.mul(c2, R.Z));
+  return c2 < p && X === (c2 * scale) % p;
 }
 
 /**
