@@ -25,10 +25,11 @@ export function encodeBase64(bytes: Uint8Array): string {
  * @param options - `maxLength`: the largest accepted text length (checked before any work).
  * @returns the bytes.
  * @throws EvoucherError `BASE64_INVALID` for a character outside the alphabet, whitespace, bad padding,
- *   non-zero pad bits, or a text longer than `maxLength`.
+ *   non-zero pad bits, or a text longer than `maxLength`; `ARG_INVALID` for a text that is not a string.
  * @example decodeBase64('AQID') // Uint8Array [1, 2, 3]
  */
 export function decodeBase64(text: string, options: { readonly maxLength?: number } = {}): Uint8Array {
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'base64: the text must be a string');
   if (options.maxLength !== undefined && text.length > options.maxLength) {
     throw new EvoucherError('BASE64_INVALID', `base64 text of ${text.length} characters exceeds ${options.maxLength}`, {
       detail: { length: String(text.length), max: String(options.maxLength) },

@@ -74,7 +74,10 @@ export interface DerQuirk {
 export interface DerLimits {
   /** Largest input accepted, in bytes. Default {@link DER_DEFAULT_MAX_SIZE}. */
   readonly maxSize?: number;
-  /** Deepest nesting accepted (the outermost TLV has depth 1). Default {@link DER_DEFAULT_MAX_DEPTH}. */
+  /**
+   * Deepest nesting accepted (the outermost TLV has depth 1). Default {@link DER_DEFAULT_MAX_DEPTH}, at most
+   * {@link DER_MAX_DEPTH_LIMIT}. Every limit is an integer from 0; anything else is refused with `ARG_INVALID`.
+   */
   readonly maxDepth?: number;
   /**
    * Most TLVs accepted in one tree built by {@link readDer}. Default {@link DER_DEFAULT_MAX_NODES}. A tree
@@ -127,8 +130,14 @@ export const DER_TAG = Object.freeze({
 const CLASSES: readonly DerTagClass[] = ['universal', 'application', 'context', 'private'];
 const CLASS_BITS: Readonly<Record<DerTagClass, number>> = { universal: 0x00, application: 0x40, context: 0x80, private: 0xc0 };
 
-/** Universal string and time types, which DER requires to be primitive (X.690 §10.2). */
-const PRIMITIVE_ONLY_UNIVERSAL = new Set([1, 2, 3, 4, 5, 6, 10, 12, 18, 19, 20, 22, 23, 24, 26, 28, 30]);
+/**
+ * Universal types whose encoding is always primitive: BOOLEAN, INTEGER, NULL, OID, ObjectDescriptor, REAL,
+ * ENUMERATED, RELATIVE-OID, TIME and DATE .. RELATIVE-OID-IRI (X.690 §8.2, §8.3, §8.5, §8.8, §8.19, §8.20,
+ * §8.26), and every string and time type, which DER requires to be primitive (X.690 §10.2).
+ */
+const PRIMITIVE_ONLY_UNIVERSAL = new Set([1, 2, 3, 4, 5, 6, 7, 9, 10, 12, 13, 14, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 30, 31, 32, 33, 34, 35, 36]);
+/** Universal types whose encoding is always constructed: EXTERNAL, EMBEDDED PDV, SEQUENCE, SET, CHARACTER STRING. */
+const CONSTRUCTED_ONLY_UNIVERSAL = new Set([8, 11, 16, 17, 29]);
 
 function derError(code: ErrorCode, message: string, offset: number, path?: string): EvoucherError {
   const detail: Record<string, string> = { offset: String(offset) };
@@ -158,12 +167,27 @@ interface Rules {
   readonly maxTagNumber: number;
 }
 
+/**
+ * The deepest `maxDepth` accepted: {@link readDer} descends by recursion, and a limit the call stack cannot
+ * hold would turn a deep input into a `RangeError` instead of `DER_TOO_DEEP`.
+ */
+export const DER_MAX_DEPTH_LIMIT = 1024;
+
+function limitOf(value: number | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  // A NaN, negative or fractional limit would switch its check off (`x > NaN` is false): refuse it.
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new EvoucherError('ARG_INVALID', `der: limit ${name} must be an integer from 0 to ${max}`, { detail: { argument: name } });
+  }
+  return value;
+}
+
 function rulesOf(limits: DerLimits): Rules {
   return {
-    maxSize: limits.maxSize ?? DER_DEFAULT_MAX_SIZE,
-    maxDepth: limits.maxDepth ?? DER_DEFAULT_MAX_DEPTH,
-    maxNodes: limits.maxNodes ?? DER_DEFAULT_MAX_NODES,
-    maxTagNumber: limits.maxTagNumber ?? DER_DEFAULT_MAX_TAG_NUMBER,
+    maxSize: limitOf(limits.maxSize, DER_DEFAULT_MAX_SIZE, 'maxSize'),
+    maxDepth: limitOf(limits.maxDepth, DER_DEFAULT_MAX_DEPTH, 'maxDepth', DER_MAX_DEPTH_LIMIT),
+    maxNodes: limitOf(limits.maxNodes, DER_DEFAULT_MAX_NODES, 'maxNodes'),
+    maxTagNumber: limitOf(limits.maxTagNumber, DER_DEFAULT_MAX_TAG_NUMBER, 'maxTagNumber'),
   };
 }
 
@@ -221,11 +245,14 @@ function readHeader(bytes: Uint8Array, offset: number, limit: number, rules: Rul
     if (constructed && PRIMITIVE_ONLY_UNIVERSAL.has(tag)) {
       throw derError('DER_MALFORMED', `der: constructed encoding of universal type ${tag}`, at);
     }
-    if (!constructed && (tag === DER_TAG.SEQUENCE || tag === DER_TAG.SET)) {
-      throw derError('DER_MALFORMED', 'der: primitive SEQUENCE or SET', at);
+    if (!constructed && CONSTRUCTED_ONLY_UNIVERSAL.has(tag)) {
+      throw derError('DER_MALFORMED', `der: primitive encoding of universal type ${tag}`, at);
     }
     // Tag 0 is end-of-contents, which only terminates BER indefinite lengths (X.690 §8.1.5).
     if (tag === 0) throw derError('DER_MALFORMED', 'der: end-of-contents octets in DER', at);
+    // X.690 §8.8.2, §8.2.1: a NULL has no contents octets, a BOOLEAN exactly one (its value is readDerBoolean's).
+    if (tag === DER_TAG.NULL && length !== 0) throw derError('DER_MALFORMED', 'der: NULL with contents octets', at);
+    if (tag === DER_TAG.BOOLEAN && length !== 1) throw derError('DER_MALFORMED', 'der: BOOLEAN not of one octet', at);
   }
   HEADER.tag = tag;
   HEADER.cls = cls;
@@ -760,7 +787,8 @@ function utcDate(y: number, mo: number, d: number, h: number, mi: number, s: num
 export function readDerTime(node: DerNode | undefined, type: 'utc' | 'generalized', path: string): Date {
   const n = expectDerTag(node, type === 'utc' ? DER_TAG.UTC_TIME : DER_TAG.GENERALIZED_TIME, path);
   let text = '';
-  for (const b of n.value) text += String.fromCharCode(b);
+  // The longest form read is `YYYYMMDDHHMMSS.fffZ` (19 octets): a longer value is refused before it is copied.
+  if (n.length <= 19) for (const b of n.value) text += String.fromCharCode(b);
   const m = (type === 'utc' ? UTC_TIME : GENERALIZED_TIME).exec(text);
   let date: Date | undefined;
   if (m !== null) {
@@ -1219,7 +1247,10 @@ const OID_TLVS = new Map<string, Uint8Array>();
 const MAX_OID_MEMO = 256;
 
 function encodeOid(dotted: string): Uint8Array {
-  if (!/^\d+(\.\d+)+$/.test(dotted)) throw new EvoucherError('ARG_INVALID', `der: malformed OID ${dotted}`);
+  // Arcs in their one decimal form (no leading zero), as readDerOid gives them back; at most what 64 octets hold.
+  if (typeof dotted !== 'string' || dotted.length > 8 * MAX_OID_LENGTH || !/^(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))+$/.test(dotted)) {
+    throw new EvoucherError('ARG_INVALID', `der: malformed OID ${String(dotted).slice(0, 100)}`);
+  }
   const arcs = dotted.split('.').map((a) => BigInt(a));
   const a0 = arcs[0] as bigint;
   const a1 = arcs[1] as bigint;
@@ -1229,6 +1260,8 @@ function encodeOid(dotted: string): Uint8Array {
     const group: number[] = [Number(arc & 0x7fn)];
     for (let v = arc >> 7n; v > 0n; v >>= 7n) group.unshift(0x80 | Number(v & 0x7fn));
     out.push(...group);
+    // What readDerOid would refuse is not written.
+    if (out.length > MAX_OID_LENGTH) throw new EvoucherError('ARG_INVALID', `der: OID longer than ${MAX_OID_LENGTH} octets`);
   }
   return derTlv(DER_TAG.OID, Uint8Array.from(out));
 }

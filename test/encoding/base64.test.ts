@@ -47,6 +47,24 @@ describe('strict base64', () => {
     }
   });
 
+  it('accepts a text only as the one encoding of the bytes it gives, and throws nothing but BASE64_INVALID', () => {
+    const ch = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n.\u00ff\u0100'.split(''));
+    fc.assert(fc.property(fc.array(ch, { maxLength: 14 }), (chars) => {
+      const text = chars.join('');
+      try {
+        expect(encodeBase64(decodeBase64(text))).toBe(text);
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'BASE64_INVALID' });
+      }
+    }), { seed: 4648, numRuns: 20_000 });
+  });
+
+  it('refuses a text that is not a string with ARG_INVALID, not a TypeError', () => {
+    for (const x of [undefined, null, 123, ['AQID']]) {
+      expect(() => decodeBase64(x as unknown as string)).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
+    }
+  });
+
   it('rejects text over maxLength before decoding', () => {
     expect(() => decodeBase64('AQIDBA==', { maxLength: 4 })).toThrow(expect.objectContaining({ code: 'BASE64_INVALID' }));
     expect(decodeBase64('AQID', { maxLength: 4 })).toEqual(new Uint8Array([1, 2, 3]));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DerPending, DerTagSpec } from '../../src/encoding/der.js';
+import type { DerNode, DerPending, DerTagSpec } from '../../src/encoding/der.js';
 import {
   DER_TAG,
   derBitString,
@@ -30,6 +30,7 @@ import {
   readDerTime,
   readTlv,
   DER_LOW_TAG_LIMITS,
+  DER_MAX_DEPTH_LIMIT,
   compareDer,
   derContextTag,
   derEnumerated,
@@ -109,6 +110,19 @@ describe('readDer: strict structure', () => {
     ['end-of-contents', '0000', 'DER_MALFORMED'],
     ['high-form tag for a low number', '9f0100', 'DER_MALFORMED'],
     ['non-minimal high tag', '9f80480100', 'DER_MALFORMED'],
+    ['constructed VideotexString (BER)', '3503040100', 'DER_MALFORMED'],
+    ['constructed GeneralString (BER)', '3b03040100', 'DER_MALFORMED'],
+    ['constructed GraphicString (BER)', '3903040100', 'DER_MALFORMED'],
+    ['constructed ObjectDescriptor (BER)', '2703040100', 'DER_MALFORMED'],
+    ['constructed RELATIVE-OID', '2d03040100', 'DER_MALFORMED'],
+    ['constructed REAL', '2903040100', 'DER_MALFORMED'],
+    ['constructed DATE (high-form universal 31)', '3f1f03040100', 'DER_MALFORMED'],
+    ['primitive EXTERNAL', '080100', 'DER_MALFORMED'],
+    ['primitive CHARACTER STRING', '1d0100', 'DER_MALFORMED'],
+    ['NULL with a contents octet', '050100', 'DER_MALFORMED'],
+    ['NULL with contents, inside a SEQUENCE', '3003050100', 'DER_MALFORMED'],
+    ['empty BOOLEAN', '0100', 'DER_MALFORMED'],
+    ['BOOLEAN of two octets', '010200ff', 'DER_MALFORMED'],
   ])('rejects %s', (_name, h, code) => {
     expect(codeOf(() => readDer(hex(h)))).toBe(code);
   });
@@ -136,6 +150,18 @@ describe('readDer: strict structure', () => {
     expect(readDer(inner).tag).toBe(16); // depth 32
     expect(codeOf(() => readDer(derSequence(inner)))).toBe('DER_TOO_DEEP');
     expect(readDer(derSequence(inner), { maxDepth: 33 }).tag).toBe(16);
+  });
+
+  it('refuses limits that would switch a check off or outgrow the stack, with ARG_INVALID', () => {
+    const os = derOctetString(new Uint8Array(5000));
+    for (const limits of [{ maxSize: NaN }, { maxSize: -1 }, { maxSize: 1.5 }, { maxDepth: NaN }, { maxDepth: Infinity }, { maxDepth: DER_MAX_DEPTH_LIMIT + 1 }, { maxNodes: NaN }, { maxTagNumber: NaN }]) {
+      expect(codeOf(() => readDer(os, limits)), JSON.stringify(limits)).toBe('ARG_INVALID');
+      expect(codeOf(() => readDerLazy(os, limits)), JSON.stringify(limits)).toBe('ARG_INVALID');
+    }
+    // The deepest limit allowed still ends in DER_TOO_DEEP, never in a RangeError from the call stack.
+    let deep: Uint8Array = derNull();
+    for (let i = 0; i < DER_MAX_DEPTH_LIMIT + 10; i++) deep = derSequence(deep);
+    expect(codeOf(() => readDer(deep, { maxDepth: DER_MAX_DEPTH_LIMIT }))).toBe('DER_TOO_DEEP');
   });
 
   it('bounds input size and node count', () => {
@@ -205,6 +231,14 @@ describe('value decoders', () => {
     expect(codeOf(() => readDerOid(readDer(hex('0603 2a8001')), 'o'))).toBe('DER_MALFORMED');
     expect(codeOf(() => readDerOid(readDer(hex('0602 2a81')), 'o'))).toBe('DER_MALFORMED');
     expect(codeOf(() => derOid('1.40'))).toBe('ARG_INVALID');
+    // The writer writes only what the reader reads back, as the same text.
+    expect(codeOf(() => derOid('1.02.3'))).toBe('ARG_INVALID');
+    expect(codeOf(() => derOid('01.2.3'))).toBe('ARG_INVALID');
+    expect(codeOf(() => derOid(`1.2.${'9'.repeat(200)}`))).toBe('ARG_INVALID');
+    expect(codeOf(() => derOid(`1.2${'.1'.repeat(64)}`))).toBe('ARG_INVALID'); // 65 octets
+    const longest = `1.2${'.1'.repeat(63)}`; // 64 octets
+    expect(readDerOid(readDer(derOid(longest)), 'o')).toBe(longest);
+    expect(readDerOid(readDer(derOid('1.0.0')), 'o')).toBe('1.0.0');
   });
 
   it('OID: arcs on both sides of 2^46 and 2^53 read exactly (number and BigInt paths), errors alike on both', () => {
@@ -296,6 +330,11 @@ describe('value decoders', () => {
     for (const bad of ['20201010071120', '202010100711Z', '20201010071120.10Z', '20201010071120+0800', '20200230000000Z', '20201310000000Z', '20201010241120Z']) {
       expect(codeOf(() => readDerTime(readDer(gt(bad)), 'generalized', 't'))).toBe('DER_MALFORMED');
     }
+    // A time of megabytes is refused at once, not copied into a string first.
+    const long = gt(`20201010071120.${'1'.repeat(4_000_000)}Z`);
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) expect(codeOf(() => readDerTime(readDer(long), 'generalized', 't'))).toBe('DER_MALFORMED');
+    expect(performance.now() - t0).toBeLessThan(200);
     expect(codeOf(() => derUtcTime(new Date('2050-01-01T00:00:00Z')))).toBe('ARG_INVALID');
     expect(codeOf(() => derUtcTime(new Date('2020-01-01T00:00:00.5Z')))).toBe('ARG_INVALID');
   });
@@ -336,6 +375,74 @@ describe('writer', () => {
     }
     // Several content parts are written one after another, in order.
     expect(toHex(derTlv(DER_TAG.OCTET_STRING, Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)))).toBe('0403010203');
+  });
+
+  it('reads back what it writes, value for value and octet for octet, eagerly and lazily (random structures)', () => {
+    type Leaf = { kind: 'int'; v: bigint } | { kind: 'oid'; v: string } | { kind: 'bits'; v: Uint8Array; unused: number } | { kind: 'bool'; v: boolean }
+      | { kind: 'utf8'; v: string } | { kind: 'gtime'; v: Date } | { kind: 'octets'; v: Uint8Array } | { kind: 'null' };
+    type Tree = { spec: DerTagSpec; kids: (Leaf | Tree)[] };
+    const leaf: fc.Arbitrary<Leaf> = fc.oneof(
+      fc.bigInt({ min: -(1n << 200n), max: 1n << 200n }).map((v) => ({ kind: 'int' as const, v })),
+      fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 39 }), fc.array(fc.bigInt({ min: 0n, max: 1n << 60n }), { maxLength: 5 }))
+        .map(([a, b, rest]) => ({ kind: 'oid' as const, v: [a, b, ...rest].join('.') })),
+      fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 7 }))
+        .map(([v, unused]) => { const b = v.slice(); b[b.length - 1] = (b[b.length - 1] as number) & (0xff << unused); return { kind: 'bits' as const, v: b, unused }; }),
+      fc.boolean().map((v) => ({ kind: 'bool' as const, v })),
+      fc.string({ unit: 'grapheme', maxLength: 20 }).map((v) => ({ kind: 'utf8' as const, v })),
+      fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((v) => ({ kind: 'gtime' as const, v })),
+      fc.uint8Array({ maxLength: 300 }).map((v) => ({ kind: 'octets' as const, v })),
+      fc.constant({ kind: 'null' as const }),
+    );
+    const spec: fc.Arbitrary<DerTagSpec> = fc.oneof(
+      fc.constantFrom<DerTagSpec>(DER_TAG.SEQUENCE, DER_TAG.SET),
+      fc.record({ class: fc.constantFrom('context' as const, 'application' as const, 'private' as const), tag: fc.integer({ min: 0, max: 2 ** 20 }), constructed: fc.constant(true) }),
+    );
+    const { tree } = fc.letrec<{ tree: Tree; node: Leaf | Tree }>((tie) => ({
+      tree: fc.record({ spec, kids: fc.array(tie('node'), { maxLength: 4 }) }),
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('tree')),
+    }));
+    const write = (n: Leaf | Tree): Uint8Array => {
+      if ('spec' in n) return derTlv(n.spec, ...n.kids.map(write));
+      switch (n.kind) {
+        case 'int': return derInteger(n.v);
+        case 'oid': return derOid(n.v);
+        case 'bits': return derBitString(n.v, n.unused);
+        case 'bool': return derBoolean(n.v);
+        case 'utf8': return derUtf8String(n.v);
+        case 'gtime': return derGeneralizedTime(n.v);
+        case 'octets': return derOctetString(n.v);
+        default: return derNull();
+      }
+    };
+    const check = (n: Leaf | Tree, node: DerNode, kids: (x: DerNode) => readonly DerNode[]): void => {
+      if ('spec' in n) {
+        const k = kids(node);
+        expect(k.length).toBe(n.kids.length);
+        n.kids.forEach((c, i) => check(c, k[i] as DerNode, kids));
+        return;
+      }
+      switch (n.kind) {
+        case 'int': expect(readDerInteger(node, 'i')).toBe(n.v); break;
+        case 'oid': expect(readDerOid(node, 'o')).toBe(n.v); break;
+        case 'bits': expect(readDerBitString(node, 'b')).toEqual({ unusedBits: n.unused, bytes: n.v }); break;
+        case 'bool': expect(readDerBoolean(node, 'b')).toBe(n.v); break;
+        case 'utf8': expect(readDerString(node, 'utf8', 's')).toBe(n.v); break;
+        case 'gtime': expect(readDerTime(node, 'generalized', 't').getTime()).toBe(n.v.getTime()); break;
+        case 'octets': expect(toHex(node.value)).toBe(toHex(n.v)); break;
+        default: expect([node.tag, node.length]).toEqual([DER_TAG.NULL, 0]);
+      }
+    };
+    // Re-encoding a read tree from its tags and contents gives the input back: no second encoding was accepted.
+    const rewrite = (node: DerNode): Uint8Array => (node.constructed
+      ? derTlv({ class: node.class, tag: node.tag, constructed: true }, ...(node.children ?? []).map(rewrite))
+      : derTlv({ class: node.class, tag: node.tag, constructed: false }, node.value));
+    fc.assert(fc.property(tree, (t) => {
+      const der = write(t);
+      const eager = readDer(der);
+      check(t, eager, (x) => x.children ?? []);
+      check(t, readDerLazy(der), (x) => derChildren(x, 'x'));
+      expect(toHex(rewrite(eager))).toBe(toHex(der));
+    }), { seed: 690, numRuns: 500 });
   });
 
   it('agrees with openssl asn1parse on a composite structure', () => {
