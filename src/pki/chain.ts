@@ -28,8 +28,7 @@ import { parsedCertificate } from './cert.js';
 import type { ParsedCertificate } from './cert.js';
 import { checkRevocation, parsedCrl } from './revocation.js';
 import type { ParsedCrl } from './revocation.js';
-import { checkSignature } from './signature.js';
-import type { SignatureOutcome } from './signature.js';
+import { createSignatureMemo, type SignatureMemo } from './signature.js';
 import type { CertificateInfo, CertificateUsage, PathCheck, PathResult, ValidatePathOptions } from './types.js';
 
 /** The most certificates in one path, leaf and anchor included. */
@@ -175,9 +174,7 @@ interface Context {
   readonly usage: CertificateUsage;
   readonly crls: readonly ParsedCrl[];
   readonly requireRevocation: boolean;
-  readonly sigCache: Map<string, SignatureOutcome>;
-  readonly crlSignatures: Map<ParsedCrl, Map<string, SignatureOutcome>>;
-  budget: number;
+  readonly signatures: SignatureMemo;
 }
 
 /** Judges one complete path (leaf first, anchor last). RFC 5280 §6.1.3-§6.1.5, in the order a reader expects. */
@@ -185,11 +182,6 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
   const checks: PathCheck[] = [];
   const n = path.length - 1;
   const at = ctx.at.getTime();
-  const spend = (): boolean => {
-    if (ctx.budget <= 0) return false;
-    ctx.budget--;
-    return true;
-  };
   checks.push({ check: 'anchor', status: 'passed', message: `chain ends at configured anchor ${(path[n] as Link).node.cert.info.subject}`, certificate: (path[n] as Link).node.cert.info.subject });
   for (let i = 0; i <= n; i++) {
     const link = path[i] as Link;
@@ -210,15 +202,10 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
         checks.push({ check: 'name-chaining', status: 'passed', message: `issued by ${issuer.info.subject}`, certificate: who });
       }
       // RFC 5280 §6.1.3(a)(1): the signature, over the received TBS bytes.
-      const key = `${info.fingerprintSha256}:${issuer.info.fingerprintSha256}`;
-      let sig = ctx.sigCache.get(key);
+      const sig = ctx.signatures.check(info.fingerprintSha256, issuer.info.fingerprintSha256, cert.signed, issuer.info.publicKey, 'CERT_BAD_SIGNATURE');
       if (sig === undefined) {
-        if (!spend()) {
-          checks.push({ check: 'bounds', status: 'indeterminate', code: 'CERT_CHAIN_TOO_LONG', message: `more than ${MAX_SIGNATURE_CHECKS} signature checks`, certificate: who });
-          break;
-        }
-        sig = checkSignature(cert.signed, issuer.info.publicKey, 'CERT_BAD_SIGNATURE');
-        ctx.sigCache.set(key, sig);
+        checks.push({ check: 'bounds', status: 'indeterminate', code: 'CERT_CHAIN_TOO_LONG', message: `more than ${MAX_SIGNATURE_CHECKS} signature checks`, certificate: who });
+        break;
       }
       signatureHolds = sig.ok;
       checks.push(
@@ -301,7 +288,7 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
     if (issuerLink !== undefined && !signatureHolds) {
       checks.push({ check: 'revocation', certificate: who, status: 'skipped', message: 'not checked: the certificate signature does not verify' });
     } else if (issuerLink !== undefined) {
-      checks.push(checkRevocation(cert, issuerLink.node.cert, ctx.crls, { at: ctx.at, requireRevocation: ctx.requireRevocation, spendSignatureCheck: spend, crlSignatures: ctx.crlSignatures }));
+      checks.push(checkRevocation(cert, issuerLink.node.cert, ctx.crls, { at: ctx.at, requireRevocation: ctx.requireRevocation, signatures: ctx.signatures }));
     }
   }
   const s = summarize(checks);
@@ -413,15 +400,13 @@ export function validatePath(leaf: Uint8Array | CertificateInfo, options: Valida
     usage: options.usage ?? 'sealer',
     crls,
     requireRevocation: options.requireRevocation === true,
-    sigCache: new Map(),
-    crlSignatures: new Map(),
-    budget: MAX_SIGNATURE_CHECKS,
+    signatures: createSignatureMemo(MAX_SIGNATURE_CHECKS),
   };
   let best: Evaluation | undefined;
   for (const p of complete) {
     const e = evaluate(p, ctx);
     if (best === undefined || rank(e) < rank(best)) best = e;
-    if (e.status === 'valid' || ctx.budget <= 0) break;
+    if (e.status === 'valid' || ctx.signatures.exhausted) break;
   }
   const chosen = best as Evaluation;
   const first = chosen.checks.find((c) => c.status === 'failed') ?? chosen.checks.find((c) => c.status === 'indeterminate');

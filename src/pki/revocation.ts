@@ -31,8 +31,7 @@ import type { ParsedCertificate, SignedParts } from './cert.js';
 import { parseName, parseTime } from './name.js';
 import type { ParsedName } from './name.js';
 import { derFromInput } from './pem.js';
-import { checkSignature } from './signature.js';
-import type { SignatureOutcome } from './signature.js';
+import type { SignatureMemo, SignatureOutcome } from './signature.js';
 import type { Crl, PathCheck, RevokedEntry } from './types.js';
 
 /** The largest CRL accepted, in bytes. */
@@ -206,30 +205,18 @@ export function parsedCrl(crl: Crl): ParsedCrl {
 export interface RevocationContext {
   readonly at: Date;
   readonly requireRevocation: boolean;
-  /** Counts one signature check against the bound; false when the bound is exhausted. */
-  readonly spendSignatureCheck: () => boolean;
   /**
-   * The CRL signature outcomes of this validation, by CRL and issuer key (SPKI bytes): each list is verified once
-   * per key however many candidate paths ask, so a stamp's look-alike CAs cannot spend the bound on it.
+   * The signature checks of this validation: each list is verified once per issuer key (SPKI bytes) however many
+   * candidate paths ask, so a stamp's look-alike CAs cannot spend the bound on it.
    */
-  readonly crlSignatures: Map<ParsedCrl, Map<string, SignatureOutcome>>;
+  readonly signatures: SignatureMemo;
 }
 
 /** The signature of `c` checked with the key of `issuer`, once per validation; undefined when the bound is spent. */
 function crlSignature(c: ParsedCrl, issuer: ParsedCertificate, ctx: RevocationContext): SignatureOutcome | undefined {
   const spki = issuer.info.publicKey.spki;
-  const key = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
-  let byKey = ctx.crlSignatures.get(c);
-  const known = byKey?.get(key);
-  if (known !== undefined) return known;
-  if (!ctx.spendSignatureCheck()) return undefined;
-  const sig = checkSignature(c.signed, issuer.info.publicKey, 'CRL_BAD_SIGNATURE');
-  if (byKey === undefined) {
-    byKey = new Map();
-    ctx.crlSignatures.set(c, byKey);
-  }
-  byKey.set(key, sig);
-  return sig;
+  const keyId = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
+  return ctx.signatures.check(c, keyId, c.signed, issuer.info.publicKey, 'CRL_BAD_SIGNATURE');
 }
 
 /**

@@ -40,3 +40,48 @@ export function checkSignature(parts: SignedParts, issuerKey: PublicKeyInfo, bad
     return { ok: false, code, message: `signature cannot be checked: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
+
+/**
+ * The signature checks of one validation: each (signed object, issuer key) is verified once, however many candidate
+ * paths ask for it, and at most `max` are verified in all (a hostile bag of certificates or CRLs cannot make
+ * validation explode).
+ */
+export interface SignatureMemo {
+  /**
+   * The outcome for `subject` (a certificate's fingerprint, a CRL object) under `keyId` (the issuer key's identity),
+   * verified on first asking; `undefined` when the bound is spent.
+   */
+  check(subject: string | object, keyId: string, parts: SignedParts, issuerKey: PublicKeyInfo, badCode: ErrorCode): SignatureOutcome | undefined;
+  /** True once the bound is spent. */
+  readonly exhausted: boolean;
+}
+
+/**
+ * A {@link SignatureMemo} for one validation.
+ *
+ * @param max - the most signatures verified.
+ * @returns the memo.
+ */
+export function createSignatureMemo(max: number): SignatureMemo {
+  const outcomes = new Map<string | object, Map<string, SignatureOutcome>>();
+  let left = max;
+  return {
+    check(subject, keyId, parts, issuerKey, badCode) {
+      let byKey = outcomes.get(subject);
+      const known = byKey?.get(keyId);
+      if (known !== undefined) return known;
+      if (left <= 0) return undefined;
+      left--;
+      const sig = checkSignature(parts, issuerKey, badCode);
+      if (byKey === undefined) {
+        byKey = new Map();
+        outcomes.set(subject, byKey);
+      }
+      byKey.set(keyId, sig);
+      return sig;
+    },
+    get exhausted() {
+      return left <= 0;
+    },
+  };
+}
