@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { invert } from '@noble/curves/abstract/modular.js';
 import { sm2Verify } from '../../src/crypto/index.js';
 import { sm2PointVerificationCount } from '../../src/crypto/sm2.js';
-import { sm2p256v1, type Sm2Point } from '../../src/crypto/sm2_curve.js';
+import { createSm2Curve, sm2p256v1, type Sm2Point } from '../../src/crypto/sm2_curve.js';
 import { buildFixedBaseTable, signedDigits, sumFixedBase, type FixedBaseTable, type JacobianPoint } from '../../src/crypto/sm2_tables.js';
 import { ascii, unhex } from './helpers.js';
 
@@ -96,6 +96,14 @@ describe('sm2 fixed-base tables', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('refuses another curve: the field arithmetic of the sums is sm2p256v1\'s alone', () => {
+    // The same curve parameters in another curve object still count as another curve (no field check by value).
+    const other = createSm2Curve(sm2p256v1.params);
+    expect(() => buildFixedBaseTable(other, other.Point.BASE, 6)).toThrow(RangeError);
+    const t = tableOf(G, 6);
+    expect(() => sumFixedBase(other, [[t, signedDigits(5n, t.w, t.windows)]])).toThrow(RangeError);
   });
 
   it('verifies on the table path what other implementations signed, and nothing else', () => {
