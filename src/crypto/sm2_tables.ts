@@ -35,11 +35,26 @@ export interface FixedBaseTable {
 /** Scalars the tables cover: below 2^256 (sm2p256v1's n and p are both below it). */
 const SCALAR_BITS = 256;
 
+// Scratch elements of the sums and of the table builds (both synchronous, so one set serves every call).
+const fe = (): Float64Array => new Float64Array(FE_LIMBS);
+const ZERO = fe();
+/** One, in Montgomery form. */
+const ONE = feFromBigInt(1n);
+const [X, Y, Z, zz, u2, s2, h, r, hh, hhh, v, t] = Array.from({ length: 12 }, fe) as [
+  Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+  Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+];
+
+
 /**
  * Builds the table of `point` (a validated point, not the identity) for windows of `w` bits.
- * Costs about 2^(W−1) · (⌈256 / W⌉ + 1) point additions and one field inversion (Montgomery's trick).
  *
- * @param curve - the curve the point is on.
+ * Per window j, the window's base 2^(jW)·Q comes from noble's doublings and is made affine (one inversion per
+ * window); its multiples i·base are mixed additions in the field arithmetic of the sums, and all of them are made
+ * affine together with one more inversion (Montgomery's trick). About 2^(W−1) · (⌈256 / W⌉ + 1) mixed additions,
+ * W · ⌈256 / W⌉ noble doublings and ⌈256 / W⌉ + 2 inversions.
+ *
+ * @param curve - the curve the point is on (sm2p256v1).
  * @param point - the point Q.
  * @param w - the window width, 2 to 12.
  * @returns the table.
@@ -48,40 +63,60 @@ export function buildFixedBaseTable(curve: Sm2Curve, point: Sm2Point, w: number)
   if (!Number.isInteger(w) || w < 2 || w > 12) throw new RangeError('window width must be 2..12');
   // The field arithmetic of the sums is sm2p256v1's alone.
   if (curve !== sm2p256v1) throw new RangeError('fixed-base tables are for sm2p256v1 only');
-  const p = curve.params.p;
   const half = 1 << (w - 1);
   const windows = Math.ceil(SCALAR_BITS / w) + 1;
-  const points: Sm2Point[] = [];
+  const count = windows * half;
+  // Every multiple in Jacobian coordinates first: X, Y, Z of point k at 3·11·k.
+  const jac = new Float64Array(3 * FE_LIMBS * count);
+  const baseAffine = new Int32Array(2 * FE_LIMBS);
+  const fe = new Float64Array(FE_LIMBS);
   let base = point;
   for (let j = 0; j < windows; j++) {
-    let cur = base;
-    points.push(cur);
-    for (let i = 2; i <= half; i++) {
-      cur = cur.add(base);
-      points.push(cur);
+    // A multiple of a point of prime order n by a number below 2^270 · n that n does not divide is never the
+    // identity, so neither the base nor any sum below is (checked all the same).
+    if (base.is0()) throw new RangeError('a table point is the identity');
+    const { x, y } = base.toAffine();
+    baseAffine.set(feFromBigInt(x, fe), 0);
+    baseAffine.set(feFromBigInt(y, fe), FE_LIMBS);
+    for (let k = 0; k < FE_LIMBS; k++) {
+      X[k] = baseAffine[k] as number;
+      Y[k] = baseAffine[FE_LIMBS + k] as number;
+    }
+    Z.set(ONE);
+    for (let i = 1; i <= half; i++) {
+      // Point number j·2^(W−1) + i − 1 is i·base.
+      if (i > 1 && !addTablePoint(baseAffine, 0, false)) throw new RangeError('a table point is the identity');
+      const at = 3 * FE_LIMBS * (j * half + i - 1);
+      jac.set(X, at);
+      jac.set(Y, at + FE_LIMBS);
+      jac.set(Z, at + 2 * FE_LIMBS);
     }
     for (let i = 0; i < w; i++) base = base.double();
   }
-  // One inversion for all: with prefix products, 1/Z_i = (1/∏Z) · ∏_{k<i} Z_k · ∏_{k>i} Z_k. A multiple of a
-  // point of prime order below 2^256 · n is never the identity, so no Z is 0 (checked all the same).
-  const prefix: bigint[] = new Array<bigint>(points.length);
-  let acc = 1n;
-  for (let i = 0; i < points.length; i++) {
-    prefix[i] = acc;
-    const z = (points[i] as Sm2Point).Z;
-    if (z === 0n) throw new RangeError('a table point is the identity');
-    acc = (acc * z) % p;
+  // One inversion for all: with prefix products, 1/Z_k = (1/∏Z) · ∏_{i<k} Z_i · ∏_{i>k} Z_i.
+  const prefix = new Float64Array(FE_LIMBS * count);
+  const acc = Float64Array.from(ONE);
+  for (let k = 0; k < count; k++) {
+    prefix.set(acc, FE_LIMBS * k);
+    feMul(acc, acc, jac.subarray(3 * FE_LIMBS * k + 2 * FE_LIMBS, 3 * FE_LIMBS * (k + 1)));
   }
-  let inv = invert(acc, p);
-  const limbs = new Int32Array(points.length * 2 * FE_LIMBS);
-  const fe = new Float64Array(FE_LIMBS);
-  for (let i = points.length - 1; i >= 0; i--) {
-    const q = points[i] as Sm2Point;
-    const zInv = (inv * (prefix[i] as bigint)) % p;
-    inv = (inv * q.Z) % p;
-    // noble's points are homogeneous projective: x = X/Z, y = Y/Z.
-    limbs.set(feFromBigInt((q.X * zInv) % p, fe), 2 * FE_LIMBS * i);
-    limbs.set(feFromBigInt((q.Y * zInv) % p, fe), 2 * FE_LIMBS * i + FE_LIMBS);
+  const inv = feFromBigInt(invert(feToBigInt(acc), sm2p256v1.params.p));
+  const limbs = new Int32Array(2 * FE_LIMBS * count);
+  const zInv = new Float64Array(FE_LIMBS);
+  const zInv2 = new Float64Array(FE_LIMBS);
+  for (let k = count - 1; k >= 0; k--) {
+    const X_ = jac.subarray(3 * FE_LIMBS * k, 3 * FE_LIMBS * k + FE_LIMBS);
+    const Y_ = jac.subarray(3 * FE_LIMBS * k + FE_LIMBS, 3 * FE_LIMBS * k + 2 * FE_LIMBS);
+    const Z_ = jac.subarray(3 * FE_LIMBS * k + 2 * FE_LIMBS, 3 * FE_LIMBS * (k + 1));
+    feMul(zInv, inv, prefix.subarray(FE_LIMBS * k, FE_LIMBS * (k + 1)));
+    feMul(inv, inv, Z_);
+    // Jacobian: x = X/Z², y = Y/Z³.
+    feSqr(zInv2, zInv);
+    feMul(fe, X_, zInv2);
+    limbs.set(fe, 2 * FE_LIMBS * k);
+    feMul(zInv2, zInv2, zInv);
+    feMul(fe, Y_, zInv2);
+    limbs.set(fe, 2 * FE_LIMBS * k + FE_LIMBS);
   }
   return Object.freeze({ w, windows, limbs });
 }
@@ -125,16 +160,6 @@ export function signedDigits(k: bigint, w: number, windows: number): Int32Array 
 /** A point in Jacobian coordinates (x = X/Z², y = Y/Z³), or the identity (`undefined`). */
 export type JacobianPoint = { readonly X: bigint; readonly Y: bigint; readonly Z: bigint } | undefined;
 
-// Scratch elements of the sum (verification is synchronous, so one set serves every call).
-const fe = (): Float64Array => new Float64Array(FE_LIMBS);
-const ZERO = fe();
-/** One, in Montgomery form. */
-const ONE = feFromBigInt(1n);
-const [X, Y, Z, zz, u2, s2, h, r, hh, hhh, v, t] = Array.from({ length: 12 }, fe) as [
-  Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
-  Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
-];
-
 /**
  * Σ d_j · (table points) over every table and digit list given: s·G + t·P for a verification.
  *
@@ -163,51 +188,60 @@ export function sumFixedBase(curve: Sm2Curve, terms: readonly (readonly [FixedBa
         identity = false;
         continue;
       }
-      // Mixed addition (Jacobian + affine), "madd-2007-bl" without its doubling of the result; the table point's
-      // coordinates are read where they are stored, and a negative digit negates s2 = y2·Z³ instead of y2.
-      feSqr(zz, Z);
-      feMulAt(u2, zz, limbs, at);
-      feMulAt(s2, Z, limbs, at + FE_LIMBS);
-      feMul(s2, s2, zz);
-      if (d < 0) feSub(s2, ZERO, s2);
-      feSub(h, u2, X);
-      feSub(r, s2, Y);
-      if (feIsZero(h)) {
-        if (!feIsZero(r)) {
-          // The table point is the negation of the sum: the identity.
-          identity = true;
-          continue;
-        }
-        // The table point equals the sum: double it.
-        doubleInPlace(curve);
-        continue;
-      }
-      feSqr(hh, h);
-      feMul(hhh, h, hh);
-      feMul(v, X, hh);
-      // x3 = r² − hhh − 2v
-      feSqr(t, r);
-      feSub(t, t, hhh);
-      feSub(t, t, v);
-      feSub(t, t, v);
-      // y3 = r·(v − x3) − Y·hhh
-      feSub(v, v, t);
-      feMul(v, r, v);
-      feMul(hhh, Y, hhh);
-      feSub(Y, v, hhh);
-      X.set(t);
-      feMul(Z, Z, h);
+      if (!addTablePoint(limbs, at, d < 0)) identity = true;
     }
   }
   return identity ? undefined : { X: feToBigInt(X), Y: feToBigInt(Y), Z: feToBigInt(Z) };
 }
 
 /**
+ * (X, Y, Z) += ±(x2, y2): a mixed addition (Jacobian + affine), "madd-2007-bl" without its doubling of the result,
+ * the affine point's coordinates read where they are stored, and a negation applied to s2 = ±y2·Z³ instead of y2.
+ * The sum is not the identity before.
+ *
+ * @param limbs - where the affine point is stored (x, then y).
+ * @param at - where its x starts.
+ * @param negative - add (x2, −y2).
+ * @returns false when the sum became the identity.
+ */
+function addTablePoint(limbs: Int32Array, at: number, negative: boolean): boolean {
+  feSqr(zz, Z);
+  feMulAt(u2, zz, limbs, at);
+  feMulAt(s2, Z, limbs, at + FE_LIMBS);
+  feMul(s2, s2, zz);
+  if (negative) feSub(s2, ZERO, s2);
+  feSub(h, u2, X);
+  feSub(r, s2, Y);
+  if (feIsZero(h)) {
+    // The point is the negation of the sum (the identity) or the sum itself (double it).
+    if (!feIsZero(r)) return false;
+    doubleInPlace();
+    return true;
+  }
+  feSqr(hh, h);
+  feMul(hhh, h, hh);
+  feMul(v, X, hh);
+  // x3 = r² − hhh − 2v
+  feSqr(t, r);
+  feSub(t, t, hhh);
+  feSub(t, t, v);
+  feSub(t, t, v);
+  // y3 = r·(v − x3) − Y·hhh
+  feSub(v, v, t);
+  feMul(v, r, v);
+  feMul(hhh, Y, hhh);
+  feSub(Y, v, hhh);
+  X.set(t);
+  feMul(Z, Z, h);
+  return true;
+}
+
+/**
  * (X, Y, Z) = 2·(X, Y, Z), "dbl-2007-bl" for any a, in BigInt: met only when the running sum equals the next
  * table point, which random signatures never bring about (the tests do).
  */
-function doubleInPlace(curve: Sm2Curve): void {
-  const { p, a } = curve.params;
+function doubleInPlace(): void {
+  const { p, a } = sm2p256v1.params;
   const x = feToBigInt(X);
   const y = feToBigInt(Y);
   const z = feToBigInt(Z);
