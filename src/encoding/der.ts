@@ -250,6 +250,8 @@ function readHeader(bytes: Uint8Array, offset: number, limit: number, rules: Rul
     }
     // Tag 0 is end-of-contents, which only terminates BER indefinite lengths (X.690 §8.1.5).
     if (tag === 0) throw derError('DER_MALFORMED', 'der: end-of-contents octets in DER', at);
+    // X.680 §8.6 (Table 1): universal 15 and every number above 36 are reserved, no type has them.
+    if (tag === 15 || tag > 36) throw derError('DER_MALFORMED', `der: reserved universal tag ${tag}`, at);
     // X.690 §8.8.2, §8.2.1: a NULL has no contents octets, a BOOLEAN exactly one (its value is readDerBoolean's).
     if (tag === DER_TAG.NULL && length !== 0) throw derError('DER_MALFORMED', 'der: NULL with contents octets', at);
     if (tag === DER_TAG.BOOLEAN && length !== 1) throw derError('DER_MALFORMED', 'der: BOOLEAN not of one octet', at);
