@@ -109,7 +109,7 @@ function sub() {
 /**
  * Checks that no column of either function can reach 2^53, where doubles stop being exact: the largest value
  * every column can take, from the largest limbs (value below p < 2^256: limbs below 2^24, the top one below
- * 2^16), through the reduction as written.
+ * 2^16), through the reduction and the final carry pass as written.
  *
  * @returns the largest column value seen.
  */
@@ -125,6 +125,13 @@ export function largestColumn() {
       for (let j = 1; j < LIMBS; j++) t[i + j] += (B - 1) * P_LIMBS[j];
     }
     largest = Math.max(largest, ...t);
+    // The final carry pass: each of t11..t20 plus the carry out of the column below it.
+    let c = 0;
+    for (let i = LIMBS; i < 2 * LIMBS - 1; i++) {
+      const v = t[i] + c;
+      largest = Math.max(largest, v);
+      c = Math.floor(v / B);
+    }
   }
   if (!(largest < 2 ** 53)) throw new Error(`a column can reach ${largest}, beyond 2^53`);
   return largest;

@@ -91,7 +91,7 @@ export function buildFixedBaseTable(curve: Sm2Curve, point: Sm2Point, w: number)
       jac.set(Y, at + FE_LIMBS);
       jac.set(Z, at + 2 * FE_LIMBS);
     }
-    for (let i = 0; i < w; i++) base = base.double();
+    if (j + 1 < windows) for (let i = 0; i < w; i++) base = base.double();
   }
   // One inversion for all: with prefix products, 1/Z_k = (1/∏Z) · ∏_{i<k} Z_i · ∏_{i>k} Z_i.
   const prefix = new Float64Array(FE_LIMBS * count);
