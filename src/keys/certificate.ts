@@ -91,26 +91,27 @@ export function samePublicKey(a: PublicKeyInfo, b: PublicKeyInfo): boolean {
 }
 
 /**
- * Orders certificates as a chain: leaf first, then each issuer (matched by exact name bytes).
- * Certificates that do not chain are appended in their original order.
+ * The issuers of `leaf` among `others`, issuer first (each matched by exact name bytes), up to but without a
+ * self-issued certificate: the intermediates a signer hands out (`KeyProvider.chain()`). A self-issued
+ * certificate is the top of a chain, a trust anchor that verifiers take only from their own store, and
+ * certificates that are not on the leaf's path are left out, so a stamp never carries them.
  *
  * @param leaf - the signer certificate
- * @param others - the rest
- * @returns the others, issuer of the leaf first
+ * @param others - the other certificates of a file
+ * @returns the intermediates of the leaf's path, issuer of the leaf first
  */
-export function orderChain(leaf: CertificateFacts, others: readonly CertificateFacts[]): CertificateFacts[] {
+export function intermediatesOf(leaf: CertificateFacts, others: readonly CertificateFacts[]): CertificateFacts[] {
   const rest = [...others];
   const out: CertificateFacts[] = [];
   let current = leaf;
   // Bounded by the number of certificates: each step removes one.
-  while (rest.length > 0) {
-    if (equalBytes(current.subject, current.issuer)) break; // self-issued: the top
+  while (!equalBytes(current.subject, current.issuer)) {
     const i = rest.findIndex((c) => equalBytes(c.subject, current.issuer));
     if (i < 0) break;
     const [next] = rest.splice(i, 1);
-    if (next === undefined) break;
+    if (next === undefined || equalBytes(next.subject, next.issuer)) break; // the anchor: not handed out
     out.push(next);
     current = next;
   }
-  return [...out, ...rest];
+  return out;
 }

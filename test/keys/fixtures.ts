@@ -52,7 +52,7 @@ export async function openssl(args: string[]): Promise<string> {
   }
 }
 
-function pemToDer(pem: string): Uint8Array {
+export function pemToDer(pem: string): Uint8Array {
   const b64 = pem.replace(/-----[^-]+-----/gu, '').replace(/\s+/gu, '');
   return new Uint8Array(Buffer.from(b64, 'base64'));
 }

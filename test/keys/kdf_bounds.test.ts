@@ -333,7 +333,8 @@ describe('PKCS#12: the ContentInfos and the total key derivation of a file are b
     expect(MAX_PKCS12_KDF_ITERATIONS).toBe(7 * MAX_PBE_ITERATIONS);
     const p = openPkcs12({ data: pfxOf([...leaf2M, ca2M, ca2M, ca2M, ca2M, ca2M]), password: PW });
     expect(Buffer.from(await p.certificate()).equals(Buffer.from(pemBody(join(P256, 'cz.cert.pem'))))).toBe(true);
-    expect((await p.chain?.())?.length).toBe(5);
+    // The five safes hold the same CA certificate: the signer's path lists it once.
+    expect((await p.chain?.())?.map((c) => Buffer.from(c).toString('hex'))).toEqual([Buffer.from(pemBody(join(P256, 'ca.cert.pem'))).toString('hex')]);
   }, 60_000);
 
   it('refuses the encrypted safes above the total before decrypting any of them', () => {

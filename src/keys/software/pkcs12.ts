@@ -18,7 +18,7 @@ import { Attribute, AuthenticatedSafe, CertBag, ContentInfo, EncryptedData, PFX,
 import { importPrivateKey } from '../../crypto/index.js';
 import type { PrivateKeyMaterial } from '../../crypto/index.js';
 import type { SignatureAlgorithm } from '../../crypto/types.js';
-import { certificatePublicKey, orderChain, readCertificate, samePublicKey } from '../certificate.js';
+import { certificatePublicKey, intermediatesOf, readCertificate, samePublicKey } from '../certificate.js';
 import type { CertificateFacts } from '../certificate.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
@@ -85,7 +85,10 @@ export interface Pkcs12Contents {
   readonly key: PrivateKeyMaterial;
   /** The certificate of that key. */
   readonly certificate: CertificateFacts;
-  /** The other certificates, issuer of the signer first. */
+  /**
+   * The intermediates between the signer and its trust anchor, issuer of the signer first; the file's self-issued
+   * certificate (the anchor) and certificates off the signer's path are left out.
+   */
   readonly chain: readonly CertificateFacts[];
 }
 
@@ -93,7 +96,7 @@ export interface Pkcs12Contents {
  * Opens the key of a PKCS#12 file.
  *
  * @param options - file bytes, password, optional algorithm and SM2 signer ID
- * @returns a provider signing with the file's key; `chain()` gives its other certificates
+ * @returns a provider signing with the file's key; `chain()` gives the intermediates of its certificate's path
  * @throws KeyProviderError `KEY_PASSWORD_WRONG` (MAC mismatch or decryption failure),
  *   `KEY_FORMAT_UNSUPPORTED` (not PKCS#12, unsupported scheme, limits exceeded), `KEY_NOT_FOUND`
  *   (no key), `KEY_AMBIGUOUS` (several keys), `KEY_CERT_NOT_FOUND`, `KEY_CERT_MISMATCH`;
@@ -200,7 +203,7 @@ export function readPkcs12(data: Uint8Array, password: string): Pkcs12Contents {
     throw new KeyProviderError('KEY_CERT_MISMATCH', 'no certificate in the pkcs12 file belongs to its key');
   }
   const others = certs.filter((_, i) => i !== leafIndex).map((c) => c.facts);
-  return Object.freeze({ key: first.key, certificate: leaf.facts, chain: Object.freeze(orderChain(leaf.facts, others)) });
+  return Object.freeze({ key: first.key, certificate: leaf.facts, chain: Object.freeze(intermediatesOf(leaf.facts, others)) });
 }
 
 /** One ContentInfo of the AuthenticatedSafe, read but not decrypted. */
