@@ -143,6 +143,23 @@ export function envelopeLimits(given: ParseEnvelopeOptions['limits']): EnvelopeL
 
 /** Position ids: `<party>_<type>` (domain.md §6). */
 export const POSITION_ID_PATTERN = /^(dw|cz|yh|rh)_[a-z]+$/;
+/**
+ * Longest position id: what the to-be-sealed structure (`IA5String (SIZE (1..64))`, docs/formats.md) and a seal
+ * policy accept. A longer `No` can never verify, and it is quoted in the report (the seal's `position`, the
+ * position, duplicates and completeness messages): 5 MB of `No` made a 30 MB report.
+ */
+const MAX_POSITION_ID = 64;
+/** How much of an untrusted attribute value a message or an error detail quotes. */
+const MAX_QUOTED = 64;
+
+/** An untrusted value as quoted in a message or detail: at most {@link MAX_QUOTED} characters, clipped with `…`. */
+function quoted(v: string): string {
+  return v.length > MAX_QUOTED ? `${clipText(v, MAX_QUOTED)}…` : v;
+}
+
+function isPositionId(s: string): boolean {
+  return s.length <= MAX_POSITION_ID && POSITION_ID_PATTERN.test(s);
+}
 const SEQ_PATTERN = /^[1-9][0-9]{0,5}$/;
 const FORMATS: readonly string[] = ['ses', 'cms'];
 
@@ -197,8 +214,9 @@ function checkAttributes(attrs: EnvelopeAttributes, v: Voucher, where: string): 
   const h = headerOf(v);
   for (const k of ['admDivCode', 'stYear', 'vtCode', 'voucherNo'] as const) {
     if (attrs[k] !== h[k]) {
-      throw new EvoucherError('ENVELOPE_ATTRIBUTE_MISMATCH', `${where}: attribute ${k} '${attrs[k]}' differs from the voucher header '${h[k]}'`, {
-        detail: { where, attribute: k, attributeValue: attrs[k], headerValue: h[k] },
+      // Both values are untrusted and unbounded (an attribute may be megabytes long): quoted clipped.
+      throw new EvoucherError('ENVELOPE_ATTRIBUTE_MISMATCH', `${where}: attribute ${k} '${quoted(attrs[k])}' differs from the voucher header '${quoted(h[k])}'`, {
+        detail: { where, attribute: k, attributeValue: quoted(attrs[k]), headerValue: quoted(h[k]) },
       });
     }
   }
@@ -246,7 +264,7 @@ function readStamps(el: XmlElement, limits: EnvelopeLimits, where: string, ignor
     const seq = a.get('Seq') ?? '';
     const format = a.get('Format') ?? '';
     const view = a.get('View') ?? '';
-    if (!POSITION_ID_PATTERN.test(position)) fail('ENVELOPE_STAMP_INVALID', `stamp position '${clipText(position, 40)}' is not <party>_<type>`, at);
+    if (!isPositionId(position)) fail('ENVELOPE_STAMP_INVALID', `stamp position '${clipText(position, 40)}' is not <party>_<type> of at most ${MAX_POSITION_ID} characters`, at);
     if (!SEQ_PATTERN.test(seq)) fail('ENVELOPE_STAMP_INVALID', `stamp sequence '${clipText(seq, 20)}' is not a positive integer`, at);
     if (!FORMATS.includes(format)) fail('ENVELOPE_STAMP_INVALID', `stamp format '${clipText(format, 20)}' is not ses or cms`, at);
     if (view !== 'original' && view !== 'receipt') fail('ENVELOPE_STAMP_INVALID', `stamp view '${clipText(view, 20)}' is not original or receipt`, at);
@@ -347,8 +365,8 @@ export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions =
     }
     const key = identityKey(attributes);
     if (seen.has(key)) {
-      throw new EvoucherError('ENVELOPE_DUPLICATE_VOUCHER', `${where} repeats voucher ${attributes.vtCode}/${attributes.voucherNo}`, {
-        detail: { where, ...attributes },
+      throw new EvoucherError('ENVELOPE_DUPLICATE_VOUCHER', `${where} repeats voucher ${quoted(attributes.vtCode)}/${quoted(attributes.voucherNo)}`, {
+        detail: { where, admDivCode: quoted(attributes.admDivCode), stYear: quoted(attributes.stYear), vtCode: quoted(attributes.vtCode), voucherNo: quoted(attributes.voucherNo) },
       });
     }
     seen.add(key);
@@ -396,7 +414,7 @@ export interface WriteEnvelopeOptions {
 
 function checkStamp(s: StampEntry, where: string): void {
   const ok =
-    POSITION_ID_PATTERN.test(s.position) &&
+    isPositionId(s.position) &&
     Number.isSafeInteger(s.sequence) &&
     s.sequence >= 1 &&
     s.sequence <= 999_999 &&

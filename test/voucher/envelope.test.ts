@@ -15,6 +15,7 @@ import {
   writeEnvelope,
 } from '../../src/voucher/index.js';
 import type { StampEntry } from '../../src/voucher/index.js';
+import { EvoucherError } from '../../src/errors.js';
 import { thrownCode } from '../helpers/codes.js';
 import { asData, example, NOW } from './helpers.js';
 
@@ -183,6 +184,7 @@ describe('parseEnvelope rejects', () => {
     ['a stamp with an extra attribute', () => env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="cz_gz" Seq="1" Format="cms" View="original" Cert="x">MAA=</Stamp></Stamps>` }), 'ENVELOPE_STAMP_INVALID'],
     ['an empty stamp', () => env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="cz_gz" Seq="1" Format="cms" View="original"></Stamp></Stamps>` }), 'ENVELOPE_STAMP_INVALID'],
     ['a stamp with bad base64', () => env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="cz_gz" Seq="1" Format="cms" View="original">M A A=</Stamp></Stamps>` }), 'BASE64_INVALID'],
+    ['a stamp position longer than 64 characters (what a policy and the to-be-sealed structure accept)', () => env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="cz_${'a'.repeat(62)}" Seq="1" Format="cms" View="original">MAA=</Stamp></Stamps>` }), 'ENVELOPE_STAMP_INVALID'],
     ['two Stamps blocks', () => env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps/><Stamps/>` }), 'XML_DUPLICATE_ELEMENT'],
   ];
   for (const [name, make, code] of cases) {
@@ -209,6 +211,30 @@ describe('parseEnvelope rejects', () => {
       expect(message).toContain('😀');
       expect(/\p{Cs}/u.test(message), message).toBe(false);
     }
+  });
+
+  it('accepts a 64-character position; quotes long attribute and header values clipped', () => {
+    const ok = env({ inner: `<VoucherFlag>0</VoucherFlag><Voucher>${b64(b5201)}</Voucher><Stamps><Stamp No="cz_${'a'.repeat(61)}" Seq="1" Format="cms" View="original">MAA=</Stamp></Stamps>` });
+    expect(parseEnvelope(ok).bodies[0]?.stamps[0]?.position).toHaveLength(64);
+    const long = 'Z'.repeat(100_000);
+    const errorOf = (bytes: Uint8Array): EvoucherError => {
+      try {
+        parseEnvelope(bytes);
+      } catch (e) {
+        if (e instanceof EvoucherError) return e;
+      }
+      throw new Error('no EvoucherError');
+    };
+    const mismatch = errorOf(env({ attrs: `AdmDivCode="110000" StYear="2025" VtCode="5201" VoucherNo="${long}"` }));
+    expect(mismatch.code).toBe('ENVELOPE_ATTRIBUTE_MISMATCH');
+    const body = `<VoucherBody AdmDivCode="${long}" StYear="2025" VtCode="5201" VoucherNo="${long}"><VoucherFlag>0</VoucherFlag><Voucher>AA==</Voucher></VoucherBody>`;
+    const duplicate = errorOf(env({ count: '3', extra: body + body }));
+    expect(duplicate.code).toBe('ENVELOPE_DUPLICATE_VOUCHER');
+    for (const e of [mismatch, duplicate]) {
+      expect(e.message.length).toBeLessThan(300);
+      for (const v of Object.values(e.detail)) expect(v.length).toBeLessThanOrEqual(65);
+    }
+    expect(mismatch.detail['attributeValue']).toBe(`${'Z'.repeat(64)}…`);
   });
 
   it('1,000 stamps (over the stamp limit)', () => {
@@ -242,6 +268,7 @@ describe('writeEnvelope refuses', () => {
   it('a duplicate voucher, a bad stamp, an original outside a receipt, a mismatched original', () => {
     expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201 }, { voucherBytes: b5201 }]))).toBe('ENVELOPE_DUPLICATE_VOUCHER');
     expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [stamp('CZ_gz', 1)] }]))).toBe('ENVELOPE_STAMP_INVALID');
+    expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [stamp(`cz_${'a'.repeat(62)}`, 1)] }]))).toBe('ENVELOPE_STAMP_INVALID');
     expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [{ ...stamp('cz_gz', 1), sequence: 1.5 }] }]))).toBe('ENVELOPE_STAMP_INVALID');
     expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, stamps: [{ ...stamp('cz_gz', 1), bytes: new Uint8Array() }] }]))).toBe('ENVELOPE_STAMP_INVALID');
     expect(thrownCode(() => writeEnvelope([{ voucherBytes: b5201, originalVoucherBytes: b5201 }]))).toBe('ENVELOPE_MALFORMED');

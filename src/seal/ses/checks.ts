@@ -143,9 +143,18 @@ export function verifySealMaker(seal: SealObject, options: SesVerifyOptions = {}
  * needs all of them equal, byte for byte. Every voucher a party seals carries the same seal object, so sealing
  * and verifying check its SM2 signature once, not at every seal and every verification. Only successes are
  * kept (a failure is checked again every time); at most {@link MAX_VERIFIED_SEALS}, least recently used dropped
- * first. (Keyed by the SHA-256 of all the parts before: about 25 KiB hashed at every seal.)
+ * first, and none larger than {@link MAX_REMEMBERED_MAKER_BYTES}. (Keyed by the SHA-256 of all the parts before:
+ * about 25 KiB hashed at every seal.)
  */
 const MAX_VERIFIED_SEALS = 256;
+
+/**
+ * Largest maker signature remembered, counting the signed bytes and the maker certificate (a copy of each is
+ * kept): 128 KiB, far above real seal objects (6–25 KiB with their pictures). Anyone can make a seal object whose
+ * maker signature verifies (his own maker key, untrusted), and a standalone seal signature may be 4 MiB: without
+ * this bound, 256 such seals would keep about a gigabyte alive. Larger ones are verified every time.
+ */
+export const MAX_REMEMBERED_MAKER_BYTES = 128 * 1024;
 
 interface VerifiedMaker {
   readonly algorithmOid: string;
@@ -158,6 +167,16 @@ interface VerifiedMaker {
 
 const verifiedSeals = new BytesMap<VerifiedMaker>(MAX_VERIFIED_SEALS);
 
+/** Maker signatures remembered (internal, for tests). */
+export function verifiedMakerCount(): number {
+  return verifiedSeals.size;
+}
+
+/** Forgets every remembered maker signature (internal, for tests). */
+export function clearVerifiedMakers(): void {
+  verifiedSeals.clear();
+}
+
 /** The remembered success for exactly this seal object and signer ID, if any. */
 function knownMaker(seal: SealObject, options: SesVerifyOptions): SesCheckResult | undefined {
   const signed: unknown = seal?.slices?.makerSigned;
@@ -169,8 +188,9 @@ function knownMaker(seal: SealObject, options: SesVerifyOptions): SesCheckResult
   return sameId && equalBytes(m.makerCert, seal.makerCert) && equalBytes(m.signature, seal.signature) ? m.result : undefined;
 }
 
-/** Remembers a verified maker signature, with copies of what it was verified with. */
+/** Remembers a verified maker signature, with copies of what it was verified with (not when too large). */
 function remember(seal: SealObject, options: SesVerifyOptions, result: SesCheckResult): void {
+  if (seal.slices.makerSigned.length + seal.makerCert.length + seal.signature.length > MAX_REMEMBERED_MAKER_BYTES) return;
   verifiedSeals.set(seal.slices.makerSigned, {
     algorithmOid: seal.signAlgorithmOid,
     sm2Id: options.sm2Id?.slice(),
@@ -243,13 +263,22 @@ export function matchSealerToSeal(seal: SealObject, sealerCertDer: Uint8Array): 
         : result(false, `certList: the sealer certificate is none of the ${list.certs.length} certificates`, 'SEAL_SIGNER_NOT_IN_SEAL');
     }
     let offList = 0;
+    // The certificate's digest once per algorithm, not once per entry: the list (up to MAX_CERT_LIST entries) and
+    // the certificate (up to the size of the whole structure) are the sender's, so hashing it at every entry
+    // would cost their product.
+    const digests = new Map<HashAlgorithm, Uint8Array>();
     for (const [i, d] of list.digests.entries()) {
       const alg = certDigestAlgorithm(d.algorithm);
       if (alg === undefined) {
         offList++;
         continue;
       }
-      if (equalBytes(digest(alg, sealerCertDer), d.value)) return result(true, `certList: the sealer certificate ${alg} digest is entry ${i}`);
+      let h = digests.get(alg);
+      if (h === undefined) {
+        h = digest(alg, sealerCertDer);
+        digests.set(alg, h);
+      }
+      if (equalBytes(h, d.value)) return result(true, `certList: the sealer certificate ${alg} digest is entry ${i}`);
     }
     if (offList > 0) {
       return result(false, `certList: no allowed digest matches, and ${offList} entries use a hash off the allow-list (sm3, sha256)`, 'CRYPTO_ALGORITHM_FORBIDDEN');

@@ -97,6 +97,37 @@ describe('counts', () => {
   });
 });
 
+describe('report size', () => {
+  // An untrusted value is quoted clipped, and a stamp position longer than any policy or to-be-sealed structure
+  // accepts (64 characters) is refused by the envelope reader: 5 MB of Stamp No= made a 30 MB report (the seal's
+  // position, the position, duplicates and completeness messages), a 20 MB VoucherBody attribute a 60 MB one.
+  const MB = 1024 * 1024;
+
+  it('a megabyte-long Stamp No= → ENVELOPE_STAMP_INVALID, and the report stays small', async () => {
+    const e = await sealedOriginal('p256');
+    const t = latin1(e).replace(/<Stamp No="[a-z_]+"/g, (_m) => `<Stamp No="dw_${'a'.repeat(MB)}"`);
+    const reports = await verifyAll(fromLatin1(t));
+    expect(reports.flatMap(codes)).toContain('ENVELOPE_STAMP_INVALID');
+    expect(JSON.stringify(reports).length).toBeLessThan(8 * 1024);
+  });
+
+  it('a megabyte-long VoucherBody attribute that differs from the header → ENVELOPE_ATTRIBUTE_MISMATCH, quoted clipped', async () => {
+    const e = await sealedOriginal('p256');
+    const t = latin1(e).replace(/ VoucherNo="[^"]*"/, ` VoucherNo="${'Z'.repeat(MB)}"`);
+    const reports = await verifyAll(fromLatin1(t));
+    expect(reports.flatMap(codes)).toContain('ENVELOPE_ATTRIBUTE_MISMATCH');
+    expect(JSON.stringify(reports).length).toBeLessThan(8 * 1024);
+  });
+
+  it('the same megabyte-long identity in two bodies → ENVELOPE_DUPLICATE_VOUCHER, quoted clipped', async () => {
+    const no = 'Z'.repeat(MB);
+    const body = `<VoucherBody AdmDivCode="${no}" StYear="${no}" VtCode="${no}" VoucherNo="${no}"><VoucherFlag>0</VoucherFlag><Voucher>AA==</Voucher></VoucherBody>`;
+    const reports = await verifyAll(enc(`<?xml version="1.0" encoding="UTF-8"?><MOF><VoucherCount>2</VoucherCount>${body}${body}</MOF>`));
+    expect(reports.flatMap(codes)).toContain('ENVELOPE_DUPLICATE_VOUCHER');
+    expect(JSON.stringify(reports).length).toBeLessThan(8 * 1024);
+  });
+});
+
 describe('depth', () => {
   it('10,000-deep nesting in the envelope → XML_TOO_DEEP', async () => {
     await rejectFast(enc(`<?xml version="1.0" encoding="UTF-8"?><MOF>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</MOF>`), /^XML_TOO_DEEP$/);
