@@ -23,6 +23,38 @@ export interface CertificateFacts {
   readonly subject: Uint8Array;
   /** DER of the issuer Name. */
   readonly issuer: Uint8Array;
+  /** The subjectKeyIdentifier, when the certificate has one. */
+  readonly subjectKeyId?: Uint8Array;
+  /** The keyIdentifier of the authorityKeyIdentifier, when the certificate has one. */
+  readonly authorityKeyId?: Uint8Array;
+}
+
+const SKI_OID = '2.5.29.14';
+const AKI_OID = '2.5.29.35';
+
+/** The bytes of an asn1js OCTET STRING pkijs parsed, or undefined for anything else. */
+function octets(v: unknown): Uint8Array | undefined {
+  const view = (v as { valueBlock?: { valueHexView?: unknown } } | undefined)?.valueBlock?.valueHexView;
+  return view instanceof Uint8Array && view.length > 0 ? new Uint8Array(view) : undefined;
+}
+
+/** The subject and authority key identifiers (names alone cannot tell a renewed CA from its predecessor). */
+function keyIds(cert: Certificate): { subjectKeyId?: Uint8Array; authorityKeyId?: Uint8Array } {
+  const out: { subjectKeyId?: Uint8Array; authorityKeyId?: Uint8Array } = {};
+  for (const e of cert.extensions ?? []) {
+    try {
+      if (e.extnID === SKI_OID) {
+        const id = octets(e.parsedValue);
+        if (id !== undefined) out.subjectKeyId = id;
+      } else if (e.extnID === AKI_OID) {
+        const id = octets((e.parsedValue as { keyIdentifier?: unknown } | undefined)?.keyIdentifier);
+        if (id !== undefined) out.authorityKeyId = id;
+      }
+    } catch {
+      // An unreadable identifier is no identifier: the names decide alone.
+    }
+  }
+  return out;
 }
 
 /**
@@ -59,6 +91,7 @@ export function readCertificate(der: Uint8Array): CertificateFacts {
     spki,
     subject: new Uint8Array(cert.subject.valueBeforeDecode),
     issuer: new Uint8Array(cert.issuer.valueBeforeDecode),
+    ...keyIds(cert),
   });
 }
 
@@ -91,27 +124,54 @@ export function samePublicKey(a: PublicKeyInfo, b: PublicKeyInfo): boolean {
 }
 
 /**
- * The issuers of `leaf` among `others`, issuer first (each matched by exact name bytes), up to but without a
- * self-issued certificate: the intermediates a signer hands out (`KeyProvider.chain()`). A self-issued
- * certificate is the top of a chain, a trust anchor that verifiers take only from their own store, and
- * certificates that are not on the leaf's path are left out, so a stamp never carries them.
+ * Could `issuer` have issued `child`? The issuer name is the issuer's subject, and the key identifiers, when both
+ * are present, agree (RFC 5280 §4.2.1.1, as path building matches them: docs/pki.md).
+ */
+function mayHaveIssued(issuer: CertificateFacts, child: CertificateFacts): boolean {
+  if (!equalBytes(child.issuer, issuer.subject)) return false;
+  const aki = child.authorityKeyId;
+  const ski = issuer.subjectKeyId;
+  return aki === undefined || ski === undefined || equalBytes(aki, ski);
+}
+
+/** A self-signed certificate (self-issued, and by its key identifiers its own issuer): the top of a path. */
+function isSelfSigned(c: CertificateFacts): boolean {
+  return mayHaveIssued(c, c);
+}
+
+/**
+ * The issuers of `leaf` among `others`, issuer first (matched by exact name bytes and, when present, key
+ * identifiers), and their issuers in turn, up to but without a self-signed certificate: the intermediates a
+ * signer hands out (`KeyProvider.chain()`). A self-signed certificate is the top of a chain, a trust anchor that
+ * verifiers take only from their own store, and certificates that are on no path of the leaf are left out, so a
+ * stamp never carries them. Every possible issuer is kept, not only the first listed: a renewed CA (same name,
+ * another key), a cross-certified CA (same name and key, two issuers) and a root key-update certificate
+ * (self-issued, not self-signed) can each be the link a verifier's anchor needs.
  *
  * @param leaf - the signer certificate
  * @param others - the other certificates of a file
- * @returns the intermediates of the leaf's path, issuer of the leaf first
+ * @returns the intermediates of the leaf's paths, issuers of the leaf first, each certificate once
  */
 export function intermediatesOf(leaf: CertificateFacts, others: readonly CertificateFacts[]): CertificateFacts[] {
   const rest = [...others];
   const out: CertificateFacts[] = [];
-  let current = leaf;
-  // Bounded by the number of certificates: each step removes one.
-  while (!equalBytes(current.subject, current.issuer)) {
-    const i = rest.findIndex((c) => equalBytes(c.subject, current.issuer));
-    if (i < 0) break;
-    const [next] = rest.splice(i, 1);
-    if (next === undefined || equalBytes(next.subject, next.issuer)) break; // the anchor: not handed out
-    out.push(next);
-    current = next;
+  const queue: CertificateFacts[] = [leaf];
+  // Bounded by the number of certificates: each is taken from `rest` at most once, and queued at most once.
+  for (let k = 0; k < queue.length; k++) {
+    const current = queue[k] as CertificateFacts;
+    if (isSelfSigned(current)) continue; // the top of its path
+    for (let i = 0; i < rest.length; ) {
+      const c = rest[i] as CertificateFacts;
+      if (!mayHaveIssued(c, current)) {
+        i++;
+        continue;
+      }
+      rest.splice(i, 1);
+      // The anchor is not handed out; a repeat (the leaf again, or a certificate listed twice) is handed out once.
+      if (isSelfSigned(c) || equalBytes(c.der, leaf.der) || out.some((o) => equalBytes(o.der, c.der))) continue;
+      out.push(c);
+      queue.push(c);
+    }
   }
   return out;
 }

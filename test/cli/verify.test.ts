@@ -195,8 +195,9 @@ describe('evoucher inspect (seals)', () => {
 
 describe('evoucher verify text output of hostile strings', () => {
   it('control characters from the envelope are escaped: no forged line, no carriage return reaches the terminal', async () => {
-    // A VoucherBody attribute quoted by ENVELOPE_ATTRIBUTE_MISMATCH, carrying CR LF and two forged report lines.
-    const forged = 'x&#13;&#10;VALID         paid.xml VoucherBody[0] 5201 ZF1 original 1.00 (2 seal(s), complete)&#10;1 of 1 voucher(s) VALID&#8238;&#10;';
+    // A VoucherBody attribute quoted by ENVELOPE_ATTRIBUTE_MISMATCH, carrying CR LF and two forged report lines
+    // (51 characters: within the 64 a message quotes of an attribute, so all of it reaches the output).
+    const forged = 'x&#13;&#10;VALID         paid.xml&#10;1 of 1 voucher(s) VALID&#8238;&#10;';
     const inner = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Voucher><AdmDivCode>1</AdmDivCode><StYear>2</StYear><VtCode>5201</VtCode><VoucherNo>a</VoucherNo></Voucher>').toString('base64');
     const envelope = `<?xml version="1.0" encoding="UTF-8"?><MOF><VoucherCount>1</VoucherCount><VoucherBody AdmDivCode="1" StYear="2" VtCode="5201" VoucherNo="${forged}"><VoucherFlag>0</VoucherFlag><Voucher>${inner}</Voucher></VoucherBody></MOF>`;
     await writeFile(f('inject.xml'), envelope);
@@ -205,7 +206,7 @@ describe('evoucher verify text output of hostile strings', () => {
     expect(r.stdout).not.toContain('\r');
     expect(r.stdout).not.toContain('\u202e');
     expect(r.stdout).toContain('x\\x0d\\x0aVALID');
-    expect(r.stdout).toContain('\\u202e');
+    expect(r.stdout).toContain('1 of 1 voucher(s) VALID\\u202e\\x0a');
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines.filter((l) => l.startsWith('VALID'))).toEqual([]);
     expect(lines.filter((l) => /^\d+ of \d+ voucher\(s\) VALID/.test(l))).toEqual(['0 of 1 voucher(s) VALID (validation time 2026-01-20T00:00:00.000Z)']);

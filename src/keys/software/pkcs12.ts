@@ -86,8 +86,8 @@ export interface Pkcs12Contents {
   /** The certificate of that key. */
   readonly certificate: CertificateFacts;
   /**
-   * The intermediates between the signer and its trust anchor, issuer of the signer first; the file's self-issued
-   * certificate (the anchor) and certificates off the signer's path are left out.
+   * The intermediates between the signer and its trust anchors, issuer of the signer first; the file's self-signed
+   * certificates (anchors) and certificates on no path of the signer are left out.
    */
   readonly chain: readonly CertificateFacts[];
 }
