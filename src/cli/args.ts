@@ -22,12 +22,13 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
  *
  * @param config - the `parseArgs` configuration (without `args`).
  * @param args - the command's arguments.
+ * @param lossyHint - what to do instead, added to the message refusing a positional that holds U+FFFD.
  * @returns the parsed values and positionals.
- * @throws EvoucherError `ARG_INVALID` for an unknown option, a missing option value, an unexpected positional, or an
- *   option given twice that is not declared `multiple`.
+ * @throws EvoucherError `ARG_INVALID` for an unknown option, a missing option value, an unexpected positional, an
+ *   option given twice that is not declared `multiple`, or an argument that holds U+FFFD (not UTF-8 on the command line).
  * @example const { values } = parseCommandArgs({ options: { type: { type: 'string' } } }, args);
  */
-export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(config: T, args: string[]): ReturnType<typeof parseArgs<T & { args: string[] }>> {
+export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(config: T, args: string[], lossyHint?: string): ReturnType<typeof parseArgs<T & { args: string[] }>> {
   let parsed: ReturnType<typeof parseArgs<T & { args: string[]; tokens: true }>>;
   try {
     parsed = parseArgs(Object.assign({}, config, { args, strict: true, tokens: true }) as T & { args: string[]; tokens: true });
@@ -38,6 +39,19 @@ export function parseCommandArgs<T extends Omit<ParseArgsConfig, 'args'>>(config
   // would keep the last one silently: `-o a.xml -o b.xml` wrote b.xml only).
   const seen = new Set<string>();
   for (const t of parsed.tokens ?? []) {
+    // Node decodes arguments as UTF-8 and puts U+FFFD for bytes that are not (a GBK file name, `-o 国库.xml` from a
+    // GBK locale): such a value is not what the caller passed, so `-o` would write, and an input read, *another*
+    // file (one a sender may have planted under that name), and a `--name` would carry replacement characters.
+    const text = t.kind === 'option' ? t.value : t.kind === 'positional' ? t.value : undefined;
+    if (text?.includes('\ufffd') === true) {
+      throw new EvoucherError(
+        'ARG_INVALID',
+        t.kind === 'option'
+          ? `--${t.name}: the value holds U+FFFD, as node makes of bytes that are not UTF-8; it cannot be taken exactly (use UTF-8)`
+          : `'${text}': a file name on the command line holds U+FFFD, as node makes of bytes that are not UTF-8; the file cannot be opened exactly${lossyHint === undefined ? '' : ` ${lossyHint}`}`,
+        { detail: t.kind === 'option' ? { option: t.name } : { path: text } },
+      );
+    }
     if (t.kind !== 'option') continue;
     const multiple = (config.options?.[t.name] as { multiple?: boolean } | undefined)?.multiple === true;
     if (!multiple && seen.has(t.name)) throw new EvoucherError('ARG_INVALID', `--${t.name} is given more than once`, { detail: { option: t.name } });
@@ -178,19 +192,22 @@ function ownStdout(): { dev: number; ino: number } | undefined {
 /**
  * Writes output to standard output for `-`, else to a file: a regular file atomically (a temporary file renamed
  * into place, the old file's mode kept), through a symbolic link to its target, and to a device or named pipe
- * (`/dev/stdout`, a FIFO) directly, never replacing it.
+ * (`/dev/stdout`, a FIFO) directly, never replacing it. A path to this process's own standard output
+ * (`/dev/stdout`, `/dev/fd/1`) is written as `-` is, whatever standard output is: a file opened for appending
+ * (`-o /dev/stdout >> log`) is appended to, never replaced.
  *
  * @param path - a file path or `-`.
  * @param data - the bytes or text.
+ * @returns true when the bytes went to standard output (`-` or a path to it): nothing else may be printed there.
  * @throws EvoucherError `ARG_IO` when the file cannot be written.
  * @example await writeOutput('envelope.xml', bytes);
  */
-export async function writeOutput(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeOutput(path: string, data: Uint8Array | string): Promise<boolean> {
   const toStdout = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
     });
-  if (path === '-') return toStdout();
+  if (path === '-') return toStdout().then(() => true);
   const failed = (e: unknown): EvoucherError => new EvoucherError('ARG_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
   // An existing file that is not a regular one (/dev/stdout, /dev/null, a named pipe), or a link to one, is
   // written to as it is: renaming a file over it would replace the device or the pipe with a regular file. A
@@ -202,19 +219,19 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
   let mode: number | undefined;
   try {
     const st = await stat(path);
-    if (!st.isFile()) {
-      // This process's own standard output (/dev/stdout, /dev/fd/1), which cannot be opened again when it is a
-      // socket (ENXIO): written as `-` is.
-      const out = ownStdout();
-      return out !== undefined && out.dev === st.dev && out.ino === st.ino ? await toStdout() : await direct();
-    }
+    // This process's own standard output (/dev/stdout, /dev/fd/1), which cannot be opened again when it is a
+    // socket (ENXIO), and must not be renamed over when it is a regular file (`>> log` would lose the log): written
+    // as `-` is.
+    const out = ownStdout();
+    if (out !== undefined && out.dev === st.dev && out.ino === st.ino) return await toStdout().then(() => true);
+    if (!st.isFile()) return await direct().then(() => false);
     target = await realpath(path);
     mode = st.mode & 0o7777;
   } catch (e) {
     if (e instanceof EvoucherError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw failed(e);
     // Nothing there yet, or a link to nothing: the link is followed and its target created.
-    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) return direct();
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink() === true) return direct().then(() => false);
   }
   // A regular file is replaced whole or not at all: written next to it, then renamed over it, keeping its mode.
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -226,6 +243,7 @@ export async function writeOutput(path: string, data: Uint8Array | string): Prom
     await rm(tmp, { force: true }).catch(() => undefined);
     throw failed(e);
   }
+  return false;
 }
 
 /**

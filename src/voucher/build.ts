@@ -116,6 +116,11 @@ export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOp
     if (!Array.isArray(list)) {
       issues.push({ path: 'DetailList', code: 'VOUCHER_DATA_SHAPE', message: 'DetailList must be an array of objects' });
       badPaths.add('DetailList');
+    } else if (list.length > def.detail.max) {
+      // Refused before any line is looked at: a list of a million lines (a few MB of JSON) would otherwise make
+      // millions of issues, gigabytes and a stack overflow, to say what this one issue says.
+      issues.push({ path: 'DetailList', code: 'VOUCHER_DETAIL_COUNT', message: `${list.length} detail lines; ${def.vtCode} needs ${def.detail.min} to ${def.detail.max}` });
+      badPaths.add('DetailList');
     } else {
       (list as readonly unknown[]).forEach((item, i) => {
         const where = `DetailList[${i}].`;
@@ -142,7 +147,7 @@ export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOp
     view: 'original',
     ...(options.now === undefined ? {} : { now: options.now }),
   }).filter((i) => !badPaths.has(i.path) && !(badPaths.has('DetailList') && i.path === 'DetailList'));
-  issues.push(...rest);
+  for (const issue of rest) issues.push(issue);
   if (issues.length > 0) throw new VoucherValidationError(issues, def.vtCode);
   return voucher;
 }

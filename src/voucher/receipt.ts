@@ -65,7 +65,8 @@ export function fillReceipt(
   const def = getVoucherType(original.vtCode);
   const now = options.now ?? new Date();
   if (detailSet.length > original.details.length) {
-    forbidden(`DetailList[${original.details.length}]`, 'does not exist in the original');
+    // The last line given, which is the one asked for (`--detail-set 9999:…`), not the first line past the end.
+    forbidden(`DetailList[${detailSet.length - 1}]`, 'does not exist in the original');
   }
   const issues: ValidationIssue[] = [];
   const fields = apply(def.fields, original.fields, set, '', issues, now);

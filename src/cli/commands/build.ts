@@ -74,7 +74,6 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  await writeOutput(output, bytes);
-  if (output !== '-') printError(`wrote ${output} (${values.bare === true ? 'voucher' : 'envelope'} ${type}, ${encoding}, ${bytes.length} bytes)`);
+  if (!(await writeOutput(output, bytes))) printError(`wrote ${output} (${values.bare === true ? 'voucher' : 'envelope'} ${type}, ${encoding}, ${bytes.length} bytes)`);
   return 0;
 }

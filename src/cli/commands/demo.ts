@@ -5,7 +5,7 @@
  * PKI (`fixtures/pki/`, test-only keys) in an SM2 `ses` variant and a P-256 `cms` variant, fills and seals a
  * receipt, and prints a readable summary. {@link runDemo} returns the same as structured data.
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvoucherError } from '../../errors.js';
@@ -16,7 +16,7 @@ import { createReceipt, makeSeal, parseStamp, positionsFor, sealVoucher, stampFa
 import type { SealFormat } from '../../seal/index.js';
 import { buildVoucher, createEnvelope, parseEnvelope } from '../../voucher/index.js';
 import type { VoucherData } from '../../voucher/index.js';
-import { chooseOption, parseCommandArgs } from '../args.js';
+import { chooseOption, parseCommandArgs, writeOutput } from '../args.js';
 import { printJson, printText } from '../output.js';
 import { verifyDemoEnvelope } from './verify.js';
 
@@ -293,10 +293,15 @@ export async function run(args: string[]): Promise<number> {
   const variants = (values.variant ?? []).map((v) => chooseOption(v, ['ses', 'cms'] as const, 'variant'));
   const result = await runDemo({ verify: verifyDemoEnvelope, ...(variants.length === 0 ? {} : { variants }) });
   if (values.out !== undefined) {
-    await mkdir(values.out, { recursive: true });
+    const out = values.out;
+    // A path that is a file, or under one, is an I/O error with its code (ARG_IO, exit 2), never a bare EEXIST.
+    await mkdir(out, { recursive: true }).catch((e: unknown) => {
+      throw new EvoucherError('ARG_IO', `cannot create ${out}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path: out } });
+    });
+    // Each envelope replaced whole or not at all, as every `-o` is written.
     for (const v of result.vouchers) {
-      await writeFile(join(values.out, `${v.vtCode}-${v.variant}-original.xml`), v.original);
-      await writeFile(join(values.out, `${v.vtCode}-${v.variant}-receipt.xml`), v.receipt);
+      await writeOutput(join(out, `${v.vtCode}-${v.variant}-original.xml`), v.original);
+      await writeOutput(join(out, `${v.vtCode}-${v.variant}-receipt.xml`), v.receipt);
     }
   }
   if (format === 'json') {

@@ -30,7 +30,8 @@ const USAGE = `usage:
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h') {
-    process.stdout.write(USAGE + '\n');
+    // Asked for: standard output, exit 0. No subcommand is a usage error: standard error, exit 2 (as `evoucher` alone).
+    (sub === undefined ? process.stderr : process.stdout).write(USAGE + '\n');
     return sub === undefined ? 2 : 0;
   }
   if (sub === 'demo') return demo(rest);

@@ -91,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     }
     return exit;
   }
-  await writeOutput(output, out);
-  if (output !== '-') printText(`receipt → ${output}`);
+  // Nothing more on standard output when the envelope went there (`-o -`, `-o /dev/stdout` into a pipe).
+  if (!(await writeOutput(output, out))) printText(`receipt → ${output}`);
   return 0;
 }

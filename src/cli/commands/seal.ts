@@ -116,7 +116,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await key.close?.();
   }
-  await writeOutput(output, out);
-  if (output !== '-') printText(`sealed ${position} → ${output}`);
+  // Nothing more on standard output when the envelope went there (`-o -`, `-o /dev/stdout` into a pipe).
+  if (!(await writeOutput(output, out))) printText(`sealed ${position} → ${output}`);
   return 0;
 }

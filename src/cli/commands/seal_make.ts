@@ -113,8 +113,8 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await maker?.close?.();
   }
-  await writeOutput(output, esl);
-  if (output !== '-') {
+  // Nothing more on standard output when the seal file went there (`-o -`, `-o /dev/stdout` into a pipe).
+  if (!(await writeOutput(output, esl))) {
     const seal = parseSeal(esl);
     printLines([`seal ${seal.esId} "${seal.name}" for ${holders.length} holder(s), valid ${seal.validStart.toISOString()} .. ${seal.validEnd.toISOString()} → ${output}`]);
   }

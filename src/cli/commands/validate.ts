@@ -10,7 +10,7 @@ import { EvoucherError } from '../../errors.js';
 import { diffVouchers, validateVoucher } from '../../voucher/index.js';
 import type { Envelope, Voucher, VoucherView } from '../../voucher/index.js';
 import { chooseOption, parseAt, parseCommandArgs, readInputs, refuseStdinTwice } from '../args.js';
-import { formatIssues, printJson, printLines, printText, toJunit } from '../output.js';
+import { formatIssues, printError, printJson, printLines, printText, toJunit } from '../output.js';
 import type { IssueLine, JunitSuite } from '../output.js';
 import { readDocument } from './inspect.js';
 
@@ -190,6 +190,8 @@ export async function run(args: string[]): Promise<number> {
   const results: FileResult[] = [];
   for await (const r of readInputs(positionals)) {
     if ('error' in r) {
+      // Named on standard error too, whatever the format, as `verify` does: exit 2 always comes with its reason there.
+      printError(`evoucher validate: ${r.file}: ${r.error.code}: ${r.error.message}`);
       results.push({ file: r.file, status: 'error', vouchers: [], error: { code: r.error.code, message: r.error.message } });
       continue;
     }

@@ -64,26 +64,6 @@ async function readFileList(path: string, positionals: readonly string[]): Promi
   return files;
 }
 
-/**
- * Refuses a file named on the command line that holds U+FFFD. Node decodes its arguments as UTF-8 and replaces
- * bytes that are not UTF-8 with U+FFFD, so a name such as `inbox/\xff.xml` reaches this command as
- * `inbox/\ufffd.xml` and would open, verify and report *another* file, one that a sender can plant under that
- * name (a VALID copy), while the file meant stays unverified. Which name was meant cannot be known here, so
- * none is guessed: list UTF-8 names with `--files-from`, whose bytes are taken exactly.
- *
- * @param paths - the files named on the command line.
- * @throws EvoucherError `ARG_INVALID` (exit 2, nothing verified) for the first such name.
- */
-function refuseLossyNames(paths: readonly string[]): void {
-  const lossy = paths.find((p) => p.includes('\ufffd'));
-  if (lossy === undefined) return;
-  throw new EvoucherError(
-    'ARG_INVALID',
-    `'${lossy}': a file name on the command line holds U+FFFD, as node makes of bytes that are not UTF-8; the file cannot be opened exactly (name it in a UTF-8 --files-from list)`,
-    { detail: { path: lossy } },
-  );
-}
-
 async function loadIntermediates(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) out.push(new TextDecoder().decode(await readInput(p, { maxBytes: 1024 * 1024 })));
@@ -133,6 +113,9 @@ export async function run(args: string[]): Promise<number> {
       allowPositionals: true,
     },
     args,
+    // A name that holds U+FFFD is refused (parseCommandArgs): it would open, verify and report *another* file, one a
+    // sender can plant under that name (a VALID copy), while the file meant stays unverified.
+    '(name it in a UTF-8 --files-from list)',
   );
   if (values.help === true) {
     printText(USAGE);
@@ -148,7 +131,6 @@ export async function run(args: string[]): Promise<number> {
     ...(values.crl ?? []).map((path) => ({ path, as: 'a CRL', option: 'crl' })),
     ...(values.intermediate ?? []).map((path) => ({ path, as: 'an intermediate', option: 'intermediate' })),
   ]);
-  refuseLossyNames(positionals);
   const listed = values['files-from'] === undefined ? [] : await readFileList(values['files-from'], positionals);
   const files = [...positionals, ...listed];
   if (files.length === 0) throw new EvoucherError('ARG_MISSING', 'verify needs at least one file', {});
