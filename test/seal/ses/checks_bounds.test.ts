@@ -11,7 +11,7 @@ import { derInteger, derOctetString, derPrintableString, derSequence, readDer } 
 import { clearVerifiedMakers, MAX_REMEMBERED_MAKER_BYTES, verifiedMakerCount } from '../../../src/seal/ses/checks.js';
 import { makeSeal, makeSesSignature, matchSealerToSeal, parseSeal, verifySealMaker } from '../../../src/seal/ses/index.js';
 import { verifySesSignatureOverData } from '../../../src/verify/seal_signature.js';
-import { demoProvider } from './helpers.js';
+import { createDate, demoProvider, signTime, validEnd, validStart } from './helpers.js';
 
 const hashed = vi.hoisted(() => ({ bytes: 0, calls: 0 }));
 
@@ -27,10 +27,6 @@ vi.mock('../../../src/crypto/index.js', async (importOriginal) => {
   };
 });
 
-const validStart = new Date('2025-01-01T00:00:00Z');
-const validEnd = new Date('2030-01-01T00:00:00Z');
-const createDate = new Date('2025-01-01T08:00:00Z');
-const signTime = new Date('2026-11-28T10:30:00Z');
 
 let maker: ReturnType<typeof demoProvider>;
 let dw: ReturnType<typeof demoProvider>;

@@ -16,6 +16,12 @@ export const PKI = fileURLToPath(new URL('../../../fixtures/pki/', import.meta.u
 
 export { codeOf, codeOfAsync, hex } from '../../helpers/codes.js';
 
+/** The dates of the seals the SES tests make: the seal's validity, its making, and the signing. */
+export const validStart = new Date('2025-01-01T00:00:00Z');
+export const validEnd = new Date('2030-01-01T00:00:00Z');
+export const createDate = new Date('2025-01-01T08:00:00Z');
+export const signTime = new Date('2026-11-28T10:30:00Z');
+
 export function readReal(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(join(REAL_SEALS, rel)));
 }

@@ -28,13 +28,9 @@ import {
 } from '../../../src/seal/ses/index.js';
 import { sm2PointVerificationCount } from '../../../src/crypto/sm2.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
-import { codeOfAsync, demoProvider, demoProviderWithId, hex, opensslSm2Verify, readReal } from './helpers.js';
+import { codeOfAsync, createDate, demoProvider, demoProviderWithId, hex, opensslSm2Verify, readReal, signTime, validEnd, validStart } from './helpers.js';
 
 const PNG = new Uint8Array(Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
-const validStart = new Date('2025-01-01T00:00:00Z');
-const validEnd = new Date('2030-01-01T00:00:00Z');
-const createDate = new Date('2025-01-01T08:00:00Z');
-const signTime = new Date('2026-11-28T10:30:00Z');
 
 let maker: ReturnType<typeof demoProvider>;
 let dw: ReturnType<typeof demoProvider>;
