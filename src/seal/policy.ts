@@ -12,6 +12,7 @@
  * names (optionally per AdmDivCode) and may bind seals (esID) or certificates (SHA-256 fingerprint) to
  * positions. Voucher types it does not name keep the built-in defaults of the catalogue.
  */
+import { firstDuplicateKey } from '../encoding/json.js';
 import { EvoucherError, type ErrorCode } from '../errors.js';
 import { getVoucherType, hasVoucherType, listVoucherTypes } from '../voucher/index.js';
 import type { Party } from '../pki/index.js';
@@ -343,45 +344,6 @@ export function parsePolicy(text: string | Uint8Array): SealPolicy {
   const duplicate = firstDuplicateKey(s);
   if (duplicate !== undefined) invalid(duplicate.path, `the key '${duplicate.key}' appears twice (JSON readers disagree on which one counts)`);
   return validatePolicy(value);
-}
-
-/**
- * The first object key that appears twice in one object of a JSON text already known to be valid, with the
- * path of its object: `JSON.parse` keeps the last, other readers the first, so a policy must not depend on it.
- */
-function firstDuplicateKey(text: string): { key: string; path: string } | undefined {
-  // One frame per open object or array: the keys seen (objects), the path, the next array index.
-  const frames: { keys?: Set<string>; path: string; index: number }[] = [];
-  let pendingKey: string | undefined;
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      const str = JSON.parse(text.slice(i, j + 1)) as string;
-      const top = frames[frames.length - 1];
-      if (expectKey && top?.keys !== undefined) {
-        if (top.keys.has(str)) return { key: str, path: top.path };
-        top.keys.add(str);
-        pendingKey = str;
-        expectKey = false;
-      }
-      i = j;
-    } else if (c === '{' || c === '[') {
-      const top = frames[frames.length - 1];
-      const path = top === undefined ? '$' : top.keys !== undefined ? `${top.path}.${pendingKey ?? ''}` : `${top.path}[${top.index}]`;
-      frames.push(c === '{' ? { keys: new Set(), path, index: 0 } : { path, index: 0 });
-      expectKey = c === '{';
-    } else if (c === '}' || c === ']') {
-      frames.pop();
-    } else if (c === ',') {
-      const top = frames[frames.length - 1];
-      if (top?.keys !== undefined) expectKey = true;
-      else if (top !== undefined) top.index++;
-    }
-  }
-  return undefined;
 }
 
 function builtInPositions(vtCode: string): PolicyPosition[] {

@@ -78,6 +78,29 @@ describe('evoucher build', () => {
     expect(help.stdout).toContain('usage: evoucher build');
   });
 
+  it('refuses data with a key given twice, or bytes that are not UTF-8, and writes nothing', async () => {
+    const text = await readFile(example('5201'), 'utf8');
+    // A second PayAmt after the first: JSON.parse would take it silently.
+    const twice = text.replace(/"PayAmt":\s*"([^"]*)"/, '"PayAmt": "$1", "PayAmt": "99999.00"');
+    expect(twice).not.toBe(text);
+    const out = join(dir, 'twice.xml');
+    const r = await runCli(['build', '-t', '5201', '-d', '-', '-o', out], { input: twice });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ARG_INVALID');
+    expect(r.stderr).toContain("the key 'PayAmt' appears twice in $");
+    expect(existsSync(out)).toBe(false);
+    // The same key in two different objects is fine.
+    const lines = JSON.parse(text) as { DetailList?: unknown[] };
+    expect((lines.DetailList ?? []).length).toBeGreaterThan(0);
+    expect((await runCli(['build', '-t', '5201', '-d', example('5201'), '-o', '-'])).code).toBe(0);
+    // Latin-1 bytes of "é" in a name: refused, not read as U+FFFD.
+    const bad = Buffer.concat([Buffer.from(text.replace('北京某某办公用品有限公司', 'X')).subarray(0, 20), Buffer.from([0xe9]), Buffer.from(text).subarray(20)]);
+    const u = await runCli(['build', '-t', '5201', '-d', '-', '-o', '-'], { input: bad });
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('not UTF-8');
+    expect(u.stdout).toBe('');
+  });
+
   it('is listed by evoucher --help', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);

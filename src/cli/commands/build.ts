@@ -5,6 +5,7 @@
  * strings) and writes it in an MOF envelope (or, with `--bare`, as bare voucher XML). On invalid data it
  * prints every problem and exits 2 without writing anything.
  */
+import { clipText, firstDuplicateKey } from '../../encoding/index.js';
 import { EvoucherError } from '../../errors.js';
 import { buildVoucher, createEnvelope, serializeVoucher, VoucherValidationError } from '../../voucher/index.js';
 import type { VoucherData } from '../../voucher/index.js';
@@ -56,11 +57,27 @@ export async function run(args: string[]): Promise<number> {
   const encoding = chooseOption(values.encoding, ['gbk', 'utf8'] as const, 'encoding') === 'gbk' ? 'GBK' : 'UTF-8';
   const root = chooseOption(values.root, ['MOF', 'Root'] as const, 'root');
   const raw = await readInput(dataPath);
+  let text: string;
+  try {
+    // Bytes that are not UTF-8 are refused, never read as U+FFFD into the voucher's fields.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch (e) {
+    throw new EvoucherError('ARG_INVALID', `${dataPath} is not UTF-8 text`, { cause: e });
+  }
   let data: unknown;
   try {
-    data = JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
+    data = JSON.parse(text) as unknown;
   } catch (e) {
     throw new EvoucherError('ARG_INVALID', `${dataPath} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  // A key given twice (a second "PayAmt") would be taken silently, the last one winning; other JSON readers take
+  // the first, so the voucher built would depend on the reader.
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) {
+    const where = clipText(duplicate.path, 200);
+    throw new EvoucherError('ARG_INVALID', `${dataPath}: the key '${clipText(duplicate.key, 64)}' appears twice in ${where} (JSON readers disagree on which one counts)`, {
+      detail: { path: where },
+    });
   }
   let bytes: Uint8Array;
   try {
