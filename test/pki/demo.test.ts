@@ -223,6 +223,19 @@ describe('evoucher pki demo', () => {
     expect(JSON.parse(untrusted.stdout)).toMatchObject({ status: 'indeterminate', code: 'CERT_UNTRUSTED' });
     expect((await cli(['pki', 'verify', join(out, 'rsa/cz.cert.pem')])).code).toBe(2);
     expect((await cli(['pki', 'verify', join(out, 'rsa/cz.cert.pem'), '--trust', join(dir, 'nope')])).code).toBe(2);
+    // A malformed certificate is a result (exit 1, a report in either format), whether its DER or its PEM is bad.
+    const badDer = join(dir, 'bad.der');
+    await writeFile(badDer, Uint8Array.from([0x30, 0x03, 1, 2, 3]));
+    const badPem = join(dir, 'bad.pem');
+    await writeFile(badPem, '-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n');
+    for (const f of [badDer, badPem]) {
+      const json = await cli(['pki', 'verify', f, '--trust', join(out, 'trust'), '--format', 'json']);
+      expect(json.code, f).toBe(1);
+      expect(JSON.parse(json.stdout), f).toMatchObject({ status: 'invalid', code: 'CERT_MALFORMED', chain: [] });
+      const text = await cli(['pki', 'verify', f, '--trust', join(out, 'trust')]);
+      expect(text.code, f).toBe(1);
+      expect(text.stdout, f).toContain('INVALID CERT_MALFORMED');
+    }
   });
 
   it('evoucher pki demo refuses a non-empty directory without --force, and needs --out', async () => {

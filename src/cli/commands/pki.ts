@@ -9,7 +9,7 @@ import { chmod, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path';
 import { EvoucherError } from '../../errors.js';
 import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
-import type { CertificateUsage, Crl } from '../../pki/index.js';
+import type { CertificateUsage, Crl, PathResult } from '../../pki/index.js';
 import { parseAt, parseCommandArgs, readInput, refuseStdinTwice } from '../args.js';
 import { printError, printLines } from '../output.js';
 
@@ -123,8 +123,18 @@ async function verify(args: string[]): Promise<number> {
   const trust = await loadTrustStore(values.trust);
   // A PEM file gives its first CERTIFICATE block; anything else is handed over as DER, so that a malformed
   // certificate is reported (exit 1) rather than refused as a usage error.
+  // A PEM whose block cannot be decoded (bad base64, no CERTIFICATE block) is such a certificate too.
   const leafText = await readPemFile(positionals[0] as string);
-  const leafBlock = leafText.includes('-----BEGIN') ? decodePemBlocks(leafText, 'CERT_MALFORMED', CERTIFICATE_LABELS)[0] : undefined;
+  let unreadablePem: EvoucherError | undefined;
+  let leafBlock: { readonly der: Uint8Array } | undefined;
+  if (leafText.includes('-----BEGIN')) {
+    try {
+      leafBlock = decodePemBlocks(leafText, 'CERT_MALFORMED', CERTIFICATE_LABELS)[0];
+    } catch (e) {
+      if (!(e instanceof EvoucherError) || e.code !== 'CERT_MALFORMED') throw e;
+      unreadablePem = e;
+    }
+  }
   const leafDer = leafBlock?.der ?? new Uint8Array(Buffer.from(leafText, 'latin1'));
   const intermediates: Uint8Array[] = [];
   for (const f of values.untrusted ?? []) {
@@ -134,7 +144,17 @@ async function verify(args: string[]): Promise<number> {
   for (const f of values.crl ?? []) {
     for (const b of decodePemBlocks(await readPemFile(f), 'CRL_MALFORMED', ['X509 CRL'])) crls.push(parseCrl(b.der));
   }
-  const r = validatePath(leafDer, { trust, intermediates, crls, at, usage, requireRevocation: values['require-revocation'] === true });
+  const r: PathResult =
+    unreadablePem === undefined
+      ? validatePath(leafDer, { trust, intermediates, crls, at, usage, requireRevocation: values['require-revocation'] === true })
+      : {
+          status: 'invalid',
+          code: 'CERT_MALFORMED',
+          message: `leaf certificate cannot be used: ${unreadablePem.message}`,
+          chain: [],
+          checks: [{ check: 'parse', status: 'failed', code: 'CERT_MALFORMED', message: `leaf certificate: ${unreadablePem.message}` }],
+          at,
+        };
   if (format === 'json') {
     const json = {
       status: r.status,
