@@ -82,6 +82,11 @@ describe('evoucher inspect', () => {
     expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('XML_DOCTYPE_FORBIDDEN');
     expect((await runCli(['inspect', join(dir, 'broken.xml')])).stderr).toContain('XML_DOCTYPE_FORBIDDEN');
     expect((await runCli(['inspect', join(dir, 'nope.xml')])).code).toBe(2);
+    // Asked for JSON, an unreadable file gets its entry on standard output too, and its reason on standard error.
+    const missing = await runCli(['inspect', join(dir, 'nope.xml'), '--format', 'json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ file: join(dir, 'nope.xml'), error: { code: 'ARG_IO' } });
+    expect(missing.stderr).toContain('ARG_IO');
     expect((await runCli(['inspect'])).code).toBe(2);
     expect((await runCli(['inspect', 'a', 'b'])).code).toBe(2);
     expect((await runCli(['inspect', join(dir, 'voucher.xml'), '--format', 'junit'])).code).toBe(2);

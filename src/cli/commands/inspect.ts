@@ -230,7 +230,15 @@ export async function run(args: string[]): Promise<number> {
   const file = positionals[0] ?? '-';
   // The report goes to standard output: the picture's bytes there would be mixed into it.
   if (values.picture === '-') throw new EvoucherError('ARG_INVALID', '--picture - would mix the picture into the report on standard output: name a file', { detail: { option: 'picture' } });
-  const bytes = await readInput(file);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readInput(file);
+  } catch (e) {
+    // A file that cannot be read: exit 2 with its reason on standard error, and, asked for JSON, the same entry
+    // on standard output as a document that cannot be read (as `verify --format json` gives one).
+    if (format === 'json' && e instanceof EvoucherError) printJson({ file, error: { code: e.code, message: e.message } });
+    throw e;
+  }
   // Looked for before anything is printed: without a picture, nothing is shown and the command is refused.
   if (values.picture !== undefined && findSealObject(bytes) === undefined) {
     if (format === 'json') printJson({ file, error: { code: 'SEAL_MISSING', message: 'no ses seal with a picture was found' } });
