@@ -45,7 +45,6 @@ const [X, Y, Z, zz, u2, s2, h, r, hh, hhh, v, t] = Array.from({ length: 12 }, fe
   Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
 ];
 
-
 /**
  * Builds the table of `point` (a validated point, not the identity) for windows of `w` bits.
  *
@@ -69,20 +68,16 @@ export function buildFixedBaseTable(curve: Sm2Curve, point: Sm2Point, w: number)
   // Every multiple in Jacobian coordinates first: X, Y, Z of point k at 3·11·k.
   const jac = new Float64Array(3 * FE_LIMBS * count);
   const baseAffine = new Int32Array(2 * FE_LIMBS);
-  const fe = new Float64Array(FE_LIMBS);
+  const out = fe();
   let base = point;
   for (let j = 0; j < windows; j++) {
     // A multiple of a point of prime order n by a number below 2^270 · n that n does not divide is never the
     // identity, so neither the base nor any sum below is (checked all the same).
     if (base.is0()) throw new RangeError('a table point is the identity');
     const { x, y } = base.toAffine();
-    baseAffine.set(feFromBigInt(x, fe), 0);
-    baseAffine.set(feFromBigInt(y, fe), FE_LIMBS);
-    for (let k = 0; k < FE_LIMBS; k++) {
-      X[k] = baseAffine[k] as number;
-      Y[k] = baseAffine[FE_LIMBS + k] as number;
-    }
-    Z.set(ONE);
+    baseAffine.set(feFromBigInt(x, out), 0);
+    baseAffine.set(feFromBigInt(y, out), FE_LIMBS);
+    startAt(baseAffine, 0, false);
     for (let i = 1; i <= half; i++) {
       // Point number j·2^(W−1) + i − 1 is i·base.
       if (i > 1 && !addTablePoint(baseAffine, 0, false)) throw new RangeError('a table point is the identity');
@@ -112,11 +107,11 @@ export function buildFixedBaseTable(curve: Sm2Curve, point: Sm2Point, w: number)
     feMul(inv, inv, Z_);
     // Jacobian: x = X/Z², y = Y/Z³.
     feSqr(zInv2, zInv);
-    feMul(fe, X_, zInv2);
-    limbs.set(fe, 2 * FE_LIMBS * k);
+    feMul(out, X_, zInv2);
+    limbs.set(out, 2 * FE_LIMBS * k);
     feMul(zInv2, zInv2, zInv);
-    feMul(fe, Y_, zInv2);
-    limbs.set(fe, 2 * FE_LIMBS * k + FE_LIMBS);
+    feMul(out, Y_, zInv2);
+    limbs.set(out, 2 * FE_LIMBS * k + FE_LIMBS);
   }
   return Object.freeze({ w, windows, limbs });
 }
@@ -178,20 +173,30 @@ export function sumFixedBase(curve: Sm2Curve, terms: readonly (readonly [FixedBa
       if (d === 0) continue;
       const at = 2 * FE_LIMBS * (j * half + (d > 0 ? d : -d) - 1);
       if (identity) {
-        for (let k = 0; k < FE_LIMBS; k++) {
-          X[k] = limbs[at + k] as number;
-          Y[k] = limbs[at + FE_LIMBS + k] as number;
-        }
-        // A negative digit adds the negation (x, −y).
-        if (d < 0) feSub(Y, ZERO, Y);
-        Z.set(ONE);
+        startAt(limbs, at, d < 0);
         identity = false;
-        continue;
+      } else if (!addTablePoint(limbs, at, d < 0)) {
+        identity = true;
       }
-      if (!addTablePoint(limbs, at, d < 0)) identity = true;
     }
   }
   return identity ? undefined : { X: feToBigInt(X), Y: feToBigInt(Y), Z: feToBigInt(Z) };
+}
+
+/**
+ * (X, Y, Z) = ±(x2, y2) with Z = 1: the sum starts at an affine point stored in `limbs` (x, then y) from `at`.
+ *
+ * @param limbs - where the point is stored.
+ * @param at - where its x starts.
+ * @param negative - start at (x2, −y2).
+ */
+function startAt(limbs: Int32Array, at: number, negative: boolean): void {
+  for (let k = 0; k < FE_LIMBS; k++) {
+    X[k] = limbs[at + k] as number;
+    Y[k] = limbs[at + FE_LIMBS + k] as number;
+  }
+  if (negative) feSub(Y, ZERO, Y);
+  Z.set(ONE);
 }
 
 /**
