@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPkcs12 } from '../../src/keys/index.js';
+import { openPkcs12, readPkcs12 } from '../../src/keys/index.js';
 import { createTrustStore, validatePath } from '../../src/pki/index.js';
 import { openssl, pemToDer, TEST_PASSWORD } from './fixtures.js';
 
@@ -99,7 +99,12 @@ describe('PKCS#12 chain(): every intermediate a verifier may need, nothing else'
     await root('stranger', '/CN=plain stranger');
     await issue('id', '/CN=plain inter', 'id', 'rd', 'rd', true);
     await issue('leafd', '/CN=plain leaf', 'leafd', 'id', 'id', false);
-    const chain = await chainOf(await p12('leafd', ['stranger', 'rd', 'id', 'id']));
+    const data = await p12('leafd', ['stranger', 'rd', 'id', 'id']);
+    const chain = await chainOf(data);
     expect(chain.map(hex)).toEqual([hex(await der('id'))]);
+    // The file's contents as read: the leaf found by its key, the same chain.
+    const contents = readPkcs12(data, TEST_PASSWORD);
+    expect(hex(contents.certificate.der)).toBe(hex(await der('leafd')));
+    expect(contents.chain.map((c) => hex(c.der))).toEqual([hex(await der('id'))]);
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DER_TAG, derExplicit, derInteger, derOctetString, derOid, derSequence, derTlv } from '../../src/encoding/der.js';
 import { openKeyProvider, openPkcs12, openSoftwareKey, readPkcs12, MAX_PBE_ITERATIONS } from '../../src/keys/index.js';
 import { describeConformance } from './conformance.js';
-import { makeChainFixture, makeKeyFixture, openssl, pemToDer, TEST_PASSWORD } from './fixtures.js';
+import { makeChainFixture, makeKeyFixture, openssl, TEST_PASSWORD } from './fixtures.js';
 import type { ChainFixture, FixtureKind, KeyFixture } from './fixtures.js';
 
 let dir: string;
@@ -166,35 +166,6 @@ describe('software keys: PKCS#12 structure', () => {
     expect(Buffer.from(contents.certificate.der).equals(Buffer.from(chain.leafCertDer))).toBe(true);
     expect(contents.chain).toEqual([]);
     expect(await openPkcs12({ data: chain.p12, password: TEST_PASSWORD }).chain?.()).toEqual([]);
-  });
-
-  it('hands out the intermediates of the signer\'s path, issuer first, without the root or unrelated certificates', async () => {
-    // root → intermediate → leaf, and a stranger; the file lists the stranger, the root and the intermediate.
-    const path = (n: string): string => join(dir, `three-${n}`);
-    const der = async (n: string): Promise<Uint8Array> => pemToDer(await readFile(path(`${n}.cert.pem`), 'utf8'));
-    const ca = path('ca.ext');
-    await writeFile(ca, 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
-    const leafExt = path('leaf.ext');
-    await writeFile(leafExt, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,nonRepudiation\n');
-    for (const n of ['root', 'inter', 'leaf', 'stranger']) await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path(`${n}.key.pem`)]);
-    for (const [n, subj] of [['root', '/CN=three root'], ['stranger', '/CN=stranger']] as const) {
-      await openssl(['req', '-x509', '-new', '-key', path(`${n}.key.pem`), '-sha256', '-subj', subj, '-days', '30', '-out', path(`${n}.cert.pem`)]);
-    }
-    for (const [n, subj, issuer, ext] of [['inter', '/CN=three intermediate', 'root', ca], ['leaf', '/CN=three leaf', 'inter', leafExt]] as const) {
-      await openssl(['req', '-new', '-key', path(`${n}.key.pem`), '-subj', subj, '-out', path(`${n}.csr`)]);
-      await openssl(['x509', '-req', '-in', path(`${n}.csr`), '-CA', path(`${issuer}.cert.pem`), '-CAkey', path(`${issuer}.key.pem`), '-CAcreateserial', '-sha256', '-days', '30', '-extfile', ext, '-out', path(`${n}.cert.pem`)]);
-    }
-    const others = path('others.pem');
-    await writeFile(others, [await readFile(path('stranger.cert.pem'), 'utf8'), await readFile(path('root.cert.pem'), 'utf8'), await readFile(path('inter.cert.pem'), 'utf8')].join(''));
-    const p12 = path('file.p12');
-    await openssl(['pkcs12', '-export', '-inkey', path('leaf.key.pem'), '-in', path('leaf.cert.pem'), '-certfile', others, '-passout', `pass:${TEST_PASSWORD}`, '-out', p12]);
-    const data = new Uint8Array(await readFile(p12));
-    const hex = (d: Uint8Array): string => Buffer.from(d).toString('hex');
-    const contents = readPkcs12(data, TEST_PASSWORD);
-    expect(hex(contents.certificate.der)).toBe(hex(await der('leaf')));
-    expect(contents.chain.map((c) => hex(c.der))).toEqual([hex(await der('inter'))]);
-    const got = (await openPkcs12({ data, password: TEST_PASSWORD }).chain?.()) ?? [];
-    expect(got.map(hex)).toEqual([hex(await der('inter'))]);
   });
 
   it('reads legacy files: PKCS#12 PBE with triple DES and a SHA-1 MAC', async () => {
