@@ -197,7 +197,16 @@ describe('PEM with explanatory text (RFC 7468 §5.2)', () => {
     const leafKey = join(dir, 'leaf.key.pem');
     const leafCert = join(dir, 'leaf.cert.pem');
     const p = await openKeyProvider(`file:${leafKey}?cert=${leafCert}&chain=${caWithProse}`);
-    expect((await p.chain?.())?.map((c) => Buffer.from(c).toString('hex'))).toEqual([Buffer.from(chain.caCertDer).toString('hex')]);
+    // Read, and not handed out: the leaf's issuer is self-signed, the anchor.
+    expect(await p.chain?.()).toEqual([]);
+    // An intermediate with the same text around it is read and handed out (the demo PKI: dw is issued by ca).
+    const pki = join(import.meta.dirname, '..', '..', 'fixtures', 'pki', 'p256');
+    const caPem = await readFile(join(pki, 'ca.cert.pem'), 'utf8');
+    const interWithProse = join(dir, 'inter-prose.pem');
+    await writeFile(interWithProse, `Bag Attributes\n    friendlyName: ca\nsubject=CN = ca\n\n${caPem}trailing words\n`);
+    const q = await openKeyProvider(`file:${join(pki, 'dw.key.pem')}?cert=${join(pki, 'dw.cert.pem')}&chain=${interWithProse}`, { password: 'evoucher-demo' });
+    const caDer = Buffer.from(caPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    expect((await q.chain?.())?.map((c) => Buffer.from(c).toString('hex'))).toEqual([caDer.toString('hex')]);
   });
 
   it('opens in code from text and from bytes, certificate first, with text between the blocks', async () => {

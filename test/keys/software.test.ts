@@ -266,11 +266,25 @@ describe('software keys: certificates and algorithms', () => {
     await expect(openKeyProvider('file:p256.key.pem', { cwd: dir })).rejects.toMatchObject({ code: 'KEY_CERT_NOT_FOUND' });
   });
 
-  it('returns the chain given with chain=', async () => {
-    const f = fx('p256');
-    const p = await openKeyProvider(`file:p256.key.pem?cert=p256.cert.pem&chain=${chain.caPath}`, { cwd: dir });
+  it('hands out the chain= certificates on the signer\'s path, issuer first, without the root or a stranger', async () => {
+    // The demo PKI: dw.cert.pem is issued by ca.cert.pem, which root.cert.pem (self-signed) issued. The chain file is
+    // given root first with an unrelated self-signed CA between, as a CA bundle may be.
+    const pki = join(import.meta.dirname, '..', '..', 'fixtures', 'pki', 'p256');
+    const pemOf = (f: string): string => fsReadFileSync(join(pki, f), 'utf8');
+    const bundle = join(dir, 'bundle.pem');
+    await writeFile(bundle, pemOf('root.cert.pem') + (await readFile(chain.caPath, 'utf8')) + pemOf('ca.cert.pem'));
+    const uri = `file:${join(pki, 'dw.key.pem')}?cert=${join(pki, 'dw.cert.pem')}&chain=${bundle}`;
+    const p = await openKeyProvider(uri, { password: 'evoucher-demo' });
     const got = (await p.chain?.()) ?? [];
-    expect(got.map((d) => Buffer.from(d).toString('hex'))).toEqual([Buffer.from(chain.caCertDer).toString('hex')]);
+    const derOf = (f: string): string => Buffer.from(pemOf(f).replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('hex');
+    expect(got.map((d) => Buffer.from(d).toString('hex'))).toEqual([derOf('ca.cert.pem')]);
+    // The same through openSoftwareKey, the chain given as separate entries.
+    const q = openSoftwareKey({ key: pemOf('dw.key.pem'), certificate: pemOf('dw.cert.pem'), chain: [pemOf('root.cert.pem'), pemOf('ca.cert.pem')], password: 'evoucher-demo' });
+    expect(((await q.chain?.()) ?? []).map((d) => Buffer.from(d).toString('hex'))).toEqual([derOf('ca.cert.pem')]);
+    // A certificate issued by a self-signed CA has no intermediates: the CA given with chain= is the anchor.
+    const f = fx('p256');
+    const r = await openKeyProvider(`file:p256.key.pem?cert=p256.cert.pem&chain=${chain.caPath}`, { cwd: dir });
+    expect((await r.chain?.()) ?? []).toEqual([]);
     expect(f.kind).toBe('p256');
   });
 

@@ -10,7 +10,7 @@ import { importPrivateKey, signMessage } from '../../crypto/index.js';
 import type { PrivateKeyMaterial } from '../../crypto/index.js';
 import type { SignatureAlgorithm } from '../../crypto/types.js';
 import { chooseAlgorithm } from '../algorithm.js';
-import { certificatePublicKey, readCertificate, samePublicKey } from '../certificate.js';
+import { certificatePublicKey, intermediatesOf, readCertificate, samePublicKey } from '../certificate.js';
 import type { CertificateFacts } from '../certificate.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
@@ -22,7 +22,10 @@ export interface SoftwareKeyOptions {
   readonly key: Uint8Array | string;
   /** The signer certificate, PEM or DER. Further PEM certificates after the first join the chain. */
   readonly certificate: Uint8Array | string;
-  /** Intermediate certificates (PEM, possibly several per entry, or DER), issuer of the signer first. */
+  /**
+   * Intermediate certificates (PEM, possibly several per entry, or DER), in any order. `chain()` hands out those on
+   * the signer certificate's paths, issuer first; a self-signed root and certificates on no path are left out.
+   */
   readonly chain?: readonly (Uint8Array | string)[];
   /** Password of an encrypted key. */
   readonly password?: string;
@@ -57,8 +60,11 @@ export function openSoftwareKey(options: SoftwareKeyOptions): KeyProvider {
     throw new KeyProviderError('KEY_CERT_NOT_FOUND', 'no certificate given for the key');
   }
   const leaf = readCertificate(leafDer);
-  const chain = [...more, ...(options.chain ?? []).flatMap((c) => readCertificates(c))].map((d) => readCertificate(d));
-  return createKeyProvider(key, leaf, chain, options);
+  // Every given certificate is read (a malformed one is refused), and chain() hands out those on the signer's paths,
+  // issuer first, as for PKCS#12: a chain file that ends with its root, or a bundle of several CAs, puts no anchor
+  // and no stranger into the stamps (docs/keys.md).
+  const given = [...more, ...(options.chain ?? []).flatMap((c) => readCertificates(c))].map((d) => readCertificate(d));
+  return createKeyProvider(key, leaf, intermediatesOf(leaf, given), options);
 }
 
 /**
