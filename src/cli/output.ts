@@ -3,7 +3,7 @@
  * for CI (one `testsuite` per input file, one `testcase` per voucher or seal).
  */
 import { once } from 'node:events';
-import { clipText } from '../encoding/index.js';
+import { clipText, escapeJsonForDisplay } from '../encoding/index.js';
 import { EvoucherError } from '../errors.js';
 
 /** An output format of a checking command. */
@@ -69,14 +69,15 @@ export function printError(line: string): void {
 
 /**
  * Serializes a value as indented JSON: `Uint8Array` becomes base64, `bigint` a decimal string, `Date` ISO 8601,
- * errors `{ code, message }`.
+ * errors `{ code, message }`; controls, separators and bidirectional characters in strings as `\uXXXX` escapes
+ * ({@link escapeJsonForDisplay}).
  *
  * @param value - the value.
  * @returns the JSON text (no final newline).
  * @example toJson({ bytes: new Uint8Array([1]) }) // '{\n  "bytes": "AQ=="\n}'
  */
 export function toJson(value: unknown): string {
-  return JSON.stringify(
+  const text = JSON.stringify(
     value,
     function replacer(this: unknown, _key: string, v: unknown): unknown {
       if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
@@ -85,7 +86,9 @@ export function toJson(value: unknown): string {
       return v;
     },
     2,
-  );
+  ) as string | undefined;
+  // undefined for a value JSON cannot express (the array writer writes null for it).
+  return text === undefined ? (text as unknown as string) : escapeJsonForDisplay(text);
 }
 
 /**

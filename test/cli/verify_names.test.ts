@@ -80,6 +80,20 @@ describe('evoucher verify: file names', () => {
     }
   });
 
+  it('JSON reads every name back as itself and carries no raw C1, separator or bidirectional character', async () => {
+    const names = ['c1\u009b31m.json.xml', '\u202egnp.json.xml', 'alm\u061c.json.xml', 'sep\u2028.json.xml', 'del\u007f.json.xml'];
+    for (const n of names) await writeFile(join(dir, n), valid);
+    const files = names.map((n) => join(dir, n));
+    for (const jobs of ['0', '2']) {
+      const r = await runCli(['verify', ...files, '--trust', TRUST, '--at', AT, '--format', 'json', '--jobs', jobs]);
+      expect(r.code, jobs).toBe(0);
+      expect(r.stdout).not.toMatch(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u);
+      expect(r.stdout).toContain('\\u202egnp');
+      const out = JSON.parse(r.stdout) as { file: string }[];
+      expect(out.map((x) => x.file)).toEqual(files);
+    }
+  });
+
   it('the XML writer keeps line breaks of a problem text, writes CR as a reference', () => {
     const xml = toJunit([{ name: 'n', cases: [{ name: 'c', failures: [{ message: 'm\r\n', type: 'T', text: 'a\r\nb\u2028' }] }] }]);
     expect(xml).toContain('<failure message="m&#xd;&#xa;" type="T">a&#xd;\nb&#x2028;</failure>');

@@ -3,6 +3,7 @@
  * for every indentation and depth, with the file first; layouts out of range refused.
  */
 import { describe, expect, it } from 'vitest';
+import { escapeJsonForDisplay } from '../../src/encoding/index.js';
 import { jsonLayout, renderJsonReports } from '../../src/verify/batch/render_json.js';
 import type { VerificationReport } from '../../src/verify/index.js';
 
@@ -46,13 +47,17 @@ describe('renderJsonReports', () => {
     const texts = ['', 'ascii', '中文 and 😀 (a surrogate pair), é, \u2028', 'x'.repeat(70_000), '北'.repeat(400_000)];
     const out = texts.map((t) => renderJsonReports('f', [Object.assign({}, report, { note: t })], jsonLayout({ indent: 1 }))[0]?.json as Uint8Array);
     for (const [i, t] of texts.entries()) {
-      const want = JSON.stringify({ file: 'f', ...report, note: t }, null, 1);
+      const want = escapeJsonForDisplay(JSON.stringify({ file: 'f', ...report, note: t }, null, 1));
       expect(decode(out[i] as Uint8Array)).toBe(want);
+      expect((JSON.parse(want) as { note: string }).note).toBe(t);
       expect(out[i]?.byteLength).toBe(Buffer.byteLength(want));
       expect(out[i]?.buffer.byteLength).toBe(out[i]?.byteLength);
     }
     // Later reports did not write over earlier ones (the encoder's scratch space is reused).
     expect(decode(out[2] as Uint8Array)).toContain('😀');
+    // The line separator is written as an escape, not raw.
+    expect(decode(out[2] as Uint8Array)).toContain('é, \\u2028');
+    expect(decode(out[2] as Uint8Array)).not.toContain('\u2028');
   });
 
   it('refuses layouts out of range with ARG_INVALID', () => {

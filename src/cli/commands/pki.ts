@@ -11,7 +11,7 @@ import { EvoucherError } from '../../errors.js';
 import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, Crl, PathResult } from '../../pki/index.js';
 import { parseAt, parseCommandArgs, readInput, refuseStdinTwice } from '../args.js';
-import { printError, printLines } from '../output.js';
+import { printError, printLines, toJson } from '../output.js';
 
 const USAGE = `usage:
   evoucher pki demo --out <dir> [--force] [--password <p>]
@@ -173,7 +173,7 @@ async function verify(args: string[]): Promise<number> {
       })),
       checks: r.checks,
     };
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    process.stdout.write(toJson(json) + '\n');
   } else {
     const lines = [`${r.status.toUpperCase()}${r.code === undefined ? '' : ` ${r.code}`}: ${r.message}`, `validation time: ${r.at.toISOString()}`];
     for (const c of r.chain) lines.push(`  ${c.subject}${c.party === undefined ? '' : ` [party ${c.party}${c.organizationIdentifier === undefined ? '' : `, org ${c.organizationIdentifier}`}]`}`);

@@ -226,7 +226,8 @@ export interface VerifierPool {
    * As {@link VerifierPool.verifyFiles}, but each report comes as UTF-8 JSON text with the file first, written
    * by the worker that verified it: for a consumer that writes the reports out (a JSON file, a socket), whose
    * thread then has nothing to parse, serialize or encode. The text is what `JSON.stringify` makes of
-   * `{ file, ...report }` for the report {@link verifyEnvelope} returns.
+   * `{ file, ...report }` for the report {@link verifyEnvelope} returns, with DEL, C1 controls, line and paragraph
+   * separators and bidirectional controls written as `\uXXXX` escapes (the same value, safe on a terminal).
    *
    * @param files - file paths (an array, or any iterable or async iterable).
    * @param json - indentation of the JSON; default one line per report.

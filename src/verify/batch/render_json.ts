@@ -3,6 +3,7 @@
  * (`evoucher verify --format json`, a service streaming them on) then leaves the collecting thread nothing to
  * parse, serialize or encode, and that thread shares the cores with the workers.
  */
+import { escapeJsonForDisplay } from '../../encoding/json.js';
 import { EvoucherError } from '../../errors.js';
 import type { ReportStatus, VerificationReport } from '../report.js';
 
@@ -100,7 +101,8 @@ export function renderJsonReports(file: string, reports: readonly VerificationRe
   return reports.map((r) => {
     let value: unknown = Object.assign({ file }, r);
     for (let i = 0; i < d; i++) value = [value];
-    const text = JSON.stringify(value, null, n);
+    // Controls, separators and bidirectional characters of the hostile document escaped, as toJson does.
+    const text = escapeJsonForDisplay(JSON.stringify(value, null, n));
     return { status: r.status, json: utf8(d === 0 ? text : text.slice(head, text.length - tail)) };
   });
 }
