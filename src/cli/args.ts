@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fstatSync } from 'node:fs';
-import { chmod, lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, lstat, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { EvoucherError } from '../errors.js';
@@ -187,6 +187,38 @@ function ownStdout(): { dev: number; ino: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Creates a directory and any missing parents, as `mkdir -p`. Written out rather than `mkdir(path, { recursive:
+ * true })`: on Node 20 that loops forever when the system answers ENOENT for a directory whose parent exists (any
+ * name under `/proc`), so `--out /proc/x` hung. Here each level is tried at most twice, so the call ends with the
+ * system's error.
+ *
+ * @param path - the directory.
+ * @throws the system's error (`code` ENOENT, ENOTDIR, EACCES, EEXIST for a file in the way...).
+ * @example await makeDirectory('out/demo');
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  const dir = resolve(path);
+  try {
+    await mkdir(dir);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(dir).catch(() => undefined))?.isDirectory() === true) return;
+      throw e;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+  }
+  await makeDirectory(dirname(dir));
+  // The parent exists now: a second failure is the answer.
+  await mkdir(dir).catch(async (e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory() === true) return;
+    throw e;
+  });
 }
 
 /**

@@ -116,6 +116,35 @@ describe('coded errors and exit 2 explained on standard error', () => {
     expect(r.stderr).toMatch(/^evoucher demo: ARG_IO: cannot create .*a-file: EEXIST\n$/);
   });
 
+  it('demo --out under /proc ends with ARG_IO (Node 20\'s recursive mkdir looped forever there), and makes nested directories', async () => {
+    const r = await runCli(['demo', '--variant', 'cms', '--out', '/proc/evoucher-no/such']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^evoucher demo: ARG_IO: cannot create \/proc\/evoucher-no\/such: ENOENT\n$/);
+    const nested = join(dir, 'n1', 'n2', 'n3');
+    const ok = await runCli(['demo', '--variant', 'cms', '--out', nested]);
+    expect(ok.code).toBe(0);
+    expect((await readdir(nested)).filter((f) => f.endsWith('.xml')).length).toBeGreaterThan(0);
+    // An existing directory is used as it is.
+    expect((await runCli(['demo', '--variant', 'cms', '--out', nested])).code).toBe(0);
+    // A file in the middle of the path.
+    await writeFile(join(dir, 'a-file-too'), '');
+    const under = await runCli(['demo', '--variant', 'cms', '--out', join(dir, 'a-file-too', 'x')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toMatch(/ARG_IO: cannot create .*a-file-too\/x: ENOTDIR\n$/);
+  }, 120_000);
+
+  it('makeDirectory: nested, existing, a file in the way, and /proc, each ending', async () => {
+    const { makeDirectory } = await import('../../src/cli/args.js');
+    const deep = join(dir, 'm1', 'm2', 'm3');
+    await makeDirectory(deep);
+    await makeDirectory(deep);
+    expect(await readdir(join(dir, 'm1', 'm2'))).toEqual(['m3']);
+    await writeFile(join(dir, 'm-file'), '');
+    await expect(makeDirectory(join(dir, 'm-file'))).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(makeDirectory(join(dir, 'm-file', 'x', 'y'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(makeDirectory('/proc/evoucher-no/such/deep')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('validate: an unreadable file is named on standard error in every format', async () => {
     for (const format of ['text', 'json', 'junit']) {
       const r = await runCli(['validate', join(dir, 'missing.xml'), '--format', format]);

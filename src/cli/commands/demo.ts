@@ -5,7 +5,7 @@
  * PKI (`fixtures/pki/`, test-only keys) in an SM2 `ses` variant and a P-256 `cms` variant, fills and seals a
  * receipt, and prints a readable summary. {@link runDemo} returns the same as structured data.
  */
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EvoucherError } from '../../errors.js';
@@ -16,7 +16,7 @@ import { createReceipt, makeSeal, parseStamp, positionsFor, sealVoucher, stampFa
 import type { SealFormat } from '../../seal/index.js';
 import { buildVoucher, createEnvelope, parseEnvelope } from '../../voucher/index.js';
 import type { VoucherData } from '../../voucher/index.js';
-import { chooseOption, parseCommandArgs, writeOutput } from '../args.js';
+import { chooseOption, makeDirectory, parseCommandArgs, writeOutput } from '../args.js';
 import { printJson, printText } from '../output.js';
 import { verifyDemoEnvelope } from './verify.js';
 
@@ -295,7 +295,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.out !== undefined) {
     const out = values.out;
     // A path that is a file, or under one, is an I/O error with its code (ARG_IO, exit 2), never a bare EEXIST.
-    await mkdir(out, { recursive: true }).catch((e: unknown) => {
+    await makeDirectory(out).catch((e: unknown) => {
       throw new EvoucherError('ARG_IO', `cannot create ${out}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path: out } });
     });
     // Each envelope replaced whole or not at all, as every `-o` is written.

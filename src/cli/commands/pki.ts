@@ -5,12 +5,12 @@
  *   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso>]
  *                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
  */
-import { chmod, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EvoucherError } from '../../errors.js';
 import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, Crl, PathResult } from '../../pki/index.js';
-import { parseAt, parseCommandArgs, readInput, refuseStdinTwice } from '../args.js';
+import { makeDirectory, parseAt, parseCommandArgs, readInput, refuseStdinTwice } from '../args.js';
 import { printError, printLines, toJson } from '../output.js';
 
 const USAGE = `usage:
@@ -63,7 +63,7 @@ async function demo(args: string[]): Promise<number> {
   try {
     for (const [path, bytes] of pki.files) {
       const target = join(out, path);
-      await mkdir(dirname(target), { recursive: true });
+      await makeDirectory(dirname(target));
       // --force replaces the demo's own files, never what a symbolic link planted there points to.
       if ((await lstat(target).catch(() => undefined))?.isSymbolicLink() === true) {
         throw new EvoucherError('ARG_INVALID', `${target} is a symbolic link: not written through`, { detail: { path: target } });
