@@ -23,14 +23,15 @@
  *   success, and nothing an attacker sends can fill the cache with anything but paths that are valid under
  *   the caller's anchors.
  * - **Bounded.** At most `maxEntries` keys (least recently used first out) with at most
- *   {@link MAX_WINDOWS_PER_KEY} windows each.
+ *   {@link MAX_WINDOWS_PER_KEY} windows each. The table of byte strings behind the keys, which numbers whatever is
+ *   looked up (failures too), is bounded in bytes as well as in entries.
  */
 import { createHash } from 'node:crypto';
 import { BytesMap } from '../encoding/bytes_map.js';
 import { EvoucherError } from '../errors.js';
-import { isParsedCertificateInfo, parsedCertificate } from './cert.js';
+import { isParsedCertificateInfo, MAX_CERTIFICATE_SIZE, parsedCertificate } from './cert.js';
 import type { ParsedCertificate } from './cert.js';
-import { validatePath } from './chain.js';
+import { MAX_INTERMEDIATES, validatePath } from './chain.js';
 import { isParsedCrl, parsedCrl } from './revocation.js';
 import type { CertificateInfo, Crl, PathCheck, PathResult, TrustStore, ValidatePathOptions } from './types.js';
 
@@ -89,7 +90,11 @@ interface CacheState {
 
 const states = new WeakMap<PathCache, CacheState>();
 const perStore = new WeakMap<TrustStore, PathCache>();
-const storeKeys = new WeakMap<TrustStore, number>();
+/**
+ * Anchor-list numbers by the frozen anchors array, not by the store: a frozen store may still hand out another array
+ * through an accessor (`get anchors()` over a private field its owner reloads).
+ */
+const anchorArrayKeys = new WeakMap<readonly CertificateInfo[], number>();
 const infoKeys = new WeakMap<CertificateInfo, number>();
 const crlKeys = new WeakMap<Crl, string>();
 
@@ -163,20 +168,32 @@ function sha256Hex(bytes: Uint8Array): string {
  * kilobytes to build and hash on every lookup.
  */
 const interned = new BytesMap<number>(8192);
+/**
+ * The table holds its own copy of every byte string it numbers, and what it numbers is untrusted (a stamp's
+ * embedded certificates, up to 64 KiB each): 8,192 copies of any size kept 512 MiB alive. Byte strings up to
+ * {@link SMALL_BYTES} (every ordinary certificate) go in `interned` (at most 32 MiB), longer ones in a small table of
+ * their own (at most 64 × {@link MAX_CERTIFICATE_SIZE}, about 6 MB); numbers come from one counter, so a byte string
+ * has one number whichever table holds it.
+ */
+const SMALL_BYTES = 4096;
+const internedLarge = new BytesMap<number>(64);
 /** Anchor lists (as numbers joined) and their numbers, from the same counter. */
 const anchorLists = new Map<string, number>();
 let nextNumber = 0;
 
-function intern(bytes: Uint8Array): number {
-  let k = interned.get(bytes);
+/** The number of `bytes`, or undefined past {@link MAX_CERTIFICATE_SIZE} (validatePath refuses them unread: not copied, the call goes uncached). */
+function intern(bytes: Uint8Array): number | undefined {
+  if (bytes.length > MAX_CERTIFICATE_SIZE) return undefined;
+  const table = bytes.length > SMALL_BYTES ? internedLarge : interned;
+  let k = table.get(bytes);
   if (k === undefined) {
     k = nextNumber++;
-    interned.set(bytes, k);
+    table.set(bytes, k);
   }
   return k;
 }
 
-function certKey(c: Uint8Array | CertificateInfo): number {
+function certKey(c: Uint8Array | CertificateInfo): number | undefined {
   // The exact bytes, as a number: no OpenSSL call (hashing contends between worker threads). Raw bytes are
   // read on every call (a caller may reuse its buffer for another certificate); a CertificateInfo is trusted
   // only for its bytes (parsedCertificate re-parses a hand-made one), so its number is its bytes', remembered
@@ -186,7 +203,7 @@ function certKey(c: Uint8Array | CertificateInfo): number {
   let k = infoKeys.get(c);
   if (k === undefined) {
     k = intern(c.der);
-    if (isParsedCertificateInfo(c)) infoKeys.set(c, k);
+    if (k !== undefined && isParsedCertificateInfo(c)) infoKeys.set(c, k);
   }
   return k;
 }
@@ -198,18 +215,21 @@ function hasBytes(x: unknown): boolean {
 
 /** The number of the anchor list, or undefined when an anchor has no bytes (validatePath skips and reports it). */
 function trustKey(trust: TrustStore): number | undefined {
-  const memo = storeKeys.get(trust);
+  const anchors = trust.anchors;
+  const memo = anchorArrayKeys.get(anchors);
   if (memo !== undefined) return memo;
-  if (!trust.anchors.every(hasBytes)) return undefined;
-  const list = trust.anchors.map((a) => certKey(a)).join('.');
+  if (!anchors.every(hasBytes)) return undefined;
+  const numbers = anchors.map((a) => certKey(a));
+  if (numbers.includes(undefined)) return undefined;
+  const list = numbers.join('.');
   let k = anchorLists.get(list);
   if (k === undefined) {
     k = nextNumber++;
     if (anchorLists.size >= 1024) anchorLists.delete(anchorLists.keys().next().value as string);
     anchorLists.set(list, k);
   }
-  // Only a frozen store of parsed anchors (as createTrustStore/loadTrustStore make) can be remembered by identity.
-  if (Object.isFrozen(trust) && Object.isFrozen(trust.anchors) && trust.anchors.every((a) => !(a instanceof Uint8Array) && isParsedCertificateInfo(a))) storeKeys.set(trust, k);
+  // Only a frozen array of parsed anchors (as createTrustStore/loadTrustStore make) can be remembered by identity.
+  if (Object.isFrozen(anchors) && anchors.every((a) => !(a instanceof Uint8Array) && isParsedCertificateInfo(a))) anchorArrayKeys.set(anchors, k);
   return k;
 }
 
@@ -336,7 +356,19 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
   const intermediates = options.intermediates ?? [];
   const trustNumber = trustKey(options.trust);
   const crls = crlKey(options.crls);
-  if (trustNumber === undefined || crls === undefined || !Array.isArray(intermediates) || !intermediates.every(hasBytes)) return validatePath(leaf, options);
+  if (trustNumber === undefined || crls === undefined || !Array.isArray(intermediates)) return validatePath(leaf, options);
+  // validatePath reads only the first MAX_INTERMEDIATES; a longer list (no real path has one) would make a key, and
+  // a walk through the byte table, as long as the list: uncached.
+  if (intermediates.length > MAX_INTERMEDIATES) return validatePath(leaf, options);
+  // for...of, not every(): it visits the holes of a sparse array too (undefined: validatePath skips them unreported).
+  let inter = '';
+  for (const c of intermediates) {
+    const k = hasBytes(c) ? certKey(c) : undefined;
+    if (k === undefined) return validatePath(leaf, options);
+    inter += `${k}.`;
+  }
+  const leafNumber = certKey(leaf);
+  if (leafNumber === undefined) return validatePath(leaf, options);
   // RFC 5280 §6.3: a revocation published since the results were computed must be seen at once.
   if (crls !== state.crlKey) {
     if (state.entries.size > 0) state.crlInvalidations++;
@@ -346,9 +378,7 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
   // Numbers of exact bytes (digits and '.' only) in fixed places, then the usage, which is last and so may
   // hold any character: no two different inputs share a key (a crafted "certificate" must never land on a
   // cached success).
-  let inter = '';
-  for (const c of intermediates) inter += `${certKey(c)}.`;
-  const key = `${certKey(leaf)}|${trustNumber}|${inter}|${options.requireRevocation === true ? 'r' : '-'}|${options.usage ?? 'sealer'}`;
+  const key = `${leafNumber}|${trustNumber}|${inter}|${options.requireRevocation === true ? 'r' : '-'}|${options.usage ?? 'sealer'}`;
   const at = options.at.getTime();
   const windows = state.entries.get(key);
   const w = windows?.find((x) => at >= x.from && at < x.until);

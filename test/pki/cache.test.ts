@@ -4,11 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createPathCache,
   createTrustStore,
+  MAX_INTERMEDIATES,
   parseCertificate,
   parseCrl,
   pathCacheFor,
@@ -170,6 +173,65 @@ describe('path cache: answers', () => {
     for (const o of [{ trust: trustP256, at, intermediates: 'x' }, { trust: trustP256, at, crls: 'x' }]) {
       expect(() => validatePathCached(cz, odd(o), cache)).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
     }
+  });
+
+  it('a sparse intermediates array gets validatePath\'s answer (which skips the holes), never a TypeError', () => {
+    const cache = createPathCache();
+    const intermediates: Uint8Array[] = [];
+    intermediates[1] = ca.der;
+    expect(expectSame(cache, cz, { trust: trustP256, intermediates, at: T('2026-01-15T00:00:00Z') }).status).toBe('valid');
+  });
+
+  it('a frozen trust store whose anchors accessor hands out another array is judged by the anchors it has now', () => {
+    // A reloadable store: frozen, its anchors behind a getter. Removing an anchor must end the paths to it at once.
+    class ReloadableTrust implements TrustStore {
+      #anchors: readonly CertificateInfo[];
+      constructor(anchors: readonly CertificateInfo[]) {
+        this.#anchors = anchors;
+        Object.freeze(this);
+      }
+      get anchors(): readonly CertificateInfo[] {
+        return this.#anchors;
+      }
+      reload(anchors: readonly CertificateInfo[]): void {
+        this.#anchors = anchors;
+      }
+    }
+    const cache = createPathCache();
+    const trust = new ReloadableTrust(trustP256.anchors);
+    const at = T('2026-01-15T00:00:00Z');
+    expect(expectSame(cache, cz, { trust, intermediates: [ca.der], at }).status).toBe('valid');
+    trust.reload(trustRsa.anchors);
+    expect(expectSame(cache, cz, { trust, intermediates: [ca.der], at }).code).toBe('CERT_UNTRUSTED');
+    trust.reload(trustP256.anchors);
+    expect(expectSame(cache, cz, { trust, intermediates: [ca.der], at }).status).toBe('valid');
+  });
+
+  it('more intermediates than validatePath reads are not keyed: no key, nor walk of the byte table, as long as the list', () => {
+    const cache = createPathCache();
+    const junk = Array.from({ length: MAX_INTERMEDIATES }, (_, i) => new Uint8Array([0x30, 0x02, i >> 8, i & 0xff]));
+    const options = { trust: trustP256, intermediates: [ca.der, ...junk], at: T('2026-01-15T00:00:00Z') };
+    expect(expectSame(cache, cz, options).status).toBe('valid');
+    expect(cache.stats).toMatchObject({ hits: 0, misses: 0, stored: 0 });
+    expect(cache.size).toBe(0);
+  });
+
+  it('the table of certificate bytes is bounded in bytes: distinct 64 KiB junk intermediates (a stamp carries up to 8) are not kept alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const cache = createPathCache();
+    const at = T('2026-01-15T00:00:00Z');
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 2000; i++) {
+      const junk = new Uint8Array(64 * 1024);
+      new DataView(junk.buffer).setUint32(0, i);
+      validatePathCached(cz, { trust: trustP256, intermediates: [junk, ca.der], at }, cache);
+    }
+    gc();
+    // 2,000 copies of 64 KiB were 125 MiB kept alive (8,192 would have been 512 MiB).
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 2 ** 20);
+    expect(expectSame(cache, cz, { trust: trustP256, intermediates: [ca.der], at }).status).toBe('valid');
   });
 
   it('a hand-made certificate or CRL object, even frozen, is read again: a buffer its caller refills never gets the old answer', () => {
