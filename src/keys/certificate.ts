@@ -3,10 +3,11 @@
  * key belongs to it) and its names (to put a PKCS#12 chain in order). Path validation is the PKI
  * module's job, not this one's.
  */
-import { equalBytes } from '@noble/curves/utils.js';
+import { bytesToHex, equalBytes } from '@noble/curves/utils.js';
 import * as asn1js from 'asn1js';
 import { Certificate } from 'pkijs';
 import { parsePublicKey } from '../crypto/index.js';
+import { nameKeyOfDer } from '../encoding/name.js';
 import type { PublicKeyInfo } from '../crypto/index.js';
 import { KeyProviderError } from './errors.js';
 
@@ -123,28 +124,48 @@ export function samePublicKey(a: PublicKeyInfo, b: PublicKeyInfo): boolean {
   return equalBytes(a.spki, b.spki);
 }
 
+/** The names of a certificate as path building compares them. */
+interface Names {
+  readonly subject: string;
+  readonly issuer: string;
+}
+
 /**
- * Could `issuer` have issued `child`? The issuer name is the issuer's subject, and the key identifiers, when both
- * are present, agree (RFC 5280 §4.2.1.1, as path building matches them: docs/pki.md).
+ * The comparison key of a DER Name as path building computes it (RFC 5280 §7.1, src/encoding/name.ts): a CA
+ * certificate re-issued with its subject as PrintableString still issued a leaf whose issuer name is UTF8String, and
+ * a verifier chains them, so the signer must hand it out. A name the strict reader refuses (pkijs read it) matches
+ * only its own bytes; a verifier refuses that certificate anyway.
  */
-function mayHaveIssued(issuer: CertificateFacts, child: CertificateFacts): boolean {
-  if (!equalBytes(child.issuer, issuer.subject)) return false;
+function nameKeyOf(der: Uint8Array): string {
+  try {
+    return `key:${nameKeyOfDer(der)}`;
+  } catch {
+    return `der:${bytesToHex(der)}`;
+  }
+}
+
+/**
+ * Could `issuer` have issued `child`? The issuer name matches the issuer's subject, and the key identifiers, when
+ * both are present, agree (RFC 5280 §4.2.1.1, as path building matches them: docs/pki.md).
+ */
+function mayHaveIssued(issuer: CertificateFacts, child: CertificateFacts, names: (c: CertificateFacts) => Names): boolean {
+  if (names(child).issuer !== names(issuer).subject) return false;
   const aki = child.authorityKeyId;
   const ski = issuer.subjectKeyId;
   return aki === undefined || ski === undefined || equalBytes(aki, ski);
 }
 
 /** A self-signed certificate (self-issued, and by its key identifiers its own issuer): the top of a path. */
-function isSelfSigned(c: CertificateFacts): boolean {
-  return mayHaveIssued(c, c);
+function isSelfSigned(c: CertificateFacts, names: (c: CertificateFacts) => Names): boolean {
+  return mayHaveIssued(c, c, names);
 }
 
 /**
- * The issuers of `leaf` among `others`, issuer first (matched by exact name bytes and, when present, key
- * identifiers), and their issuers in turn, up to but without a self-signed certificate: the intermediates a
- * signer hands out (`KeyProvider.chain()`). A self-signed certificate is the top of a chain, a trust anchor that
- * verifiers take only from their own store, and certificates that are on no path of the leaf are left out, so a
- * stamp never carries them. Every possible issuer is kept, not only the first listed: a renewed CA (same name,
+ * The issuers of `leaf` among `others`, issuer first (matched by names as path building compares them and, when
+ * present, key identifiers), and their issuers in turn, up to but without a self-signed certificate: the
+ * intermediates a signer hands out (`KeyProvider.chain()`). A self-signed certificate is the top of a chain, a
+ * trust anchor that verifiers take only from their own store, and certificates that are on no path of the leaf are
+ * left out, so a stamp never carries them. Every possible issuer is kept, not only the first listed: a renewed CA (same name,
  * another key), a cross-certified CA (same name and key, two issuers) and a root key-update certificate
  * (self-issued, not self-signed) can each be the link a verifier's anchor needs.
  *
@@ -155,20 +176,30 @@ function isSelfSigned(c: CertificateFacts): boolean {
 export function intermediatesOf(leaf: CertificateFacts, others: readonly CertificateFacts[]): CertificateFacts[] {
   const rest = [...others];
   const out: CertificateFacts[] = [];
+  // Each certificate's names are read once, when first compared.
+  const known = new Map<CertificateFacts, Names>();
+  const names = (c: CertificateFacts): Names => {
+    let n = known.get(c);
+    if (n === undefined) {
+      n = { subject: nameKeyOf(c.subject), issuer: nameKeyOf(c.issuer) };
+      known.set(c, n);
+    }
+    return n;
+  };
   const queue: CertificateFacts[] = [leaf];
   // Bounded by the number of certificates: each is taken from `rest` at most once, and queued at most once.
   for (let k = 0; k < queue.length; k++) {
     const current = queue[k] as CertificateFacts;
-    if (isSelfSigned(current)) continue; // the top of its path
+    if (isSelfSigned(current, names)) continue; // the top of its path
     for (let i = 0; i < rest.length; ) {
       const c = rest[i] as CertificateFacts;
-      if (!mayHaveIssued(c, current)) {
+      if (!mayHaveIssued(c, current, names)) {
         i++;
         continue;
       }
       rest.splice(i, 1);
       // The anchor is not handed out; a repeat (the leaf again, or a certificate listed twice) is handed out once.
-      if (isSelfSigned(c) || equalBytes(c.der, leaf.der) || out.some((o) => equalBytes(o.der, c.der))) continue;
+      if (isSelfSigned(c, names) || equalBytes(c.der, leaf.der) || out.some((o) => equalBytes(o.der, c.der))) continue;
       out.push(c);
       queue.push(c);
     }

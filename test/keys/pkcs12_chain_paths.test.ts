@@ -2,13 +2,14 @@
  * `chain()` of a PKCS#12 file hands out the intermediates of the signer's path, whichever same-named certificate
  * is listed first: a renewed CA (same subject, new key), a cross-certified CA (same subject and key, two
  * issuers) and a root key-update link certificate (self-issued, not self-signed) are all on a path a verifier
- * may build, and the file's self-signed root and unrelated certificates are still left out.
+ * may build, and the file's self-signed root and unrelated certificates are still left out. A software key's
+ * `chain=` certificates are chosen the same way (intermediatesOf).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPkcs12, readPkcs12 } from '../../src/keys/index.js';
+import { openPkcs12, openSoftwareKey, readPkcs12 } from '../../src/keys/index.js';
 import { createTrustStore, validatePath } from '../../src/pki/index.js';
 import { openssl, pemToDer, TEST_PASSWORD } from './fixtures.js';
 
@@ -29,6 +30,13 @@ async function issue(n: string, subj: string, keyName: string, issuer: string, i
   await writeFile(file(`${n}.ext`), ca
     ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n'
     : 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  await openssl(['x509', '-req', '-in', file(`${n}.csr`), '-CA', file(`${issuer}.cert.pem`), '-CAkey', file(`${issuerKey}.key.pem`), '-CAcreateserial', '-sha256', '-days', '30', '-extfile', file(`${n}.ext`), '-out', file(`${n}.cert.pem`)]);
+}
+/** As {@link issue}, a CA certificate whose subject is written as PrintableString where OpenSSL writes UTF8String. */
+async function issuePrintable(n: string, subj: string, keyName: string, issuer: string, issuerKey: string): Promise<void> {
+  await writeFile(file(`${n}.cnf`), '[req]\ndistinguished_name=dn\nstring_mask=default\n[dn]\n');
+  await openssl(['req', '-new', '-config', file(`${n}.cnf`), '-key', file(`${keyName}.key.pem`), '-subj', subj, '-out', file(`${n}.csr`)]);
+  await writeFile(file(`${n}.ext`), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
   await openssl(['x509', '-req', '-in', file(`${n}.csr`), '-CA', file(`${issuer}.cert.pem`), '-CAkey', file(`${issuerKey}.key.pem`), '-CAcreateserial', '-sha256', '-days', '30', '-extfile', file(`${n}.ext`), '-out', file(`${n}.cert.pem`)]);
 }
 /** A PKCS#12 of the leaf's key and certificate, the other certificates in this order. */
@@ -91,6 +99,27 @@ describe('PKCS#12 chain(): every intermediate a verifier may need, nothing else'
     // A verifier that still trusts only the old root reaches it through the link certificate.
     expect(await pathStatus('leafc', 'oldroot', chain)).toBe('valid');
     expect(await pathStatus('leafc', 'newroot', chain)).toBe('valid');
+  }, 60_000);
+
+  it('an issuer whose subject is encoded as another string type than the leaf\'s issuer name is handed out', async () => {
+    // The CA's certificate was re-issued (same name and key) with its subject as PrintableString, the leaf's issuer
+    // name is UTF8String: path building compares names as RFC 5280 §7.1 does (src/pki/name.ts), so the re-issued
+    // certificate links the leaf to the root, and a signer that left it out made stamps no verifier could chain.
+    for (const n of ['re', 'se', 'leafe']) await key(n);
+    await root('re', '/CN=encoding root');
+    await issue('seutf8', '/CN=encoding sub', 'se', 're', 're', true);
+    await issuePrintable('seprintable', '/CN=encoding sub', 'se', 're', 're');
+    await issue('leafe', '/CN=encoding leaf', 'leafe', 'seutf8', 'se', false);
+    const leafDer = await der('leafe');
+    const subDer = await der('seprintable');
+    expect(Buffer.from(subDer).includes(Buffer.from('130c656e636f64696e6720737562', 'hex'))).toBe(true); // PrintableString
+    expect(Buffer.from(leafDer).includes(Buffer.from('0c0c656e636f64696e6720737562', 'hex'))).toBe(true); // UTF8String
+    const chain = await chainOf(await p12('leafe', ['seprintable', 're']));
+    expect(chain.map(hex)).toEqual([hex(subDer)]);
+    expect(await pathStatus('leafe', 're', chain)).toBe('valid');
+    const pemOf = async (n: string): Promise<string> => readFile(file(`${n}.cert.pem`), 'utf8');
+    const software = openSoftwareKey({ key: await readFile(file('leafe.key.pem'), 'utf8'), certificate: await pemOf('leafe'), chain: [await pemOf('seprintable'), await pemOf('re')] });
+    expect(((await software.chain?.()) ?? []).map(hex)).toEqual([hex(subDer)]);
   }, 60_000);
 
   it('still leaves out the self-signed roots and certificates off every path, each certificate once', async () => {
