@@ -200,6 +200,12 @@ function ownStdout(): { dev: number; ino: number } | undefined {
  * @example await makeDirectory('out/demo');
  */
 export async function makeDirectory(path: string): Promise<void> {
+  // resolve('') is the working directory, and `--out ""` (an unset variable) would write there: the system's answer
+  // for an empty path (ENOENT), as mkdir gave it.
+  if (path === '') {
+    await mkdir(path);
+    return;
+  }
   const dir = resolve(path);
   try {
     await mkdir(dir);

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,7 +143,18 @@ describe('coded errors and exit 2 explained on standard error', () => {
     await expect(makeDirectory(join(dir, 'm-file'))).rejects.toMatchObject({ code: 'EEXIST' });
     await expect(makeDirectory(join(dir, 'm-file', 'x', 'y'))).rejects.toMatchObject({ code: 'ENOTDIR' });
     await expect(makeDirectory('/proc/evoucher-no/such/deep')).rejects.toMatchObject({ code: 'ENOENT' });
+    // An empty path names no directory, as for mkdir: not the working directory.
+    await expect(makeDirectory('')).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('demo --out "" (an unset variable) is ARG_IO ENOENT, and writes nothing into the working directory', async () => {
+    const cwd = join(dir, 'empty-out-cwd');
+    await mkdir(cwd);
+    const r = await runCli(['demo', '--variant', 'cms', '--out', ''], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^evoucher demo: ARG_IO: cannot create : ENOENT\n$/);
+    expect(await readdir(cwd)).toEqual([]);
+  }, 120_000);
 
   it('validate: an unreadable file is named on standard error in every format', async () => {
     for (const format of ['text', 'json', 'junit']) {
