@@ -1,15 +1,17 @@
 /**
  * The PKCS#11 provider on a SoftHSM2 token, for what needs a real token: a pin-value typed with the wrong
  * separator (it lands in a token label or an object label), a key that may not sign (CKA_SIGN false), and a
- * token already logged in by other code of the process (docs/keys.md, "PIN handling"). Token-less cases (a
- * named pipe as the module, NUL in module-path, a pin-value in module-path) are in hostile_inputs.test.ts.
+ * token already logged in by other code of the process (docs/keys.md, "PIN handling"), and the module opened
+ * under a second path to the same file. Token-less cases (a named pipe as the module, NUL in module-path, a
+ * pin-value in module-path) are in hostile_inputs.test.ts.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import type * as Pkcs11Js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyMessage } from '../../src/crypto/index.js';
 import { openKeyProvider } from '../../src/keys/index.js';
 import { createTestToken, softHsmUnavailableReason } from '../helpers/softhsm.js';
 import type { TestToken } from '../helpers/softhsm.js';
@@ -196,6 +198,39 @@ if (skipReason !== undefined) {
         expect(await openError(uri, { pin: WRONG })).toMatchObject({ code: 'KEY_PIN_INCORRECT', detail: { ckr: 'CKR_PIN_INCORRECT' } });
         const p = await openKeyProvider(uri, { pin: token.pin });
         await p.close?.();
+      });
+    });
+
+    describe('the module under a second path to the same file (a hard link or a bind mount)', () => {
+      // The dynamic loader hands out the library already loaded for the same file, so both paths share one
+      // Cryptoki state: one login, and one C_Finalize for both.
+      it('is one module: closing the first provider leaves the second signing, and a wrong PIN is refused (before: CKR_CRYPTOKI_NOT_INITIALIZED; opened)', async (context) => {
+        const linked = join(dir, 'libsofthsm2-link.so');
+        try {
+          await link(await realpath(token.modulePath), linked);
+        } catch (e) {
+          // Another file system (EXDEV) or protected hard links for a non-root user (EPERM).
+          console.warn(`hard-link test skipped: ${(e as Error).message}`);
+          context.skip();
+        }
+        const viaLink = `pkcs11:token=${token.label};object=good?module-path=${linked}&pin-source=file:${pinFile}`;
+        const first = await openKeyProvider(`pkcs11:token=${token.label};object=good?module-path=${token.modulePath}&pin-source=file:${pinFile}`);
+        let second: Awaited<ReturnType<typeof openKeyProvider>> | undefined;
+        try {
+          // The login is the first provider's: another PIN must not ride on it.
+          expect(await openError(viaLink, { pin: WRONG })).toMatchObject({ code: 'KEY_PIN_INCORRECT' });
+          second = await openKeyProvider(viaLink);
+        } finally {
+          await first.close?.();
+        }
+        try {
+          const message = new Uint8Array([4, 5, 6]);
+          const { X509Certificate } = await import('node:crypto');
+          const spki = new Uint8Array(new X509Certificate(Buffer.from(await second.certificate())).publicKey.export({ type: 'spki', format: 'der' }));
+          expect(verifyMessage(second.algorithm, spki, message, await second.sign(message))).toBe(true);
+        } finally {
+          await second.close?.();
+        }
       });
     });
   });

@@ -7,18 +7,20 @@
  * token into that state by setting the flag in SoftHSM2's persisted token flags (the
  * CKA_OS_TOKENFLAGS attribute of token.object) while the library is finalised; SoftHSM2 then
  * reports the lock through C_GetTokenInfo like any locked token, and the provider must refuse to
- * log in without spending a retry.
+ * log in without spending a retry. A PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH) is set the same way.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as Pkcs11Js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKeyProvider } from '../../src/keys/index.js';
 import { createTestToken, softHsmUnavailableReason } from '../helpers/softhsm.js';
 import type { TestToken } from '../helpers/softhsm.js';
 import { makeKeyFixture } from './fixtures.js';
 
+const CKF_PROTECTED_AUTHENTICATION_PATH = 0x100;
 const CKF_USER_PIN_COUNT_LOW = 0x10000;
 const CKF_USER_PIN_LOCKED = 0x40000;
 // SoftHSM2 object file: attribute type (8 bytes) CKA_OS_TOKENFLAGS 0x8000534b, value kind 2 (ulong), value (8 bytes, big-endian).
@@ -87,6 +89,54 @@ if (skipReason !== undefined) {
       const p = await openKeyProvider(token.uri('k'));
       await p.close?.();
       expect((await readFlags(token)) & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_LOCKED)).toBe(0);
+    });
+
+    it('takes an empty PIN for none: KEY_PIN_REQUIRED without C_Login (before: sent to the token, a retry spent)', async () => {
+      // `echo "$PIN" > pin` with PIN unset leaves a file holding one line break; `pin-value=` is empty too.
+      const emptyPinFile = join(dir, 'empty-pin');
+      await writeFile(emptyPinFile, '\n');
+      const base = `pkcs11:token=${token.label};object=k?module-path=${token.modulePath}`;
+      await expect(openKeyProvider(`${base}&pin-source=file:${emptyPinFile}`)).rejects.toMatchObject({ code: 'KEY_PIN_REQUIRED' });
+      await expect(openKeyProvider(`${base}&pin-value=`)).rejects.toMatchObject({ code: 'KEY_PIN_REQUIRED' });
+      await expect(openKeyProvider(base, { pin: '' })).rejects.toMatchObject({ code: 'KEY_PIN_REQUIRED' });
+      // No login was attempted: SoftHSM2 raises the low-retries flag on every wrong PIN.
+      expect((await readFlags(token)) & CKF_USER_PIN_COUNT_LOW).toBe(0);
+    });
+
+    it('logs a PIN-pad token in without a PIN (before: KEY_DEVICE_ERROR, a TypeError of the binding, the token never asked)', async () => {
+      // SoftHSM2 has no PIN pad: the flag is set as the lock is below, and the login comes from other code
+      // of the process (C_Login then answers CKR_USER_ALREADY_LOGGED_IN, as it would after the pad).
+      const flags = await readFlags(token);
+      await setFlags(token, flags | CKF_PROTECTED_AUTHENTICATION_PATH);
+      try {
+        const ns = (await import('pkcs11js')) as unknown as { readonly default?: typeof Pkcs11Js };
+        const lib = ns.default ?? (ns as unknown as typeof Pkcs11Js);
+        const p11 = new lib.PKCS11();
+        p11.load(token.modulePath);
+        p11.C_Initialize();
+        try {
+          const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
+          if (slot === undefined) throw new Error('test token not found');
+          expect(p11.C_GetTokenInfo(slot).flags & CKF_PROTECTED_AUTHENTICATION_PATH).not.toBe(0);
+          const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION);
+          p11.C_Login(session, lib.CKU_USER, token.pin);
+          try {
+            const p = await openKeyProvider(`pkcs11:token=${token.label};object=k?module-path=${token.modulePath}`, { env: {} });
+            try {
+              expect((await p.sign(new Uint8Array([1, 2, 3]))).length).toBeGreaterThan(0);
+            } finally {
+              await p.close?.();
+            }
+          } finally {
+            p11.C_Logout(session);
+            p11.C_CloseSession(session);
+          }
+        } finally {
+          p11.C_Finalize();
+        }
+      } finally {
+        await setFlags(token, flags);
+      }
     });
 
     it('answers KEY_PIN_LOCKED for a locked token, to the right PIN too, without trying it', async () => {

@@ -6,8 +6,9 @@
  *   that importing the SDK never needs a compiled addon.
  * - A Cryptoki library is process-global state: a second `C_Initialize` answers
  *   `CKR_CRYPTOKI_ALREADY_INITIALIZED` and one `C_Finalize` ends every session of the process
- *   (PKCS#11 v2.40 §5.4). Modules are therefore reference-counted by real path: the first provider
- *   initialises, the last one to close finalises.
+ *   (PKCS#11 v2.40 §5.4). Modules are therefore reference-counted by file (device and inode, as the
+ *   dynamic loader tells libraries apart): the first provider initialises, the last one to close
+ *   finalises.
  * - The user login is also per application and token, not per session (PKCS#11 v2.40 §5.6): two
  *   providers on one token share one login, counted here too, so that one provider's logout does not
  *   invalidate the other's key handles (SoftHSM2 drops private-object handles on logout).
@@ -26,6 +27,8 @@ export type Pkcs11Lib = typeof Pkcs11Js;
 export interface Pkcs11ModuleHandle {
   /** Real path of the library. */
   readonly path: string;
+  /** Device and inode of the library file: what the registry is keyed by. */
+  readonly identity: string;
   /** pkcs11js constants. */
   readonly lib: Pkcs11Lib;
   /** The Cryptoki function table. */
@@ -93,9 +96,17 @@ export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHan
   }
   let path: string;
   let regular: boolean;
+  let identity: string;
   try {
     path = await realpath(modulePath);
-    regular = (await stat(path)).isFile();
+    const facts = await stat(path);
+    regular = facts.isFile();
+    // The dynamic loader knows a library by its file (device and inode), not by its path: a hard link
+    // or a bind mount of the same file under another path gets the already loaded library, whose
+    // C_Initialize answers CKR_CRYPTOKI_ALREADY_INITIALIZED. Keyed by path, that made a second
+    // registry entry with its own logins: closing the first provider logged out and finalised the
+    // library under the second (CKR_CRYPTOKI_NOT_INITIALIZED), and the second's PIN went unchecked.
+    identity = `${facts.dev}:${facts.ino}`;
     await access(path, fsConstants.R_OK);
   } catch (cause) {
     throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'pkcs11 module not found', {
@@ -114,12 +125,12 @@ export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHan
   const lib = await loadBinding();
   // From here to the registration everything is synchronous, so concurrent openers cannot both
   // initialise the same library.
-  const existing = active.get(path);
+  const existing = active.get(identity);
   if (existing !== undefined) {
     existing.refs += 1;
     return existing.handle;
   }
-  let entry = loaded.get(path);
+  let entry = loaded.get(identity);
   if (entry === undefined) {
     const p11 = new lib.PKCS11();
     try {
@@ -131,7 +142,7 @@ export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHan
       });
     }
     entry = { lib, p11 };
-    loaded.set(path, entry);
+    loaded.set(identity, entry);
   }
   let ownsInitialize = true;
   try {
@@ -151,8 +162,8 @@ export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHan
       throw deviceError('C_Initialize', cause);
     }
   }
-  const handle: Pkcs11ModuleHandle = { path, lib, p11: entry.p11, logins: new Map() };
-  active.set(path, { handle, refs: 1, ownsInitialize });
+  const handle: Pkcs11ModuleHandle = { path, identity, lib, p11: entry.p11, logins: new Map() };
+  active.set(identity, { handle, refs: 1, ownsInitialize });
   return handle;
 }
 
@@ -163,11 +174,11 @@ export async function acquireModule(modulePath: string): Promise<Pkcs11ModuleHan
  * @param handle - a handle from {@link acquireModule}
  */
 export function releaseModule(handle: Pkcs11ModuleHandle): void {
-  const entry = active.get(handle.path);
+  const entry = active.get(handle.identity);
   if (entry === undefined || entry.handle !== handle) return;
   entry.refs -= 1;
   if (entry.refs > 0) return;
-  active.delete(handle.path);
+  active.delete(handle.identity);
   if (entry.ownsInitialize) {
     try {
       handle.p11.C_Finalize();

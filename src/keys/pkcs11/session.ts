@@ -105,10 +105,15 @@ export class TokenSession {
    * Logs the user in (CKU_USER), or joins a login another provider of this process already holds
    * on this token after checking it was made with the same PIN.
    *
-   * @param pin - the user PIN; undefined for a token with a protected authentication path (PIN pad)
+   * @param pin - the user PIN; undefined (an empty PIN counts as none) for a token with a protected
+   *   authentication path (PIN pad)
    * @throws KeyProviderError `KEY_PIN_LOCKED`, `KEY_PIN_INCORRECT`, `KEY_PIN_REQUIRED`, `KEY_DEVICE_ERROR`
    */
   async login(pin: string | undefined): Promise<void> {
+    // An empty PIN is no PIN (as an empty EVOUCHER_PIN already is): an empty pin-source file
+    // (`echo "$PIN" > pin` with PIN unset) or `pin-value=` is a configuration slip, and handed to
+    // C_Login it spent one of the token's retries (SoftHSM2 counts it; a UKey locks after a few).
+    const given = pin === '' ? undefined : pin;
     const info = this.#tokenInfo();
     // Checked before C_Login so that a locked token never burns another retry (and because some
     // tokens, SoftHSM2 among them, report the lock only in the flags).
@@ -124,12 +129,12 @@ export class TokenSession {
     }
     if ((info.flags & CKF_LOGIN_REQUIRED) === 0) return;
     const protectedPath = (info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) !== 0;
-    if (pin === undefined && !protectedPath) {
+    if (given === undefined && !protectedPath) {
       throw new KeyProviderError('KEY_PIN_REQUIRED', 'token needs a pin (pin-source, pin-value or EVOUCHER_PIN)', {
         detail: { token: this.tokenLabel },
       });
     }
-    const tag = pinTag(this.#slotKey, pin);
+    const tag = pinTag(this.#slotKey, given);
     // The check of the shared table and C_Login run in one synchronous step of the queue, so two
     // providers opening the same token at once cannot both log in.
     await this.run((p11, session) => {
@@ -147,7 +152,11 @@ export class TokenSession {
         return;
       }
       try {
-        p11.C_Login(session, this.lib.CKU_USER, pin);
+        // A PIN pad is asked for with no PIN (PKCS#11 v2.40 §5.6: pPin NULL_PTR). pkcs11js takes only a
+        // string and threw a TypeError for undefined before calling the token, so a PIN-pad token could
+        // never open; an empty string is the nearest it can pass (a zero-length PIN, which OpenSC takes
+        // as "use the pad").
+        p11.C_Login(session, this.lib.CKU_USER, given ?? '');
         this.#register({ refs: 1, pinTag: tag, owned: true });
       } catch (cause) {
         if (ckrName(cause) === 'CKR_USER_ALREADY_LOGGED_IN') {
