@@ -105,6 +105,33 @@ describe('evoucher validate', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('VouDate: VOUCHER_DATE_FUTURE');
   });
+
+  it('lists at most 100 problems per voucher and counts the rest: a 1.8 MB envelope of 13,000 problems a body is exit 1, not out of memory', async () => {
+    // 150 bodies, each an 8202 of 1,000 empty detail lines (within the reader's limits): 13 required elements a line.
+    const bodies: string[] = [];
+    for (let b = 0; b < 150; b++) {
+      const v = `<?xml version="1.0" encoding="GBK"?><Voucher><VtCode>8202</VtCode><VoucherNo>${b}</VoucherNo><DetailList>${'<Detail/>'.repeat(1000)}</DetailList></Voucher>`;
+      bodies.push(`<VoucherBody AdmDivCode="" StYear="" VtCode="8202" VoucherNo="${b}"><VoucherFlag>0</VoucherFlag><Voucher>${Buffer.from(v).toString('base64')}</Voucher></VoucherBody>`);
+    }
+    await writeFile(f('many_problems.xml'), `<?xml version="1.0" encoding="GBK"?><MOF><VoucherCount>150</VoucherCount>${bodies.join('')}</MOF>`);
+    // Listing all 2 million problems took over 256 MB and aborted the process (exit 134).
+    const json = await runCli(['validate', f('many_problems.xml'), '--format', 'json', ...at], { nodeArgs: ['--max-old-space-size=256'] });
+    expect(json.code).toBe(1);
+    const results = JSON.parse(json.stdout) as { status: string; vouchers: { issues: { path: string }[]; omitted?: number }[] }[];
+    expect(results[0]?.status).toBe('invalid');
+    expect(results[0]?.vouchers).toHaveLength(150);
+    const first = results[0]?.vouchers[0];
+    expect(first?.issues).toHaveLength(100);
+    expect(first?.issues[0]?.path).toBe('Id');
+    expect((first?.issues.length ?? 0) + (first?.omitted ?? 0)).toBeGreaterThan(13_000);
+    const text = await runCli(['validate', f('many_problems.xml'), ...at]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`VoucherBody[0] 8202 0 (original): ${100 + (first?.omitted ?? 0)} problem(s)`);
+    expect(text.stdout).toContain(`    … and ${first?.omitted ?? 0} more problem(s), not listed`);
+    // A voucher with fewer problems lists them all, with no count of omitted ones.
+    const few = await runCli(['validate', f('bad.xml'), '--format', 'json', ...at]);
+    expect(JSON.parse(few.stdout)[0].vouchers[0]).not.toHaveProperty('omitted');
+  });
 });
 
 describe('toJunit', () => {
