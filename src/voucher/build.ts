@@ -111,6 +111,8 @@ export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOp
   const fields = collect(input, def.fields, ix.main, '', 'DetailList', issues, badPaths);
   if (fields.VtCode === '' && !badPaths.has('VtCode')) fields.VtCode = def.vtCode;
   const details: Record<string, string>[] = [];
+  // Detail references the builder filled in (VoucherBillId, VoucherBillNo): their path → the main element copied.
+  const copied = new Map<string, string>();
   const list = input.DetailList;
   if (list !== undefined) {
     if (!Array.isArray(list)) {
@@ -131,7 +133,10 @@ export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOp
         }
         const d = collect(item, def.detail.fields, ix.detail, where, undefined, issues, badPaths);
         for (const fd of def.detail.fields) {
-          if (fd.ref !== undefined && d[fd.name] === '' && !badPaths.has(`${where}${fd.name}`)) d[fd.name] = fields[fd.ref] ?? '';
+          if (fd.ref !== undefined && d[fd.name] === '' && !badPaths.has(`${where}${fd.name}`)) {
+            d[fd.name] = fields[fd.ref] ?? '';
+            copied.set(`${where}${fd.name}`, fd.ref);
+          }
         }
         details.push(d);
       });
@@ -147,7 +152,14 @@ export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOp
     view: 'original',
     ...(options.now === undefined ? {} : { now: options.now }),
   }).filter((i) => !badPaths.has(i.path) && !(badPaths.has('DetailList') && i.path === 'DetailList'));
-  for (const issue of rest) issues.push(issue);
+  const flagged = new Set([...badPaths, ...rest.map((i) => i.path)]);
+  for (const issue of rest) {
+    // A copy the caller never wrote repeats the problem of the main element it copies (a missing Id made every
+    // line's VoucherBillId "required"): said once, where the value was given.
+    const from = copied.get(issue.path);
+    if (from !== undefined && flagged.has(from)) continue;
+    issues.push(issue);
+  }
   if (issues.length > 0) throw new VoucherValidationError(issues, def.vtCode);
   return voucher;
 }

@@ -189,6 +189,32 @@ describe('voucher validation rules', () => {
     expect(Object.isFrozen(v.fields)).toBe(true);
   });
 
+  it('8202 requires the payer bank name (DA/T 95 B.1: PayAcctNo / PayAcctName / PayAcctBankName are M)', () => {
+    expect(issuesOf('8202', { ...example('8202'), PayAcctBankName: '' })).toEqual([
+      expect.objectContaining({ path: 'PayAcctBankName', code: 'VOUCHER_FIELD_REQUIRED' }),
+    ]);
+    expect(issuesOf('8202', example('8202'))).toEqual([]);
+  });
+
+  it('a detail reference the builder fills from a bad main element is reported at the main element only', () => {
+    // Each line's VoucherBillId / VoucherBillNo is a copy the caller never wrote: one problem per line on top of
+    // the main one (499 for a full voucher) would send them to fix lines they did not give.
+    const noId = { ...example('5201'), Id: undefined };
+    expect(issuesOf('5201', noId).map((i) => `${i.path}: ${i.code}`)).toEqual(['Id: VOUCHER_FIELD_REQUIRED']);
+    const longNo = { ...example('5201'), VoucherNo: 'A'.repeat(21) };
+    expect(issuesOf('5201', longNo).map((i) => `${i.path}: ${i.code}`)).toEqual(['VoucherNo: VOUCHER_FIELD_TOO_LONG']);
+    const numberNo = { ...example('8202'), VoucherNo: 1 };
+    expect(issuesOf('8202', numberNo).map((i) => `${i.path}: ${i.code}`)).toEqual(['VoucherNo: VOUCHER_FIELD_TYPE']);
+    // A reference the caller wrote is still checked where it was written.
+    const given = { ...example('5201'), VoucherNo: 'A'.repeat(21), DetailList: [{ ...example('5201').DetailList?.[0], VoucherBillNo: 'B'.repeat(21) }] };
+    expect(issuesOf('5201', given).map((i) => `${i.path}: ${i.code}`)).toEqual([
+      'VoucherNo: VOUCHER_FIELD_TOO_LONG',
+      'DetailList[0].VoucherBillNo: VOUCHER_FIELD_TOO_LONG',
+      'DetailList[0].VoucherBillNo: VOUCHER_DETAIL_REF',
+      'PayAmt: VOUCHER_AMOUNT_SUM',
+    ]);
+  });
+
   it('rejects an unknown voucher type with VOUCHER_UNKNOWN_TYPE', () => {
     expect(() => buildVoucher('9999', asData({}))).toThrow(expect.objectContaining({ code: 'VOUCHER_UNKNOWN_TYPE' }));
   });

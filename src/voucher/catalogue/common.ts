@@ -153,12 +153,15 @@ export function actualPayee(o: { readonly nameMax?: number } = {}): FieldDef[] {
   ];
 }
 
-/** A payer block: account number, name and bank name. */
-export function payer(required = false): FieldDef[] {
+/**
+ * A payer block: account number, name and bank name. `required` makes the account number and name required (the
+ * PBOC front-end's 5201 rule), `bankNameRequired` the bank name too (DA/T 95's 8202: all three are M).
+ */
+export function payer(required = false, bankNameRequired = false): FieldDef[] {
   return [
     f('PayAcctNo', '付款人账号', 'payer account number', 'account', { required }),
     f('PayAcctName', '付款人名称', 'payer name', 'text', { required }),
-    f('PayAcctBankName', '付款人开户行', 'payer bank name', 'text', { maxBytes: 60 }),
+    f('PayAcctBankName', '付款人开户行', 'payer bank name', 'text', { required: bankNameRequired, maxBytes: 60 }),
   ];
 }
 

@@ -33,7 +33,8 @@ export const VT_8202: VoucherTypeDef = {
     f('ClearAcctName', '清算账户名称', 'clearing account name', 'text'),
     f('ClearAcctBankName', '清算账户开户行', 'clearing account bank name', 'text'),
     ...payee(),
-    ...payer(true),
+    // DA/T 95 B.1: PayAcctNo, PayAcctName and PayAcctBankName (the unit's zero-balance account) are all M.
+    ...payer(true, true),
     ...pair('PaySummary', '用途', 'purpose', {}, { maxBytes: 200 }),
     amount('PayAmt', '支付金额', 'payment amount'),
     ...pair('PayMgr', '支付类型', 'payment management type'),
