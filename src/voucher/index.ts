@@ -9,6 +9,7 @@ export type {
   FieldDef,
   FieldType,
   PartyCode,
+  RequiredWhen,
   SealPositionDef,
   SignRule,
   TotalRule,

@@ -69,6 +69,11 @@ export interface FieldDef {
   readonly maxBytes: number;
   /** True when the value must be non-blank in every view. */
   readonly required: boolean;
+  /**
+   * Required only when another field of the same part holds one of some values: a batch (`BusinessTypeCode` 4)
+   * must carry the payee bank number that a single item may leave blank (domain.md §8.2).
+   */
+  readonly requiredWhen?: RequiredWhen;
   /** True for an `X*` field: empty in the original, filled by the processing party in the receipt (回单). */
   readonly x: boolean;
   /** True when the receipt view requires the (X-)field to be filled. */
@@ -87,6 +92,14 @@ export interface FieldDef {
   readonly ref?: string;
   /** Other element names read as this field (regional or DA/T 95 spellings); never written. */
   readonly aliases?: readonly string[];
+}
+
+/** The condition of {@link FieldDef.requiredWhen}. */
+export interface RequiredWhen {
+  /** Another field of the same part (main or detail line). */
+  readonly field: string;
+  /** The values of that field that make this one required. */
+  readonly values: readonly string[];
 }
 
 /** A seal position of the built-in default policy (domain.md §6). */

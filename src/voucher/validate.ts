@@ -244,6 +244,13 @@ function checkPart(
   for (const fd of fields) {
     const v = values[fd.name];
     checkFieldInto(issues, fd, typeof v === 'string' ? v : '', where, fd.name, view, today);
+    if (fd.requiredWhen !== undefined && !fd.required && (v === undefined || v === '')) {
+      const when = values[fd.requiredWhen.field];
+      if (typeof when === 'string' && fd.requiredWhen.values.includes(when)) {
+        const field = fd.requiredWhen.field;
+        addIssue(issues, where, fd.name, 'VOUCHER_FIELD_REQUIRED', (path) => `${path} is required when ${where}${field} is ${when}`);
+      }
+    }
   }
 }
 

@@ -189,6 +189,19 @@ describe('voucher validation rules', () => {
     expect(Object.isFrozen(v.fields)).toBe(true);
   });
 
+  it('5201 requires the payee bank number of a batch (BusinessTypeCode 4), not of a single item (domain.md §5.1, §8.2)', () => {
+    const batch = { ...example('5201'), BusinessTypeCode: '4', PayeeAcctBankNo: '' };
+    expect(issuesOf('5201', batch)).toEqual([
+      expect.objectContaining({ path: 'PayeeAcctBankNo', code: 'VOUCHER_FIELD_REQUIRED', message: 'PayeeAcctBankNo is required when BusinessTypeCode is 4' }),
+    ]);
+    expect(issuesOf('5201', { ...batch, PayeeAcctBankNo: undefined }).map((i) => i.path)).toEqual(['PayeeAcctBankNo']);
+    expect(issuesOf('5201', { ...batch, PayeeAcctBankNo: '105100000017' })).toEqual([]);
+    expect(issuesOf('5201', { ...batch, BusinessTypeCode: '1' })).toEqual([]);
+    expect(issuesOf('5201', { ...batch, BusinessTypeCode: '3' })).toEqual([]);
+    // Blank spaces are a bad bank number whatever the type, reported once.
+    expect(issuesOf('5201', { ...batch, PayeeAcctBankNo: '   ' }).map((i) => i.code)).toEqual(['VOUCHER_BANK_NO_FORMAT']);
+  });
+
   it('8202 requires the payer bank name (DA/T 95 B.1: PayAcctNo / PayAcctName / PayAcctBankName are M)', () => {
     expect(issuesOf('8202', { ...example('8202'), PayAcctBankName: '' })).toEqual([
       expect.objectContaining({ path: 'PayAcctBankName', code: 'VOUCHER_FIELD_REQUIRED' }),

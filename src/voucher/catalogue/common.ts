@@ -4,11 +4,12 @@
  *
  * Sources: domain.md §3 (conventions), §5 (field tables), §6 (seal positions), §8.1 (format rules).
  */
-import type { CodeTable, FieldDef, FieldType, PartyCode, SealPositionDef, VoucherView } from '../types.js';
+import type { CodeTable, FieldDef, FieldType, PartyCode, RequiredWhen, SealPositionDef, VoucherView } from '../types.js';
 
 /** Optional parts of a field definition. */
 export interface FieldOptions {
   readonly required?: boolean;
+  readonly requiredWhen?: RequiredWhen;
   readonly requiredInReceipt?: boolean;
   readonly pattern?: string;
   readonly patternHint?: string;
@@ -43,6 +44,7 @@ function make(name: string, zh: string, en: string, type: FieldType, x: boolean,
     maxBytes: o.maxBytes ?? DEFAULT_MAX[type],
     required: o.required ?? false,
     x,
+    ...(o.requiredWhen === undefined ? {} : { requiredWhen: o.requiredWhen }),
     ...(o.requiredInReceipt === undefined ? {} : { requiredInReceipt: o.requiredInReceipt }),
     ...(o.pattern === undefined ? {} : { pattern: o.pattern }),
     ...(o.patternHint === undefined ? {} : { patternHint: o.patternHint }),
@@ -129,15 +131,23 @@ export function treasuryAndFinance(required = true): FieldDef[] {
   ];
 }
 
+/**
+ * A batch item (`BusinessTypeCode` 4) must carry the payee bank number; a single item may leave it blank, to be
+ * filled from a bank-name table (domain.md §5.1 and §8.2).
+ */
+export const BANK_NO_REQUIRED_FOR_BATCH: RequiredWhen = Object.freeze({ field: 'BusinessTypeCode', values: Object.freeze(['4']) });
+
 /** A payee block: account number, name, bank name and (optionally) the 12-digit bank number. */
-export function payee(o: { readonly required?: boolean; readonly bankNo?: boolean; readonly account?: FieldOptions; readonly nameMax?: number } = {}): FieldDef[] {
+export function payee(
+  o: { readonly required?: boolean; readonly bankNo?: boolean; readonly bankNoRequiredWhen?: RequiredWhen; readonly account?: FieldOptions; readonly nameMax?: number } = {},
+): FieldDef[] {
   const required = o.required ?? false;
   const out = [
     f('PayeeAcctNo', '收款人账号', 'payee account number', 'account', { required, ...(o.account ?? {}) }),
     f('PayeeAcctName', '收款人名称', 'payee name', 'text', { required, maxBytes: o.nameMax ?? 60 }),
     f('PayeeAcctBankName', '收款人开户行', 'payee bank name', 'text', { maxBytes: 60 }),
   ];
-  if (o.bankNo ?? true) out.push(f('PayeeAcctBankNo', '收款人开户行行号', 'payee bank number (CNAPS)', 'bankNo'));
+  if (o.bankNo ?? true) out.push(f('PayeeAcctBankNo', '收款人开户行行号', 'payee bank number (CNAPS)', 'bankNo', o.bankNoRequiredWhen === undefined ? {} : { requiredWhen: o.bankNoRequiredWhen }));
   return out;
 }
 

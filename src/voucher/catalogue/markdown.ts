@@ -39,6 +39,7 @@ function ruleOf(f: FieldDef): string {
   if (f.codeTable !== undefined) parts.push(`table ${f.codeTable}`);
   if (f.notFuture === true) parts.push(f.type === 'year' ? 'not after this year' : 'not in the future');
   if (f.ref !== undefined) parts.push(`= main ${f.ref} (filled by the builder)`);
+  if (f.requiredWhen !== undefined) parts.push(`required when ${f.requiredWhen.field} is ${f.requiredWhen.values.map((v) => `\`${v}\``).join(' or ')}`);
   if (f.requiredInReceipt === true) parts.push('required in the receipt');
   if (f.aliases !== undefined) parts.push(`also read as ${f.aliases.map((a) => `\`${a}\``).join(', ')}`);
   return parts.join('; ');

@@ -1,6 +1,6 @@
 /** 5201 财政直接支付凭证: direct payment voucher (domain.md §5.1). */
 import type { VoucherTypeDef } from '../types.js';
-import { actualPayee, amount, billRefs, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, xf } from './common.js';
+import { actualPayee, amount, BANK_NO_REQUIRED_FOR_BATCH, billRefs, detailId, expEco, expFunc, f, header, holds, MAX_DETAILS, pair, payee, payer, pos, xf } from './common.js';
 
 const PAY_TYPE = { required: true, pattern: '^[0-9]{2,6}$', patternHint: '2–6 digits', codeTable: 'PayTypeCode', allowedCodes: ['11', '001001'] } as const;
 
@@ -30,7 +30,7 @@ export const VT_5201: VoucherTypeDef = {
     ...pair('SetMode', '结算方式', 'settlement method', { codeTable: 'SetModeCode' }),
     ...pair('PayBank', '代理银行', 'agent bank'),
     ...pair('ClearBank', '清算银行', 'clearing bank'),
-    ...payee({ required: true }),
+    ...payee({ required: true, bankNoRequiredWhen: BANK_NO_REQUIRED_FOR_BATCH }),
     ...payer(true),
     ...pair('PaySummary', '用途', 'purpose', {}, { maxBytes: 200 }),
     amount('PayAmt', '支付金额', 'payment amount'),
