@@ -177,6 +177,45 @@ interface Context {
   readonly signatures: SignatureMemo;
 }
 
+/** The key-usage check of a `sealer` or `maker` leaf: a property of the leaf alone, judged with or without a path. */
+function leafUsageCheck(cert: ParsedCertificate, usage: 'sealer' | 'maker'): PathCheck {
+  const info = cert.info;
+  const who = info.subject;
+  // A seal (and a seal maker's signature on a seal) is a signature on content: digitalSignature or
+  // nonRepudiation (contentCommitment), standards.md §8 "key usage".
+  const ok = info.hasKeyUsage && (info.keyUsage.includes('digitalSignature') || info.keyUsage.includes('nonRepudiation'));
+  // RFC 5280 §4.2.1.12: a *critical* extendedKeyUsage confines the key to the purposes it lists. A seal is a
+  // signature on a document: one of those purposes must be one (a critical TLS-only certificate seals nothing).
+  // A non-critical one is advisory and, as real seal certificates use it loosely, not judged.
+  const eku = cert.extKeyUsage;
+  if (ok && eku !== undefined && info.extensions.some((e) => e.oid === EKU_OID && e.critical) && !eku.some((p) => DOCUMENT_SIGNING_PURPOSES.has(p))) {
+    return { check: 'key-usage', status: 'failed', code: 'CERT_KEY_USAGE', message: `${usage} certificate's critical extendedKeyUsage (${eku.join(', ')}) allows no document signature`, certificate: who };
+  }
+  return ok
+    ? { check: 'key-usage', status: 'passed', message: `${usage}: ${info.keyUsage.filter((k) => k === 'digitalSignature' || k === 'nonRepudiation').join(', ')}`, certificate: who }
+    : { check: 'key-usage', status: 'failed', code: 'CERT_KEY_USAGE', message: `${usage} certificate needs keyUsage digitalSignature or nonRepudiation (has: ${info.hasKeyUsage ? info.keyUsage.join(', ') || 'none' : 'no keyUsage extension'})`, certificate: who };
+}
+
+/**
+ * Internal (the sealer's): what a `sealer` or `maker` leaf says about itself, with no anchor to judge a path:
+ * unknown critical extensions and key usage, the checks {@link validatePath} makes of the leaf besides its
+ * validity (the sealer judges that itself). A sealer without trust anchors still refuses a certificate that
+ * every verifier fails, whatever its path.
+ *
+ * @param leaf - the certificate (DER or parsed).
+ * @param usage - `sealer` or `maker`.
+ * @returns the first failed check, or undefined.
+ * @throws EvoucherError `CERT_MALFORMED` for a certificate that does not parse.
+ */
+export function leafUseProblem(leaf: Uint8Array | CertificateInfo, usage: 'sealer' | 'maker'): PathCheck | undefined {
+  const cert = parsedCertificate(leaf);
+  if (cert.unknownCritical.length > 0) {
+    return { check: 'critical-extensions', status: 'failed', code: 'CERT_UNKNOWN_CRITICAL_EXTENSION', message: `unsupported critical extensions: ${cert.unknownCritical.join(', ')}`, certificate: cert.info.subject };
+  }
+  const use = leafUsageCheck(cert, usage);
+  return use.status === 'passed' ? undefined : use;
+}
+
 /** Judges one complete path (leaf first, anchor last). RFC 5280 §6.1.3-§6.1.5, in the order a reader expects. */
 function evaluate(path: readonly Link[], ctx: Context): Evaluation {
   const checks: PathCheck[] = [];
@@ -265,20 +304,7 @@ function evaluate(path: readonly Link[], ctx: Context): Evaluation {
     } else if (ctx.usage === 'any') {
       checks.push({ check: 'key-usage', status: 'skipped', message: "usage 'any': leaf key usage not constrained", certificate: who });
     } else {
-      // A seal (and a seal maker's signature on a seal) is a signature on content: digitalSignature or
-      // nonRepudiation (contentCommitment), standards.md §8 "key usage".
-      const ok = info.hasKeyUsage && (info.keyUsage.includes('digitalSignature') || info.keyUsage.includes('nonRepudiation'));
-      // RFC 5280 §4.2.1.12: a *critical* extendedKeyUsage confines the key to the purposes it lists. A seal is a
-      // signature on a document: one of those purposes must be one (a critical TLS-only certificate seals nothing).
-      // A non-critical one is advisory and, as real seal certificates use it loosely, not judged.
-      const eku = cert.extKeyUsage;
-      if (ok && eku !== undefined && info.extensions.some((e) => e.oid === EKU_OID && e.critical) && !eku.some((p) => DOCUMENT_SIGNING_PURPOSES.has(p))) {
-        checks.push({ check: 'key-usage', status: 'failed', code: 'CERT_KEY_USAGE', message: `${ctx.usage} certificate's critical extendedKeyUsage (${eku.join(', ')}) allows no document signature`, certificate: who });
-      } else checks.push(
-        ok
-          ? { check: 'key-usage', status: 'passed', message: `${ctx.usage}: ${info.keyUsage.filter((k) => k === 'digitalSignature' || k === 'nonRepudiation').join(', ')}`, certificate: who }
-          : { check: 'key-usage', status: 'failed', code: 'CERT_KEY_USAGE', message: `${ctx.usage} certificate needs keyUsage digitalSignature or nonRepudiation (has: ${info.hasKeyUsage ? info.keyUsage.join(', ') || 'none' : 'no keyUsage extension'})`, certificate: who },
-      );
+      checks.push(leafUsageCheck(cert, ctx.usage));
     }
 
     // RFC 5280 §6.1.3(a)(3): revocation, for every certificate below the anchor.

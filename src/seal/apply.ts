@@ -12,7 +12,8 @@ import { verifyMessage } from '../crypto/index.js';
 import { EvoucherError } from '../errors.js';
 import type { KeyProvider } from '../keys/provider.js';
 import { certificateFingerprint, parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
-import { parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
+import { leafUseProblem } from '../pki/chain.js';
+import { diffVouchers, parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
 import { bodyView, tbsForStamp } from './chain.js';
 import { checkStamp, makeCmsStamp, parseStamp, stampFacts } from './formats/index.js';
 import { makeSesStamp } from './formats/ses.js';
@@ -47,7 +48,7 @@ export interface SealVoucherOptions {
   readonly time?: Date;
   /** Index of the `VoucherBody` to seal; default 0. */
   readonly body?: number;
-  /** When given, the signer certificate's path must be valid at the signing time under these anchors. */
+  /** When given, the signer certificate's path (and, ses, the seal maker's) must be valid at the signing time under these anchors. */
   readonly trust?: TrustStore;
   /**
    * Certificates to carry after the signer's (issuer first; untrusted, for path building): in `certificates`
@@ -137,16 +138,27 @@ async function checkKeyMatchesCertificate(key: KeyProvider, cert: CertificateInf
   }
 }
 
-function checkValidityAt(cert: CertificateInfo, t: Date): void {
+function checkValidityAt(cert: CertificateInfo, t: Date, role = 'certificate'): void {
   if (t < cert.notBefore) {
-    throw new EvoucherError('CERT_NOT_YET_VALID', `certificate ${cert.subject} is not valid before ${cert.notBefore.toISOString()} (signing time ${t.toISOString()})`, {
+    throw new EvoucherError('CERT_NOT_YET_VALID', `${role} ${cert.subject} is not valid before ${cert.notBefore.toISOString()} (signing time ${t.toISOString()})`, {
       detail: { notBefore: cert.notBefore.toISOString(), signingTime: t.toISOString() },
     });
   }
   if (t > cert.notAfter) {
-    throw new EvoucherError('CERT_EXPIRED', `certificate ${cert.subject} expired at ${cert.notAfter.toISOString()} (signing time ${t.toISOString()})`, {
+    throw new EvoucherError('CERT_EXPIRED', `${role} ${cert.subject} expired at ${cert.notAfter.toISOString()} (signing time ${t.toISOString()})`, {
       detail: { notAfter: cert.notAfter.toISOString(), signingTime: t.toISOString() },
     });
+  }
+}
+
+/**
+ * Refuses a leaf whose own extensions forbid sealing (key usage, critical extended key usage, unknown critical
+ * extensions): the verifier fails it whatever its path, so it is judged with or without trust anchors.
+ */
+function checkLeafUse(cert: CertificateInfo, usage: 'sealer' | 'maker', role: string): void {
+  const problem = leafUseProblem(cert, usage);
+  if (problem !== undefined) {
+    throw new EvoucherError(problem.code ?? 'CERT_KEY_USAGE', `${role} ${cert.subject}: ${problem.message}`, { detail: { certificate: cert.fingerprintSha256 } });
   }
 }
 
@@ -181,6 +193,7 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   if (critical !== undefined) {
     throw new EvoucherError('SEAL_MALFORMED', `seal ${seal.esId}: the seal object has a critical extension (${critical}) that no evoucher verifier understands`, { detail: { oid: critical } });
   }
+  const makerCert = parseCertificate(seal.makerCert);
   return {
     esId: seal.esId,
     makerCertificateSha256: certificateFingerprint(seal.makerCert),
@@ -193,6 +206,17 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
           detail: { esId: seal.esId, validStart: seal.validStart.toISOString(), validEnd: seal.validEnd.toISOString(), signingTime: time.toISOString() },
         });
       }
+      // The verifier judges the maker certificate as it judges the signer's, at the stamp's signing time
+      // (maker-chain, maker-key-usage): a seal object whose maker certificate had expired, or may not sign,
+      // yields a stamp that never verifies.
+      checkValidityAt(makerCert, time, `seal ${seal.esId}: maker certificate`);
+      checkLeafUse(makerCert, 'maker', `seal ${seal.esId}: maker certificate`);
+      if (options.trust !== undefined) {
+        const path = validatePath(makerCert, { trust: options.trust, intermediates: chain, at: time, usage: 'maker' });
+        if (path.status !== 'valid') {
+          throw new EvoucherError(path.code ?? 'CERT_UNTRUSTED', `seal ${seal.esId}: maker certificate path is ${path.status} at ${time.toISOString()}: ${path.message}`);
+        }
+      }
     },
     make: (tbs, s) =>
       makeSesStamp({
@@ -204,6 +228,26 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
         chain,
       }),
   };
+}
+
+/**
+ * A receipt-view seal covers the receipt and its original: refuse a receipt body the verifier fails whatever
+ * its seals (`original`, `receipt-diff`): an original that does not parse, or a receipt that changes a non-X
+ * element of it (a payee or an amount the bank's seal would then vouch for).
+ */
+function checkReceiptBody(body: EnvelopeBody): void {
+  if (body.originalVoucherError !== undefined) throw body.originalVoucherError;
+  const original = body.originalVoucher;
+  const receipt = body.voucher;
+  // No <OriginalVoucher> at all: the to-be-sealed structure refuses it (SEAL_SCOPE_MISMATCH).
+  if (original === undefined || receipt === undefined) return;
+  const forbidden = diffVouchers(original, receipt).filter((d) => !d.x);
+  if (forbidden.length > 0) {
+    const paths = forbidden.slice(0, 5).map((d) => d.path);
+    throw new EvoucherError('VOUCHER_RECEIPT_FIELD_FORBIDDEN', `the receipt changes non-X elements of its original: ${paths.join(', ')}${forbidden.length > 5 ? ` and ${forbidden.length - 5} more` : ''}`, {
+      detail: { paths: forbidden.slice(0, 50).map((d) => d.path).join(',') },
+    });
+  }
 }
 
 /** The signing time of the last seal in chain order, when its stamp can be read (the verifier fails it otherwise). */
@@ -257,8 +301,11 @@ function checkSealArguments(envelope: unknown, options: unknown): void {
  *   `POLICY_FORMAT_FORBIDDEN`, `CERT_PARTY_MISSING`, `POLICY_PARTY_MISMATCH`, `POLICY_ORG_MISMATCH`,
  *   `POLICY_POSITION_FORBIDDEN` / `POLICY_SEAL_TYPE_FORBIDDEN` (registry), `SEAL_SES_REQUIRES_SM2`,
  *   `SEAL_OBJECT_REQUIRED`, `SEAL_MALFORMED` (a seal object with a critical extension), `SEAL_SIGNER_NOT_IN_SEAL`, `SEAL_PERIOD_INVALID` (seal object not valid at the
- *   signing time), `CERT_NOT_YET_VALID` / `CERT_EXPIRED` (certificate not valid at the signing time),
- *   the path codes of `validatePath` when `trust` is given, `KEY_CERT_MISMATCH` (the key does not sign for
+ *   signing time), `CERT_NOT_YET_VALID` / `CERT_EXPIRED` (signer or seal maker certificate not valid at the
+ *   signing time), `CERT_KEY_USAGE` / `CERT_UNKNOWN_CRITICAL_EXTENSION` (signer or maker certificate that may
+ *   not sign, judged with or without `trust`), the path codes of `validatePath` (signer, and ses maker) when
+ *   `trust` is given, `VOUCHER_RECEIPT_FIELD_FORBIDDEN` (a receipt-view seal on a receipt that changes a non-X
+ *   element of its original, or the original's parse code), `KEY_CERT_MISMATCH` (the key does not sign for
  *   the certificate), `VOUCHER_INVALID` (the voucher breaks its rules for the view),
  *   `VERIFY_SIGNING_TIME_ORDER` (a signing time before the previous seal's), `ARG_INVALID` (bad body index,
  *   seal object with cms, arguments of the wrong type), and envelope/voucher parse codes.
@@ -315,6 +362,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   if (signerViolation !== undefined) refuse(signerViolation);
   prepared.checkAt(time);
   checkValidityAt(cert, time);
+  checkLeafUse(cert, 'sealer', 'signer certificate');
   if (options.trust !== undefined) {
     const path = validatePath(cert, { trust: options.trust, intermediates: chain, at: time, usage: 'sealer' });
     if (path.status !== 'valid') {
@@ -327,6 +375,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   // before the previous seal's (signing times never decrease along the chain).
   const issues = validateVoucher(voucher, { view, now: new Date(Math.max(Date.now(), time.getTime())) });
   if (issues.length > 0) throw new VoucherValidationError(issues, vtCode);
+  if (view === 'receipt') checkReceiptBody(body);
   const previousTime = lastSigningTime(placed);
   if (previousTime !== undefined && time.getTime() < previousTime.getTime()) {
     throw new EvoucherError('VERIFY_SIGNING_TIME_ORDER', `signing time ${time.toISOString()} is before the previous seal's (${previousTime.toISOString()}); the verifier would fail it`, {
