@@ -20,6 +20,7 @@ import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type * as Pkcs11Js from 'pkcs11js';
 
 const run = promisify(execFile);
 
@@ -262,4 +263,35 @@ function pathValue(v: string): string {
 /** Query values may also carry "/" and ":" unescaped (RFC 7512 §2.3 pk11-query-res-avail). */
 function queryValue(v: string): string {
   return pathValue(v).replace(/%2F/gu, '/').replace(/%3A/gu, ':');
+}
+
+/** pkcs11js, as the test's own "other code of the process" (CommonJS: the API is the default export). */
+export async function pkcs11js(): Promise<typeof Pkcs11Js> {
+  const ns = (await import('pkcs11js')) as unknown as { readonly default?: typeof Pkcs11Js };
+  return ns.default ?? (ns as unknown as typeof Pkcs11Js);
+}
+
+/**
+ * Runs `f` with a user session of the token opened by other code of the process (its own pkcs11js instance),
+ * then logs out, closes and finalizes.
+ */
+export async function withUserSession<T>(token: TestToken, readWrite: boolean, f: (p11: Pkcs11Js.PKCS11, lib: typeof Pkcs11Js, session: Buffer) => Promise<T> | T): Promise<T> {
+  const lib = await pkcs11js();
+  const p11 = new lib.PKCS11();
+  p11.load(token.modulePath);
+  p11.C_Initialize();
+  try {
+    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
+    if (slot === undefined) throw new Error('test token not found');
+    const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION | (readWrite ? lib.CKF_RW_SESSION : 0));
+    p11.C_Login(session, lib.CKU_USER, token.pin);
+    try {
+      return await f(p11, lib, session);
+    } finally {
+      p11.C_Logout(session);
+      p11.C_CloseSession(session);
+    }
+  } finally {
+    p11.C_Finalize();
+  }
 }

@@ -9,11 +9,10 @@ import { link, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import type * as Pkcs11Js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyMessage } from '../../src/crypto/index.js';
 import { openKeyProvider } from '../../src/keys/index.js';
-import { createTestToken, softHsmUnavailableReason } from '../helpers/softhsm.js';
+import { createTestToken, softHsmUnavailableReason, withUserSession } from '../helpers/softhsm.js';
 import type { TestToken } from '../helpers/softhsm.js';
 import { makeKeyFixture } from './fixtures.js';
 
@@ -21,12 +20,6 @@ const SECRET = '918273';
 const WRONG = '000000';
 /** CK_STATE of a read-only session with the user logged in (PKCS#11 v2.40 §5.6; pkcs11js has no constant). */
 const CKS_RO_USER_FUNCTIONS = 1;
-
-/** pkcs11js, as the test's own "other code of the process" (CommonJS: the API is the default export). */
-async function pkcs11js(): Promise<typeof Pkcs11Js> {
-  const ns = (await import('pkcs11js')) as unknown as { readonly default?: typeof Pkcs11Js };
-  return ns.default ?? (ns as unknown as typeof Pkcs11Js);
-}
 
 /** Every text an error shows: message, detail, stack, JSON, util.inspect, and the same for its causes. */
 function everyText(e: unknown): string {
@@ -49,31 +42,6 @@ async function openError(uri: string, options: Parameters<typeof openKeyProvider
     return e as Error & { code?: string; detail?: Record<string, string> };
   }
   return new Error(`${uri} opened`);
-}
-
-/**
- * Runs `f` with a user session of the token opened by other code of the process (its own pkcs11js instance),
- * then logs out, closes and finalizes.
- */
-async function withUserSession<T>(token: TestToken, readWrite: boolean, f: (p11: Pkcs11Js.PKCS11, lib: typeof Pkcs11Js, session: Buffer) => Promise<T> | T): Promise<T> {
-  const lib = await pkcs11js();
-  const p11 = new lib.PKCS11();
-  p11.load(token.modulePath);
-  p11.C_Initialize();
-  try {
-    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
-    if (slot === undefined) throw new Error('test token not found');
-    const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION | (readWrite ? lib.CKF_RW_SESSION : 0));
-    p11.C_Login(session, lib.CKU_USER, token.pin);
-    try {
-      return await f(p11, lib, session);
-    } finally {
-      p11.C_Logout(session);
-      p11.C_CloseSession(session);
-    }
-  } finally {
-    p11.C_Finalize();
-  }
 }
 
 /** Runs `f` with a session of other code of the process logged in to the token. */

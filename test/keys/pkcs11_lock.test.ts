@@ -13,10 +13,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as Pkcs11Js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKeyProvider } from '../../src/keys/index.js';
-import { createTestToken, softHsmUnavailableReason } from '../helpers/softhsm.js';
+import { createTestToken, softHsmUnavailableReason, withUserSession } from '../helpers/softhsm.js';
 import type { TestToken } from '../helpers/softhsm.js';
 import { makeKeyFixture } from './fixtures.js';
 
@@ -109,31 +108,15 @@ if (skipReason !== undefined) {
       const flags = await readFlags(token);
       await setFlags(token, flags | CKF_PROTECTED_AUTHENTICATION_PATH);
       try {
-        const ns = (await import('pkcs11js')) as unknown as { readonly default?: typeof Pkcs11Js };
-        const lib = ns.default ?? (ns as unknown as typeof Pkcs11Js);
-        const p11 = new lib.PKCS11();
-        p11.load(token.modulePath);
-        p11.C_Initialize();
-        try {
-          const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === token.label);
-          if (slot === undefined) throw new Error('test token not found');
-          expect(p11.C_GetTokenInfo(slot).flags & CKF_PROTECTED_AUTHENTICATION_PATH).not.toBe(0);
-          const session = p11.C_OpenSession(slot, lib.CKF_SERIAL_SESSION);
-          p11.C_Login(session, lib.CKU_USER, token.pin);
+        await withUserSession(token, false, async (p11, _lib, session) => {
+          expect(p11.C_GetTokenInfo(p11.C_GetSessionInfo(session).slotID).flags & CKF_PROTECTED_AUTHENTICATION_PATH).not.toBe(0);
+          const p = await openKeyProvider(`pkcs11:token=${token.label};object=k?module-path=${token.modulePath}`, { env: {} });
           try {
-            const p = await openKeyProvider(`pkcs11:token=${token.label};object=k?module-path=${token.modulePath}`, { env: {} });
-            try {
-              expect((await p.sign(new Uint8Array([1, 2, 3]))).length).toBeGreaterThan(0);
-            } finally {
-              await p.close?.();
-            }
+            expect((await p.sign(new Uint8Array([1, 2, 3]))).length).toBeGreaterThan(0);
           } finally {
-            p11.C_Logout(session);
-            p11.C_CloseSession(session);
+            await p.close?.();
           }
-        } finally {
-          p11.C_Finalize();
-        }
+        });
       } finally {
         await setFlags(token, flags);
       }

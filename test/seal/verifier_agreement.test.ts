@@ -4,29 +4,19 @@
  * whatever their seals (non-X changes) are refused before anything is signed. Demo PKI (fixtures/pki).
  */
 import { describe, expect, it } from 'vitest';
-import { EvoucherError } from '../../src/errors.js';
 import { createTrustStore } from '../../src/pki/index.js';
 import { sealVoucher } from '../../src/seal/apply.js';
 import { createReceipt } from '../../src/seal/receipt.js';
 import { parseEnvelope, serializeVoucher, type Voucher } from '../../src/voucher/index.js';
+import { rejectedCode } from '../helpers/codes.js';
 import { T, anchor, attackerPki, codes, issueSealer, key, makeSealObject, rewriteBody, seal, sealedOriginal, unsealed, verifyOne } from '../verify/helpers.js';
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EvoucherError) return e.code;
-    throw e;
-  }
-  return 'sealed';
-}
 
 describe('sealVoucher refuses what the verifier fails', () => {
   it('a signer certificate without digitalSignature/nonRepudiation, even without trust anchors (CERT_KEY_USAGE)', async () => {
     const bad = issueSealer('p256', { party: 'dw', org: 'dw:110101001', keyUsage: ['keyEncipherment'] });
     const e = unsealed('5201');
     // The verifier's judgement of such a seal (made outside the sealer's refusals would be the same).
-    expect(await refusal(sealVoucher(e, { position: 'dw_gz', key: bad.provider, time: T(0), format: 'cms' }))).toBe('CERT_KEY_USAGE');
+    expect(await rejectedCode(sealVoucher(e, { position: 'dw_gz', key: bad.provider, time: T(0), format: 'cms' }))).toBe('CERT_KEY_USAGE');
     const good = issueSealer('p256', { party: 'dw', org: 'dw:110101001' });
     const sealed = await sealVoucher(e, { position: 'dw_gz', key: good.provider, time: T(0), format: 'cms' });
     expect(parseEnvelope(sealed).bodies[0]?.stamps).toHaveLength(1);
@@ -36,14 +26,14 @@ describe('sealVoucher refuses what the verifier fails', () => {
     const maker = issueSealer('sm2', { party: 'cz', cn: 'Short-lived maker', notAfter: new Date('2025-06-01T00:00:00Z') });
     const object = await makeSealObject(maker.provider, [await key('cz-sm2').certificate()]);
     const e = await seal(unsealed('5201'), 'dw_gz', 'dw-sm2', T(0));
-    expect(await refusal(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: object }))).toBe('CERT_EXPIRED');
+    expect(await rejectedCode(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: object }))).toBe('CERT_EXPIRED');
   });
 
   it('an ses seal object whose maker certificate may not sign (CERT_KEY_USAGE)', async () => {
     const maker = issueSealer('sm2', { party: 'cz', cn: 'Encrypt-only maker', keyUsage: ['keyEncipherment'] });
     const object = await makeSealObject(maker.provider, [await key('cz-sm2').certificate()]);
     const e = await seal(unsealed('5201'), 'dw_gz', 'dw-sm2', T(0));
-    expect(await refusal(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: object }))).toBe('CERT_KEY_USAGE');
+    expect(await rejectedCode(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: object }))).toBe('CERT_KEY_USAGE');
   });
 
   it('with trust anchors: a seal object made by a maker outside them (CERT_UNTRUSTED), while a trusted maker seals VALID', async () => {
@@ -51,7 +41,7 @@ describe('sealVoucher refuses what the verifier fails', () => {
     const e = await seal(unsealed('5201'), 'dw_gz', 'dw-sm2', T(0));
     const foreign = attackerPki('sm2').sealer('cz');
     const forged = await makeSealObject(foreign.provider, [await key('cz-sm2').certificate()]);
-    expect(await refusal(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: forged, trust }))).toBe('CERT_UNTRUSTED');
+    expect(await rejectedCode(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: forged, trust }))).toBe('CERT_UNTRUSTED');
     const real = await makeSealObject(key('maker-sm2'), [await key('cz-sm2').certificate()]);
     const out = await sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: real, trust });
     expect((await verifyOne(out)).status).toBe('VALID');
@@ -65,7 +55,7 @@ describe('sealVoucher refuses what the verifier fails', () => {
     // The verifier fails this body whatever its seals...
     expect(codes(await verifyOne(tampered))).toContain('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
     // ...so the bank's seal must not vouch for it.
-    expect(await refusal(seal(tampered, 'yh_zqz', 'yh-p256', T(60 * 24 + 120)))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
+    expect(await rejectedCode(seal(tampered, 'yh_zqz', 'yh-p256', T(60 * 24 + 120)))).toBe('VOUCHER_RECEIPT_FIELD_FORBIDDEN');
     const sealed = await seal(receipt, 'yh_zqz', 'yh-p256', T(60 * 24 + 120));
     expect((await verifyOne(sealed)).status).toBe('VALID');
   });
