@@ -66,4 +66,26 @@ describe('evoucher seal-make', () => {
     expect((await withEnv(['seal-make', '--maker', `file:${S}/maker.key.pem?cert=${S}/maker.cert.pem`, '--name', 'P', '--valid-from', '2025-01-01', '--valid-to', '2026-12-31', '-o', join(dir, 'y.esl')])).code).toBe(2);
     expect((await withEnv(['seal-make', '--maker', `file:${S}/maker.key.pem?cert=${S}/maker.cert.pem`, '--holder', `${S}/dw.cert.pem`, '--name', 'P', '--valid-from', 'soon', '--valid-to', '2026-12-31', '-o', join(dir, 'y.esl')])).code).toBe(2);
   });
+
+  it('makes no seal that `seal` would then refuse: a picture too large for a stamp (exit 2), a maker that may not sign or a period past it (exit 1)', async () => {
+    const maker = `file:${S}/maker.key.pem?cert=${S}/maker.cert.pem`;
+    const common = ['--holder', `${S}/cz.cert.pem`, '--name', 'P', '--valid-from', '2025-01-01'];
+    // A 300 KB PNG: the seal object exceeded what an ses stamp may hold (256 KiB), and every `seal` with it failed.
+    const png = join(dir, 'big.png');
+    const big = new Uint8Array(300_000);
+    big.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    await writeFile(png, big);
+    const large = await withEnv(['seal-make', '--maker', maker, ...common, '--valid-to', '2030-12-31', '--picture', png, '-o', join(dir, 'big.esl')]);
+    expect(large.stderr).toContain('ARG_INVALID');
+    expect(large.code).toBe(2);
+    // The sealer CA as maker (keyCertSign, cRLSign only): `seal` refused every stamp with CERT_KEY_USAGE.
+    const ca = await withEnv(['seal-make', '--maker', `file:${S}/ca.key.pem?cert=${S}/ca.cert.pem`, ...common, '--valid-to', '2030-12-31', '-o', join(dir, 'ca.esl')]);
+    expect(ca.stderr).toContain('CERT_KEY_USAGE');
+    expect(ca.code).toBe(1);
+    // The maker certificate expires 2045-01-01: a seal valid to 2050 could not seal after that.
+    const late = await withEnv(['seal-make', '--maker', maker, ...common, '--valid-to', '2050-12-31', '-o', join(dir, 'late.esl')]);
+    expect(late.stderr).toContain('SEAL_PERIOD_INVALID');
+    expect(late.code).toBe(1);
+    for (const f of ['big.esl', 'ca.esl', 'late.esl']) await expect(readFile(join(dir, f))).rejects.toThrow();
+  });
 });

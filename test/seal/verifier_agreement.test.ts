@@ -9,7 +9,7 @@ import { sealVoucher } from '../../src/seal/apply.js';
 import { createReceipt } from '../../src/seal/receipt.js';
 import { parseEnvelope, serializeVoucher, type Voucher } from '../../src/voucher/index.js';
 import { rejectedCode } from '../helpers/codes.js';
-import { T, anchor, attackerPki, codes, issueSealer, key, makeSealObject, rewriteBody, seal, sealedOriginal, unsealed, verifyOne } from '../verify/helpers.js';
+import { T, anchor, attackerPki, codes, craftSealObject, issueSealer, key, makeSealObject, rewriteBody, seal, sealedOriginal, unsealed, verifyOne } from '../verify/helpers.js';
 
 describe('sealVoucher refuses what the verifier fails', () => {
   it('a signer certificate without digitalSignature/nonRepudiation, even without trust anchors (CERT_KEY_USAGE)', async () => {
@@ -24,14 +24,16 @@ describe('sealVoucher refuses what the verifier fails', () => {
 
   it('an ses seal object whose maker certificate expired before the signing time (CERT_EXPIRED)', async () => {
     const maker = issueSealer('sm2', { party: 'cz', cn: 'Short-lived maker', notAfter: new Date('2025-06-01T00:00:00Z') });
-    const object = await makeSealObject(maker.provider, [await key('cz-sm2').certificate()]);
+    // makeSeal refuses a seal valid past its maker certificate; one made elsewhere must still be refused here.
+    const object = await craftSealObject(maker.provider, [await key('cz-sm2').certificate()]);
     const e = await seal(unsealed('5201'), 'dw_gz', 'dw-sm2', T(0));
     expect(await rejectedCode(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: object }))).toBe('CERT_EXPIRED');
   });
 
   it('an ses seal object whose maker certificate may not sign (CERT_KEY_USAGE)', async () => {
     const maker = issueSealer('sm2', { party: 'cz', cn: 'Encrypt-only maker', keyUsage: ['keyEncipherment'] });
-    const object = await makeSealObject(maker.provider, [await key('cz-sm2').certificate()]);
+    // makeSeal refuses such a maker; a seal object made elsewhere must still be refused here.
+    const object = await craftSealObject(maker.provider, [await key('cz-sm2').certificate()]);
     const e = await seal(unsealed('5201'), 'dw_gz', 'dw-sm2', T(0));
     expect(await rejectedCode(sealVoucher(e, { position: 'cz_zfzyz', key: key('cz-sm2'), time: T(10), seal: object }))).toBe('CERT_KEY_USAGE');
   });

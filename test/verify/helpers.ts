@@ -16,7 +16,7 @@ import { encodeExtDatas, SM2_WITH_SM3_OID } from '../../src/seal/ses/asn1.js';
 import { makeSeal, parseSeal } from '../../src/seal/ses/index.js';
 import type { SesExtData } from '../../src/seal/ses/types.js';
 import { SEAL_OID } from '../../src/seal/tbs.js';
-import { derBitString, derExplicit, derGeneralizedTime, derIa5String, derInteger, derOctetString, derOid, derSequence } from '../../src/encoding/der.js';
+import { derBitString, derExplicit, derGeneralizedTime, derIa5String, derInteger, derOctetString, derOid, derSequence, derUtf8String } from '../../src/encoding/der.js';
 import { digest } from '../../src/crypto/index.js';
 import { createReceipt } from '../../src/seal/receipt.js';
 import { chainOrder, digestAlgorithmFor } from '../../src/seal/tbs.js';
@@ -279,6 +279,29 @@ export function stampsOf(envelope: Uint8Array): readonly StampEntry[] {
   const b = parseEnvelope(envelope).bodies[0];
   if (b === undefined) throw new Error('no body');
   return b.stamps;
+}
+
+/**
+ * A v4 seal object signed by `maker` but made outside `makeSeal`'s refusals (a maker certificate that may not sign
+ * or is not valid over the period, a picture of any size): what a foreign seal maker could hand over, which the
+ * sealer and the verifier must still judge themselves.
+ */
+export async function craftSealObject(
+  maker: KeyProvider,
+  holders: readonly Uint8Array[],
+  o: { esId?: string; validStart?: Date; validEnd?: Date; picture?: Uint8Array } = {},
+): Promise<Uint8Array> {
+  const sealInfo = derSequence(
+    derSequence(derIa5String('ES'), derInteger(4), derIa5String('evoucher')),
+    derIa5String(o.esId ?? 'TEST-SEAL-0001'),
+    derSequence(
+      derInteger(1), derUtf8String('Demo Finance Bureau'), derInteger(1), derSequence(...holders.map((h) => derOctetString(h))),
+      derGeneralizedTime(new Date('2025-01-01T00:00:00Z')), derGeneralizedTime(o.validStart ?? new Date('2025-01-01T00:00:00Z')),
+      derGeneralizedTime(o.validEnd ?? new Date('2045-01-01T00:00:00Z')),
+    ),
+    derSequence(derIa5String('PNG'), derOctetString(o.picture ?? Uint8Array.of(0x89, 0x50, 0x4e, 0x47)), derInteger(40), derInteger(40)),
+  );
+  return derSequence(sealInfo, derOctetString(await maker.certificate()), derOid(SM2_WITH_SM3_OID), derBitString(await maker.sign(sealInfo)));
 }
 
 /** A seal object (`SESeal` DER) made by a maker for holders, valid over a period (default the demo PKI's). */

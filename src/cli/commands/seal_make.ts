@@ -22,11 +22,13 @@ Makes a GB/T 38540-2020 seal object (SESeal) signed by the seal maker's SM2 key.
   --name         the seal's name, e.g. the organisation's name
   --valid-from   start of validity: a date (00:00:00 China Standard Time) or an ISO 8601 time
   --valid-to     end of validity: a date (23:59:59 China Standard Time) or an ISO 8601 time
-  --picture      PNG picture (default: a generated round red seal with the name), printed 40 × 40 mm
+  --picture      PNG picture (default: a generated round red seal with the name), printed 40 × 40 mm;
+                 the seal object must stay within 192 KiB (an ses stamp embeds it)
   --es-id        the seal id (default: 32 random hex digits)
   --type         property type (default 1, an organisation seal)
   --output, -o   output file ('-' for standard output)
-exit codes: 0 written, 1 refused (key not SM2, bad validity), 2 usage or I/O error`;
+exit codes: 0 written, 1 refused (key not SM2, maker certificate that may not sign, bad validity or
+            validity past the maker certificate), 2 usage or I/O error (a picture too large included)`;
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 

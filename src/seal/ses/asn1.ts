@@ -33,6 +33,12 @@ import type { SesExtData, SesHeader, SesParseMode, SesPicture } from './types.js
 
 /** Largest `SESeal` or `SES_Signature` accepted: 4 MiB (real ones are 6–18 KB, pictures included). */
 export const MAX_SES_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest seal object `makeSeal` makes: 192 KiB. An evoucher `ses` stamp embeds the whole `SESeal` and is read
+ * only up to `MAX_STAMP_BYTES` (256 KiB, security.md §1.12); the rest is left for the to-be-sealed structure,
+ * the sealer certificate and its chain (up to 8 certificates). A larger seal object could never seal a voucher.
+ */
+export const MAX_SEAL_OBJECT_BYTES = 192 * 1024;
 /** Most entries accepted in a `certList`. */
 export const MAX_CERT_LIST = 256;
 /** Most `ExtData` entries accepted in one `ExtensionDatas`. */

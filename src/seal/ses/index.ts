@@ -8,7 +8,7 @@ export type { MakeSealOptions, SealPictureInput } from './seal_object.js';
 export { makeSesSignature, parseSesSignature } from './signature.js';
 export type { MakeSesSignatureOptions } from './signature.js';
 export { certDigestAlgorithm, matchSealerToSeal, verifySealMaker, verifySesSignatureValue } from './checks.js';
-export { MAX_CERT_LIST, MAX_EXT_DATAS, MAX_SES_BYTES, SM2_WITH_SM3_OID, certificateSpki } from './asn1.js';
+export { MAX_CERT_LIST, MAX_EXT_DATAS, MAX_SEAL_OBJECT_BYTES, MAX_SES_BYTES, SM2_WITH_SM3_OID, certificateSpki } from './asn1.js';
 export { renderSealPng, sealSvg } from './picture.js';
 export type { RenderSealPngOptions } from './picture.js';
 export type {

@@ -34,8 +34,11 @@ import type { DerNode } from '../../encoding/der.js';
 import { parsePublicKey, verifyMessage } from '../../crypto/index.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
+import { parseCertificate } from '../../pki/cert.js';
+import { leafUseProblem } from '../../pki/chain.js';
 import {
   MAX_CERT_LIST,
+  MAX_SEAL_OBJECT_BYTES,
   MAX_SES_BYTES,
   SM2_WITH_SM3_OID,
   certificateSpki,
@@ -278,8 +281,10 @@ function requireSm2Certificate(certDer: Uint8Array, role: string): ReturnType<ty
  * @param options - see {@link MakeSealOptions}.
  * @returns the `SESeal` DER (a `.esl` file).
  * @throws EvoucherError `SEAL_SES_REQUIRES_SM2` (maker or a holder not SM2), `SEAL_PERIOD_INVALID`
- *   (validStart not before validEnd), `ARG_INVALID` (no holder, empty name, non-ASCII esID or vid, bad
- *   picture size), `CERT_MALFORMED` (a certificate is not one), `KEY_CERT_MISMATCH` (the maker's
+ *   (validStart not before validEnd, or validEnd after the maker certificate's notAfter or before its notBefore),
+ *   `CERT_KEY_USAGE` / `CERT_UNKNOWN_CRITICAL_EXTENSION` (the maker certificate may not sign a seal),
+ *   `ARG_INVALID` (no holder, empty name, non-ASCII esID or vid, bad picture size, a seal object over
+ *   {@link MAX_SEAL_OBJECT_BYTES}), `CERT_MALFORMED` (a certificate is not one), `KEY_CERT_MISMATCH` (the maker's
  *   signature does not verify with its certificate), key-provider codes from `maker.sign`.
  * @example
  * const esl = await makeSeal({ maker, holders: [sealerCertDer], name: '示例预算单位', validStart, validEnd });
@@ -316,6 +321,21 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   holders.forEach((h, i) => requireSm2Certificate(h, `holder[${i}]`));
   const makerCert = await maker.certificate();
   const makerKey = requireSm2Certificate(makerCert, 'maker');
+  // The sealer and the verifier judge the maker certificate at every stamp (maker-key-usage, maker-chain at the
+  // signing time): a seal they would fail is not made.
+  const makerInfo = parseCertificate(makerCert);
+  const use = leafUseProblem(makerInfo, 'maker');
+  if (use !== undefined) {
+    throw new EvoucherError(use.code ?? 'CERT_KEY_USAGE', `seal: maker certificate ${makerInfo.subject}: ${use.message}`, { detail: { certificate: makerInfo.fingerprintSha256 } });
+  }
+  // A stamp made after the maker certificate's notAfter fails maker-chain (CERT_EXPIRED): a seal valid beyond it
+  // would state a period it cannot be used in, and one that ends before its notBefore could never be used. A start
+  // before notBefore is accepted (a date in China Standard Time starts 8 hours before a UTC-midnight notBefore).
+  if (options.validEnd.getTime() > makerInfo.notAfter.getTime() || options.validEnd.getTime() < makerInfo.notBefore.getTime()) {
+    throw new EvoucherError('SEAL_PERIOD_INVALID', `seal: validEnd ${options.validEnd.toISOString()} is outside the maker certificate's validity (${makerInfo.notBefore.toISOString()} .. ${makerInfo.notAfter.toISOString()})`, {
+      detail: { validEnd: options.validEnd.toISOString(), notBefore: makerInfo.notBefore.toISOString(), notAfter: makerInfo.notAfter.toISOString() },
+    });
+  }
 
   let picture = options.picture;
   if (picture === undefined) {
@@ -344,6 +364,11 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
     derSequence(derIa5String(picture.type), derOctetString(picture.data), derInteger(picture.widthMm), derInteger(picture.heightMm)),
     ...(options.extDatas !== undefined && options.extDatas.length > 0 ? [encodeExtDatas(options.extDatas)] : []),
   );
+  // Measured with the longest DER SM2 signature (72 bytes), before the maker's key is asked to sign.
+  const size = derSequence(sealInfo, derOctetString(makerCert), derOid(SM2_WITH_SM3_OID), derBitString(new Uint8Array(72))).length;
+  if (size > MAX_SEAL_OBJECT_BYTES) {
+    argInvalid(`seal: the seal object would be ${size} bytes, more than the ${MAX_SEAL_OBJECT_BYTES} an ses stamp can embed (a smaller picture or fewer holders)`);
+  }
   const signature = await maker.sign(sealInfo);
   // Refuse to emit a seal whose maker signature would not verify (wrong key for the certificate, or a
   // provider that signed with another ID or returned raw r||s).

@@ -18,6 +18,7 @@ import {
   readDer,
 } from '../../../src/encoding/index.js';
 import {
+  MAX_SEAL_OBJECT_BYTES,
   makeSeal,
   makeSesSignature,
   matchSealerToSeal,
@@ -26,6 +27,7 @@ import {
   verifySealMaker,
   verifySesSignatureValue,
 } from '../../../src/seal/ses/index.js';
+import { MAX_STAMP_BYTES } from '../../../src/seal/formats/index.js';
 import { sm2PointVerificationCount } from '../../../src/crypto/sm2.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
 import { codeOfAsync, createDate, demoProvider, demoProviderWithId, hex, opensslSm2Verify, readReal, signTime, validEnd, validStart } from './helpers.js';
@@ -149,6 +151,25 @@ describe('makeSeal', () => {
     // The maker's key does not belong to the maker's certificate: the self-check refuses to emit the seal.
     const wrongKey: KeyProvider = { ...dw, certificate: async () => maker.certDer };
     expect(await codeOfAsync(() => makeSeal({ ...base, maker: wrongKey }))).toBe('KEY_CERT_MISMATCH');
+  });
+
+  it('refuses a seal that no stamp could use: a maker certificate that may not sign, a period past its validity, a seal too large for a stamp', async () => {
+    const base = { maker, holders: [dw.certDer], name: 'x', validStart, validEnd, picture: { type: 'PNG', data: PNG, widthMm: 40, heightMm: 40 } as const };
+    // The demo sealer CA (keyUsage keyCertSign, cRLSign): the sealer and the verifier's maker-key-usage fail every stamp.
+    expect(await codeOfAsync(() => makeSeal({ ...base, maker: demoProvider('sm2/ca') }))).toBe('CERT_KEY_USAGE');
+    // The maker certificate is valid 2025-01-01 .. 2045-01-01: the verifier's maker-chain fails a stamp made after that.
+    expect(await codeOfAsync(() => makeSeal({ ...base, validEnd: new Date('2045-01-01T00:00:01Z') }))).toBe('SEAL_PERIOD_INVALID');
+    expect(await codeOfAsync(() => makeSeal({ ...base, validStart: new Date('2046-01-01T00:00:00Z'), validEnd: new Date('2050-01-01T00:00:00Z') }))).toBe('SEAL_PERIOD_INVALID');
+    expect(await codeOfAsync(() => makeSeal({ ...base, validStart: new Date('2020-01-01T00:00:00Z'), validEnd: new Date('2024-12-31T23:59:59Z') }))).toBe('SEAL_PERIOD_INVALID');
+    // Up to the maker's notAfter, and from before its notBefore (a date in China Standard Time) is usable.
+    expect(parseSeal(await makeSeal({ ...base, validStart: new Date('2024-12-31T16:00:00Z'), validEnd: new Date('2045-01-01T00:00:00Z') })).validEnd.toISOString()).toBe('2045-01-01T00:00:00.000Z');
+    // An ses stamp embeds the seal object and is at most MAX_STAMP_BYTES: a larger seal object could never seal.
+    const big = new Uint8Array(MAX_SEAL_OBJECT_BYTES);
+    big.set(PNG);
+    expect(await codeOfAsync(() => makeSeal({ ...base, picture: { ...base.picture, data: big } }))).toBe('ARG_INVALID');
+    const fits = parseSeal(await makeSeal({ ...base, picture: { ...base.picture, data: big.subarray(0, MAX_SEAL_OBJECT_BYTES - 4096) } }));
+    expect(fits.raw.length).toBeLessThanOrEqual(MAX_SEAL_OBJECT_BYTES);
+    expect(MAX_SEAL_OBJECT_BYTES).toBeLessThan(MAX_STAMP_BYTES);
   });
 });
 

@@ -10,7 +10,7 @@ import { validatePolicy } from '../../../src/seal/policy.js';
 import { makeSesSignature, parseSeal } from '../../../src/seal/ses/index.js';
 import { digest } from '../../../src/crypto/index.js';
 import { legacyTime, verifySesSignatureOverData } from '../../../src/verify/seal_signature.js';
-import { anchor, attackerPki, codes, craftSesStamp, failures, issueSealer, key, makeSealObject, pkiText, manifest, replaceBytes, rewriteBody, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
+import { anchor, attackerPki, codes, craftSealObject, craftSesStamp, failures, issueSealer, key, makeSealObject, pkiText, manifest, replaceBytes, rewriteBody, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
 
 const trust = () => [anchor('sm2')];
 let czCert: Uint8Array;
@@ -91,7 +91,8 @@ describe('ses seals', () => {
 
   it('a maker certificate expired when the seal was used → maker-chain CERT_EXPIRED', async () => {
     const maker = issueSealer('sm2', { cn: 'Short-lived maker', notAfter: new Date('2025-11-30T00:00:00Z') });
-    const s = await makeSealObject(maker.provider, [czCert]);
+    // makeSeal refuses a seal valid past its maker certificate: made elsewhere, as a foreign maker could.
+    const s = await craftSealObject(maker.provider, [czCert]);
     const e = await craftSesStamp(dwSealed, { position: 'cz_zfzyz', sequence: 2, provider: key('cz-sm2'), time: T(10), seal: s });
     const r = await verifyOne(e, { trust: trust() });
     expect(r.status).toBe('INVALID');
