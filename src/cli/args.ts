@@ -208,23 +208,24 @@ export async function makeDirectory(path: string): Promise<void> {
   }
   const dir = resolve(path);
   try {
-    await mkdir(dir);
-    return;
+    await makeOneDirectory(dir);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      if ((await stat(dir).catch(() => undefined))?.isDirectory() === true) return;
-      throw e;
-    }
     const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw e;
+    await makeDirectory(parent);
+    // The parent exists now: a second failure is the answer.
+    await makeOneDirectory(dir);
   }
-  await makeDirectory(dirname(dir));
-  // The parent exists now: a second failure is the answer.
-  await mkdir(dir).catch(async (e: unknown) => {
+}
+
+/** `mkdir` of one level, an existing directory being no error (EEXIST for anything else in the way). */
+async function makeOneDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory() === true) return;
     throw e;
-  });
+  }
 }
 
 /**

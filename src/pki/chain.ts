@@ -204,16 +204,18 @@ function leafUsageCheck(cert: ParsedCertificate, usage: 'sealer' | 'maker'): Pat
  *
  * @param leaf - the certificate (DER or parsed).
  * @param usage - `sealer` or `maker`.
- * @returns the first failed check, or undefined.
- * @throws EvoucherError `CERT_MALFORMED` for a certificate that does not parse.
+ * @param role - how the refusal names the certificate, e.g. `signer certificate`.
+ * @throws EvoucherError `CERT_UNKNOWN_CRITICAL_EXTENSION` or `CERT_KEY_USAGE` for a certificate that may not seal;
+ *   `CERT_MALFORMED` for one that does not parse.
  */
-export function leafUseProblem(leaf: Uint8Array | CertificateInfo, usage: 'sealer' | 'maker'): PathCheck | undefined {
+export function refuseLeafUse(leaf: Uint8Array | CertificateInfo, usage: 'sealer' | 'maker', role: string): void {
   const cert = parsedCertificate(leaf);
-  if (cert.unknownCritical.length > 0) {
-    return { check: 'critical-extensions', status: 'failed', code: 'CERT_UNKNOWN_CRITICAL_EXTENSION', message: `unsupported critical extensions: ${cert.unknownCritical.join(', ')}`, certificate: cert.info.subject };
-  }
-  const use = leafUsageCheck(cert, usage);
-  return use.status === 'passed' ? undefined : use;
+  const problem: PathCheck | undefined =
+    cert.unknownCritical.length > 0
+      ? { check: 'critical-extensions', status: 'failed', code: 'CERT_UNKNOWN_CRITICAL_EXTENSION', message: `unsupported critical extensions: ${cert.unknownCritical.join(', ')}`, certificate: cert.info.subject }
+      : leafUsageCheck(cert, usage);
+  if (problem.status === 'passed') return;
+  throw new EvoucherError(problem.code ?? 'CERT_KEY_USAGE', `${role} ${cert.info.subject}: ${problem.message}`, { detail: { certificate: cert.info.fingerprintSha256 } });
 }
 
 /** Judges one complete path (leaf first, anchor last). RFC 5280 §6.1.3-§6.1.5, in the order a reader expects. */

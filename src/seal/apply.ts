@@ -12,7 +12,7 @@ import { verifyMessage } from '../crypto/index.js';
 import { EvoucherError } from '../errors.js';
 import type { KeyProvider } from '../keys/provider.js';
 import { certificateFingerprint, parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
-import { leafUseProblem } from '../pki/chain.js';
+import { refuseLeafUse } from '../pki/chain.js';
 import { diffVouchers, parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
 import { bodyView, tbsForStamp } from './chain.js';
 import { checkStamp, makeCmsStamp, parseStamp, stampFacts } from './formats/index.js';
@@ -151,17 +151,6 @@ function checkValidityAt(cert: CertificateInfo, t: Date, role = 'certificate'): 
   }
 }
 
-/**
- * Refuses a leaf whose own extensions forbid sealing (key usage, critical extended key usage, unknown critical
- * extensions): the verifier fails it whatever its path, so it is judged with or without trust anchors.
- */
-function checkLeafUse(cert: CertificateInfo, usage: 'sealer' | 'maker', role: string): void {
-  const problem = leafUseProblem(cert, usage);
-  if (problem !== undefined) {
-    throw new EvoucherError(problem.code ?? 'CERT_KEY_USAGE', `${role} ${cert.subject}: ${problem.message}`, { detail: { certificate: cert.fingerprintSha256 } });
-  }
-}
-
 /** What the format-specific part of sealing returns. */
 interface PreparedFormat {
   readonly esId?: string;
@@ -210,7 +199,7 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
       // (maker-chain, maker-key-usage): a seal object whose maker certificate had expired, or may not sign,
       // yields a stamp that never verifies.
       checkValidityAt(makerCert, time, `seal ${seal.esId}: maker certificate`);
-      checkLeafUse(makerCert, 'maker', `seal ${seal.esId}: maker certificate`);
+      refuseLeafUse(makerCert, 'maker', `seal ${seal.esId}: maker certificate`);
       if (options.trust !== undefined) {
         const path = validatePath(makerCert, { trust: options.trust, intermediates: chain, at: time, usage: 'maker' });
         if (path.status !== 'valid') {
@@ -362,7 +351,7 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   if (signerViolation !== undefined) refuse(signerViolation);
   prepared.checkAt(time);
   checkValidityAt(cert, time);
-  checkLeafUse(cert, 'sealer', 'signer certificate');
+  refuseLeafUse(cert, 'sealer', 'signer certificate');
   if (options.trust !== undefined) {
     const path = validatePath(cert, { trust: options.trust, intermediates: chain, at: time, usage: 'sealer' });
     if (path.status !== 'valid') {

@@ -35,7 +35,7 @@ import { parsePublicKey, verifyMessage } from '../../crypto/index.js';
 import { EvoucherError } from '../../errors.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { parseCertificate } from '../../pki/cert.js';
-import { leafUseProblem } from '../../pki/chain.js';
+import { refuseLeafUse } from '../../pki/chain.js';
 import {
   MAX_CERT_LIST,
   MAX_SEAL_OBJECT_BYTES,
@@ -324,10 +324,7 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   // The sealer and the verifier judge the maker certificate at every stamp (maker-key-usage, maker-chain at the
   // signing time): a seal they would fail is not made.
   const makerInfo = parseCertificate(makerCert);
-  const use = leafUseProblem(makerInfo, 'maker');
-  if (use !== undefined) {
-    throw new EvoucherError(use.code ?? 'CERT_KEY_USAGE', `seal: maker certificate ${makerInfo.subject}: ${use.message}`, { detail: { certificate: makerInfo.fingerprintSha256 } });
-  }
+  refuseLeafUse(makerInfo, 'maker', 'seal: maker certificate');
   // A stamp made after the maker certificate's notAfter fails maker-chain (CERT_EXPIRED): a seal valid beyond it
   // would state a period it cannot be used in, and one that ends before its notBefore could never be used. A start
   // before notBefore is accepted (a date in China Standard Time starts 8 hours before a UTC-midnight notBefore).
