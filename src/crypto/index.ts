@@ -6,6 +6,7 @@
 export type { SignatureAlgorithm, HashAlgorithm } from './types.js';
 export { SIGNATURE_ALGORITHMS } from './types.js';
 export { digest } from './hash.js';
+export type { Digester } from './digest_memo.js';
 export {
   DEFAULT_SM2_ID,
   KEY_CACHE_SIZE,

@@ -185,7 +185,7 @@ function parseCrlDer(input: Uint8Array): ParsedCrl {
  * @returns frozen CRL facts
  * @throws EvoucherError `CRL_MALFORMED` on bad bytes
  * @example
- * const crl = parseCrl(fs.readFileSync('fixtures/pki/crl/p256-sealer-ca.crl.pem', 'utf8'));
+ * const crl = parseCrl(fs.readFileSync('fixtures/pki/p256/ca.crl.pem', 'utf8'));
  */
 export function parseCrl(derOrPem: Uint8Array | string): Crl {
   return parseCrlDer(derFromInput(derOrPem, ['X509 CRL'], 'CRL_MALFORMED')).info;

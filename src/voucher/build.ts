@@ -97,7 +97,14 @@ function collect(
  * @returns the frozen voucher (an original: X-fields empty).
  * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`; {@link VoucherValidationError} (`VOUCHER_INVALID`) listing every problem.
  * @example
- * const v = buildVoucher('5201', { Id: 'V1', AdmDivCode: '110000', StYear: '2026', VouDate: '20261128', VoucherNo: 'ZF001', ..., DetailList: [{ Id: 'D1', PayAmt: '100.00' }] });
+ * const v = buildVoucher('5201', {
+ *   Id: 'V1', AdmDivCode: '110000', StYear: '2025', VouDate: '20251128', VoucherNo: 'ZF001',
+ *   FundTypeCode: '1', PayTypeCode: '11', BusinessTypeCode: '1', PayAmt: '100.00',
+ *   PayAcctNo: '1100000000000001', PayAcctName: '北京市某区财政局',
+ *   PayeeAcctNo: '0200001234567890123', PayeeAcctName: '北京某某办公用品有限公司',
+ *   DetailList: [{ Id: 'D1', PayAmt: '100.00' }],
+ * });
+ * v.fields.PayAmt; // '100.00'
  */
 export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOptions = {}): Voucher {
   const def = getVoucherType(vtCode);

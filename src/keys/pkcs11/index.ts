@@ -5,5 +5,5 @@
  */
 export { openPkcs11 } from './signer.js';
 export type { Pkcs11Options } from './signer.js';
-export type { TokenSelector } from './session.js';
-export { findPkcs11Module, PKCS11_MODULE_DIRECTORIES } from './module.js';
+export type { TokenSelector } from './selector.js';
+export { findPkcs11Module, PKCS11_MODULE_DIRECTORIES } from './module_name.js';

@@ -16,7 +16,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { access, realpath, stat } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type * as Pkcs11Js from 'pkcs11js';
 import { KeyProviderError } from '../errors.js';
 
@@ -70,7 +70,9 @@ async function loadBinding(): Promise<Pkcs11Lib> {
     },
     (cause: unknown) => {
       libPromise = undefined;
-      throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'the pkcs11js native binding cannot be loaded', {
+      // pkcs11js is an optional dependency: an install without a C++ toolchain (or with --ignore-scripts)
+      // goes on without it, and only pkcs11: keys need it.
+      throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'the pkcs11js native binding cannot be loaded: install the optional dependency pkcs11js (built with a C++ toolchain) to use pkcs11: keys', {
         cause,
         detail: { module: 'pkcs11js' },
       });
@@ -212,50 +214,6 @@ export function pinTag(slotKey: string, pin: string | undefined): Buffer {
  */
 export function samePinTag(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Directories searched for a `module-name` (RFC 7512 §2.3), after p11-kit's conventions. */
-export const PKCS11_MODULE_DIRECTORIES: readonly string[] = Object.freeze([
-  '/usr/lib/x86_64-linux-gnu/pkcs11',
-  '/usr/lib/aarch64-linux-gnu/pkcs11',
-  '/usr/lib64/pkcs11',
-  '/usr/lib/pkcs11',
-  '/usr/local/lib/pkcs11',
-  '/usr/lib/x86_64-linux-gnu/softhsm',
-  '/usr/lib/softhsm',
-  '/usr/local/lib/softhsm',
-  '/usr/lib/x86_64-linux-gnu',
-  '/usr/lib64',
-  '/usr/lib',
-]);
-
-/**
- * Finds a PKCS#11 library by its RFC 7512 `module-name` (the file name without `lib` prefix or
- * `.so` suffix, e.g. `softhsm2` or `opensc-pkcs11`).
- *
- * @param name - the module name
- * @returns the absolute path of the first match in {@link PKCS11_MODULE_DIRECTORIES}
- * @throws KeyProviderError `KEY_MODULE_NOT_FOUND` when no directory holds it
- * @example
- * await findPkcs11Module('softhsm2') // '/usr/lib/softhsm/libsofthsm2.so'
- */
-export async function findPkcs11Module(name: string): Promise<string> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/u.test(name)) {
-    throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'invalid pkcs11 module name', { detail: { moduleName: name.slice(0, 64) } });
-  }
-  const candidates = name.endsWith('.so') ? [name] : [`${name}.so`, `lib${name}.so`];
-  for (const dir of PKCS11_MODULE_DIRECTORIES) {
-    for (const file of candidates) {
-      const path = join(dir, file);
-      try {
-        await access(path, fsConstants.R_OK);
-        return path;
-      } catch {
-        // try the next one
-      }
-    }
-  }
-  throw new KeyProviderError('KEY_MODULE_NOT_FOUND', 'pkcs11 module not found', { detail: { moduleName: name } });
 }
 
 /**

@@ -13,30 +13,7 @@ import type * as Pkcs11Js from 'pkcs11js';
 import { KeyProviderError } from '../errors.js';
 import { acquireModule, ckrName, deviceError, pinTag, releaseModule, samePinTag } from './module.js';
 import type { Pkcs11Lib, Pkcs11ModuleHandle, SharedLogin } from './module.js';
-
-/** Which token to use; every field present must match (RFC 7512 §2.3 semantics). */
-export interface TokenSelector {
-  /** CK_TOKEN_INFO.label. */
-  readonly token?: string;
-  /** CK_TOKEN_INFO.manufacturerID. */
-  readonly manufacturer?: string;
-  /** CK_TOKEN_INFO.serialNumber. */
-  readonly serial?: string;
-  /** CK_TOKEN_INFO.model. */
-  readonly model?: string;
-  /** CK_SLOT_ID. */
-  readonly slotId?: number;
-  /** CK_SLOT_INFO.slotDescription. */
-  readonly slotDescription?: string;
-  /** CK_SLOT_INFO.manufacturerID. */
-  readonly slotManufacturer?: string;
-  /** CK_INFO.manufacturerID of the library. */
-  readonly libraryManufacturer?: string;
-  /** CK_INFO.libraryDescription. */
-  readonly libraryDescription?: string;
-  /** CK_INFO.libraryVersion. */
-  readonly libraryVersion?: { readonly major: number; readonly minor: number };
-}
+import type { TokenSelector } from './selector.js';
 
 // CK_TOKEN_INFO flags (PKCS#11 v2.40 §3.2, table 11).
 const CKF_LOGIN_REQUIRED = 0x4;

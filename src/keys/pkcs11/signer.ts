@@ -27,7 +27,8 @@ import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
 import { deviceError } from './module.js';
 import { openTokenSession } from './session.js';
-import type { TokenSelector, TokenSession } from './session.js';
+import type { TokenSession } from './session.js';
+import type { TokenSelector } from './selector.js';
 
 /** Options of {@link openPkcs11}. */
 export interface Pkcs11Options extends TokenSelector {

@@ -6,4 +6,5 @@ export { openSoftwareKey } from './pkcs8.js';
 export type { SoftwareKeyOptions } from './pkcs8.js';
 export { openPkcs12, readPkcs12, MAX_PKCS12_BYTES, MAX_PKCS12_BAGS, MAX_PKCS12_CONTENT_INFOS, MAX_PKCS12_KDF_ITERATIONS } from './pkcs12.js';
 export type { Pkcs12Options, Pkcs12Contents } from './pkcs12.js';
+export type { CertificateFacts } from '../certificate.js';
 export { MAX_PBE_ITERATIONS } from './pbe.js';
