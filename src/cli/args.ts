@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { EvoucherError } from '../errors.js';
-import { parseCrl, type Crl } from '../pki/index.js';
+import { CERTIFICATE_LABELS, decodePemBlocks, parseCertificate, parseCrl, type Crl } from '../pki/index.js';
 import { parsePolicy, type SealPolicy } from '../seal/index.js';
 import { readFileBounded } from '../verify/index.js';
 
@@ -187,6 +187,21 @@ function ownStdout(): { dev: number; ino: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Tells whether a path names this process's own standard output (`-`, `/dev/stdout`, `/dev/fd/1`, or the file
+ * standard output is redirected to), which {@link writeOutput} writes as `-` is.
+ *
+ * @param path - a file path or `-`.
+ * @returns true when bytes written there would land on standard output.
+ * @example if (await namesOwnStdout(values.picture)) refuse()
+ */
+export async function namesOwnStdout(path: string): Promise<boolean> {
+  if (path === '-') return true;
+  const out = ownStdout();
+  const st = await stat(path).catch(() => undefined);
+  return out !== undefined && st !== undefined && out.dev === st.dev && out.ino === st.ino;
 }
 
 /**
@@ -384,15 +399,74 @@ export function parseAt(value: string | undefined): Date | undefined {
   return parseIsoTime(value, 'at');
 }
 
+/** Whether a file's bytes hold PEM text (a `-----BEGIN` line) rather than DER, and that text (latin1). */
+function holdsPem(bytes: Uint8Array): { readonly pem: boolean; readonly text: string } {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return { pem: text.includes('-----BEGIN'), text };
+}
+
+/** Runs `parse`, naming `path` in the message of the coded error it throws (which file of several is bad). */
+function naming<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!(e instanceof EvoucherError)) throw e;
+    throw new EvoucherError(e.code, `${path}: ${e.message}`, { cause: e, detail: Object.assign({}, e.detail, { path }) });
+  }
+}
+
 /**
- * Reads and parses the CRL files of a repeatable option (`--crl`).
+ * Reads and parses the CRL files of a repeatable option (`--crl`): each file is one DER CRL, or PEM holding one or
+ * more `X509 CRL` blocks. A file that holds no CRL (a certificate, an empty file) is refused, never read as "no
+ * CRL": revocation would silently not be checked against it.
  *
  * @param paths - the files, in order.
  * @returns the CRLs, in the same order.
- * @throws EvoucherError `ARG_IO` when a file cannot be read, `CRL_MALFORMED` when one is not a CRL.
+ * @throws EvoucherError `ARG_IO` when a file cannot be read, `CRL_MALFORMED` when one holds no CRL or a malformed one.
  */
 export async function readCrlOptions(paths: readonly string[]): Promise<Crl[]> {
   const out: Crl[] = [];
-  for (const p of paths) out.push(parseCrl(await readInput(p)));
+  for (const p of paths) {
+    const bytes = await readInput(p);
+    const crls = naming(p, (): Crl[] => {
+      const { pem, text } = holdsPem(bytes);
+      if (!pem) return [parseCrl(bytes)];
+      const blocks = decodePemBlocks(text, 'CRL_MALFORMED', ['X509 CRL']);
+      if (blocks.length === 0) throw new EvoucherError('CRL_MALFORMED', 'holds no X509 CRL block');
+      return blocks.map((b) => parseCrl(b.der));
+    });
+    out.push(...crls);
+  }
+  return out;
+}
+
+/**
+ * Reads the certificate files of a repeatable option (`--intermediate`, `--untrusted`, `--chain`): each file is one
+ * DER certificate, or PEM holding one or more `CERTIFICATE` blocks (a CA bundle). A file that holds no certificate
+ * (a CRL, a key, an empty file) is refused, never read as "no certificate".
+ *
+ * @param paths - the files, in order.
+ * @param option - the option's name without dashes, for the message.
+ * @param maxBytes - the largest file read.
+ * @returns the DER of every certificate, in order.
+ * @throws EvoucherError `ARG_IO` when a file cannot be read, `CERT_MALFORMED` when one holds no certificate or a malformed one.
+ * @example const chain = await readCertificateOptions(values.chain ?? [], 'chain');
+ */
+export async function readCertificateOptions(paths: readonly string[], option: string, maxBytes = 16 * 1024 * 1024): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (const p of paths) {
+    const bytes = await readInput(p, { maxBytes });
+    const certificates = naming(p, (): Uint8Array[] => {
+      const { pem, text } = holdsPem(bytes);
+      if (!pem) {
+        parseCertificate(bytes);
+        return [bytes];
+      }
+      const blocks = decodePemBlocks(text, 'CERT_MALFORMED', CERTIFICATE_LABELS);
+      if (blocks.length === 0) throw new EvoucherError('CERT_MALFORMED', `holds no CERTIFICATE block (--${option})`, { detail: { option } });
+      return blocks.map((b) => b.der);
+    });
+    out.push(...certificates);
+  }
   return out;
 }

@@ -135,6 +135,28 @@ describe('arguments', () => {
     }
   });
 
+  it('inspect --picture /dev/stdout (or /dev/fd/1) is refused as - is: the PNG bytes went into the JSON report', async () => {
+    const esl = join(ROOT, 'test', 'vectors', 'real-seals', 'ofdrw-UserV4.esl');
+    for (const path of ['/dev/stdout', '/dev/fd/1']) {
+      const r = await runCli(['inspect', esl, '--format', 'json', '--picture', path]);
+      expect(r.code, path).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^evoucher inspect: ARG_INVALID: --picture \/dev\/\S+ would mix the picture into the report/);
+    }
+  });
+
+  it('inspect --picture that cannot be written: exit 2 and, in JSON, the error entry, not the report of a success', async () => {
+    const esl = join(ROOT, 'test', 'vectors', 'real-seals', 'ofdrw-UserV4.esl');
+    const out = join(dir, 'no-such-dir', 'p.png');
+    const json = await runCli(['inspect', esl, '--format', 'json', '--picture', out]);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ file: esl, error: { code: 'ARG_IO', message: expect.stringContaining('ENOENT') } });
+    expect(json.stderr).toMatch(/^evoucher inspect: ARG_IO: cannot write /);
+    const text = await runCli(['inspect', esl, '--picture', out]);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toBe('');
+  });
+
   it('inspect --picture on a document without an ses seal: exit 1, nothing printed on standard output', async () => {
     const env = join(dir, 'cms.xml');
     expect((await build(env)).code).toBe(0);

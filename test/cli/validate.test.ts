@@ -24,6 +24,8 @@ beforeAll(async () => {
   const forged: Voucher = { ...receipt, fields: { ...receipt.fields, PayeeAcctNo: '6200000000000000' } };
   await writeFile(join(dir, 'receipt_ok.xml'), writeEnvelope([{ voucherBytes: serializeVoucher(receipt), voucherFlag: '1', originalVoucherBytes: serializeVoucher(v5201) }]));
   await writeFile(join(dir, 'receipt_forged.xml'), writeEnvelope([{ voucherBytes: serializeVoucher(forged), voucherFlag: '1', originalVoucherBytes: serializeVoucher(v5201) }]));
+  // The same receipt without its original: nothing shows what the receipt changed.
+  await writeFile(join(dir, 'receipt_alone.xml'), writeEnvelope([{ voucherBytes: serializeVoucher(forged), voucherFlag: '1' }]));
   await writeFile(join(dir, 'dtd.xml'), '<?xml version="1.0" encoding="GBK"?><!DOCTYPE MOF><MOF/>');
 });
 afterAll(async () => {
@@ -54,6 +56,15 @@ describe('evoucher validate', () => {
     expect(results.map((x) => x.status)).toEqual(['invalid', 'invalid']);
     expect(results[0]?.vouchers[0]?.issues).toEqual([expect.objectContaining({ code: 'VOUCHER_RECEIPT_FIELD_FORBIDDEN', path: 'PayeeAcctNo' })]);
     expect(results[1]?.error?.code).toBe('XML_DOCTYPE_FORBIDDEN');
+  });
+
+  it('a receipt body without its OriginalVoucher is invalid (VERIFY_ORIGINAL_MISSING), as verify judges it', async () => {
+    const r = await runCli(['validate', f('receipt_alone.xml'), '--format', 'json', ...at]);
+    expect(r.code).toBe(1);
+    const [result] = JSON.parse(r.stdout) as { status: string; vouchers: { view: string; issues: { code: string; path: string }[] }[] }[];
+    expect(result?.status).toBe('invalid');
+    expect(result?.vouchers[0]?.view).toBe('receipt');
+    expect(result?.vouchers[0]?.issues).toEqual([expect.objectContaining({ code: 'VERIFY_ORIGINAL_MISSING', path: 'OriginalVoucher' })]);
   });
 
   it('an envelope without a voucher is invalid (ENVELOPE_MALFORMED), as verify judges it', async () => {

@@ -8,9 +8,9 @@
 import { EvoucherError } from '../../errors.js';
 import { getVoucherType, hasVoucherType, parseEnvelope, parseVoucher } from '../../voucher/index.js';
 import type { Envelope, EnvelopeBody, StampEntry, Voucher } from '../../voucher/index.js';
-import { chooseOption, parseCommandArgs, readInput } from '../args.js';
+import { chooseOption, namesOwnStdout, parseCommandArgs, readInput } from '../args.js';
 import { printError, printJson, printLines, printText } from '../output.js';
-import { describeStampSeal, findSealObject, inspectSealFile, writeSealPicture } from './inspect_seal.js';
+import { describeStampSeal, findSealObject, inspectSealFile, writePictureOrSay, writeSealPicture } from './inspect_seal.js';
 
 const USAGE = `usage: evoucher inspect <file|-> [--format text|json] [--picture <out>]
 
@@ -228,8 +228,11 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new EvoucherError('ARG_INVALID', 'inspect takes exactly one file', {});
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
   const file = positionals[0] ?? '-';
-  // The report goes to standard output: the picture's bytes there would be mixed into it.
-  if (values.picture === '-') throw new EvoucherError('ARG_INVALID', '--picture - would mix the picture into the report on standard output: name a file', { detail: { option: 'picture' } });
+  // The report goes to standard output: the picture's bytes there would be mixed into it, through `-` or a path
+  // to standard output (`/dev/stdout`, `/dev/fd/1`, which -o writes as `-`) alike.
+  if (values.picture !== undefined && (await namesOwnStdout(values.picture))) {
+    throw new EvoucherError('ARG_INVALID', `--picture ${values.picture} would mix the picture into the report on standard output: name a file`, { detail: { option: 'picture' } });
+  }
   let bytes: Uint8Array;
   try {
     bytes = await readInput(file);
@@ -256,8 +259,10 @@ export async function run(args: string[]): Promise<number> {
     else printError(`evoucher inspect: ${file}: ${e.code}: ${e.message}`);
     return 1;
   }
+  // Written before the report is printed: a picture that cannot be written (exit 2) leaves no report behind it
+  // on standard output that reads as a success.
+  if (values.picture !== undefined) await writePictureOrSay(file, format, () => writeSealPicture(bytes, values.picture as string));
   if (format === 'json') printJson({ file, ...d });
   else printLines(formatDescription(d));
-  if (values.picture !== undefined) await writeSealPicture(bytes, values.picture);
   return 0;
 }

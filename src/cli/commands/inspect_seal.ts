@@ -164,6 +164,25 @@ export async function writeSealPicture(bytes: Uint8Array, out: string): Promise<
 }
 
 /**
+ * Writes the picture before anything is printed; when it cannot be written, `--format json` still gets one JSON
+ * document on standard output, the `{ file, error }` entry of a file that cannot be read, and the error goes on to
+ * the dispatcher (its line on standard error, exit 2).
+ *
+ * @param file - the inspected file, for the entry.
+ * @param format - the output format.
+ * @param write - writes the picture.
+ * @throws EvoucherError `ARG_IO` when the picture cannot be written.
+ */
+export async function writePictureOrSay(file: string, format: 'text' | 'json', write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    if (format === 'json' && e instanceof EvoucherError) printJson({ file, error: { code: e.code, message: e.message } });
+    throw e;
+  }
+}
+
+/**
  * The seal object of a bare seal file, or of the first readable `ses` stamp of an envelope; `undefined` when there
  * is none (a document that is not an envelope has none either).
  *
@@ -221,8 +240,8 @@ export async function inspectSealFile(file: string, bytes: Uint8Array, format: '
     else printError(`evoucher inspect: ${file}: ${e.code}: ${e.message}`);
     return 1;
   }
+  if (picture !== undefined) await writePictureOrSay(file, format, () => writeOutput(picture, d.seal.picture.data));
   if (format === 'json') printJson({ file, ...d.description });
   else printLines(formatSealFile(d.description));
-  if (picture !== undefined) await writeOutput(picture, d.seal.picture.data);
   return 0;
 }

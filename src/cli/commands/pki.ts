@@ -8,9 +8,9 @@
 import { chmod, lstat, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EvoucherError } from '../../errors.js';
-import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, parseCrl, validatePath } from '../../pki/index.js';
-import type { CertificateUsage, Crl, PathResult } from '../../pki/index.js';
-import { makeDirectory, parseAt, parseCommandArgs, readInput, refuseStdinTwice } from '../args.js';
+import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, validatePath } from '../../pki/index.js';
+import type { CertificateUsage, PathResult } from '../../pki/index.js';
+import { makeDirectory, parseAt, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, refuseStdinTwice } from '../args.js';
 import { printError, printLines, toJson } from '../output.js';
 
 const USAGE = `usage:
@@ -136,14 +136,10 @@ async function verify(args: string[]): Promise<number> {
     }
   }
   const leafDer = leafBlock?.der ?? new Uint8Array(Buffer.from(leafText, 'latin1'));
-  const intermediates: Uint8Array[] = [];
-  for (const f of values.untrusted ?? []) {
-    for (const b of decodePemBlocks(await readPemFile(f), 'CERT_MALFORMED', CERTIFICATE_LABELS)) intermediates.push(b.der);
-  }
-  const crls: Crl[] = [];
-  for (const f of values.crl ?? []) {
-    for (const b of decodePemBlocks(await readPemFile(f), 'CRL_MALFORMED', ['X509 CRL'])) crls.push(parseCrl(b.der));
-  }
+  // PEM (one or more blocks) or DER, as `verify` reads them; a file that holds none (a DER CRL read as PEM, a
+  // certificate given as --crl) is refused: skipped, it left a revoked certificate VALID.
+  const intermediates = await readCertificateOptions(values.untrusted ?? [], 'untrusted');
+  const crls = await readCrlOptions(values.crl ?? []);
   const r: PathResult =
     unreadablePem === undefined
       ? validatePath(leafDer, { trust, intermediates, crls, at, usage, requireRevocation: values['require-revocation'] === true })

@@ -6,9 +6,9 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
-import { CERTIFICATE_LABELS, decodePemBlocks, loadTrustStore } from '../../pki/index.js';
+import { loadTrustStore } from '../../pki/index.js';
 import { sealVoucher } from '../../seal/index.js';
-import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
+import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readCertificateOptions, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
 import { printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
@@ -25,7 +25,8 @@ Adds one seal to a voucher body; the voucher bytes are never changed.
   --time          signing time, ISO 8601 (default: now)
   --body          index of the VoucherBody to seal (default 0)
   --trust         also require a valid certificate path to these anchors at the signing time
-  --chain         PEM certificates to embed after the signer's in cms and ses seals (repeatable; default the key's chain)
+  --chain         certificates (PEM or DER) to embed after the signer's in cms and ses seals (repeatable;
+                  default the key's chain)
   --output, -o    output file ('-' for standard output)
 exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is printed), 2 usage or I/O error`;
 
@@ -83,12 +84,8 @@ export async function run(args: string[]): Promise<number> {
   const seal = values.seal === undefined ? undefined : await readInput(values.seal, { maxBytes: 4 * 1024 * 1024 });
   const policy = await readPolicyOption(values.policy);
   const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
-  const chain: Uint8Array[] = [];
-  for (const file of values.chain ?? []) {
-    for (const block of decodePemBlocks(new TextDecoder().decode(await readInput(file, { maxBytes: 1024 * 1024 })), 'ARG_INVALID', CERTIFICATE_LABELS)) {
-      chain.push(block.der);
-    }
-  }
+  // A --chain file that holds no certificate is refused: skipped, the key's own chain went in instead, unsaid.
+  const chain = await readCertificateOptions(values.chain ?? [], 'chain', 1024 * 1024);
 
   let out: Uint8Array;
   let key: Awaited<ReturnType<typeof openKeyProvider>>;

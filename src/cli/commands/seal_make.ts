@@ -7,9 +7,8 @@
  */
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
-import { CERTIFICATE_LABELS, decodePemBlocks } from '../../pki/index.js';
 import { makeSeal, parseSeal } from '../../seal/index.js';
-import { parseCommandArgs, parseIsoTime, readInput, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
+import { parseCommandArgs, parseIsoTime, readCertificateOptions, readInput, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
 import { printLines, printRefusal, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal-make --maker <key-uri> --holder <cert.pem>... --name <name>
@@ -40,12 +39,11 @@ function parseDateOption(value: string, name: string, end: boolean): Date {
 }
 
 async function readCertificate(path: string): Promise<Uint8Array> {
-  const bytes = await readInput(path, { maxBytes: 1024 * 1024 });
-  const text = new TextDecoder('latin1').decode(bytes.subarray(0, 64));
-  if (!text.includes('-----BEGIN')) return bytes;
-  const certs = decodePemBlocks(new TextDecoder().decode(bytes), 'ARG_INVALID', CERTIFICATE_LABELS);
+  // DER or PEM, read as every command reads certificate files: PEM may have explanatory text before its block
+  // (`openssl x509 -text` output), which a look at the first bytes alone took for DER.
+  const certs = await readCertificateOptions([path], 'holder', 1024 * 1024);
   if (certs.length !== 1) throw new EvoucherError('ARG_INVALID', `${path} must hold exactly one certificate`, { detail: { path } });
-  return (certs[0] as { der: Uint8Array }).der;
+  return certs[0] as Uint8Array;
 }
 
 /**

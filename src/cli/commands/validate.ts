@@ -3,8 +3,9 @@
  *
  * Checks unsealed voucher fixtures (envelopes or bare voucher XML) against the catalogue rules, so CI can
  * lint fixture folders. Seals are not verified (that is `evoucher verify`). For a receipt body the
- * receipt is validated as a receipt, its original (when present) as an original, and every difference
- * between them outside the X-fields is reported (`VOUCHER_RECEIPT_FIELD_FORBIDDEN`).
+ * receipt is validated as a receipt, its original as an original (a receipt without one is
+ * `VERIFY_ORIGINAL_MISSING`), and every difference between them outside the X-fields is reported
+ * (`VOUCHER_RECEIPT_FIELD_FORBIDDEN`).
  */
 import { EvoucherError } from '../../errors.js';
 import { diffVouchers, validateVoucher } from '../../voucher/index.js';
@@ -77,6 +78,10 @@ function checkEnvelope(env: Envelope, now: Date): VoucherResult[] {
     if (b.voucherError !== undefined) issues.push({ path: 'Voucher', code: b.voucherError.code, message: b.voucherError.message });
     if (b.originalVoucherError !== undefined) {
       issues.push({ path: 'OriginalVoucher', code: b.originalVoucherError.code, message: b.originalVoucherError.message });
+    }
+    if (view === 'receipt' && b.originalVoucher === undefined && b.originalVoucherError === undefined) {
+      // As the verifier judges it: without its original, a receipt's changes outside the X-fields cannot be seen.
+      issues.push({ path: 'OriginalVoucher', code: 'VERIFY_ORIGINAL_MISSING', message: 'the receipt carries no <OriginalVoucher>; its changes outside the X-fields cannot be checked' });
     }
     if (b.originalVoucher !== undefined) {
       issues.push(...checkVoucher(b.originalVoucher, 'original', now, 'OriginalVoucher.'));

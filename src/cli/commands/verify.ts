@@ -9,7 +9,7 @@
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { createVerifier, verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, readInputs, readPolicyOption, refuseStdinTwice, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, readInputs, readPolicyOption, refuseStdinTwice, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printText } from '../output.js';
 import { createVerifyOutput } from '../verify_output.js';
@@ -23,8 +23,10 @@ Verifies the seal chain of every voucher in MOF envelopes and prints one report 
   --policy, -p      seal policy JSON (default: the built-in positions of each voucher type)
   --at              validation time, ISO 8601 (default: now); certificates are judged at each seal's signing time
                     (YYYY-MM-DD: midnight UTC; YYYY-MM-DDTHH:MM[:SS[.fff]] needs Z or ±HH:MM)
-  --crl             a CRL (PEM or DER); repeat for more. With CRLs, revocation is required (else not checked)
-  --intermediate    extra untrusted CA certificates (PEM) to complete paths; repeat for more
+  --crl             CRLs (PEM, several blocks allowed, or DER); repeat for more. With CRLs, revocation is
+                    required (else not checked)
+  --intermediate    extra untrusted CA certificates (PEM, several blocks allowed, or DER) to complete paths;
+                    repeat for more
   --format, -f      text (default), json (one array, one report per voucher, with its file) or junit (CI)
   --jobs, -j        worker threads when verifying several files (default: the number of cores; 0: none).
                     Text output on a terminal shows a progress line on standard error for long runs
@@ -62,12 +64,6 @@ async function readFileList(path: string, positionals: readonly string[]): Promi
     files.push(line);
   }
   return files;
-}
-
-async function loadIntermediates(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) out.push(new TextDecoder().decode(await readInput(p, { maxBytes: 1024 * 1024 })));
-  return out;
 }
 
 /**
@@ -137,7 +133,7 @@ export async function run(args: string[]): Promise<number> {
   const trust: TrustStore = await loadTrustStore(requireOption(values.trust, 'trust'));
   const policy = await readPolicyOption(values.policy);
   const crls = await readCrlOptions(values.crl ?? []);
-  const intermediates = await loadIntermediates(values.intermediate ?? []);
+  const intermediates = await readCertificateOptions(values.intermediate ?? [], 'intermediate', 1024 * 1024);
   const jobs = parseJobs(values.jobs);
 
   const output = createVerifyOutput(format);

@@ -21,7 +21,7 @@ Verifies a standalone GB/T 38540 seal signature (SES_Signature DER, e.g. SignedV
   --trust, -t    trust anchors (PEM bundle or directory); without it trust is INDETERMINATE
   --at           validation time, ISO 8601 (default: now); certificates are judged at the seal's timeInfo
                  (YYYY-MM-DD: midnight UTC; YYYY-MM-DDTHH:MM[:SS[.fff]] needs Z or ±HH:MM)
-  --crl          a CRL (PEM or DER); repeat for more
+  --crl          CRLs (PEM, several blocks allowed, or DER); repeat for more
   --hash         hash of the data (default sm3)
   --format, -f   text (default) or json
 exit codes: 0 VALID, 1 INVALID or INDETERMINATE, 2 usage or I/O error`;
