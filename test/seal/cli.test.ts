@@ -41,6 +41,16 @@ describe('evoucher positions', () => {
     expect(bad.stderr).toContain('POLICY_INVALID');
     expect((await runCli(['positions', '--type', '9999'])).code).toBe(2);
   });
+  it('refuses an --adm-div that is no AdmDivCode (6 digits) with exit 2, takes one that is', async () => {
+    for (const code of ['11000', '1100001', '11000a', '']) {
+      const r = await runCli(['positions', '--type', '5201', '--adm-div', code]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('ARG_INVALID');
+    }
+    const ok = await runCli(['positions', '--type', '5201', '--adm-div', '110000']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('AdmDivCode 110000');
+  });
 });
 
 describe('evoucher seal and receipt', () => {

@@ -4,6 +4,7 @@
  * Lists the seal positions of a voucher type under the built-in defaults or a policy, as the national
  * library's position query does (domain.md §6).
  */
+import { EvoucherError } from '../../errors.js';
 import { positionsFor } from '../../seal/index.js';
 import { chooseOption, parseCommandArgs, readPolicyOption, requireOption } from '../args.js';
 import { printJson, printText } from '../output.js';
@@ -12,7 +13,7 @@ const USAGE = `usage: evoucher positions --type <VtCode> [--adm-div <code>] [--p
 
 Lists the seal positions of a voucher type (id, name, party, seal types, formats, sequence, required, view).
   --type, -t     voucher type (VtCode), e.g. 5201
-  --adm-div      AdmDivCode, for per-region overrides of a policy
+  --adm-div      AdmDivCode (6 digits), for per-region overrides of a policy
   --policy       seal policy JSON (default: the built-in positions)
   --format       text (default) or json (an array of objects)
 exit codes: 0 listed, 2 unknown type, bad policy, usage or I/O error`;
@@ -43,8 +44,14 @@ export async function run(args: string[]): Promise<number> {
   }
   const type = requireOption(values.type, 'type');
   const format = chooseOption(values.format, ['text', 'json'] as const, 'format');
+  // A voucher's AdmDivCode is 6 digits (as a policy's keys are): any other code matches no override and would list
+  // the per-type positions as if they applied to it.
+  const admDiv = values['adm-div'];
+  if (admDiv !== undefined && !/^[0-9]{6}$/.test(admDiv)) {
+    throw new EvoucherError('ARG_INVALID', `--adm-div ${admDiv} is not an AdmDivCode (6 digits)`, { detail: { option: 'adm-div' } });
+  }
   const policy = await readPolicyOption(values.policy);
-  const positions = positionsFor(type, values['adm-div'], policy);
+  const positions = positionsFor(type, admDiv, policy);
   if (format === 'json') {
     printJson(
       positions.map((p) => ({
