@@ -95,7 +95,8 @@ function collect(
  * @param data - the element values.
  * @param options - charset and clock.
  * @returns the frozen voucher (an original: X-fields empty).
- * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`; {@link VoucherValidationError} (`VOUCHER_INVALID`) listing every problem.
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`, `ARG_INVALID` (`options.now` not a valid Date); {@link VoucherValidationError}
+ *   (`VOUCHER_INVALID`) listing every problem.
  * @example
  * const v = buildVoucher('5201', {
  *   Id: 'V1', AdmDivCode: '110000', StYear: '2025', VouDate: '20251128', VoucherNo: 'ZF001',

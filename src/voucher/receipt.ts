@@ -7,7 +7,7 @@ import { EvoucherError } from '../errors.js';
 import { getVoucherType } from './catalogue/index.js';
 import { VoucherValidationError } from './build.js';
 import type { FieldDef, ValidationIssue, Voucher } from './types.js';
-import { checkField } from './validate.js';
+import { checkField, todayCst } from './validate.js';
 
 function forbidden(path: string, why: string): never {
   throw new EvoucherError('VOUCHER_RECEIPT_FIELD_FORBIDDEN', `${path} ${why}; a receipt may set X-fields only`, { detail: { path } });
@@ -19,7 +19,7 @@ function apply(
   set: Readonly<Record<string, string>>,
   where: string,
   issues: ValidationIssue[],
-  now: Date,
+  today: string,
 ): Record<string, string> {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const merged: Record<string, string> = { ...base };
@@ -31,7 +31,6 @@ function apply(
       issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_TYPE', message: `${where}${k} must be a string` });
       continue;
     }
-    const today = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
     issues.push(...checkField(fd, v, `${where}${k}`, 'receipt', today));
     merged[k] = v;
   }
@@ -53,7 +52,8 @@ function apply(
  * @param options - `now`: the clock for "not in the future" checks.
  * @returns the receipt voucher; everything but the given X-fields is the original's.
  * @throws EvoucherError `VOUCHER_RECEIPT_FIELD_FORBIDDEN` for a non-X or unknown element or a detail index
- *   beyond the details; {@link VoucherValidationError} (`VOUCHER_INVALID`) for a malformed value.
+ *   beyond the details; {@link VoucherValidationError} (`VOUCHER_INVALID`) for a malformed value; `ARG_INVALID`
+ *   when `options.now` is not a valid Date.
  * @example const receipt = fillReceipt(original, { XPayDate: '20261128', XPayAmt: '100.00' });
  */
 export function fillReceipt(
@@ -63,16 +63,16 @@ export function fillReceipt(
   options: { readonly now?: Date } = {},
 ): Voucher {
   const def = getVoucherType(original.vtCode);
-  const now = options.now ?? new Date();
+  const today = todayCst(options.now ?? new Date());
   if (detailSet.length > original.details.length) {
     // The last line given, which is the one asked for (`--detail-set 9999:…`), not the first line past the end.
     forbidden(`DetailList[${detailSet.length - 1}]`, 'does not exist in the original');
   }
   const issues: ValidationIssue[] = [];
-  const fields = apply(def.fields, original.fields, set, '', issues, now);
+  const fields = apply(def.fields, original.fields, set, '', issues, today);
   const details = original.details.map((d, i) => {
     const s = detailSet[i];
-    return Object.freeze(s === undefined ? { ...d } : apply(def.detail.fields, d, s, `DetailList[${i}].`, issues, now));
+    return Object.freeze(s === undefined ? { ...d } : apply(def.detail.fields, d, s, `DetailList[${i}].`, issues, today));
   });
   if (issues.length > 0) throw new VoucherValidationError(issues, def.vtCode);
   return Object.freeze({ vtCode: original.vtCode, fields: Object.freeze(fields), details: Object.freeze(details), encoding: original.encoding });

@@ -7,6 +7,7 @@
  * (§8.4, §8.5) are not checked here.
  */
 import { clipText, findUnmappable, gbkLengthOfMappable } from '../encoding/charset.js';
+import { EvoucherError } from '../errors.js';
 import { amountToCents, centsToAmount, isAmount } from './amount.js';
 import { getCodeTable, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
@@ -70,9 +71,19 @@ export function isCompactDate(s: string): boolean {
   return d <= days;
 }
 
-/** Today's date `yyyyMMdd` in China Standard Time (UTC+8, no daylight saving). */
-function todayCst(now: Date): string {
+/**
+ * Today's date `yyyyMMdd` in China Standard Time (UTC+8, no daylight saving), compared as text with 8-digit
+ * dates. After year 9999 it is `99991231`: every date that can be written is then in the past, where a 5-digit
+ * year (`100000101`) would sort before `20251128` and call it the future.
+ *
+ * @param now - the clock.
+ * @returns the date.
+ * @throws EvoucherError `ARG_INVALID` when `now` is not a valid Date (every date would read as in the future).
+ */
+export function todayCst(now: Date): string {
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new EvoucherError('ARG_INVALID', 'now must be a valid Date', { detail: { option: 'now' } });
   const t = new Date(now.getTime() + 8 * 3600_000);
+  if (t.getUTCFullYear() > 9999) return '99991231';
   return `${t.getUTCFullYear().toString().padStart(4, '0')}${(t.getUTCMonth() + 1).toString().padStart(2, '0')}${t.getUTCDate().toString().padStart(2, '0')}`;
 }
 
@@ -261,7 +272,8 @@ function checkPart(
  * @param options - the view (`original` by default) and the clock.
  * @returns the issues, empty when the voucher is valid; each has a path, a rule code from
  *   `VOUCHER_RULE_CODES` and a message.
- * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when the catalogue has no such type.
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when the catalogue has no such type, `ARG_INVALID` when `now` is
+ *   not a valid Date.
  * @example validateVoucher(parseVoucher(bytes), { view: 'receipt' }).map((i) => i.code)
  */
 export function validateVoucher(v: Voucher, options: ValidateOptions = {}): readonly ValidationIssue[] {

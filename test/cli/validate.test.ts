@@ -117,6 +117,12 @@ describe('evoucher validate', () => {
     expect(r.stdout).toContain('VouDate: VOUCHER_DATE_FUTURE');
   });
 
+  it('an --at that is year 10000 in China Standard Time finds no date in the future (VouDate 20251128 was "after today (100000101)")', async () => {
+    const r = await runCli(['validate', f('bare.xml'), '--at', '9999-12-31T20:00:00Z']);
+    expect(r.stdout).not.toContain('FUTURE');
+    expect(r.code).toBe(0);
+  });
+
   it('lists at most 100 problems per voucher and counts the rest: a 1.8 MB envelope of 13,000 problems a body is exit 1, not out of memory', async () => {
     // 150 bodies, each an 8202 of 1,000 empty detail lines (within the reader's limits): 13 required elements a line.
     const bodies: string[] = [];

@@ -232,6 +232,23 @@ describe('voucher validation rules', () => {
     expect(() => buildVoucher('9999', asData({}))).toThrow(expect.objectContaining({ code: 'VOUCHER_UNKNOWN_TYPE' }));
   });
 
+  it('a clock in year 10000 in China Standard Time (9999-12-31T16:00Z on) finds no date in the future, and an invalid clock is ARG_INVALID', () => {
+    // "100000101" sorted before "20251128": every voucher was "after today", its year "after the current year 1000".
+    const v = buildVoucher('5201', asData(example('5201')), { now: NOW });
+    for (const now of [new Date('9999-12-31T16:00:00Z'), new Date('+010000-06-01T00:00:00Z')]) {
+      expect(validateVoucher(v, { now })).toEqual([]);
+      expect(buildVoucher('5201', asData({ ...example('5201'), StYear: '9999', VouDate: '99991231' }), { now }).fields.VouDate).toBe('99991231');
+      expect(fillReceipt(v, { XPayDate: '99991231', XPayAmt: '12680.50' }, [], { now }).fields.XPayDate).toBe('99991231');
+    }
+    // The last CST day of year 9999 still has its tomorrow.
+    const last = buildVoucher('5201', asData({ ...example('5201'), StYear: '9999', VouDate: '99991231' }), { now: new Date('9999-12-31T00:00:00Z') });
+    expect(validateVoucher(last, { now: new Date('9999-12-30T15:59:59Z') }).map((i) => i.code)).toEqual(['VOUCHER_DATE_FUTURE']);
+    // Not "VouDate 20251128 is after today (0NaNNaNNaN)", nor a RangeError from fillReceipt.
+    for (const call of [() => validateVoucher(v, { now: new Date(NaN) }), () => buildVoucher('5201', asData(example('5201')), { now: new Date('x') }), () => fillReceipt(v, {}, [], { now: new Date(NaN) })]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'ARG_INVALID' }));
+    }
+  });
+
   it('uses the real clock when no `now` is given', () => {
     const d = { ...example('5201'), StYear: '2999', VouDate: '29990101' };
     expect(() => buildVoucher('5201', asData(d))).toThrow(VoucherValidationError);

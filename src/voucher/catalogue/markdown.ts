@@ -106,7 +106,7 @@ export function renderVoucherTypesMarkdown(): string {
     '  `<Element/>`); the reader keeps exactly the elements present.',
     '- **X** marks X-fields: empty in the original, filled by the processing party in the receipt (回单). A',
     '  receipt may differ from its original only in X-fields.',
-    '- Dates "not in the future" are compared with today in China Standard Time (UTC+8).',
+    '- Dates "not in the future" are compared with today in China Standard Time (UTC+8), the clock given as `now` (a `Date` that is not valid is `ARG_INVALID`); from year 10000 in China Standard Time no date is in the future.',
     '- Rule codes are listed in [errors.md](errors.md#voucher-validation-rules).',
     '',
     '**Value kinds:**',
