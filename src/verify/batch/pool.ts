@@ -12,8 +12,10 @@
  *   may be an async iterable, consumed only as fast as results are taken and never waited on while there is
  *   work to hand out or a result to yield (`input.ts`): files that arrive one by one are verified as they come,
  *   and an input that waits for the consumer's results cannot deadlock the batch.
- * - **Same verdicts as one thread.** Every worker gets the same resolved options and one validation time
- *   fixed before the first file, so a batch says exactly what `verifyEnvelope` says file by file.
+ * - **Same verdicts as one thread.** Every worker gets the same resolved options, so a batch says exactly what
+ *   `verifyEnvelope` says file by file: at the caller's validation time (`at`), else at the time each file is
+ *   verified, as `createVerifier` validates each call when it has no `at`. A pool of a service or a stream that
+ *   runs for days would otherwise judge the vouchers sealed after it started as sealed in the future.
  * - **Failures stay per file.** A file that cannot be read is reported with `ARG_IO`. A worker that dies
  *   (out of its heap limit, a native fault) is replaced, and the files it had not answered are tried again one
  *   at a time, each alone on a worker: only a file whose worker dies while verifying it alone is reported
@@ -249,7 +251,7 @@ export interface VerifierPool {
 /**
  * Starts a pool of worker threads for repeated batches with the same options (a verifying service, a watch
  * loop): the workers, their parsed trust anchors, path caches and compiled code stay warm between batches.
- * The validation time is fixed when the pool is made (`options.at`, default now).
+ * The validation time is `options.at` for every file of every batch, else the time each file is verified.
  *
  * @param options - the verifier options (trust anchors required) plus `jobs`, `maxInFlight`, `maxFileBytes`, `workerResourceLimits`.
  * @returns the pool; call `close()` when done.
@@ -276,7 +278,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     anchors: o.trust.anchors.map((a) => a.der),
     crls: o.crls.map((c) => c.der),
     intermediates: o.intermediates.map((c) => c.der),
-    at: o.at.getTime(),
+    at: options.at === undefined ? undefined : o.at.getTime(),
     requireRevocation: o.requireRevocation,
     ...(o.policy === undefined ? {} : { policy: o.policy }),
     ...(o.limits === undefined ? {} : { limits: o.limits }),
@@ -394,9 +396,11 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     } catch (e) {
       return { index, file, reports: [], error: errorOf(e, 'ARG_IO') };
     }
-    // The options resolved once: the same trust store, CRLs, validation time and path cache for every file.
-    if (json === undefined) return { index, file, reports: verifyEnvelopeSync(bytes, o) };
-    return { index, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, o, false), json) };
+    // The options resolved once: the same trust store, CRLs and path cache for every file, and the caller's
+    // validation time, else the time the file is verified (as on the workers).
+    const at = options.at === undefined ? Object.assign({}, o, { at: new Date() }) : o;
+    if (json === undefined) return { index, file, reports: verifyEnvelopeSync(bytes, at) };
+    return { index, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, at, false), json) };
   }
 
   async function* inThisThread(input: BatchInput, json: JsonLayout | undefined): AsyncGenerator<Outcome, void, undefined> {
@@ -578,7 +582,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  * are in progress or waiting to be yielded.
  *
  * Each result holds what {@link verifyEnvelope} returns for the file's bytes with the same options; the
- * validation time is fixed once (`options.at`, default now) for the whole batch. Stopping the iteration early
+ * validation time is `options.at` for every file, else the time each file is verified. Stopping the iteration early
  * (`break` out of `for await`, or `return()`) stops the workers. An iterator dropped without either does not
  * keep the process alive, and its workers stop once it is garbage-collected; call `return()` to stop them at
  * once. For repeated batches, {@link createVerifierPool} keeps the workers warm.

@@ -15,8 +15,11 @@ export interface WorkerInit {
   readonly crls: readonly Uint8Array[];
   /** Extra untrusted certificates, DER. */
   readonly intermediates: readonly Uint8Array[];
-  /** The validation time shared by every worker, ms since the epoch. */
-  readonly at: number;
+  /**
+   * The validation time the caller fixed, ms since the epoch, shared by every worker; undefined when the caller
+   * gave none, and then each file is verified at the time it is verified (as `createVerifier` does per call).
+   */
+  readonly at: number | undefined;
   readonly requireRevocation: boolean;
   readonly policy?: SealPolicy;
   readonly limits?: ParseEnvelopeOptions['limits'];

@@ -15,7 +15,7 @@ const init = workerData as WorkerInit;
 // Resolved once (the policy checked, intermediates parsed), not per file.
 const options = resolveOptions({
   trust: createTrustStore(init.anchors),
-  at: new Date(init.at),
+  ...(init.at === undefined ? {} : { at: new Date(init.at) }),
   crls: init.crls.map((c) => parseCrl(c)),
   intermediates: init.intermediates,
   requireRevocation: init.requireRevocation,
@@ -36,7 +36,7 @@ function answer(task: WorkerTask, json: JsonLayout | undefined): WorkerAnswer {
   }
   try {
     // Not frozen: the reports leave as JSON text at once.
-    const reports = verifyEnvelopeSync(bytes, options, false);
+    const reports = verifyEnvelopeSync(bytes, init.at === undefined ? Object.assign({}, options, { at: new Date() }) : options, false);
     return json === undefined ? { id: task.id, reportsJson: JSON.stringify(reports) } : { id: task.id, rendered: renderJsonReports(task.file, reports, json) };
   } catch (e) {
     // The verifier throws only on misuse, which the main thread has ruled out; anything else is a fault.
