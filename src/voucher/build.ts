@@ -39,6 +39,19 @@ export interface BuildOptions {
 
 const DASHED_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 
+/**
+ * The value as it is written: a date given as `yyyy-MM-dd` becomes `yyyyMMdd` (domain.md §3: both forms are
+ * accepted on input, `yyyyMMdd` is written), everything else is kept. Internal: the builder and receipts share it.
+ *
+ * @param fd - the element.
+ * @param value - the given value.
+ * @returns the value to check and write.
+ */
+export function writtenForm(fd: FieldDef, value: string): string {
+  const m = fd.type === 'date' ? DASHED_DATE.exec(value) : null;
+  return m === null ? value : `${m[1] ?? ''}${m[2] ?? ''}${m[3] ?? ''}`;
+}
+
 function isRecord(x: unknown): x is Readonly<Record<string, unknown>> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -74,9 +87,7 @@ function collect(
       add(path, 'VOUCHER_DATA_SHAPE', `${path} is given twice (as ${fd.name} and an alias)`);
       continue;
     }
-    // domain.md §3: yyyy-MM-dd is accepted on input and written yyyyMMdd.
-    const m = fd.type === 'date' ? DASHED_DATE.exec(value) : null;
-    given.set(fd.name, m === null ? value : `${m[1] ?? ''}${m[2] ?? ''}${m[3] ?? ''}`);
+    given.set(fd.name, writtenForm(fd, value));
   }
   const out: Record<string, string> = {};
   for (const fd of fields) out[fd.name] = given.get(fd.name) ?? '';

@@ -5,7 +5,7 @@
  */
 import { EvoucherError } from '../errors.js';
 import { getVoucherType } from './catalogue/index.js';
-import { VoucherValidationError } from './build.js';
+import { VoucherValidationError, writtenForm } from './build.js';
 import type { FieldDef, ValidationIssue, Voucher } from './types.js';
 import { checkField, todayCst } from './validate.js';
 
@@ -31,8 +31,10 @@ function apply(
       issues.push({ path: `${where}${k}`, code: 'VOUCHER_FIELD_TYPE', message: `${where}${k} must be a string` });
       continue;
     }
-    issues.push(...checkField(fd, v, `${where}${k}`, 'receipt', today));
-    merged[k] = v;
+    // As the builder takes them: a date may be given as yyyy-MM-dd and is written yyyyMMdd (domain.md §3).
+    const w = writtenForm(fd, v);
+    issues.push(...checkField(fd, w, `${where}${k}`, 'receipt', today));
+    merged[k] = w;
   }
   // Keep catalogue order, so the receipt serializes canonically.
   const out: Record<string, string> = {};

@@ -14,6 +14,12 @@ import { asData, example, NOW } from './helpers.js';
 const original = buildVoucher('5201', asData(example('5201')), { now: NOW });
 
 describe('fillReceipt', () => {
+  it('takes a date as yyyy-MM-dd, as the builder does, and writes it yyyyMMdd (domain.md §3)', () => {
+    const r = fillReceipt(original, { XPayDate: '2025-11-28', XPayAmt: '12680.50' }, [], { now: NOW });
+    expect(r.fields['XPayDate']).toBe('20251128');
+    expect(thrownCode(() => fillReceipt(original, { XPayDate: '2025-02-30' }, [], { now: NOW }))).toBe('VOUCHER_INVALID');
+    expect(thrownCode(() => fillReceipt(original, { XPayDate: '2025-11-2' }, [], { now: NOW }))).toBe('VOUCHER_INVALID');
+  });
   it('sets main and detail X-fields and nothing else', () => {
     const r = fillReceipt(original, { XPayDate: '20251128', XPayAmt: '12680.50', XAgentBusinessNo: 'B001' }, [{ XPayAmt: '8000.00' }, { XAddWord: '成功' }], { now: NOW });
     expect(r.fields.XPayDate).toBe('20251128');

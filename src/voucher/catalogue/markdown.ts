@@ -10,7 +10,7 @@ const KIND_RULES: readonly [string, string][] = [
   ['text', 'any text without control characters'],
   ['code', '`[0-9A-Za-z._-]+` unless the element gives its own pattern'],
   ['amount', 'optional `-`, 1–15 integer digits without leading zeros, `.`, exactly 2 decimals (`8979.05`, `-12.00`, `0.00`; never `+`, separators or `-0.00`)'],
-  ['date', '`yyyyMMdd`, a real calendar date (the builder also accepts `yyyy-MM-dd` and writes `yyyyMMdd`)'],
+  ['date', '`yyyyMMdd`, a real calendar date (the builder and receipts also accept `yyyy-MM-dd` and write `yyyyMMdd`)'],
   ['year', '4 digits'],
   ['month', '`01`–`12`'],
   ['account', '`[0-9A-Z-]{1,32}` unless the element gives its own pattern'],
