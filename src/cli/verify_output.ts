@@ -125,16 +125,18 @@ export interface VerifyOutput {
  * root element carries the totals).
  *
  * @param format - the output format.
+ * @param at - the validation time every report is made at (the summary line names it, also when no file could be
+ *   read).
  * @returns the output.
  */
-export function createVerifyOutput(format: OutputFormat): VerifyOutput {
+export function createVerifyOutput(format: OutputFormat, at: Date): VerifyOutput {
   const json = format === 'json' ? createJsonArrayWriter() : undefined;
   const lines: string[] = [];
   const suites: JunitSuite[] = [];
   let total = 0;
   let valid = 0;
   let unreadable = 0;
-  let validationTime: string | undefined;
+  const validationTime = at.toISOString();
   const addRendered = async (o: RenderedOutcome): Promise<void> => {
     if (o.ioError !== undefined) {
       unreadable++;
@@ -155,7 +157,6 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
       for (const r of o.reports) {
         total++;
         if (r.status === 'VALID') valid++;
-        validationTime ??= r.validationTime;
         if (json !== undefined) await json.add({ file: o.file, ...r } satisfies FileReport);
       }
       if (format === 'junit') suites.push(junitSuite(o));
@@ -164,7 +165,7 @@ export function createVerifyOutput(format: OutputFormat): VerifyOutput {
     async end(): Promise<void> {
       if (json !== undefined) await json.end();
       else if (format === 'junit') printText(toJunit(suites));
-      else printLines([...lines, `${valid} of ${total} voucher(s) VALID (validation time ${validationTime ?? '-'})`]);
+      else printLines([...lines, `${valid} of ${total} voucher(s) VALID (validation time ${validationTime})`]);
     },
     exitCode(): number {
       if (unreadable > 0) return 2;

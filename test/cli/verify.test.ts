@@ -111,6 +111,8 @@ describe('evoucher verify', () => {
     const missing = await runCli(['verify', f('nope.xml'), ...trust, ...at]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('ARG_IO');
+    // The summary names the validation time even when no file could be read.
+    expect(missing.stdout).toContain(`0 of 0 voucher(s) VALID (validation time ${AT.toISOString()})`);
     expect((await runCli(['verify', f('ok.xml'), ...trust, '--at', 'yesterday'])).code).toBe(2);
     expect((await runCli(['verify', ...trust])).code).toBe(2);
   });

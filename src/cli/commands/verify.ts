@@ -136,7 +136,7 @@ export async function run(args: string[]): Promise<number> {
   const intermediates = await readCertificateOptions(values.intermediate ?? [], 'intermediate', 1024 * 1024);
   const jobs = parseJobs(values.jobs);
 
-  const output = createVerifyOutput(format);
+  const output = createVerifyOutput(format, at);
   const options: VerifyOptions = { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) };
   // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
   if (files.length > 1 && jobs > 0 && !files.includes('-')) {
