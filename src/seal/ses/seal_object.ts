@@ -283,7 +283,7 @@ function requireSm2Certificate(certDer: Uint8Array, role: string): ReturnType<ty
  * @throws EvoucherError `SEAL_SES_REQUIRES_SM2` (maker or a holder not SM2), `SEAL_PERIOD_INVALID`
  *   (validStart not before validEnd, or validEnd after the maker certificate's notAfter or before its notBefore),
  *   `CERT_KEY_USAGE` / `CERT_UNKNOWN_CRITICAL_EXTENSION` (the maker certificate may not sign a seal),
- *   `ARG_INVALID` (no holder, empty name, non-ASCII esID or vid, bad picture size, a seal object over
+ *   `ARG_INVALID` (no holder, a holder given twice, empty name, non-ASCII esID or vid, bad picture size, a seal object over
  *   {@link MAX_SEAL_OBJECT_BYTES}), `CERT_MALFORMED` (a certificate is not one), `KEY_CERT_MISMATCH` (the maker's
  *   signature does not verify with its certificate), key-provider codes from `maker.sign`.
  * @example
@@ -319,6 +319,13 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   const type = options.type ?? 1;
   if (!Number.isSafeInteger(type) || type < 0 || type > 0x7fffffff) argInvalid('seal: type must be a non-negative integer');
   holders.forEach((h, i) => requireSm2Certificate(h, `holder[${i}]`));
+  // A certList names each holder once: a repeated certificate adds bytes and no holder.
+  const seen = new Set<string>();
+  holders.forEach((h, i) => {
+    const hex = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
+    if (seen.has(hex)) argInvalid(`seal: holder[${i}] repeats an earlier holder certificate`);
+    seen.add(hex);
+  });
   const makerCert = await maker.certificate();
   const makerKey = requireSm2Certificate(makerCert, 'maker');
   // The sealer and the verifier judge the maker certificate at every stamp (maker-key-usage, maker-chain at the

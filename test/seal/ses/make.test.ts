@@ -140,6 +140,7 @@ describe('makeSeal', () => {
     expect(await codeOfAsync(() => makeSeal({ ...base, maker: lying }))).toBe('SEAL_SES_REQUIRES_SM2');
     expect(await codeOfAsync(() => makeSeal({ ...base, holders: [p256.certDer] }))).toBe('SEAL_SES_REQUIRES_SM2');
     expect(await codeOfAsync(() => makeSeal({ ...base, holders: [] }))).toBe('ARG_INVALID');
+    expect(await codeOfAsync(() => makeSeal({ ...base, holders: [dw.certDer, Uint8Array.from(dw.certDer)] }))).toBe('ARG_INVALID');
     expect(await codeOfAsync(() => makeSeal({ ...base, holders: [Uint8Array.of(1, 2, 3)] }))).toBe('CERT_MALFORMED');
     expect(await codeOfAsync(() => makeSeal({ ...base, name: '  ' }))).toBe('ARG_INVALID');
     expect(await codeOfAsync(() => makeSeal({ ...base, esId: '印章' }))).toBe('ARG_INVALID');
