@@ -1,6 +1,6 @@
 /**
- * docs/errors.md lists every error code once, under the heading of its area array, and every voucher
- * validation rule code once, under "Voucher validation rules"; it lists nothing else.
+ * docs/errors.md lists every error code once, under the heading of its area array and in the order of that
+ * array, and every voucher validation rule code once, under "Voucher validation rules"; it lists nothing else.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +47,11 @@ describe('docs/errors.md', () => {
       const heading = [...secs.keys()].find((h) => h.includes(`\`${name}\``));
       expect(heading, `a "## ... (\`${name}\`)" heading`).toBeDefined();
       expect(codes.filter((c) => !(secs.get(heading ?? '') ?? []).includes(c))).toEqual([]);
+    });
+
+    it(`lists the codes of ${name} in the order of the array`, () => {
+      const heading = [...secs.keys()].find((h) => h.includes(`\`${name}\``));
+      expect(secs.get(heading ?? '')).toEqual([...codes]);
     });
   }
 
