@@ -3,7 +3,6 @@
  * path building (src/pki/name.ts) and for the intermediates a signer hands out (src/keys/certificate.ts), so that a
  * signer never leaves out a certificate a verifier would chain.
  */
-import { bytesToHex } from '@noble/curves/utils.js';
 import { DER_TAG, derChildren, expectDerTag, failDer, readDer, readDerOid } from './der.js';
 import type { DerNode } from './der.js';
 
@@ -71,7 +70,9 @@ export function readNameAttributes(node: DerNode): NameAttribute[][] {
       const [typeT, valueT] = derChildren(expectDerTag(atv, DER_TAG.SEQUENCE, 'AttributeTypeAndValue'), 'AttributeTypeAndValue', 2, 2) as [DerNode, DerNode];
       const oid = readDerOid(typeT, 'AttributeTypeAndValue.type');
       const value = decodeString(valueT);
-      const rawHex = bytesToHex(valueT.raw);
+      // Buffer's hex is one flat string; bytesToHex builds it a character pair at a time, a rope of one node per
+      // byte (about 16 bytes of heap per byte of the value) that parsed certificates kept in their cache.
+      const rawHex = Buffer.from(valueT.raw.buffer, valueT.raw.byteOffset, valueT.raw.length).toString('hex');
       attrs.push(value === undefined ? { oid, rawHex } : { oid, value, rawHex });
     }
     if (attrs.length === 0) failDer('empty relative distinguished name', rdn);

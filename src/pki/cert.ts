@@ -110,9 +110,24 @@ const cache = new WeakMap<CertificateInfo, ParsedCertificate>();
  * Parsed certificates by their exact bytes (bounded, least recently used dropped first). A stream of vouchers
  * carries the same few sealer and CA certificates again and again; parsing them once saves most of the
  * per-seal certificate work. Only successful parses are kept, and a hit returns the same frozen object.
+ *
+ * What is parsed is untrusted (every certificate a stamp embeds, up to 64 KiB each), and a parsed certificate
+ * whose names fill it takes 6 to 8 times its size in heap (each name as values, hex, text and comparison key):
+ * 512 of any size kept about 1 GiB alive, filled by one envelope of hostile certificates. Certificates up to
+ * {@link SMALL_CERTIFICATE_BYTES} (every ordinary one) go in `byBytes`, longer ones in a small table of their own.
  */
 const MAX_PARSED_BY_BYTES = 512;
+/** The largest certificate kept in the main table of parsed certificates; real ones are 0.5–2 KiB. */
+const SMALL_CERTIFICATE_BYTES = 4096;
+/** Parsed certificates over {@link SMALL_CERTIFICATE_BYTES} kept. */
+const MAX_PARSED_LARGE = 8;
 const byBytes = new BytesMap<ParsedCertificate>(MAX_PARSED_BY_BYTES);
+const byBytesLarge = new BytesMap<ParsedCertificate>(MAX_PARSED_LARGE);
+
+/** The table of parsed certificates that holds certificates of this length. */
+function parsedTable(length: number): BytesMap<ParsedCertificate> {
+  return length > SMALL_CERTIFICATE_BYTES ? byBytesLarge : byBytes;
+}
 
 function malformed(message: string, cause?: unknown): EvoucherError {
   return new EvoucherError('CERT_MALFORMED', message, cause === undefined ? {} : { cause });
@@ -282,7 +297,7 @@ function freezeDeep<T extends object>(o: T): T {
 function parseDer(der: Uint8Array): ParsedCertificate {
   if (der.length > MAX_CERTIFICATE_SIZE) throw malformed(`certificate larger than ${MAX_CERTIFICATE_SIZE} bytes`);
   // Keyed by the exact bytes (compared in full), least recently used dropped first.
-  const known = byBytes.get(der);
+  const known = parsedTable(der.length).get(der);
   if (known !== undefined) return known;
   const bytes = new Uint8Array(der); // own copy: callers may reuse their buffer
   let info: CertificateInfo;
@@ -419,7 +434,7 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     ...(extKeyUsage === undefined ? {} : { extKeyUsage: Object.freeze(extKeyUsage) }),
   });
   cache.set(info, parsed);
-  byBytes.set(bytes, parsed);
+  parsedTable(bytes.length).set(bytes, parsed);
   return parsed;
 }
 

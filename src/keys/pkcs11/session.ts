@@ -61,7 +61,7 @@ export class TokenSession {
    *
    * @param fn - the session work
    * @returns what `fn` returns
-   * @throws KeyProviderError `KEY_DEVICE_ERROR` when the session is closed; whatever `fn` throws
+   * @throws KeyProviderError `KEY_PROVIDER_CLOSED` when the session is closed; whatever `fn` throws
    */
   run<T>(fn: (p11: Pkcs11Js.PKCS11, session: Buffer) => Promise<T> | T): Promise<T> {
     if (this.#closed !== undefined) {
