@@ -16,6 +16,7 @@ import { checkSigner, evaluateCompleteness, type Completeness, type PolicyPositi
 import type { SealFormat, TbsView } from '../../seal/tbs.js';
 import type { StampEntry } from '../../voucher/index.js';
 import { failed, passed, skipped, type ReportCheck } from '../report.js';
+import { failedFrom } from './guard.js';
 
 /**
  * The `position` check.
@@ -108,7 +109,14 @@ export function completenessChecks(stamps: readonly StampEntry[], resolved: Reso
     checks.push(skipped('completeness', 'no policy: the voucher type is not known'));
     return { checks };
   }
-  const c = evaluateCompleteness(stamps, resolved, bodyView);
+  let c: Completeness;
+  try {
+    c = evaluateCompleteness(stamps, resolved, bodyView);
+  } catch (e) {
+    // Never VALID (a required check failed), and the seals verified before it stay in the report.
+    checks.push(failedFrom('completeness', e));
+    return { checks };
+  }
   if (c.receiptUnsealed && !c.originalUnsealed && c.missing.length === 0 && c.unknown.length === 0 && c.duplicates.length === 0) {
     // The receipt's X-fields (what the bank or the PBOC filled in) would otherwise be covered by no seal.
     checks.push(failed('completeness', 'POLICY_RECEIPT_UNSEALED', `the receipt carries no receipt-view seal, so no seal covers its X-fields (${resolved.source} policy receipt positions: ${resolved.positions.filter((p) => p.view === 'receipt').map((p) => p.id).join(', ') || 'none'})`));

@@ -6,6 +6,7 @@
  */
 import { diffVouchers, type EnvelopeBody } from '../../voucher/index.js';
 import { failed, passed, skipped, type ReportCheck } from '../report.js';
+import { failedFrom } from './guard.js';
 import { parseCheck, rulesCheck } from './voucher.js';
 
 /** How many forbidden differences a message names. */
@@ -37,7 +38,13 @@ export function receiptChecks(body: EnvelopeBody, at: Date): ReportCheck[] {
     checks.push(skipped('receipt-diff', 'the original or the receipt could not be read'));
     return checks;
   }
-  const diffs = diffVouchers(original, receipt);
+  let diffs: ReturnType<typeof diffVouchers>;
+  try {
+    diffs = diffVouchers(original, receipt);
+  } catch (e) {
+    checks.push(failedFrom('receipt-diff', e));
+    return checks;
+  }
   const forbidden = diffs.filter((d) => !d.x);
   if (forbidden.length > 0) {
     const named = forbidden.slice(0, MAX_DIFFS_NAMED).map((d) => d.path);

@@ -8,6 +8,7 @@ import type { Digester } from '../../crypto/digest_memo.js';
 import { getVoucherType, validateVoucher, type EnvelopeBody, type Voucher } from '../../voucher/index.js';
 import { hex } from '../util.js';
 import { failed, passed, skipped, type ReportCheck, type VoucherSummary } from '../report.js';
+import { failedFrom } from './guard.js';
 
 /** How many validation issues a message names (the rest are counted). */
 const MAX_ISSUES_NAMED = 5;
@@ -35,11 +36,17 @@ export function parseCheck(check: string, voucher: Voucher | undefined, error: {
  * @param voucher - the parsed voucher, if any.
  * @param view - `original` (X-fields empty) or `receipt` (required X-fields filled).
  * @param at - the validation time (the clock of "not in the future" rules).
- * @returns the check; failed with `VOUCHER_INVALID` and `detail.issues` (the rule codes).
+ * @returns the check; failed with `VOUCHER_INVALID` and `detail.issues` (the rule codes), or with the thrown code
+ *   (`VERIFY_INTERNAL_ERROR` for an unexpected exception: the other checks and the seals still run).
  */
 export function rulesCheck(check: string, voucher: Voucher | undefined, view: 'original' | 'receipt', at: Date): ReportCheck {
   if (voucher === undefined) return skipped(check, 'the voucher could not be read');
-  const issues = validateVoucher(voucher, { view, now: at });
+  let issues: ReturnType<typeof validateVoucher>;
+  try {
+    issues = validateVoucher(voucher, { view, now: at });
+  } catch (e) {
+    return failedFrom(check, e);
+  }
   if (issues.length === 0) return passed(check, `passes the ${voucher.vtCode} rules for the ${view} view`);
   const named = issues.slice(0, MAX_ISSUES_NAMED).map((i) => `${i.path || '(voucher)'}: ${i.code}`);
   const more = issues.length > MAX_ISSUES_NAMED ? ` and ${issues.length - MAX_ISSUES_NAMED} more` : '';

@@ -20,7 +20,7 @@ const OID = {
   unknownRsa: [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x63],
   sm2WithSm3: [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x75],
   ecdsaWithSha256: [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
-  sm2WithSha256: [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x76],
+  sm2WithSha1: [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x76], // 1.2.156.10197.1.502 (…1.503 is in algorithms_confusion.test.ts)
 };
 
 /** Replaces the last occurrence of `from` (the SignerInfo's algorithm comes after the certificates). */
@@ -59,8 +59,8 @@ describe('weak and unknown algorithms', () => {
     });
   }
 
-  it('SM2-with-SHA256 (1.2.156.10197.1.503) on an SM2 seal → CRYPTO_ALGORITHM_FORBIDDEN', async () => {
-    const r = await verifyOne(patchCz(sm2Sealed, (s) => replaceLast(s, OID.sm2WithSm3, OID.sm2WithSha256)));
+  it('SM2-with-SHA1 (1.2.156.10197.1.502) on an SM2 seal → CRYPTO_ALGORITHM_FORBIDDEN', async () => {
+    const r = await verifyOne(patchCz(sm2Sealed, (s) => replaceLast(s, OID.sm2WithSm3, OID.sm2WithSha1)));
     expect(r.status).toBe('INVALID');
     expect(failures(r)).toEqual(['seals[1].format:CRYPTO_ALGORITHM_FORBIDDEN']);
   });
