@@ -155,6 +155,15 @@ export function replaceBytes(bytes: Uint8Array, from: Uint8Array, to: Uint8Array
   return Uint8Array.from([...bytes.subarray(0, i), ...to, ...bytes.subarray(i + from.length)]);
 }
 
+/** `bytes` with the last occurrence of `from` overwritten by `to` (same length: an OID swapped for another). */
+export function replaceLast(bytes: Uint8Array, from: readonly number[], to: readonly number[]): Uint8Array {
+  const i = Buffer.from(bytes).lastIndexOf(Buffer.from(from));
+  if (i < 0) throw new Error('pattern not found');
+  const out = Uint8Array.from(bytes);
+  out.set(to, i);
+  return out;
+}
+
 const KEY_KIND: Readonly<Record<Family, 'sm2' | 'ec-p256' | 'rsa'>> = { sm2: 'sm2', p256: 'ec-p256', rsa: 'rsa' };
 
 /** A key provider over an in-memory key and certificate (real signatures). */

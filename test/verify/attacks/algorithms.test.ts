@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signMessage } from '../../../src/crypto/index.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
-import { b64, craftStamp, failures, issueSealer, replaceBytes, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
+import { b64, craftStamp, failures, issueSealer, replaceBytes, replaceLast, seal, stampsOf, T, unsealed, verifyOne } from '../helpers.js';
 
 const OID = {
   sha256WithRsa: [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b],
@@ -22,15 +22,6 @@ const OID = {
   ecdsaWithSha256: [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
   sm2WithSha1: [0x06, 0x08, 0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x83, 0x76], // 1.2.156.10197.1.502 (…1.503 is in algorithms_confusion.test.ts)
 };
-
-/** Replaces the last occurrence of `from` (the SignerInfo's algorithm comes after the certificates). */
-function replaceLast(bytes: Uint8Array, from: number[], to: number[]): Uint8Array {
-  const i = Buffer.from(bytes).lastIndexOf(Buffer.from(from));
-  if (i < 0) throw new Error('oid not found');
-  const out = Uint8Array.from(bytes);
-  out.set(to, i);
-  return out;
-}
 
 let rsaSealed: Uint8Array;
 let sm2Sealed: Uint8Array;

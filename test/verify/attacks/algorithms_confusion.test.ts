@@ -26,6 +26,7 @@ import {
   manifest,
   pkiText,
   replaceBytes,
+  replaceLast,
   seal,
   stampsOf,
   T,
@@ -41,15 +42,6 @@ const OID = {
   sha256WithRsa: [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b], // 1.2.840.113549.1.1.11
   dsaWithSha256: [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x02], // 2.16.840.1.101.3.4.3.2
 };
-
-/** Replaces the last occurrence of `from` (the signer's algorithm comes after the certificates). */
-function replaceLast(bytes: Uint8Array, from: number[], to: number[]): Uint8Array {
-  const i = Buffer.from(bytes).lastIndexOf(Buffer.from(from));
-  if (i < 0) throw new Error('oid not found');
-  const out = Uint8Array.from(bytes);
-  out.set(to, i);
-  return out;
-}
 
 /** The envelope with the stamp at `index` transformed (its base64 swapped in the text). */
 function patchStamp(envelope: Uint8Array, index: number, f: (stamp: Uint8Array) => Uint8Array): Uint8Array {
