@@ -50,12 +50,14 @@ function nodeName(alg: HashAlgorithm): string {
  * @param alg - `sm3` or `sha256`.
  * @param data - the bytes to hash.
  * @returns the 32-byte digest.
- * @throws EvoucherError `CRYPTO_ALGORITHM_UNSUPPORTED` for any other name.
+ * @throws EvoucherError `CRYPTO_ALGORITHM_UNSUPPORTED` for any other name; `ARG_INVALID` when `data` is not a
+ *   Uint8Array (node would hash a string's UTF-8 and refuse the rest with a TypeError).
  * @example
  * digest('sm3', new TextEncoder().encode('abc')) // 66c7f0f4...8f4ba8e0
  */
 export function digest(alg: HashAlgorithm, data: Uint8Array): Uint8Array {
   const name = nodeName(alg);
+  if (!(data instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the data to hash must be a Uint8Array', { detail: { argument: 'data' } });
   return bytesOf(oneShot === undefined ? nodeCrypto.createHash(name).update(data).digest('binary') : oneShot(name, data, 'binary'));
 }
 

@@ -75,11 +75,12 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
  * @param size - bytes per component, default 32 (P-256 and SM2).
  * @returns `2 × size` bytes.
  * @throws EvoucherError `CRYPTO_SIGNATURE_MALFORMED` if the DER is not strict, has trailing bytes,
- *   a zero component, or a component longer than `size`.
+ *   a zero component, or a component longer than `size`; `ARG_INVALID` when `size` is not an integer from 1 to 512.
  * @example
  * const raw = ecdsaDerToRaw(der) // 64 bytes for XML-DSig / JWS
  */
 export function ecdsaDerToRaw(der: Uint8Array, size = 32): Uint8Array {
+  if (!Number.isSafeInteger(size) || size < 1 || size > 512) throw new EvoucherError('ARG_INVALID', 'the component size must be an integer from 1 to 512', { detail: { argument: 'size' } });
   const pair = decodeRsDer(der);
   const limit = 1n << BigInt(size * 8);
   if (pair === null || pair.r >= limit || pair.s >= limit) {

@@ -12,9 +12,11 @@ const ALPHABET = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)
  *
  * @param bytes - the bytes.
  * @returns the base64 text.
+ * @throws EvoucherError `ARG_INVALID` when `bytes` is not a Uint8Array.
  * @example encodeBase64(new Uint8Array([1, 2, 3])) // 'AQID'
  */
 export function encodeBase64(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'base64: the bytes must be a Uint8Array');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 

@@ -32,6 +32,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const UTF16_DECODER = new TextDecoder('utf-16le');
 
+/** The charset argument of {@link encodeText} and {@link decodeText}, as a JavaScript caller may get it wrong. */
+function checkCharset(charset: unknown): void {
+  if (charset !== 'GBK' && charset !== 'UTF-8') {
+    throw new EvoucherError('ARG_INVALID', "the charset must be 'GBK' or 'UTF-8'", { detail: { argument: 'charset' } });
+  }
+}
+
 /**
  * Fast GBK tables, derived once (lazily, about 60 ms) from iconv-lite itself so they cannot disagree with it:
  * `pairs[(lead - 0x81) * 191 + (trail - 0x40)]` is the UTF-16 code unit of a two-byte sequence when iconv-lite
@@ -165,10 +172,12 @@ export function charsetFromLabel(label: string): Charset | undefined {
  * @param charset - `GBK` or `UTF-8`.
  * @returns the encoded bytes.
  * @throws EvoucherError `ENCODING_UNMAPPABLE_CHAR` (detail: `char` as U+XXXX, `index`) for a character outside
- *   the charset or a lone surrogate.
+ *   the charset or a lone surrogate; `ARG_INVALID` for text that is not a string or another charset.
  * @example encodeText('中文', 'GBK') // d6 d0 ce c4
  */
 export function encodeText(text: string, charset: Charset): Uint8Array {
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'the text to encode must be a string', { detail: { argument: 'text' } });
+  checkCharset(charset);
   if (charset === 'GBK' && ASCII_ONLY.test(text)) {
     // ASCII is itself in GBK: an envelope is ASCII but for its vouchers' base64, and was encoded character by
     // character by iconv-lite at every seal.
@@ -262,10 +271,13 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  * @param bytes - the encoded text.
  * @param charset - `GBK` or `UTF-8`.
  * @returns the text.
- * @throws EvoucherError `ENCODING_INVALID_BYTES` (detail `offset`: where the first sequence refused starts).
+ * @throws EvoucherError `ENCODING_INVALID_BYTES` (detail `offset`: where the first sequence refused starts);
+ *   `ARG_INVALID` for bytes that are not a Uint8Array or another charset.
  * @example decodeText(new Uint8Array([0xd6, 0xd0]), 'GBK') // '中'
  */
 export function decodeText(bytes: Uint8Array, charset: Charset): string {
+  if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the bytes to decode must be a Uint8Array', { detail: { argument: 'bytes' } });
+  checkCharset(charset);
   let text: string;
   if (charset === 'UTF-8') {
     try {

@@ -77,6 +77,7 @@ export interface OpenKeyProviderOptions {
  * await signer.close?.()
  */
 export async function openKeyProvider(uri: string, options: OpenKeyProviderOptions = {}): Promise<KeyProvider> {
+  if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openKeyProvider options must be an object', { detail: { argument: 'options' } });
   const parsed = parseKeyUri(uri);
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;

@@ -376,10 +376,14 @@ function decodeText(s: string, scheme: string, attribute: string): string {
  *
  * @param value - a text (encoded as UTF-8) or raw bytes (e.g. a CKA_ID)
  * @returns the escaped text
+ * @throws KeyProviderError `ARG_INVALID` when `value` is neither a string nor a Uint8Array
  * @example
  * `pkcs11:token=${encodePkcs11UriValue('my token')};id=${encodePkcs11UriValue(Uint8Array.of(1))}`
  */
 export function encodePkcs11UriValue(value: string | Uint8Array): string {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    throw new KeyProviderError('ARG_INVALID', 'a pkcs11 URI value must be a string or a Uint8Array', { detail: { argument: 'value' } });
+  }
   const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
   let out = '';
   for (const b of bytes) {

@@ -56,10 +56,12 @@ export function isParty(value: string): value is Party {
  * The SHA-256 fingerprint of certificate bytes, lower-case hex (the form {@link CertificateInfo.fingerprintSha256} uses).
  * @param der - certificate DER
  * @returns 64 lower-case hex characters
+ * @throws EvoucherError `ARG_INVALID` when `der` is not a Uint8Array
  * @example
  * certificateFingerprint(der) === parseCertificate(der).fingerprintSha256; // true
  */
 export function certificateFingerprint(der: Uint8Array): string {
+  if (!(der instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'certificate DER must be a Uint8Array', { detail: { argument: 'der' } });
   return createHash('sha256').update(der).digest('hex');
 }
 
@@ -81,10 +83,14 @@ export function normalizeFingerprint(fp: string): string {
  * The identity facts of a certificate: party, organisation, fingerprint and common name.
  * @param cert - a parsed certificate
  * @returns a frozen identity
+ * @throws EvoucherError `ARG_INVALID` when `cert` is not a parsed certificate
  * @example
  * certificateIdentity(parseCertificate(pem)); // { party: 'cz', organizationIdentifier: 'cz:110101', ... }
  */
 export function certificateIdentity(cert: CertificateInfo): CertificateIdentity {
+  if (typeof cert !== 'object' || cert === null || typeof cert.fingerprintSha256 !== 'string') {
+    throw new EvoucherError('ARG_INVALID', 'certificateIdentity needs a parsed certificate (parseCertificate)', { detail: { argument: 'cert' } });
+  }
   const id: { -readonly [K in keyof CertificateIdentity]: CertificateIdentity[K] } = { fingerprintSha256: cert.fingerprintSha256 };
   if (cert.party !== undefined) id.party = cert.party;
   if (cert.organizationIdentifier !== undefined) id.organizationIdentifier = cert.organizationIdentifier;

@@ -103,12 +103,13 @@ const crlKeys = new WeakMap<Crl, string>();
  *
  * @param options - `maxEntries`, the most keys kept.
  * @returns the cache, to pass to {@link validatePathCached}.
- * @throws EvoucherError `ARG_INVALID` when `maxEntries` is not a positive integer.
+ * @throws EvoucherError `ARG_INVALID` when `maxEntries` is not a positive integer or `options` not an object.
  * @example
  * const cache = createPathCache();
  * const r = validatePathCached(cert, { trust, at: signingTime, usage: 'sealer' }, cache);
  */
 export function createPathCache(options: PathCacheOptions = {}): PathCache {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createPathCache options must be an object');
   const maxEntries = options.maxEntries ?? DEFAULT_PATH_CACHE_ENTRIES;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new EvoucherError('ARG_INVALID', 'maxEntries must be a positive integer');
   const state: CacheState = { maxEntries, entries: new Map(), crlKey: '', hits: 0, misses: 0, stored: 0, crlInvalidations: 0 };
@@ -145,10 +146,13 @@ export function isPathCache(x: unknown): x is PathCache {
  *
  * @param trust - the trust store.
  * @returns its cache.
+ * @throws EvoucherError `ARG_INVALID` when `trust` is not an object.
  * @example
  * const cache = pathCacheFor(await loadTrustStore('trust/'));
  */
 export function pathCacheFor(trust: TrustStore): PathCache {
+  // A WeakMap key must be an object: anything else would be a TypeError.
+  if (typeof trust !== 'object' || trust === null) throw new EvoucherError('ARG_INVALID', 'pathCacheFor needs a trust store');
   let c = perStore.get(trust);
   if (c === undefined) {
     c = createPathCache();

@@ -165,6 +165,7 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
  * manifest.roles['cz-p256'].p12; // 'p256/cz.p12'
  */
 export async function createDemoPki(options: DemoPkiOptions = {}): Promise<DemoPki> {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createDemoPki options must be an object');
   const password = options.password ?? DEMO_PASSWORD;
   const notBefore = options.notBefore ?? DEMO_VALIDITY.notBefore;
   const notAfter = options.notAfter ?? DEMO_VALIDITY.notAfter;

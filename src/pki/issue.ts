@@ -152,9 +152,20 @@ function algorithmIdentifier(alg: SignatureAlgorithm): pkijs.AlgorithmIdentifier
   return new pkijs.AlgorithmIdentifier({ algorithmId: oid });
 }
 
-/** RFC 7093 §2 method 1: the leftmost 160 bits of the SHA-256 of the subjectPublicKey BIT STRING value. */
+/**
+ * RFC 7093 §2 method 1: the leftmost 160 bits of the SHA-256 of the subjectPublicKey BIT STRING value.
+ *
+ * @throws EvoucherError `ARG_INVALID` when `spki` is not a Uint8Array; `CRYPTO_KEY_INVALID` when it is no
+ *   SubjectPublicKeyInfo.
+ */
 export function keyIdentifier(spki: Uint8Array): Uint8Array {
-  const info = pkijs.PublicKeyInfo.fromBER(ab(spki));
+  if (!(spki instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the public key must be SPKI DER bytes', { detail: { argument: 'spki' } });
+  let info: pkijs.PublicKeyInfo;
+  try {
+    info = pkijs.PublicKeyInfo.fromBER(ab(spki));
+  } catch (e) {
+    throw new EvoucherError('CRYPTO_KEY_INVALID', 'not a SubjectPublicKeyInfo', { cause: e });
+  }
   const bits = info.subjectPublicKey.valueBlock.valueHexView;
   return new Uint8Array(createHash('sha256').update(bits).digest().subarray(0, 20));
 }
@@ -205,6 +216,7 @@ function signingKeyFor(options: IssueCertificateOptions, subjectKey: PublicKeyIn
  *   notBefore, notAfter, ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
  */
 export function issueCertificate(options: IssueCertificateOptions): CertificateInfo {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'issueCertificate options must be an object');
   const subjectKey = options.publicKey instanceof Uint8Array ? parsePublicKey(options.publicKey) : options.publicKey;
   const signer = signingKeyFor(options, subjectKey);
   const alg = options.algorithm ?? algorithmForKey(signer.publicKey);

@@ -67,7 +67,9 @@ function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBod
   const i = index ?? 0;
   const body = Number.isSafeInteger(i) && i >= 0 ? env.bodies[i] : undefined;
   if (body === undefined) {
-    throw new EvoucherError('ARG_INVALID', `the envelope has no VoucherBody ${i} (it has ${env.bodies.length})`, { detail: { body: String(i) } });
+    // String(): a symbol in a template literal would be a TypeError.
+    const shown = typeof i === 'number' ? String(i) : typeof i;
+    throw new EvoucherError('ARG_INVALID', `the envelope has no VoucherBody ${shown} (it has ${env.bodies.length})`, { detail: { body: shown } });
   }
   return { body, index: i };
 }

@@ -3,6 +3,7 @@
  * floating point: `0.1 + 0.2` is not `0.3` in a double, and a treasury total must be exact. Sums use
  * BigInt cents.
  */
+import { EvoucherError } from '../errors.js';
 
 /** An amount: optional `-`, 1–15 integer digits without leading zeros, `.`, 2 decimals (domain.md §3). */
 export const AMOUNT_PATTERN = /^-?(0|[1-9][0-9]{0,14})\.[0-9]{2}$/;
@@ -23,9 +24,22 @@ export function isAmount(s: string): boolean {
  *
  * @param s - a string accepted by {@link isAmount}.
  * @returns the amount in cents.
+ * @throws EvoucherError `ARG_INVALID` for anything {@link isAmount} refuses (`1.5` would read as 15 cents).
  * @example amountToCents('-1.05') // -105n
  */
 export function amountToCents(s: string): bigint {
+  if (typeof s !== 'string' || !isAmount(s)) throw new EvoucherError('ARG_INVALID', 'not an amount ([-]digits.dd)', { detail: { argument: 'amount' } });
+  return centsOfAmount(s);
+}
+
+/**
+ * Internal: {@link amountToCents} of an amount the caller has already checked with {@link isAmount} (the
+ * validator, once per amount element: no second pattern test).
+ *
+ * @param s - a string accepted by {@link isAmount}.
+ * @returns the amount in cents.
+ */
+export function centsOfAmount(s: string): bigint {
   const neg = s.startsWith('-');
   const digits = (neg ? s.slice(1) : s).replace('.', '');
   const v = BigInt(digits);
@@ -37,9 +51,11 @@ export function amountToCents(s: string): bigint {
  *
  * @param cents - the amount in cents.
  * @returns e.g. `-1.05`.
+ * @throws EvoucherError `ARG_INVALID` when `cents` is not a bigint (`1.5` would write `1..5`).
  * @example centsToAmount(105n) // '1.05'
  */
 export function centsToAmount(cents: bigint): string {
+  if (typeof cents !== 'bigint') throw new EvoucherError('ARG_INVALID', 'cents must be a bigint', { detail: { argument: 'cents' } });
   const neg = cents < 0n;
   const abs = (neg ? -cents : cents).toString().padStart(3, '0');
   return `${neg ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`;

@@ -3,6 +3,7 @@
  */
 import { EvoucherError } from '../errors.js';
 import type { Charset } from '../encoding/charset.js';
+import { checkOptionsArgument } from './arguments.js';
 import { fieldIndex, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
 import type { FieldDef, ValidationIssue, Voucher, VoucherData } from './types.js';
@@ -106,7 +107,8 @@ function collect(
  * @param data - the element values.
  * @param options - charset and clock.
  * @returns the frozen voucher (an original: X-fields empty).
- * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`, `ARG_INVALID` (`options.now` not a valid Date); {@link VoucherValidationError}
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`, `ARG_INVALID` (`options.now` not a valid Date, another `encoding`,
+ *   `options` not an object, `vtCode` not a string); {@link VoucherValidationError}
  *   (`VOUCHER_INVALID`) listing every problem.
  * @example
  * const v = buildVoucher('5201', {
@@ -120,6 +122,10 @@ function collect(
  */
 export function buildVoucher(vtCode: string, data: VoucherData, options: BuildOptions = {}): Voucher {
   const def = getVoucherType(vtCode);
+  checkOptionsArgument(options, 'buildVoucher');
+  if (options.encoding !== undefined && options.encoding !== 'GBK' && options.encoding !== 'UTF-8') {
+    throw new EvoucherError('ARG_INVALID', "buildVoucher encoding must be 'GBK' or 'UTF-8'", { detail: { option: 'encoding' } });
+  }
   const ix = fieldIndex(def);
   const issues: ValidationIssue[] = [];
   const badPaths = new Set<string>();

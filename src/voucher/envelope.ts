@@ -28,6 +28,7 @@ import { clipText, encodeText } from '../encoding/charset.js';
 import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
 import type { Voucher, VoucherView } from './types.js';
 import { parseVoucher } from './xml/parse.js';
+import { checkOptionsArgument } from './arguments.js';
 import { mergeLimits } from './limits.js';
 import { checkChars, serializeVoucher } from './xml/serialize.js';
 import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, MAX_XML_DEPTH, readXml } from './xml/strict_xml.js';
@@ -300,6 +301,7 @@ function tryParse(bytes: Uint8Array, limits: EnvelopeLimits, ignore: boolean): {
  * @example for (const b of parseEnvelope(bytes).bodies) console.log(b.voucher?.fields.PayAmt)
  */
 export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions = {}): Envelope {
+  checkOptionsArgument(options, 'parseEnvelope');
   const limits = envelopeLimits(options.limits);
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, { maxBytes: limits.maxBytes, maxDepth: MAX_XML_DEPTH, maxNodes: limits.maxNodes });
@@ -414,6 +416,9 @@ export interface WriteEnvelopeOptions {
 
 function checkStamp(s: StampEntry, where: string): void {
   const ok =
+    typeof s === 'object' &&
+    s !== null &&
+    s.bytes instanceof Uint8Array &&
     isPositionId(s.position) &&
     Number.isSafeInteger(s.sequence) &&
     s.sequence >= 1 &&
@@ -436,17 +441,26 @@ function checkStamp(s: StampEntry, where: string): void {
  * @throws EvoucherError `ENVELOPE_MALFORMED` (an original voucher outside a receipt; an `attach` or `returnReason`
  *   that is not a string or holds a character XML cannot carry, which the reader would refuse),
  *   `ENVELOPE_ATTRIBUTE_MISMATCH` (an original whose identity differs from the receipt's),
- *   `ENVELOPE_DUPLICATE_VOUCHER`, `ENVELOPE_STAMP_INVALID`, and any error of `parseVoucher` on the bytes.
+ *   `ENVELOPE_DUPLICATE_VOUCHER`, `ENVELOPE_STAMP_INVALID`, and any error of `parseVoucher` on the bytes;
+ *   `ARG_INVALID` for arguments of the wrong type, a `voucherFlag` other than `0`/`1`, another root or encoding.
  * @example writeEnvelope([{ voucherBytes: serializeVoucher(v) }])
  */
 export function writeEnvelope(bodies: readonly EnvelopeBodyInput[], options: WriteEnvelopeOptions = {}): Uint8Array {
+  if (!Array.isArray(bodies as unknown)) throw new EvoucherError('ARG_INVALID', 'writeEnvelope bodies must be an array', { detail: { argument: 'bodies' } });
+  checkOptionsArgument(options, 'writeEnvelope');
   const root = options.root ?? 'MOF';
   const encoding = options.encoding ?? 'GBK';
+  // Both are written into the document as they are: anything else would make an envelope no reader takes.
+  if (root !== 'MOF' && root !== 'Root') throw new EvoucherError('ARG_INVALID', "the envelope root must be 'MOF' or 'Root'", { detail: { option: 'root' } });
+  if (encoding !== 'GBK' && encoding !== 'UTF-8') throw new EvoucherError('ARG_INVALID', "the envelope encoding must be 'GBK' or 'UTF-8'", { detail: { option: 'encoding' } });
   const out: string[] = [`<?xml version="1.0" encoding="${encoding}"?><${root}><VoucherCount>${bodies.length}</VoucherCount>`];
   const seen = new Set<string>();
   bodies.forEach((b, i) => {
     const where = `VoucherBody[${i}]`;
+    if (typeof b !== 'object' || b === null) throw new EvoucherError('ARG_INVALID', `${where} must be an object`, { detail: { argument: where } });
     const flag = b.voucherFlag ?? '0';
+    if (flag !== '0' && flag !== '1') throw new EvoucherError('ARG_INVALID', `${where}.voucherFlag must be '0' or '1'`, { detail: { argument: `${where}.voucherFlag` } });
+    if (b.stamps !== undefined && !Array.isArray(b.stamps as unknown)) throw new EvoucherError('ARG_INVALID', `${where}.stamps must be an array`, { detail: { argument: `${where}.stamps` } });
     const attrs = headerOf(parseVoucher(b.voucherBytes));
     if (b.originalVoucherBytes !== undefined) {
       if (flag !== '1') fail('ENVELOPE_MALFORMED', `${where}: an original voucher belongs only in a receipt (VoucherFlag 1)`, where);
@@ -493,10 +507,13 @@ export interface CreateEnvelopeOptions extends WriteEnvelopeOptions {
  * @param vouchers - the vouchers.
  * @param options - root, envelope charset, voucher charset, Attach text.
  * @returns the envelope bytes.
- * @throws EvoucherError as {@link serializeVoucher} and {@link writeEnvelope}.
+ * @throws EvoucherError as {@link serializeVoucher} and {@link writeEnvelope}; `ARG_INVALID` when `vouchers` is not
+ *   an array or `options` not an object.
  * @example createEnvelope([buildVoucher('5201', data)])
  */
 export function createEnvelope(vouchers: readonly Voucher[], options: CreateEnvelopeOptions = {}): Uint8Array {
+  if (!Array.isArray(vouchers as unknown)) throw new EvoucherError('ARG_INVALID', 'createEnvelope vouchers must be an array', { detail: { argument: 'vouchers' } });
+  checkOptionsArgument(options, 'createEnvelope');
   const bodies = vouchers.map((v) => ({
     voucherBytes: serializeVoucher(v, options.voucherEncoding === undefined ? {} : { encoding: options.voucherEncoding }),
     ...(options.attach === undefined ? {} : { attach: options.attach }),

@@ -4,6 +4,7 @@
  * and marks which are allowed.
  */
 import { EvoucherError } from '../errors.js';
+import { checkOptionsArgument, checkVoucherArgument } from './arguments.js';
 import { getVoucherType } from './catalogue/index.js';
 import { VoucherValidationError, writtenForm } from './build.js';
 import type { FieldDef, ValidationIssue, Voucher } from './types.js';
@@ -55,7 +56,7 @@ function apply(
  * @returns the receipt voucher; everything but the given X-fields is the original's.
  * @throws EvoucherError `VOUCHER_RECEIPT_FIELD_FORBIDDEN` for a non-X or unknown element or a detail index
  *   beyond the details; {@link VoucherValidationError} (`VOUCHER_INVALID`) for a malformed value; `ARG_INVALID`
- *   when `options.now` is not a valid Date.
+ *   when `options.now` is not a valid Date, or an argument has the wrong type.
  * @example const receipt = fillReceipt(original, { XPayDate: '20261128', XPayAmt: '100.00' });
  */
 export function fillReceipt(
@@ -64,6 +65,12 @@ export function fillReceipt(
   detailSet: readonly Readonly<Record<string, string>>[] = [],
   options: { readonly now?: Date } = {},
 ): Voucher {
+  checkVoucherArgument(original, 'the original voucher');
+  if (typeof set !== 'object' || set === null || Array.isArray(set)) throw new EvoucherError('ARG_INVALID', 'fillReceipt set must be an object of X-field values', { detail: { argument: 'set' } });
+  if (!Array.isArray(detailSet as unknown) || !detailSet.every((d) => typeof d === 'object' && d !== null && !Array.isArray(d))) {
+    throw new EvoucherError('ARG_INVALID', 'fillReceipt detailSet must be an array of objects (one per detail line)', { detail: { argument: 'detailSet' } });
+  }
+  checkOptionsArgument(options, 'fillReceipt');
   const def = getVoucherType(original.vtCode);
   const today = todayCst(options.now ?? new Date());
   if (detailSet.length > original.details.length) {
@@ -125,10 +132,12 @@ function diffPart(
  * @param a - the first voucher (e.g. the original).
  * @param b - the second voucher (e.g. the receipt).
  * @returns the differences, main elements first (catalogue order of `a`'s type), then detail lines.
- * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when `a`'s type is unknown.
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when `a`'s type is unknown; `ARG_INVALID` when either is not a voucher.
  * @example diffVouchers(original, receipt).filter((d) => !d.x) // [] for a well-formed receipt
  */
 export function diffVouchers(a: Voucher, b: Voucher): readonly VoucherDifference[] {
+  checkVoucherArgument(a, 'the first voucher');
+  checkVoucherArgument(b, 'the second voucher');
   const def = getVoucherType(a.vtCode);
   const out: VoucherDifference[] = [];
   diffPart(def.fields, a.fields, b.fields, '', out);

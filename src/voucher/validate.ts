@@ -8,7 +8,8 @@
  */
 import { clipText, findUnmappable, gbkLengthOfMappable } from '../encoding/charset.js';
 import { EvoucherError } from '../errors.js';
-import { amountToCents, centsToAmount, isAmount } from './amount.js';
+import { centsOfAmount, centsToAmount, isAmount } from './amount.js';
+import { checkOptionsArgument, checkVoucherArgument } from './arguments.js';
 import { getCodeTable, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
 import type { AmountSign, FieldDef, ValidationIssue, Voucher, VoucherTypeDef, VoucherView } from './types.js';
@@ -273,10 +274,15 @@ function checkPart(
  * @returns the issues, empty when the voucher is valid; each has a path, a rule code from
  *   `VOUCHER_RULE_CODES` and a message.
  * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when the catalogue has no such type, `ARG_INVALID` when `now` is
- *   not a valid Date.
+ *   not a valid Date, `view` is another value, `v` is not a voucher or `options` not an object.
  * @example validateVoucher(parseVoucher(bytes), { view: 'receipt' }).map((i) => i.code)
  */
 export function validateVoucher(v: Voucher, options: ValidateOptions = {}): readonly ValidationIssue[] {
+  checkVoucherArgument(v, 'the voucher');
+  checkOptionsArgument(options, 'validateVoucher');
+  if (options.view !== undefined && options.view !== 'original' && options.view !== 'receipt') {
+    throw new EvoucherError('ARG_INVALID', "validateVoucher view must be 'original' or 'receipt'", { detail: { option: 'view' } });
+  }
   const def = getVoucherType(v.vtCode);
   return validateAgainst(def, v, options);
 }
@@ -332,7 +338,7 @@ export function validateAgainst(def: VoucherTypeDef, v: Voucher, options: Valida
     const values = rule.scope === 'main' ? [{ path: rule.field, value: v.fields[rule.field] }] : v.details.map((d, i) => ({ path: `DetailList[${i}].${rule.field}`, value: d[rule.field] }));
     for (const { path, value } of values) {
       if (typeof value !== 'string' || !isAmount(value)) continue;
-      if (!signOk(amountToCents(value), rule.sign)) {
+      if (!signOk(centsOfAmount(value), rule.sign)) {
         issues.push({ path, code: 'VOUCHER_AMOUNT_SIGN', message: `${path} ${value} breaks the ${def.vtCode} sign rule (${SIGN_TEXT[rule.sign]})` });
       }
     }
@@ -348,9 +354,9 @@ export function validateAgainst(def: VoucherTypeDef, v: Voucher, options: Valida
         complete = false;
         break;
       }
-      sum += amountToCents(x);
+      sum += centsOfAmount(x);
     }
-    if (complete && sum !== amountToCents(main)) {
+    if (complete && sum !== centsOfAmount(main)) {
       issues.push({ path: t.field, code: 'VOUCHER_AMOUNT_SUM', message: `${t.field} ${main} differs from the detail sum ${centsToAmount(sum)}` });
     }
   }

@@ -100,11 +100,12 @@ export interface Pkcs12Contents {
  * @throws KeyProviderError `KEY_PASSWORD_WRONG` (MAC mismatch or decryption failure),
  *   `KEY_FORMAT_UNSUPPORTED` (not PKCS#12, unsupported scheme, limits exceeded), `KEY_NOT_FOUND`
  *   (no key), `KEY_AMBIGUOUS` (several keys), `KEY_CERT_NOT_FOUND`, `KEY_CERT_MISMATCH`;
- *   EvoucherError `CRYPTO_*` for a refused key
+ *   EvoucherError `CRYPTO_*` for a refused key; `ARG_INVALID` when `options` is not an object
  * @example
  * const signer = openPkcs12({ data: await readFile('finance.p12'), password })
  */
 export function openPkcs12(options: Pkcs12Options): KeyProvider {
+  if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openPkcs12 options must be an object', { detail: { argument: 'options' } });
   const contents = readPkcs12(options.data, options.password);
   return createKeyProvider(contents.key, contents.certificate, contents.chain, options);
 }

@@ -43,13 +43,18 @@ export interface SoftwareKeyOptions {
  * @throws KeyProviderError `KEY_PASSWORD_REQUIRED`, `KEY_PASSWORD_WRONG`, `KEY_FORMAT_UNSUPPORTED`,
  *   `KEY_CERT_NOT_FOUND` (no certificate in the input), `KEY_CERT_MISMATCH` (the key is not the
  *   certificate's), `CERT_MALFORMED`; EvoucherError `CRYPTO_KEY_INVALID`, `CRYPTO_KEY_TOO_WEAK`,
- *   `CRYPTO_ALGORITHM_FORBIDDEN` (off-list curve, or `algorithm` does not fit the key)
+ *   `CRYPTO_ALGORITHM_FORBIDDEN` (off-list curve, or `algorithm` does not fit the key), `ARG_INVALID` (options
+ *   not an object, a chain that is not an array)
  * @example
  * const signer = openSoftwareKey({ key: await readFile('finance.key', 'utf8'),
  *   certificate: await readFile('finance.pem', 'utf8'), password })
  * const sig = await signer.sign(bytes)
  */
 export function openSoftwareKey(options: SoftwareKeyOptions): KeyProvider {
+  if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openSoftwareKey options must be an object', { detail: { argument: 'options' } });
+  if (options.chain !== undefined && !Array.isArray(options.chain as unknown)) {
+    throw new KeyProviderError('ARG_INVALID', 'openSoftwareKey chain must be an array of certificates', { detail: { option: 'chain' } });
+  }
   // PEM syntax is judged by the one reader of key files (KEY_FORMAT_UNSUPPORTED for bad base64 or a missing END
   // line), whether the certificate comes from the same file or from cert=.
   if (isPem(options.key)) readPemBlocks(options.key);

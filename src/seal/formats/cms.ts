@@ -55,6 +55,7 @@ import {
 } from '../../encoding/der.js';
 import type { DerNode, DerTagSpec } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
+import { checkMakerArguments } from '../arguments.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { wholeSeconds } from '../tbs.js';
 import { certificateParts, type CertificateParts } from './cert_parts.js';
@@ -169,6 +170,7 @@ function signingCertificateV2(alg: HashAlgorithm, cert: CertificateParts): Uint8
  * const stamp = await makeCmsStamp({ tbs: der, key, signingTime: fields.signingTime })
  */
 export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8Array> {
+  checkMakerArguments(options, 'makeCmsStamp', { key: 'key', bytes: ['tbs'], dates: ['signingTime'] });
   const { key, tbs, signingTime } = options;
   const alg = key.algorithm;
   const hash = hashForSignatureAlgorithm(alg);

@@ -18,6 +18,7 @@ import type { Digester } from '../../crypto/digest_memo.js';
 import { DER_LOW_TAG_LIMITS, DER_TAG, derSequence, expectDerTag, mapDerErrors, readDerSequence } from '../../encoding/der.js';
 import { clipText } from '../../encoding/charset.js';
 import { EvoucherError } from '../../errors.js';
+import { checkMakerArguments } from '../arguments.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { matchSealerToSeal, unknownCriticalExtension, verifySesSignatureValue } from '../ses/checks.js';
 import { makeSesSignature, parseSesSignature } from '../ses/signature.js';
@@ -108,6 +109,7 @@ export interface MakeSesStampOptions {
  * const stamp = await makeSesStamp({ tbs: der, key, seal, signingTime, scope })
  */
 export async function makeSesStamp(options: MakeSesStampOptions): Promise<Uint8Array> {
+  checkMakerArguments(options, 'makeSesStamp', { key: 'key', bytes: ['tbs', 'seal'], dates: ['signingTime'] });
   return makeSesSignature({
     seal: options.seal,
     signer: options.key,

@@ -57,6 +57,19 @@ export interface SesDecodeContext {
   readonly quirks: DerQuirk[];
 }
 
+/**
+ * The decoding context of a parse: `mode` as given, `lenient` by default. Any other mode is `ARG_INVALID`: read
+ * as lenient, a misspelt `'strict'` would accept what the caller asked to refuse.
+ *
+ * @param mode - the caller's `options.mode`.
+ * @returns a fresh context.
+ * @throws EvoucherError `ARG_INVALID` for a mode other than `strict` or `lenient`.
+ */
+export function decodeContext(mode: unknown): SesDecodeContext {
+  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new EvoucherError('ARG_INVALID', "the parse mode must be 'strict' or 'lenient'", { detail: { option: 'mode' } });
+  return { mode: mode ?? 'lenient', quirks: [] };
+}
+
 /** Records a tolerated quirk, or refuses it in strict mode. */
 export function tolerate(ctx: SesDecodeContext, node: DerNode, quirk: string, message: string): void {
   if (ctx.mode === 'strict') {

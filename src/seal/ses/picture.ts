@@ -42,8 +42,11 @@ const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.cha
  * @example const svg = sealSvg('示例预算单位');
  */
 export function sealSvg(name: string, options: Pick<RenderSealPngOptions, 'color' | 'footer'> = {}): string {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'picture: options must be an object');
+  if (typeof name !== 'string') throw new EvoucherError('ARG_INVALID', 'picture: the name must be a string');
+  if (options.footer !== undefined && typeof options.footer !== 'string') throw new EvoucherError('ARG_INVALID', 'picture: the footer must be a string');
   const color = options.color ?? '#d40000';
-  if (!/^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$/.test(color)) throw new EvoucherError('ARG_INVALID', 'picture: color must be a hex colour like #d40000');
+  if (typeof color !== 'string' || !/^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$/.test(color)) throw new EvoucherError('ARG_INVALID', 'picture: color must be a hex colour like #d40000');
   const chars = Array.from(name.trim());
   if (chars.length === 0 || chars.length > 40) throw new EvoucherError('ARG_INVALID', 'picture: the name must have 1..40 characters');
   // SVG (XML 1.0) cannot carry control characters, not even escaped: named here rather than as a renderer failure.
@@ -92,6 +95,7 @@ export function sealSvg(name: string, options: Pick<RenderSealPngOptions, 'color
  * const png = await renderSealPng('示例预算单位', { sizePx: 320 });
  */
 export async function renderSealPng(name: string, options: RenderSealPngOptions = {}): Promise<Uint8Array> {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'picture: options must be an object');
   const size = options.sizePx ?? 472;
   if (!Number.isInteger(size) || size < 64 || size > 4096) throw new EvoucherError('ARG_INVALID', 'picture: sizePx must be an integer in 64..4096');
   const svg = sealSvg(name, options);

@@ -33,6 +33,7 @@ import {
 import type { DerNode } from '../../encoding/der.js';
 import { parsePublicKey, verifyMessage } from '../../crypto/index.js';
 import { EvoucherError } from '../../errors.js';
+import { checkMakerArguments } from '../arguments.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import { parseCertificate } from '../../pki/cert.js';
 import { refuseLeafUse } from '../../pki/chain.js';
@@ -42,6 +43,7 @@ import {
   MAX_SES_BYTES,
   SM2_WITH_SM3_OID,
   certificateSpki,
+  decodeContext,
   decodeExtDatas,
   decodeHeader,
   decodePicture,
@@ -208,8 +210,9 @@ function decodeCertList(node: DerNode | undefined, type: 1 | 2): SesCertList {
  * const seal = parseSeal(await readFile('seal.esl')); console.log(seal.name, seal.esId, seal.validEnd);
  */
 export function parseSeal(der: Uint8Array, options: SesParseOptions = {}): SealObject {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'parseSeal options must be an object');
   const root = readDer(der, { maxSize: MAX_SES_BYTES, ...options.limits });
-  const ctx: SesDecodeContext = { mode: options.mode ?? 'lenient', quirks: [] };
+  const ctx = decodeContext(options.mode);
   const seal = decodeSchema(() => decodeSealNode(root, ctx));
   return Object.freeze(Object.assign({}, seal, { quirks: Object.freeze(ctx.quirks) }));
 }
@@ -290,6 +293,7 @@ function requireSm2Certificate(certDer: Uint8Array, role: string): ReturnType<ty
  * const esl = await makeSeal({ maker, holders: [sealerCertDer], name: '示例预算单位', validStart, validEnd });
  */
 export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
+  checkMakerArguments(options, 'makeSeal', { key: 'maker' });
   const { maker, holders, name } = options;
   if (maker.algorithm !== 'sm2-sm3') {
     throw new EvoucherError('SEAL_SES_REQUIRES_SM2', `seal: the maker key is ${maker.algorithm}; GB/T 38540 seals are SM2/SM3 only`, {

@@ -32,12 +32,14 @@ import {
 import type { DerNode } from '../../encoding/der.js';
 import { parsePublicKey, verifyMessage } from '../../crypto/index.js';
 import { EvoucherError } from '../../errors.js';
+import { checkMakerArguments } from '../arguments.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import {
   MAX_SES_BYTES,
   MAX_VERSION,
   SM2_WITH_SM3_OID,
   certificateSpki,
+  decodeContext,
   decodeExtDatas,
   decodeSchema,
   encodeExtDatas,
@@ -172,8 +174,9 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
  * const sig = parseSesSignature(signedValueDat); console.log(sig.seal.name, sig.timeInfo);
  */
 export function parseSesSignature(der: Uint8Array, options: SesParseOptions = {}): SesSignature {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'parseSesSignature options must be an object');
   const root = readDer(der, { maxSize: MAX_SES_BYTES, ...options.limits });
-  const ctx: SesDecodeContext = { mode: options.mode ?? 'lenient', quirks: [] };
+  const ctx = decodeContext(options.mode);
   const sig = decodeSchema(() => decodeSignature(root, ctx));
   return Object.freeze(Object.assign({}, sig, { quirks: Object.freeze(ctx.quirks) }));
 }
@@ -210,6 +213,7 @@ export interface MakeSesSignatureOptions {
  * const stamp = await makeSesSignature({ seal: esl, signer, dataHash: digest('sm3', tbs), propertyInfo: 'evoucher-tbs', time });
  */
 export async function makeSesSignature(options: MakeSesSignatureOptions): Promise<Uint8Array> {
+  checkMakerArguments(options, 'makeSesSignature', { key: 'signer', bytes: ['seal', 'dataHash'], dates: ['time'] });
   const { signer, dataHash, propertyInfo, time } = options;
   if (signer.algorithm !== 'sm2-sm3') {
     throw new EvoucherError('SEAL_SES_REQUIRES_SM2', `seal: the signer key is ${signer.algorithm}; GB/T 38540 seals are SM2/SM3 only`, {

@@ -49,12 +49,14 @@ const TABLES: ReadonlyMap<string, CodeTable> = new Map(deepFreeze(CODE_TABLES).m
  *
  * @param vtCode - the VtCode, e.g. `5201`.
  * @returns the frozen type definition.
- * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when the catalogue has no such type.
+ * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE` when the catalogue has no such type; `ARG_INVALID` when `vtCode`
+ *   is not a string.
  * @example getVoucherType('5201').positions.map((p) => p.id) // ['dw_gz', 'cz_zfzyz', ...]
  */
 export function getVoucherType(vtCode: string): VoucherTypeDef {
   const t = BY_CODE.get(vtCode);
   if (t === undefined) {
+    if (typeof vtCode !== 'string') throw new EvoucherError('ARG_INVALID', 'the voucher type must be a VtCode string', { detail: { argument: 'vtCode' } });
     throw new EvoucherError('VOUCHER_UNKNOWN_TYPE', `unknown voucher type '${clipText(vtCode, 16)}'`, {
       detail: { vtCode: vtCode.slice(0, 16) },
     });

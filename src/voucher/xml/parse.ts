@@ -11,6 +11,7 @@ import { EvoucherError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { fieldIndex, getVoucherType } from '../catalogue/index.js';
 import type { FieldDef, Voucher, VoucherTypeDef } from '../types.js';
+import { checkOptionsArgument } from '../arguments.js';
 import { mergeLimits } from '../limits.js';
 import { DEFAULT_XML_LIMITS, readXml } from './strict_xml.js';
 import type { XmlElement, XmlLimits } from './strict_xml.js';
@@ -100,6 +101,7 @@ function readLeaves(
  * @example const v = parseVoucher(bytes); v.fields.PayAmt
  */
 export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {}): Voucher {
+  checkOptionsArgument(options, 'parseVoucher');
   const limits: XmlLimits = mergeLimits(DEFAULT_XML_LIMITS, options.limits, 'options.limits');
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, limits);

@@ -10,6 +10,7 @@
 import { EvoucherError, type ErrorCode } from '../../errors.js';
 import type { Charset } from '../../encoding/charset.js';
 import { encodeText } from '../../encoding/charset.js';
+import { checkOptionsArgument, checkVoucherArgument } from '../arguments.js';
 import { getVoucherType } from '../catalogue/index.js';
 import type { FieldDef, Voucher } from '../types.js';
 import { escapeText } from './strict_xml.js';
@@ -70,12 +71,17 @@ export function checkChars(v: string, path: string, code: ErrorCode = 'VOUCHER_I
  * @param options - `encoding`: `GBK` (default for built vouchers) or `UTF-8`.
  * @returns the canonical bytes, declaration included.
  * @throws EvoucherError `VOUCHER_UNKNOWN_TYPE`, `VOUCHER_INVALID` (an element the type lacks, a non-string
- *   value, a character XML cannot carry), `ENCODING_UNMAPPABLE_CHAR` (a character the charset cannot encode).
+ *   value, a character XML cannot carry), `ENCODING_UNMAPPABLE_CHAR` (a character the charset cannot encode),
+ *   `ARG_INVALID` (not a voucher, options not an object, another encoding).
  * @example const bytes = serializeVoucher(buildVoucher('5201', data));
  */
 export function serializeVoucher(v: Voucher, options: SerializeOptions = {}): Uint8Array {
+  checkVoucherArgument(v, 'the voucher');
+  checkOptionsArgument(options, 'serializeVoucher');
   const def = getVoucherType(v.vtCode);
   const encoding = options.encoding ?? v.encoding;
+  // Written into the declaration as it is: checked here, not only by the encoder.
+  if (encoding !== 'GBK' && encoding !== 'UTF-8') throw new EvoucherError('ARG_INVALID', "the voucher encoding must be 'GBK' or 'UTF-8'", { detail: { option: 'encoding' } });
   const out: string[] = [`<?xml version="1.0" encoding="${encoding}"?><Voucher>`];
   writeFields(out, def.fields, v.fields, '');
   if (v.details.length === 0) {

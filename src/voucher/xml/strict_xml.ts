@@ -190,6 +190,7 @@ const PREDEFINED: ReadonlyMap<string, number> = new Map([
  * @example readXml(bytes, DEFAULT_XML_LIMITS).root.name // 'Voucher'
  */
 export function readXml(bytes: Uint8Array, limits: Pick<XmlLimits, 'maxBytes' | 'maxDepth' | 'maxNodes'>): XmlDocument {
+  if (!(bytes instanceof Uint8Array)) throw new EvoucherError('ARG_INVALID', 'the document must be a Uint8Array', { detail: { argument: 'bytes' } });
   if (bytes.length > limits.maxBytes) {
     throw new EvoucherError('XML_TOO_LARGE', `document of ${bytes.length} bytes exceeds ${limits.maxBytes}`, {
       detail: { size: String(bytes.length), max: String(limits.maxBytes) },

@@ -1,0 +1,39 @@
+/**
+ * The arguments of the public voucher functions, as a JavaScript (or Java glue) caller may get them wrong: a
+ * coded `ARG_INVALID`, never a `TypeError` from deep inside. Each check is O(1) but for a voucher's detail
+ * lines, which the function then reads anyway.
+ */
+import { EvoucherError } from '../errors.js';
+
+function isObject(x: unknown): x is object {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Refuses an options argument that is given but is not an object (`null`, a number, an array).
+ *
+ * @param options - the caller's options.
+ * @param fn - the function, for the message.
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function checkOptionsArgument(options: unknown, fn: string): void {
+  if (options !== undefined && !isObject(options)) throw new EvoucherError('ARG_INVALID', `${fn} options must be an object`, { detail: { argument: 'options' } });
+}
+
+/**
+ * Refuses a voucher argument that does not have the shape of a `Voucher` (an object with `fields`, an object,
+ * and `details`, an array of objects); the VtCode is checked by the catalogue look-up.
+ *
+ * @param v - the caller's voucher.
+ * @param what - how the function names it, for the message.
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function checkVoucherArgument(v: unknown, what: string): void {
+  const bad = (): never => {
+    throw new EvoucherError('ARG_INVALID', `${what} must be a voucher (from buildVoucher or parseVoucher)`, { detail: { argument: what } });
+  };
+  if (!isObject(v)) return bad();
+  const { fields, details } = v as { fields?: unknown; details?: unknown };
+  if (!isObject(fields) || !Array.isArray(details)) return bad();
+  for (const d of details as unknown[]) if (!isObject(d)) bad();
+}
