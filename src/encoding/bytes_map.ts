@@ -125,3 +125,50 @@ export class BytesMap<V> {
     if (bucket.length === 0) this.#buckets.delete(e.hash);
   }
 }
+
+/**
+ * Two {@link BytesMap}s chosen by key length: many short keys (every ordinary certificate is 0.5–2 KiB) and few
+ * long ones. What the caches of certificates hold is untrusted (every certificate a stamp embeds, up to 64 KiB), so
+ * a bound in entries alone is no bound in bytes: long keys get a table of their own.
+ */
+export class SizeTieredBytesMap<V> {
+  readonly #short: BytesMap<V>;
+  readonly #long: BytesMap<V>;
+  readonly #shortBytes: number;
+
+  /**
+   * @param maxShort - the most entries with keys of up to `shortBytes` bytes.
+   * @param maxLong - the most entries with longer keys.
+   * @param shortBytes - the longest key counted as short.
+   */
+  constructor(maxShort: number, maxLong: number, shortBytes: number) {
+    this.#short = new BytesMap<V>(maxShort);
+    this.#long = new BytesMap<V>(maxLong);
+    this.#shortBytes = shortBytes;
+  }
+
+  #table(key: Uint8Array): BytesMap<V> {
+    return key.length > this.#shortBytes ? this.#long : this.#short;
+  }
+
+  /**
+   * As {@link BytesMap.get}, in the table of the key's length.
+   *
+   * @param key - the bytes.
+   * @returns the value, or undefined.
+   */
+  get(key: Uint8Array): V | undefined {
+    return this.#table(key).get(key);
+  }
+
+  /**
+   * As {@link BytesMap.set}, in the table of the key's length.
+   *
+   * @param key - the bytes.
+   * @param value - the value.
+   */
+  set(key: Uint8Array, value: V): void {
+    this.#table(key).set(key, value);
+  }
+}
+

@@ -27,7 +27,7 @@
  *   looked up (failures too), is bounded in bytes as well as in entries.
  */
 import { createHash } from 'node:crypto';
-import { BytesMap } from '../encoding/bytes_map.js';
+import { SizeTieredBytesMap } from '../encoding/bytes_map.js';
 import { EvoucherError } from '../errors.js';
 import { isParsedCertificateInfo, MAX_CERTIFICATE_SIZE, parsedCertificate } from './cert.js';
 import type { ParsedCertificate } from './cert.js';
@@ -170,17 +170,14 @@ function sha256Hex(bytes: Uint8Array): string {
  * dropped from the table and met again get a new number, and entries keyed with the old one are simply never
  * hit again. Keys made of these numbers are short, where keys made of the certificates themselves were
  * kilobytes to build and hash on every lookup.
- */
-const interned = new BytesMap<number>(8192);
-/**
+ *
  * The table holds its own copy of every byte string it numbers, and what it numbers is untrusted (a stamp's
  * embedded certificates, up to 64 KiB each): 8,192 copies of any size kept 512 MiB alive. Byte strings up to
- * {@link SMALL_BYTES} (every ordinary certificate) go in `interned` (at most 32 MiB), longer ones in a small table of
+ * 4 KiB (every ordinary certificate) go in its table of 8,192 (at most 32 MiB), longer ones in a table of
  * their own (at most 64 × {@link MAX_CERTIFICATE_SIZE}, about 6 MB); numbers come from one counter, so a byte string
  * has one number whichever table holds it.
  */
-const SMALL_BYTES = 4096;
-const internedLarge = new BytesMap<number>(64);
+const interned = new SizeTieredBytesMap<number>(8192, 64, 4096);
 /** Anchor lists (as numbers joined) and their numbers, from the same counter. */
 const anchorLists = new Map<string, number>();
 let nextNumber = 0;
@@ -188,11 +185,10 @@ let nextNumber = 0;
 /** The number of `bytes`, or undefined past {@link MAX_CERTIFICATE_SIZE} (validatePath refuses them unread: not copied, the call goes uncached). */
 function intern(bytes: Uint8Array): number | undefined {
   if (bytes.length > MAX_CERTIFICATE_SIZE) return undefined;
-  const table = bytes.length > SMALL_BYTES ? internedLarge : interned;
-  let k = table.get(bytes);
+  let k = interned.get(bytes);
   if (k === undefined) {
     k = nextNumber++;
-    table.set(bytes, k);
+    interned.set(bytes, k);
   }
   return k;
 }

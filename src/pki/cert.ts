@@ -30,7 +30,7 @@ import {
   readDerOid,
   readDerSmallInteger,
 } from '../encoding/der.js';
-import { BytesMap } from '../encoding/bytes_map.js';
+import { SizeTieredBytesMap } from '../encoding/bytes_map.js';
 import type { DerLimits, DerNode } from '../encoding/der.js';
 import { EvoucherError, isEvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
@@ -114,20 +114,14 @@ const cache = new WeakMap<CertificateInfo, ParsedCertificate>();
  * What is parsed is untrusted (every certificate a stamp embeds, up to 64 KiB each), and a parsed certificate
  * whose names fill it takes 6 to 8 times its size in heap (each name as values, hex, text and comparison key):
  * 512 of any size kept about 1 GiB alive, filled by one envelope of hostile certificates. Certificates up to
- * {@link SMALL_CERTIFICATE_BYTES} (every ordinary one) go in `byBytes`, longer ones in a small table of their own.
+ * {@link SMALL_CERTIFICATE_BYTES} (every ordinary one) go in a table of 512, longer ones in a table of 8.
  */
 const MAX_PARSED_BY_BYTES = 512;
 /** The largest certificate kept in the main table of parsed certificates; real ones are 0.5–2 KiB. */
 const SMALL_CERTIFICATE_BYTES = 4096;
 /** Parsed certificates over {@link SMALL_CERTIFICATE_BYTES} kept. */
 const MAX_PARSED_LARGE = 8;
-const byBytes = new BytesMap<ParsedCertificate>(MAX_PARSED_BY_BYTES);
-const byBytesLarge = new BytesMap<ParsedCertificate>(MAX_PARSED_LARGE);
-
-/** The table of parsed certificates that holds certificates of this length. */
-function parsedTable(length: number): BytesMap<ParsedCertificate> {
-  return length > SMALL_CERTIFICATE_BYTES ? byBytesLarge : byBytes;
-}
+const byBytes = new SizeTieredBytesMap<ParsedCertificate>(MAX_PARSED_BY_BYTES, MAX_PARSED_LARGE, SMALL_CERTIFICATE_BYTES);
 
 function malformed(message: string, cause?: unknown): EvoucherError {
   return new EvoucherError('CERT_MALFORMED', message, cause === undefined ? {} : { cause });
@@ -297,7 +291,7 @@ function freezeDeep<T extends object>(o: T): T {
 function parseDer(der: Uint8Array): ParsedCertificate {
   if (der.length > MAX_CERTIFICATE_SIZE) throw malformed(`certificate larger than ${MAX_CERTIFICATE_SIZE} bytes`);
   // Keyed by the exact bytes (compared in full), least recently used dropped first.
-  const known = parsedTable(der.length).get(der);
+  const known = byBytes.get(der);
   if (known !== undefined) return known;
   const bytes = new Uint8Array(der); // own copy: callers may reuse their buffer
   let info: CertificateInfo;
@@ -434,7 +428,7 @@ function parseDer(der: Uint8Array): ParsedCertificate {
     ...(extKeyUsage === undefined ? {} : { extKeyUsage: Object.freeze(extKeyUsage) }),
   });
   cache.set(info, parsed);
-  parsedTable(bytes.length).set(bytes, parsed);
+  byBytes.set(bytes, parsed);
   return parsed;
 }
 

@@ -116,3 +116,15 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
     ...(pathCache === undefined ? {} : { pathCache }),
   };
 }
+
+/**
+ * The options of one verification made by a long-lived verifier (`createVerifier`, a batch's workers): the
+ * resolved options as they are when the caller fixed `at`, else the same options at the time of this call.
+ *
+ * @param resolved - the options resolved once.
+ * @param fixedAt - whether the caller gave `at`.
+ * @returns the options to verify with now.
+ */
+export function atCallTime(resolved: ResolvedOptions, fixedAt: boolean): ResolvedOptions {
+  return fixedAt ? resolved : Object.assign({}, resolved, { at: new Date() });
+}

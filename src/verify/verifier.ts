@@ -3,7 +3,7 @@
  * queue consumer, a command reading standard input): the options are checked and resolved when it is made,
  * not at every call. For files on disk and every core, see `createVerifierPool`.
  */
-import { resolveOptions, type VerifyOptions } from './options.js';
+import { atCallTime, resolveOptions, type VerifyOptions } from './options.js';
 import type { VerificationReport } from './report.js';
 import { verifyEnvelopeSync, type verifyEnvelope } from './verify.js';
 
@@ -46,7 +46,7 @@ export function createVerifier(options: VerifyOptions): EnvelopeVerifier {
   return Object.freeze({
     at: fixedAt === undefined ? undefined : new Date(resolved.at.getTime()),
     async verify(bytes: Uint8Array): Promise<readonly VerificationReport[]> {
-      return verifyEnvelopeSync(bytes, fixedAt === undefined ? Object.assign({}, resolved, { at: new Date() }) : resolved);
+      return verifyEnvelopeSync(bytes, atCallTime(resolved, fixedAt !== undefined));
     },
   });
 }

@@ -5,7 +5,13 @@
  */
 import { EvoucherError } from '../errors.js';
 
-function isObject(x: unknown): x is object {
+/**
+ * Whether an argument is an object that is not an array (options, a voucher's fields, a set of values).
+ *
+ * @param x - the caller's value.
+ * @returns true for such an object.
+ */
+export function isObject(x: unknown): x is object {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 

@@ -4,7 +4,7 @@
  * and marks which are allowed.
  */
 import { EvoucherError } from '../errors.js';
-import { checkOptionsArgument, checkVoucherArgument } from './arguments.js';
+import { checkOptionsArgument, checkVoucherArgument, isObject } from './arguments.js';
 import { getVoucherType } from './catalogue/index.js';
 import { VoucherValidationError, writtenForm } from './build.js';
 import type { FieldDef, ValidationIssue, Voucher } from './types.js';
@@ -66,8 +66,8 @@ export function fillReceipt(
   options: { readonly now?: Date } = {},
 ): Voucher {
   checkVoucherArgument(original, 'the original voucher');
-  if (typeof set !== 'object' || set === null || Array.isArray(set)) throw new EvoucherError('ARG_INVALID', 'fillReceipt set must be an object of X-field values', { detail: { argument: 'set' } });
-  if (!Array.isArray(detailSet as unknown) || !detailSet.every((d) => typeof d === 'object' && d !== null && !Array.isArray(d))) {
+  if (!isObject(set)) throw new EvoucherError('ARG_INVALID', 'fillReceipt set must be an object of X-field values', { detail: { argument: 'set' } });
+  if (!Array.isArray(detailSet as unknown) || !detailSet.every(isObject)) {
     throw new EvoucherError('ARG_INVALID', 'fillReceipt detailSet must be an array of objects (one per detail line)', { detail: { argument: 'detailSet' } });
   }
   checkOptionsArgument(options, 'fillReceipt');

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BytesMap, MAX_BUCKET } from '../../src/encoding/bytes_map.js';
+import { BytesMap, MAX_BUCKET, SizeTieredBytesMap } from '../../src/encoding/bytes_map.js';
 
 describe('BytesMap', () => {
   it('answers as a Map keyed by the hex of the bytes, for any sequence of sets and gets', () => {
@@ -92,5 +92,22 @@ describe('BytesMap', () => {
     expect(m.size).toBe(MAX_BUCKET);
     for (let i = 0; i < 100 - MAX_BUCKET; i++) expect(m.get(key(i))).toBeUndefined();
     for (let i = 100 - MAX_BUCKET; i < 100; i++) expect(m.get(key(i))).toBe(i);
+  });
+});
+
+describe('SizeTieredBytesMap', () => {
+  it('bounds long keys apart from short ones: a flood of long keys never evicts a short one', () => {
+    const m = new SizeTieredBytesMap<number>(4, 2, 8);
+    const short = Uint8Array.of(1, 2, 3);
+    m.set(short, 1);
+    for (let i = 0; i < 100; i++) m.set(new Uint8Array(9).fill(i), i);
+    expect(m.get(short)).toBe(1);
+    expect(m.get(new Uint8Array(9).fill(99))).toBe(99);
+    expect(m.get(new Uint8Array(9).fill(98))).toBe(98);
+    expect(m.get(new Uint8Array(9).fill(97))).toBeUndefined();
+    // Short keys keep their own bound: the fifth short key evicts the least recently used one.
+    for (let i = 0; i < 4; i++) m.set(Uint8Array.of(9, i), i);
+    expect(m.get(short)).toBeUndefined();
+    expect(m.get(new Uint8Array(9).fill(99))).toBe(99);
   });
 });

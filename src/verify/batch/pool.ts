@@ -34,7 +34,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { EvoucherError, isEvoucherError } from '../../errors.js';
-import { resolveOptions, type VerifyOptions } from '../options.js';
+import { atCallTime, resolveOptions, type VerifyOptions } from '../options.js';
 import type { VerificationReport } from '../report.js';
 import { verifyEnvelopeSync, type verifyEnvelope } from '../verify.js';
 import type { FileError, WorkerInit, WorkerMessage, WorkerTask, WorkerTasks } from './protocol.js';
@@ -398,7 +398,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     }
     // The options resolved once: the same trust store, CRLs and path cache for every file, and the caller's
     // validation time, else the time the file is verified (as on the workers).
-    const at = options.at === undefined ? Object.assign({}, o, { at: new Date() }) : o;
+    const at = atCallTime(o, options.at !== undefined);
     if (json === undefined) return { index, file, reports: verifyEnvelopeSync(bytes, at) };
     return { index, file, reports: renderJsonReports(file, verifyEnvelopeSync(bytes, at, false), json) };
   }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isEvoucherError } from '../../errors.js';
 import { createTrustStore, parseCrl } from '../../pki/index.js';
-import { resolveOptions } from '../options.js';
+import { atCallTime, resolveOptions } from '../options.js';
 import { verifyEnvelopeSync } from '../verify.js';
 import type { WorkerAnswer, WorkerInit, WorkerMessage, WorkerTask, WorkerTasks } from './protocol.js';
 import { readFileBounded } from './read_file.js';
@@ -36,7 +36,7 @@ function answer(task: WorkerTask, json: JsonLayout | undefined): WorkerAnswer {
   }
   try {
     // Not frozen: the reports leave as JSON text at once.
-    const reports = verifyEnvelopeSync(bytes, init.at === undefined ? Object.assign({}, options, { at: new Date() }) : options, false);
+    const reports = verifyEnvelopeSync(bytes, atCallTime(options, init.at !== undefined), false);
     return json === undefined ? { id: task.id, reportsJson: JSON.stringify(reports) } : { id: task.id, rendered: renderJsonReports(task.file, reports, json) };
   } catch (e) {
     // The verifier throws only on misuse, which the main thread has ruled out; anything else is a fault.
