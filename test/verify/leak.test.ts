@@ -23,9 +23,9 @@ describe('memory', () => {
     expect(verify).toHaveLength(4);
     expect(batch).toHaveLength(4);
     // The first round may still fill bounded caches and compile code; from the second on, nothing may pile up.
-    for (const heaps of [verify, batch]) {
+    for (const [path, heaps] of [['verify', verify], ['batch', batch]] as const) {
       const growth = (heaps[3] as number) - (heaps[1] as number);
-      expect(growth / (2 * ROUND)).toBeLessThan(PER_VOUCHER);
+      expect(growth / (2 * ROUND), `${path}: heaps ${heaps.join(', ')}`).toBeLessThan(PER_VOUCHER);
       // And the heap is small: a few MiB over the demo's own data, whatever the number of vouchers.
       expect(Math.max(...heaps)).toBeLessThan(64 * 1024 * 1024);
     }
