@@ -41,7 +41,7 @@ beforeAll(async () => {
     const holder = pemToDer(await readFile(join(PKI, 'sm2', `${party}.cert.pem`), 'utf8'));
     seals.set(party, await makeSeal({ maker, holders: [holder], name: `Demo ${party} seal`, esId: `DEMO-${party.toUpperCase()}-0001`, validStart: new Date('2025-01-01T00:00:00Z'), validEnd: new Date('2040-01-01T00:00:00Z') }));
   }
-  seals.set('dw-expired', await makeSeal({ maker, holders: [pemToDer(await readFile(join(PKI, 'sm2/dw.cert.pem'), 'utf8'))], name: 'expired', validStart: new Date('2025-01-01T00:00:00Z'), validEnd: new Date('2025-06-30T00:00:00Z') }));
+  seals.set('dw-expired', await makeSeal({ maker, holders: [pemToDer(await readFile(join(PKI, 'sm2/dw.cert.pem'), 'utf8'))], name: 'expired', validStart: new Date('2025-01-01T00:00:00Z'), validEnd: new Date('2025-06-30T00:00:00Z'), createDate: new Date('2025-01-01T00:00:00Z') }));
   const data = JSON.parse(await readFile(join(ROOT, 'examples/5201.json'), 'utf8')) as VoucherData;
   envelope = createEnvelope([buildVoucher('5201', data)]);
 }, 120_000);

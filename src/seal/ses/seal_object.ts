@@ -284,7 +284,8 @@ function requireSm2Certificate(certDer: Uint8Array, role: string): ReturnType<ty
  * @param options - see {@link MakeSealOptions}.
  * @returns the `SESeal` DER (a `.esl` file).
  * @throws EvoucherError `SEAL_SES_REQUIRES_SM2` (maker or a holder not SM2), `SEAL_PERIOD_INVALID`
- *   (validStart not before validEnd, or validEnd after the maker certificate's notAfter or before its notBefore),
+ *   (validStart not before validEnd, validEnd not after createDate, or validEnd after the maker certificate's
+ *   notAfter or before its notBefore),
  *   `CERT_KEY_USAGE` / `CERT_UNKNOWN_CRITICAL_EXTENSION` (the maker certificate may not sign a seal),
  *   `ARG_INVALID` (no holder, a holder given twice, empty name, non-ASCII esID or vid, bad picture size, a seal object over
  *   {@link MAX_SEAL_OBJECT_BYTES}), `CERT_MALFORMED` (a certificate is not one), `KEY_CERT_MISMATCH` (the maker's
@@ -315,6 +316,13 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   }
   const createDate = options.createDate ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   check(createDate, 'createDate');
+  // A seal whose period has ended when it is made could seal nothing (seal-period fails at every signing time
+  // from then on): not made. A past period is stated by a past createDate.
+  if (options.validEnd.getTime() <= createDate.getTime()) {
+    throw new EvoucherError('SEAL_PERIOD_INVALID', `seal: validEnd ${options.validEnd.toISOString()} is not after createDate ${createDate.toISOString()}: the seal would have expired when made`, {
+      detail: { validEnd: options.validEnd.toISOString(), createDate: createDate.toISOString() },
+    });
+  }
   // The esID a seal of evoucher binds (docs/formats.md): 1-128 printable ASCII characters. A seal made with any
   // other could never seal a voucher (SEAL_TBS_MALFORMED), so it is not made.
   if (options.esId !== undefined && (typeof options.esId !== 'string' || options.esId.length === 0 || options.esId.length > 128 || !/^[\x20-\x7e]+$/.test(options.esId))) {

@@ -27,6 +27,7 @@ import {
   verifySealMaker,
   verifySesSignatureValue,
 } from '../../../src/seal/ses/index.js';
+import { EvoucherError } from '../../../src/errors.js';
 import { MAX_STAMP_BYTES } from '../../../src/seal/formats/index.js';
 import { sm2PointVerificationCount } from '../../../src/crypto/sm2.js';
 import type { KeyProvider } from '../../../src/keys/provider.js';
@@ -161,7 +162,15 @@ describe('makeSeal', () => {
     // The maker certificate is valid 2025-01-01 .. 2045-01-01: the verifier's maker-chain fails a stamp made after that.
     expect(await codeOfAsync(() => makeSeal({ ...base, validEnd: new Date('2045-01-01T00:00:01Z') }))).toBe('SEAL_PERIOD_INVALID');
     expect(await codeOfAsync(() => makeSeal({ ...base, validStart: new Date('2046-01-01T00:00:00Z'), validEnd: new Date('2050-01-01T00:00:00Z') }))).toBe('SEAL_PERIOD_INVALID');
-    expect(await codeOfAsync(() => makeSeal({ ...base, validStart: new Date('2020-01-01T00:00:00Z'), validEnd: new Date('2024-12-31T23:59:59Z') }))).toBe('SEAL_PERIOD_INVALID');
+    expect(await codeOfAsync(() => makeSeal({ ...base, validStart: new Date('2020-01-01T00:00:00Z'), validEnd: new Date('2024-12-31T23:59:59Z'), createDate: new Date('2020-01-01T00:00:00Z') }))).toBe('SEAL_PERIOD_INVALID');
+    // A period that has ended when the seal is made (createDate, default now): every stamp would fail seal-period.
+    const ended = await makeSeal({ ...base, validEnd: new Date(Date.now() - 60_000) }).then(() => undefined, (e: unknown) => e);
+    expect(ended).toBeInstanceOf(EvoucherError);
+    expect((ended as EvoucherError).code).toBe('SEAL_PERIOD_INVALID');
+    expect((ended as EvoucherError).message).toMatch(/not after createDate/);
+    expect(await codeOfAsync(() => makeSeal({ ...base, validEnd: new Date('2026-01-01T00:00:00Z'), createDate: new Date('2026-01-01T00:00:00Z') }))).toBe('SEAL_PERIOD_INVALID');
+    // A seal for a past period states its past createDate.
+    expect(parseSeal(await makeSeal({ ...base, validEnd: new Date('2025-06-30T00:00:00Z'), createDate: new Date('2025-01-01T00:00:00Z') })).validEnd.toISOString()).toBe('2025-06-30T00:00:00.000Z');
     // Up to the maker's notAfter, and from before its notBefore (a date in China Standard Time) is usable.
     expect(parseSeal(await makeSeal({ ...base, validStart: new Date('2024-12-31T16:00:00Z'), validEnd: new Date('2045-01-01T00:00:00Z') })).validEnd.toISOString()).toBe('2045-01-01T00:00:00.000Z');
     // An ses stamp embeds the seal object and is at most MAX_STAMP_BYTES: a larger seal object could never seal.
