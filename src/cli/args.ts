@@ -12,7 +12,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { EvoucherError } from '../errors.js';
 import { CERTIFICATE_LABELS, decodePemBlocks, parseCertificate, parseCrl, type Crl } from '../pki/index.js';
 import { parsePolicy, type SealPolicy } from '../seal/index.js';
-import { readFileBounded } from '../verify/index.js';
+import { MAX_CLOCK_SKEW_MS, readFileBounded } from '../verify/index.js';
 
 /** Largest input file the CLI reads: 64 MiB (the envelope limit). */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -324,6 +324,25 @@ export function parseIndexOption(value: string | undefined, name: string): numbe
   if (value === undefined) return undefined;
   if (!/^\d{1,4}$/.test(value)) throw new EvoucherError('ARG_INVALID', `--${name} must be a non-negative integer`, { detail: { option: name } });
   return Number(value);
+}
+
+/**
+ * Parses `--clock-skew`: how many seconds a seal's signing time may be after the validation time, a decimal
+ * number from 0 to 3600 with at most three decimals (whole milliseconds), nothing else (no sign, exponent or unit).
+ *
+ * @param value - the option value, or undefined.
+ * @returns the skew in milliseconds, or undefined when the option is absent.
+ * @throws EvoucherError `ARG_INVALID` (exit 2) for any other value.
+ * @example parseClockSkew('2.5') // 2500
+ */
+export function parseClockSkew(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d{1,4})(?:\.(\d{1,3}))?$/.exec(value);
+  const ms = m === null ? NaN : Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'));
+  if (!(ms <= MAX_CLOCK_SKEW_MS)) {
+    throw new EvoucherError('ARG_INVALID', `--clock-skew must be a number of seconds from 0 to ${MAX_CLOCK_SKEW_MS / 1000} (at most 3 decimals), not '${value.slice(0, 20)}'`, { detail: { option: 'clock-skew' } });
+  }
+  return ms;
 }
 
 /**

@@ -4,6 +4,7 @@
 export { verifyEnvelope } from './verify.js';
 export { createVerifier } from './verifier.js';
 export type { EnvelopeVerifier } from './verifier.js';
+export { MAX_CLOCK_SKEW_MS } from './options.js';
 export type { VerifyOptions } from './options.js';
 export { REQUIRED_SEAL_CHECKS, firstError, indeterminateKinds } from './report.js';
 export type {

@@ -18,6 +18,15 @@ export interface VerifyOptions {
   readonly policy?: SealPolicy;
   /** The validation time; default now. Reported as `validationTime`. */
   readonly at?: Date;
+  /**
+   * How far, in milliseconds, a seal's signing time may be after the validation time and still pass the
+   * `signing-time` check: the clock of the machine that sealed may run ahead of this one. Default 0 (a signing
+   * time after `at` is INDETERMINATE, `VERIFY_SIGNING_TIME_AFTER_VALIDATION`); at most {@link MAX_CLOCK_SKEW_MS}.
+   * It relaxes nothing else: certificates, revocation and the seal period are judged at the signing time as
+   * without it, and a certificate or seal object whose validity starts after the validation time is never
+   * accepted through it (docs/verification.md, "Clock skew").
+   */
+  readonly clockSkewMs?: number;
   /** CRLs to consult. When given, revocation is required: a certificate without a usable CRL is INDETERMINATE. */
   readonly crls?: readonly Crl[];
   /** Override the revocation requirement (default: required exactly when `crls` are given). */
@@ -38,6 +47,8 @@ export interface ResolvedOptions {
   readonly trust: TrustStore;
   readonly policy?: SealPolicy;
   readonly at: Date;
+  /** The allowed clock skew, ms (0 when not given). */
+  readonly clockSkewMs: number;
   readonly crls: readonly Crl[];
   readonly requireRevocation: boolean;
   readonly limits?: ParseEnvelopeOptions['limits'];
@@ -48,6 +59,31 @@ export interface ResolvedOptions {
 
 function argInvalid(message: string): never {
   throw new EvoucherError('ARG_INVALID', message);
+}
+
+/**
+ * The largest clock skew a verifier accepts (`clockSkewMs`): one hour. Far more than the drift of any machine
+ * that sets its clock at all (seconds, at worst minutes), and less than the eight hours of China Standard Time
+ * taken for UTC, the usual wrong clock, which must stay visible as INDETERMINATE rather than be tolerated. A
+ * clock further off is a fault to fix, not a skew to allow.
+ */
+export const MAX_CLOCK_SKEW_MS = 3_600_000;
+
+/**
+ * Checks a clock-skew option: a finite number of milliseconds from 0 to {@link MAX_CLOCK_SKEW_MS}.
+ *
+ * @param value - the caller's value; undefined means 0.
+ * @param option - the option's name, for the message.
+ * @returns the skew in milliseconds.
+ * @throws EvoucherError `ARG_INVALID` for anything else (a string, NaN, an infinity, a negative or larger number).
+ */
+export function checkClockSkew(value: unknown, option: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_CLOCK_SKEW_MS) {
+    throw new EvoucherError('ARG_INVALID', `${option} must be a number of milliseconds from 0 to ${MAX_CLOCK_SKEW_MS} (one hour)`, { detail: { option } });
+  }
+  // -0 reads as 0 in messages and details.
+  return value === 0 ? 0 : value;
 }
 
 function isTrustStore(x: unknown): x is TrustStore {
@@ -84,6 +120,7 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
 
   const at = options.at ?? new Date();
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) argInvalid('options.at must be a valid Date');
+  const clockSkewMs = checkClockSkew(options.clockSkewMs, 'options.clockSkewMs');
 
   const crls = options.crls ?? [];
   if (!Array.isArray(crls)) argInvalid('options.crls must be an array of parsed CRLs');
@@ -109,6 +146,7 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
     trust,
     ...(policy === undefined ? {} : { policy }),
     at: new Date(at.getTime()),
+    clockSkewMs,
     crls,
     requireRevocation: options.requireRevocation ?? crls.length > 0,
     ...(options.limits === undefined ? {} : { limits: options.limits }),

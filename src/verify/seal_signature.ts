@@ -19,9 +19,9 @@ import { parseSesSignature } from '../seal/ses/signature.js';
 import type { SesSignature } from '../seal/ses/types.js';
 import { pathChecks } from './checks/chain.js';
 import { failedFrom, guard } from './checks/guard.js';
-import { signingTimeCheck } from './checks/order.js';
+import { latestStart, signingTimeCheck, type ValidityStart } from './checks/order.js';
 import { sealPeriodCheck, sealSummary } from './checks/seal_object.js';
-import type { ResolvedOptions } from './options.js';
+import { checkClockSkew, type ResolvedOptions } from './options.js';
 import {
   deepFreeze,
   errorsOf,
@@ -48,6 +48,11 @@ export interface SealSignatureOptions {
   readonly trust?: TrustStore | readonly (Uint8Array | string)[];
   /** The validation time; default now. Certificates and the seal period are judged at `timeInfo`. */
   readonly at?: Date;
+  /**
+   * How far, in milliseconds, `timeInfo` may be after the validation time and still pass `signing-time`; default
+   * 0, at most `MAX_CLOCK_SKEW_MS` (one hour). As `VerifyOptions.clockSkewMs`: nothing else is relaxed.
+   */
+  readonly clockSkewMs?: number;
   /** CRLs; when given, revocation is required. */
   readonly crls?: readonly Crl[];
   /** Extra untrusted certificates that may complete a path. */
@@ -102,6 +107,7 @@ function resolve(options: SealSignatureOptions): { trust?: TrustStore; resolved:
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'options must be an object');
   const at = options.at ?? new Date();
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new EvoucherError('ARG_INVALID', 'options.at must be a valid Date');
+  const clockSkewMs = checkClockSkew(options.clockSkewMs, 'options.clockSkewMs');
   const crls = options.crls ?? [];
   if (!Array.isArray(crls)) throw new EvoucherError('ARG_INVALID', 'options.crls must be an array');
   const inter = options.intermediates ?? [];
@@ -116,7 +122,7 @@ function resolve(options: SealSignatureOptions): { trust?: TrustStore; resolved:
     if ((t as TrustStore).anchors.length === 0) throw new EvoucherError('TRUST_NO_ANCHORS', 'the trust store has no anchors');
     trust = t as TrustStore;
   } else if (t !== undefined) throw new EvoucherError('ARG_INVALID', 'options.trust must be a TrustStore or an array of certificates');
-  const resolved = { at: new Date(at.getTime()), crls, requireRevocation: crls.length > 0, intermediates: inter.map((c) => parseCertificate(c)) };
+  const resolved = { at: new Date(at.getTime()), clockSkewMs, crls, requireRevocation: crls.length > 0, intermediates: inter.map((c) => parseCertificate(c)) };
   return trust === undefined ? { resolved } : { trust, resolved };
 }
 
@@ -126,7 +132,7 @@ function certChecks(
   time: Date | undefined,
   trust: TrustStore | undefined,
   o: Omit<ResolvedOptions, 'trust'>,
-): { checks: ReportCheck[]; cert?: CertificateInfo } {
+): { checks: ReportCheck[]; cert?: CertificateInfo; path?: readonly CertificateInfo[] } {
   const prefix = name === 'chain' ? '' : 'maker-';
   const role = name === 'chain' ? 'sealer' : 'maker';
   let cert: CertificateInfo;
@@ -154,7 +160,7 @@ function certChecks(
     };
   }
   const path = pathChecks(cert, [], time, Object.assign({}, o, { trust }), role, prefix);
-  return { cert, checks: [...path.checks] };
+  return { cert, checks: [...path.checks], path: path.result === undefined || path.result.chain.length === 0 ? [cert] : path.result.chain };
 }
 
 /**
@@ -216,7 +222,16 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
   const sealer = certChecks('chain', sig.sealerCert, time, trust, resolved);
   const maker = certChecks('maker-chain', sig.seal.makerCert, time, trust, resolved);
   checks.push(...sealer.checks, ...maker.checks);
-  if (time !== undefined) checks.push(signingTimeCheck(time, undefined, resolved.at));
+  if (time !== undefined) {
+    // Ahead of the validation time within the allowed skew: the certificates and the seal must be valid already.
+    const ahead = time.getTime() - resolved.at.getTime();
+    let start: ValidityStart | undefined;
+    if (ahead > 0 && ahead <= resolved.clockSkewMs) {
+      const paths = [sealer, maker].map((x) => x.path ?? (x.cert === undefined ? [] : [x.cert]));
+      start = latestStart(paths, sig.seal);
+    }
+    checks.push(signingTimeCheck(time, undefined, resolved.at, resolved.clockSkewMs, start));
+  }
   checks.push(sig.timeStamp === undefined ? skipped('timestamp', 'no timestamp token') : skipped('timestamp', 'a timestamp token is present but not verified; the signing time is the one the signer claims'));
 
   const required = ['format', 'maker-signature', 'signature', 'seal-match', 'data-hash', 'seal-period', 'chain', 'key-usage', 'maker-chain', 'maker-key-usage', 'signing-time'];

@@ -18,6 +18,7 @@
  */
 import { memoDigest, type Digester } from '../crypto/digest_memo.js';
 import { EvoucherError } from '../errors.js';
+import type { CertificateInfo } from '../pki/index.js';
 import { bodyView } from '../seal/chain.js';
 import { resolvePolicy, type ResolvedPolicy } from '../seal/policy.js';
 import { chainOrder } from '../seal/tbs.js';
@@ -27,7 +28,7 @@ import { recompute, scopeSummary } from './checks/digest.js';
 import { attributesCheck, readEnvelope } from './checks/envelope.js';
 import { readStamp } from './checks/format.js';
 import { failedFrom } from './checks/guard.js';
-import { duplicatesCheck, signingTimeCheck } from './checks/order.js';
+import { duplicatesCheck, latestStart, signingTimeCheck, type ValidityStart } from './checks/order.js';
 import { completenessChecks, positionCheck, signerPermissionCheck } from './checks/policy.js';
 import { receiptChecks } from './checks/receipt.js';
 import { sealObjectChecks } from './checks/seal_object.js';
@@ -260,19 +261,30 @@ function verifySeal(
       } else {
         checks.push(skipped('signature', 'the to-be-sealed structure could not be recomputed'));
       }
+      let signerPath: readonly CertificateInfo[] | undefined;
       if (signer === undefined) {
         checks.push(read.signerError ?? failed('chain', 'CERT_MALFORMED', 'the signer certificate does not parse'), skipped('key-usage', 'no signer certificate'));
       } else {
         const path = pathChecks(signer, facts.certificates, facts.signingTime, o, 'sealer');
         checks.push(...path.checks);
         chain = path.chain;
+        signerPath = path.result?.chain;
       }
       const object = sealObjectChecks(stamp, facts, o);
       checks.push(...object.checks);
       // The maker's revocation is optional exactly like the sealer's (checked when CRLs are given).
       for (const c of object.checks) if (c.check !== 'maker-revocation') required.push(c.check);
       if (object.seal !== undefined) sealPart = object.seal;
-      checks.push(pos.check, signerPermissionCheck(pos.position, signer, facts, resolved), signingTimeCheck(facts.signingTime, previousTime, o.at));
+      // A signing time ahead of the validation time, within the allowed skew: what the seal relies on must be
+      // valid already at the validation time. One subtraction and one comparison for every other seal.
+      const ahead = facts.signingTime.getTime() - o.at.getTime();
+      let start: ValidityStart | undefined;
+      if (ahead > 0 && ahead <= o.clockSkewMs) {
+        const paths = [signerPath === undefined || signerPath.length === 0 ? (signer === undefined ? [] : [signer]) : signerPath];
+        if (object.makerPath !== undefined) paths.push(object.makerPath);
+        start = latestStart(paths, stamp.format === 'ses' ? stamp.ses.seal : undefined);
+      }
+      checks.push(pos.check, signerPermissionCheck(pos.position, signer, facts, resolved), signingTimeCheck(facts.signingTime, previousTime, o.at, o.clockSkewMs, start));
     }
   } catch (e) {
     checks.push(failedFrom('seal', e));

@@ -145,6 +145,10 @@ const CASES: readonly Case[] = [
   { name: 'renderSealPng(name, x)', async: true, call: (x) => sdk.renderSealPng('示例预算单位', x === undefined ? { sizePx: 1 } : (x as object)) },
   { name: 'parseSeal(bytes, x)', call: (x) => sdk.parseSeal(new Uint8Array([0x30, 0]), x as object) },
   { name: 'parseSesSignature(bytes, x)', call: (x) => sdk.parseSesSignature(new Uint8Array([0x30, 0]), x as object) },
+  // verify
+  { name: 'verifyEnvelope(env, { trust, clockSkewMs: x })', async: true, call: (x) => sdk.verifyEnvelope(sdk.createEnvelope([voucher]), { trust: [pki('trust/p256-root.cert.pem')], clockSkewMs: x as number }) },
+  { name: 'createVerifier({ trust, clockSkewMs: x })', call: (x) => sdk.createVerifier({ trust: [pki('trust/p256-root.cert.pem')], clockSkewMs: x as number }) },
+  { name: 'verifySesSignatureOverData(ses, data, { clockSkewMs: x })', async: true, call: (x) => sdk.verifySesSignatureOverData(new Uint8Array([0x30, 0]), new Uint8Array(0), { clockSkewMs: x as number }) },
   // crypto, encoding, pki, keys
   { name: 'digest(sha256, x)', call: (x) => sdk.digest('sha256', bytesOf(x)) },
   { name: 'ecdsaDerToRaw(der, x)', call: (x) => sdk.ecdsaDerToRaw(sdk.ecdsaRawToDer(new Uint8Array(64).fill(1)), x as number) },

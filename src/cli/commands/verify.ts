@@ -1,6 +1,6 @@
 /**
- * `evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>] [--crl <file>]...
- *   [--intermediate <pem>]... [--format text|json|junit]`
+ * `evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>] [--clock-skew <seconds>]
+ *   [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit]`
  *
  * Verifies every voucher of every envelope and prints one report per voucher (design.md §8). Exit codes:
  * 0 every voucher VALID, 1 any INVALID or INDETERMINATE, 2 usage or I/O error (a missing `--trust` included:
@@ -9,20 +9,22 @@
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore, type TrustStore } from '../../pki/index.js';
 import { createVerifier, verifyEnvelope, type VerificationReport, type VerifyOptions } from '../../verify/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, readInputs, readPolicyOption, refuseStdinTwice, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseClockSkew, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, readInputs, readPolicyOption, refuseStdinTwice, requireOption } from '../args.js';
 import { parseJobs, verifyFilesForCli } from '../batch.js';
 import { printError, printText } from '../output.js';
 import { createVerifyOutput } from '../verify_output.js';
 
 const USAGE = `usage: evoucher verify <files...> --trust <pem|dir> [--policy p.json] [--at <iso-time>]
-                       [--crl <file>]... [--intermediate <pem>]... [--format text|json|junit] [--jobs N]
-                       [--files-from <list|->]
+                       [--clock-skew <seconds>] [--crl <file>]... [--intermediate <pem>]...
+                       [--format text|json|junit] [--jobs N] [--files-from <list|->]
 
 Verifies the seal chain of every voucher in MOF envelopes and prints one report per voucher.
   --trust, -t       trust anchors: a PEM bundle or a directory of .pem/.crt/.cer files (required)
   --policy, -p      seal policy JSON (default: the built-in positions of each voucher type)
   --at              validation time, ISO 8601 (default: now); certificates are judged at each seal's signing time
                     (YYYY-MM-DD: midnight UTC; YYYY-MM-DDTHH:MM[:SS[.fff]] needs Z or ±HH:MM)
+  --clock-skew      seconds a seal's signing time may be after the validation time (the sealing machine's
+                    clock ahead of this one): 0 (default) to 3600, e.g. 5 or 0.5. Only that check is relaxed
   --crl             CRLs (PEM, several blocks allowed, or DER); repeat for more. With CRLs, revocation is
                     required (else not checked)
   --intermediate    extra untrusted CA certificates (PEM, several blocks allowed, or DER) to complete paths;
@@ -99,6 +101,7 @@ export async function run(args: string[]): Promise<number> {
         trust: { type: 'string', short: 't' },
         policy: { type: 'string', short: 'p' },
         at: { type: 'string' },
+        'clock-skew': { type: 'string' },
         crl: { type: 'string', multiple: true },
         intermediate: { type: 'string', multiple: true },
         format: { type: 'string', short: 'f' },
@@ -119,6 +122,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const format = chooseOption(values.format, ['text', 'json', 'junit'] as const, 'format');
   const at = parseAt(values.at) ?? new Date();
+  const clockSkewMs = parseClockSkew(values['clock-skew']);
   // Before anything is read: standard input named twice would give its second reader nothing.
   refuseStdinTwice([
     { path: values['files-from'], as: 'the list', option: 'files-from' },
@@ -137,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
   const jobs = parseJobs(values.jobs);
 
   const output = createVerifyOutput(format, at);
-  const options: VerifyOptions = { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }) };
+  const options: VerifyOptions = { trust, at, crls, intermediates, ...(policy === undefined ? {} : { policy }), ...(clockSkewMs === undefined ? {} : { clockSkewMs }) };
   // Several files: the batch path (worker threads, input order kept); one file or standard input: this thread.
   if (files.length > 1 && jobs > 0 && !files.includes('-')) {
     await verifyFilesForCli(files, options, { jobs, format }, output);

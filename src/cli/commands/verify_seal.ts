@@ -1,6 +1,6 @@
 /**
- * `evoucher verify-seal <ses.der> --data <file> [--trust <pem|dir>] [--at <iso-time>] [--crl <file>]...
- *   [--hash sm3|sha256] [--format text|json]`
+ * `evoucher verify-seal <ses.der> --data <file> [--trust <pem|dir>] [--at <iso-time>] [--clock-skew <seconds>]
+ *   [--crl <file>]... [--hash sm3|sha256] [--format text|json]`
  *
  * Verifies one standalone GB/T 38540 seal signature (`SES_Signature`, e.g. an OFD `SignedValue.dat`) over a
  * file: structure, maker signature, sealer signature, certList, `dataHash`, seal period and certificates at
@@ -10,17 +10,19 @@
 import { EvoucherError } from '../../errors.js';
 import { loadTrustStore } from '../../pki/index.js';
 import { verifySesSignatureOverData, type SealSignatureReport } from '../../verify/index.js';
-import { chooseOption, parseAt, parseCommandArgs, readCrlOptions, readInput, refuseStdinTwice, requireOption } from '../args.js';
+import { chooseOption, parseAt, parseClockSkew, parseCommandArgs, readCrlOptions, readInput, refuseStdinTwice, requireOption } from '../args.js';
 import { printJson, printLines, printText } from '../output.js';
 
 const USAGE = `usage: evoucher verify-seal <ses.der> --data <file> [--trust <pem|dir>] [--at <iso-time>]
-                            [--crl <file>]... [--hash sm3|sha256] [--format text|json]
+                            [--clock-skew <seconds>] [--crl <file>]... [--hash sm3|sha256] [--format text|json]
 
 Verifies a standalone GB/T 38540 seal signature (SES_Signature DER, e.g. SignedValue.dat) over a file.
   --data, -d     the protected file (e.g. Signature.xml) (required)
   --trust, -t    trust anchors (PEM bundle or directory); without it trust is INDETERMINATE
   --at           validation time, ISO 8601 (default: now); certificates are judged at the seal's timeInfo
                  (YYYY-MM-DD: midnight UTC; YYYY-MM-DDTHH:MM[:SS[.fff]] needs Z or ±HH:MM)
+  --clock-skew   seconds timeInfo may be after the validation time (the sealing machine's clock ahead of
+                 this one): 0 (default) to 3600, e.g. 5 or 0.5. Only that check is relaxed
   --crl          CRLs (PEM, several blocks allowed, or DER); repeat for more
   --hash         hash of the data (default sm3)
   --format, -f   text (default) or json
@@ -58,6 +60,7 @@ export async function run(args: string[]): Promise<number> {
         data: { type: 'string', short: 'd' },
         trust: { type: 'string', short: 't' },
         at: { type: 'string' },
+        'clock-skew': { type: 'string' },
         crl: { type: 'string', multiple: true },
         hash: { type: 'string' },
         format: { type: 'string', short: 'f' },
@@ -76,6 +79,7 @@ export async function run(args: string[]): Promise<number> {
   const hash = chooseOption(values.hash, ['sm3', 'sha256'] as const, 'hash');
   const file = positionals[0] ?? '';
   const at = parseAt(values.at);
+  const clockSkewMs = parseClockSkew(values['clock-skew']);
   // Before anything is read: standard input named twice would give its second reader nothing.
   refuseStdinTwice([
     { path: file, as: 'the seal signature' },
@@ -91,6 +95,7 @@ export async function run(args: string[]): Promise<number> {
     dataHashAlgorithm: hash,
     ...(trust === undefined ? {} : { trust }),
     ...(at === undefined ? {} : { at }),
+    ...(clockSkewMs === undefined ? {} : { clockSkewMs }),
   });
   if (format === 'json') printJson({ file, ...report });
   else printLines(formatSealReport(file, report));

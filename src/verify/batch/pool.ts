@@ -279,6 +279,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     crls: o.crls.map((c) => c.der),
     intermediates: o.intermediates.map((c) => c.der),
     at: options.at === undefined ? undefined : o.at.getTime(),
+    clockSkewMs: o.clockSkewMs,
     requireRevocation: o.requireRevocation,
     ...(o.policy === undefined ? {} : { policy: o.policy }),
     ...(o.limits === undefined ? {} : { limits: o.limits }),

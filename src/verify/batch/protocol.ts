@@ -20,6 +20,8 @@ export interface WorkerInit {
    * gave none, and then each file is verified at the time it is verified (as `createVerifier` does per call).
    */
   readonly at: number | undefined;
+  /** The allowed clock skew, ms, as resolved by the main thread (0: none). */
+  readonly clockSkewMs: number;
   readonly requireRevocation: boolean;
   readonly policy?: SealPolicy;
   readonly limits?: ParseEnvelopeOptions['limits'];

@@ -16,6 +16,7 @@ const init = workerData as WorkerInit;
 const options = resolveOptions({
   trust: createTrustStore(init.anchors),
   ...(init.at === undefined ? {} : { at: new Date(init.at) }),
+  clockSkewMs: init.clockSkewMs,
   crls: init.crls.map((c) => parseCrl(c)),
   intermediates: init.intermediates,
   requireRevocation: init.requireRevocation,

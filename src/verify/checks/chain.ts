@@ -13,6 +13,13 @@
  * INDETERMINATE (`VERIFY_REVOKED_AFTER_SIGNING`): nothing proves the seal was made before the revocation
  * (security.md §1.13). For the same reason the CRLs must also be current at the validation time: CRLs that
  * covered only the claimed signing time leave it INDETERMINATE (`CRL_EXPIRED`, `CERT_REVOCATION_UNKNOWN`).
+ *
+ * The clock skew a caller allows (`clockSkewMs`) never reaches these checks: a signing time ahead of the
+ * validation time is judged here exactly as without it, at the signing time, so the path results (and the path
+ * cache, whose key and time windows know nothing of the skew) are the same whatever the skew. Judged at such a
+ * time, revocation already covers the validation time before it (a revocation at or before it is one at or
+ * before the signing time, and the CRLs must be current at the later signing time), which is why the second
+ * look below is made only for a signing time before the validation time.
  */
 import { validatePath, validatePathCached, type CertificateInfo, type CertificateUsage, type PathCheck, type PathResult } from '../../pki/index.js';
 import type { ResolvedOptions } from '../options.js';

@@ -8,7 +8,7 @@
  * Trust (security.md §1.5): an attacker can make his own maker certificate, seal and sealer certificate and
  * embed them all; the maker path then reaches no configured anchor (`CERT_UNTRUSTED`, never VALID).
  */
-import { parseCertificate } from '../../pki/index.js';
+import { parseCertificate, type CertificateInfo } from '../../pki/index.js';
 import type { ParsedStamp, StampFacts } from '../../seal/formats/index.js';
 import { verifySealMaker } from '../../seal/ses/checks.js';
 import type { SealObject } from '../../seal/ses/types.js';
@@ -48,12 +48,14 @@ export function sealPeriodCheck(seal: SealObject, at: Date): ReportCheck {
  * @param stamp - the parsed stamp.
  * @param facts - its facts (signing time, carried certificates).
  * @param options - anchors, CRLs, intermediates, validation time.
- * @returns the checks (none for `cms`) and the seal summary.
+ * @returns the checks (none for `cms`), the seal summary, and the maker's certification path as built (leaf
+ *   first; the maker certificate alone when no path was built).
  */
-export function sealObjectChecks(stamp: ParsedStamp, facts: StampFacts, options: ResolvedOptions): { checks: ReportCheck[]; seal?: SealObjectSummary } {
+export function sealObjectChecks(stamp: ParsedStamp, facts: StampFacts, options: ResolvedOptions): { checks: ReportCheck[]; seal?: SealObjectSummary; makerPath?: readonly CertificateInfo[] } {
   if (stamp.format !== 'ses') return { checks: [] };
   const seal = stamp.ses.seal;
   const checks: ReportCheck[] = [];
+  let makerPath: readonly CertificateInfo[] | undefined;
   checks.push(
     ...guard('maker-signature', () => {
       // verifySealMaker keeps the successes: a party's seal object is verified once, not per voucher.
@@ -63,10 +65,12 @@ export function sealObjectChecks(stamp: ParsedStamp, facts: StampFacts, options:
   );
   try {
     const maker = parseCertificate(seal.makerCert);
-    checks.push(...pathChecks(maker, facts.certificates, facts.signingTime, options, 'maker', 'maker-').checks);
+    const path = pathChecks(maker, facts.certificates, facts.signingTime, options, 'maker', 'maker-');
+    checks.push(...path.checks);
+    makerPath = path.result === undefined || path.result.chain.length === 0 ? [maker] : path.result.chain;
   } catch (e) {
     checks.push(failedFrom('maker-chain', e), skipped('maker-key-usage', 'the maker certificate does not parse'), skipped('maker-revocation', 'the maker certificate does not parse'));
   }
   checks.push(...guard('seal-period', () => sealPeriodCheck(seal, facts.signingTime)));
-  return { checks, seal: sealSummary(seal) };
+  return makerPath === undefined ? { checks, seal: sealSummary(seal) } : { checks, seal: sealSummary(seal), makerPath };
 }
