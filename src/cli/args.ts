@@ -4,7 +4,7 @@
  * readers several commands share (times, `--body`, policy and CRL files).
  */
 import { randomBytes } from 'node:crypto';
-import { fstatSync } from 'node:fs';
+import { fstatSync, type Stats } from 'node:fs';
 import { chmod, lstat, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -93,12 +93,39 @@ export function chooseOption<const A extends readonly [string, ...string[]]>(val
 }
 
 /**
+ * This process's standard input, once it is known to be something node reads as a stream: a file, a pipe, a
+ * socket or a terminal (a character device, `/dev/null` included). For anything else, a directory (`- < dir`)
+ * or a block device, node gives an empty stream in its place, which would be read as an empty document
+ * (`XML_MALFORMED`, exit 1) instead of an input that cannot be read. A standard input that was closed
+ * (`<&-`) cannot be told apart: node opens `/dev/null` in its place before any code runs, so it reads as empty.
+ *
+ * @param fd - the descriptor to check (0; another one in tests).
+ * @returns `process.stdin`.
+ * @throws EvoucherError `ARG_IO` (`detail.path` `-`) when it is not a readable stream or cannot be checked.
+ */
+export function openStandardInput(fd = 0): AsyncIterable<Uint8Array | string> {
+  const refuse = (message: string, cause?: unknown): never => {
+    throw new EvoucherError('ARG_IO', message, { cause, detail: { path: '-' } });
+  };
+  let st: Stats;
+  try {
+    st = fstatSync(fd);
+  } catch (e) {
+    return refuse(`cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, e);
+  }
+  if (st.isDirectory()) refuse('standard input is a directory');
+  if (!(st.isFile() || st.isFIFO() || st.isSocket() || st.isCharacterDevice())) refuse('standard input is not a file, pipe, socket or terminal');
+  return process.stdin;
+}
+
+/**
  * Reads a file, or standard input for `-`, with a size bound.
  *
  * @param path - a file path or `-`.
  * @param options - `maxBytes` (default {@link MAX_INPUT_BYTES}); `stdin` to read instead of `process.stdin`.
  * @returns the bytes.
- * @throws EvoucherError `ARG_IO` when the file cannot be read or is larger than `maxBytes`.
+ * @throws EvoucherError `ARG_IO` when the file cannot be read (a directory: `<path> is a directory`; standard input
+ *   that is one: `standard input is a directory`) or is larger than `maxBytes`.
  * @example const bytes = await readInput('envelope.xml');
  */
 export async function readInput(
@@ -112,11 +139,17 @@ export async function readInput(
   if (path === '-') {
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of options.stdin ?? process.stdin) {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += b.length;
-      if (size > max) tooLarge();
-      chunks.push(b);
+    try {
+      for await (const chunk of options.stdin ?? openStandardInput()) {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        size += b.length;
+        if (size > max) tooLarge();
+        chunks.push(b);
+      }
+    } catch (e) {
+      // A read that fails (EIO from a terminal the process no longer owns) is an I/O error with its code, as a file's is.
+      if (e instanceof EvoucherError) throw e;
+      throw new EvoucherError('ARG_IO', `cannot read standard input: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e, detail: { path } });
     }
     return new Uint8Array(Buffer.concat(chunks));
   }

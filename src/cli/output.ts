@@ -52,6 +52,19 @@ export function printLines(lines: readonly string[]): void {
   printText(lines.map(displayLine).join('\n'));
 }
 
+/**
+ * Writes a status line (what a command did: `sealed cz_zfzyz → out.xml`) to standard error, through
+ * {@link displayLine}. Standard output carries a command's data only (XML, a report, JSON, JUnit, a picture), so
+ * that `evoucher … > file` or a pipe gets the data and nothing else; what is said to the person goes to standard
+ * error, as progress does.
+ *
+ * @param lines - the lines, none ending in a newline.
+ * @example printStatus([`wrote ${output}`])
+ */
+export function printStatus(lines: readonly string[]): void {
+  process.stderr.write(lines.map((l) => `${displayLine(l)}\n`).join(''));
+}
+
 /** Longest line of an error message printed (a message may quote a sender's value of megabytes). */
 const MAX_ERROR_LINE = 2000;
 

@@ -33,8 +33,14 @@ export interface RenderedOutcome {
   readonly ioError?: { readonly code: string; readonly message: string };
 }
 
-/** The JSON entry of a file that could not be read. */
-function errorEntry(file: string, e: { readonly code: string; readonly message: string }): FileErrorEntry {
+/**
+ * The JSON entry of a file that could not be read (`verify`, in the array; `verify-seal`, alone).
+ *
+ * @param file - the file as named.
+ * @param e - its coded error.
+ * @returns `{ file, status: 'ERROR', error: { code, message } }`.
+ */
+export function errorEntry(file: string, e: { readonly code: string; readonly message: string }): FileErrorEntry {
   return { file, status: 'ERROR', error: { code: e.code, message: e.message } };
 }
 

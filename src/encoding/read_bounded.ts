@@ -18,12 +18,14 @@ import { EvoucherError } from '../errors.js';
 
 /**
  * Why a bounded read failed: `open` (missing, not permitted, a bad path), `not-regular` (a directory, a named
- * pipe, a device, a socket), `too-large` (more than the bound, whatever size the file claimed) or `read` (an
- * I/O error on the open handle). `code` is the Node.js error code of `cause` (`ENOENT`...), when it has one.
+ * pipe, a device, a socket; `directory` says which of the first and the others), `too-large` (more than the
+ * bound, whatever size the file claimed) or `read` (an I/O error on the open handle). `code` is the Node.js error
+ * code of `cause` (`ENOENT`...), when it has one.
  */
 export type BoundedReadFailure =
   | { readonly reason: 'open' | 'read'; readonly cause: unknown; readonly code: string | undefined }
-  | { readonly reason: 'not-regular' | 'too-large' };
+  | { readonly reason: 'not-regular'; readonly directory: boolean }
+  | { readonly reason: 'too-large' };
 
 /**
  * Makes the error a failed read throws, so that each caller keeps its own codes and messages
@@ -49,8 +51,8 @@ function grow(buf: Uint8Array, maxBytes: number): Uint8Array {
 }
 
 /** Refuses, from its fstat, what is not a regular file or claims more than the bound. */
-function checkStat(st: { isFile(): boolean; size: number }, maxBytes: number, fail: BoundedReadErrorFactory): Uint8Array {
-  if (!st.isFile()) throw fail({ reason: 'not-regular' });
+function checkStat(st: { isFile(): boolean; isDirectory(): boolean; size: number }, maxBytes: number, fail: BoundedReadErrorFactory): Uint8Array {
+  if (!st.isFile()) throw fail({ reason: 'not-regular', directory: st.isDirectory() });
   if (st.size > maxBytes) throw fail({ reason: 'too-large' });
   return firstBuffer(st.size, maxBytes);
 }
@@ -90,7 +92,8 @@ export function defaultBoundedReadError(path: string, maxBytes: number): Bounded
   return (failure) => {
     switch (failure.reason) {
       case 'not-regular':
-        return new EvoucherError('ARG_IO', `${path} is not a file`, { detail: { path } });
+        // A directory is said as such (`verify out/` for `verify out/*.xml`), never read as an empty input.
+        return new EvoucherError('ARG_IO', `${path} ${failure.directory ? 'is a directory' : 'is not a file'}`, { detail: { path } });
       case 'too-large':
         return new EvoucherError('ARG_IO', `${path} is larger than ${maxBytes} bytes`, { detail: { path } });
       default:

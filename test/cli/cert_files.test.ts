@@ -97,7 +97,7 @@ describe('seal-make --holder', () => {
       'seal-make', '--maker', `pkcs12:${join(PKI, 'sm2/maker.p12')}?password-source=file:${f('password')}`, '--holder', f('cz-text.pem'),
       '--name', 'x', '--valid-from', '2025-01-01', '--valid-to', '2030-12-31', '-o', f('cz.esl'),
     ]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^seal \S+ "x" for 1 holder\(s\), valid .* → .*cz\.esl\n$/);
     expect(r.code).toBe(0);
     const inspect = await runCli(['inspect', f('cz.esl'), '--format', 'json']);
     expect(JSON.parse(inspect.stdout)).toMatchObject({ kind: 'seal', seal: { certList: [parseCertificate(pkiText('sm2/cz.cert.pem')).subject] } });

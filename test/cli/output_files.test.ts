@@ -173,7 +173,8 @@ describe('arguments', () => {
     const out = join(dir, 'pki');
     const r = await runCli(['pki', 'demo', '--out', out, '--password', 'S3cret-given']);
     expect(r.code).toBe(0);
-    expect(r.stdout).not.toMatch(/S3cret-given/);
+    expect(r.stdout + r.stderr).not.toMatch(/S3cret-given/);
+    expect(r.stderr).toContain('password: (as given with --password)');
     const victim = join(dir, 'victim.txt');
     await writeFile(victim, 'keep');
     await rm(join(out, 'README.md'));

@@ -69,7 +69,7 @@ describe.each(readers)('readBoundedFile (%s)', (mode, read) => {
     execFileSync('mkfifo', [fifo]);
     expect(await failure(() => read(fifo, 10))).toBe(`ARG_IO: ${fifo} is not a file`);
     expect(await failure(() => read('/dev/zero', 10))).toBe('ARG_IO: /dev/zero is not a file');
-    expect(await failure(() => read(dir, 10))).toBe(`ARG_IO: ${dir} is not a file`);
+    expect(await failure(() => read(dir, 10))).toBe(`ARG_IO: ${dir} is a directory`);
     expect(await failure(() => read(join(dir, 'missing'), 10))).toBe(`ARG_IO: cannot read ${join(dir, 'missing')}: ENOENT`);
   });
 

@@ -61,7 +61,9 @@ describe('evoucher seal and receipt', () => {
     const s1 = join(dir, 's1.xml');
     const t = new Date(Date.now() + 60_000).toISOString();
     const r1 = await runCli(['seal', env, '--position', 'dw_cwzyz', '--key', uri('dw'), '--time', t, '-o', s1]);
-    expect(r1.stderr).toBe('');
+    // The status line on standard error (standard output carries data only).
+    expect(r1.stderr).toBe(`sealed dw_cwzyz → ${s1}\n`);
+    expect(r1.stdout).toBe('');
     expect(r1.code).toBe(0);
     expect(parseEnvelope(new Uint8Array(await readFile(s1))).bodies[0]?.stamps.map((s) => s.position)).toEqual(['dw_cwzyz']);
 
@@ -72,7 +74,7 @@ describe('evoucher seal and receipt', () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
     const rec = join(dir, 'r.xml');
     const r2 = await runCli(['receipt', s1, '--set', `XPayDate=${today}`, '--set', 'XAgentBusinessNo=B0001', '--set', 'XPayAmt=3250.00', '-o', rec]);
-    expect(r2.stderr).toBe('');
+    expect(r2.stderr).toBe(`receipt → ${rec}\n`);
     expect(r2.code).toBe(0);
     const nonX = await runCli(['receipt', s1, '--set', 'PayAmt=1.00', '-o', join(dir, 'y.xml')]);
     expect(nonX.code).toBe(2);
@@ -81,7 +83,7 @@ describe('evoucher seal and receipt', () => {
     expect(unknown.code).toBe(2);
 
     const r3 = await runCli(['seal', rec, '--position', 'yh_zqz', '--key', uri('yh'), '--time', new Date(Date.now() + 120_000).toISOString(), '-o', join(dir, 'r3.xml')]);
-    expect(r3.stderr).toBe('');
+    expect(r3.stderr).toBe(`sealed yh_zqz → ${join(dir, 'r3.xml')}\n`);
     expect(r3.code).toBe(0);
     const body = parseEnvelope(new Uint8Array(await readFile(join(dir, 'r3.xml')))).bodies[0]!;
     expect(body.voucherFlag).toBe('1');
@@ -103,7 +105,7 @@ describe('evoucher seal and receipt', () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
     const rec = join(dir, '5201r.xml');
     const r = await runCli(['receipt', sealed, '--set', `XPayDate=${today}`, '--set', 'XPayAmt=12680.50', '--detail-set', '1:XPayAmt=4680.50', '--detail-set', '1:XAddWord=ok', '-o', rec]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`receipt → ${rec}\n`);
     expect(r.code).toBe(0);
     const body = parseEnvelope(new Uint8Array(await readFile(rec))).bodies[0]!;
     expect(body.voucher?.details[1]?.['XPayAmt']).toBe('4680.50');

@@ -30,7 +30,8 @@ describe('evoucher seal-make', () => {
   it('makes a v4 seal for the holder, signed by the maker, with a generated picture; the seal then seals', async () => {
     const out = join(dir, 'cz.esl');
     const r = await withEnv(['seal-make', '--maker', `file:${S}/maker.key.pem?cert=${S}/maker.cert.pem`, '--holder', `${S}/cz.cert.pem`, '--name', 'Demo Finance Bureau', '--valid-from', '2025-01-01', '--valid-to', '2035-12-31', '--es-id', 'CZ-0001', '-o', out]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^seal CZ-0001 "Demo Finance Bureau" for 1 holder\(s\), valid .* → .*cz\.esl\n$/);
+    expect(r.stdout).toBe('');
     expect(r.code).toBe(0);
     const seal = parseSeal(new Uint8Array(await readFile(out)));
     expect(seal.version).toBe(4);
@@ -47,7 +48,7 @@ describe('evoucher seal-make', () => {
     expect((await runCli(['build', '--type', '5201', '--data', 'examples/5201.json', '-o', v])).code).toBe(0);
     const sealed = join(dir, 's.xml');
     const s = await withEnv(['seal', v, '--position', 'cz_zfzyz', '--key', `file:${S}/cz.key.pem?cert=${S}/cz.cert.pem`, '--seal', out, '-o', sealed]);
-    expect(s.stderr).toBe('');
+    expect(s.stderr).toBe(`sealed cz_zfzyz → ${sealed}\n`);
     expect(s.code).toBe(0);
     expect(parseEnvelope(new Uint8Array(await readFile(sealed))).bodies[0]?.stamps[0]).toMatchObject({ position: 'cz_zfzyz', format: 'ses' });
   });

@@ -56,7 +56,7 @@ describe('readFileBounded', () => {
   });
 
   it('refuses a directory, a missing file and a named pipe, at once', () => {
-    expect(codeOf(() => readFileBounded(dir, 10))).toBe(`ARG_IO: ${dir} is not a file`);
+    expect(codeOf(() => readFileBounded(dir, 10))).toBe(`ARG_IO: ${dir} is a directory`);
     expect(codeOf(() => readFileBounded(join(dir, 'missing'), 10))).toBe(`ARG_IO: cannot read ${join(dir, 'missing')}: ENOENT`);
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
@@ -71,6 +71,6 @@ describe('CLI readInput reads files through it', () => {
     const fifo = join(dir, 'pipe2');
     execFileSync('mkfifo', [fifo]);
     await expect(readInput(fifo)).rejects.toMatchObject({ code: 'ARG_IO', message: `${fifo} is not a file` });
-    await expect(readInput(dir)).rejects.toMatchObject({ code: 'ARG_IO', message: `${dir} is not a file` });
+    await expect(readInput(dir)).rejects.toMatchObject({ code: 'ARG_IO', message: `${dir} is a directory` });
   });
 });

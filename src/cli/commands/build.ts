@@ -10,7 +10,7 @@ import { EvoucherError } from '../../errors.js';
 import { buildVoucher, createEnvelope, serializeVoucher, VoucherValidationError } from '../../voucher/index.js';
 import type { VoucherData } from '../../voucher/index.js';
 import { chooseOption, parseCommandArgs, readInput, requireOption, writeOutput } from '../args.js';
-import { formatIssues, printError, printText } from '../output.js';
+import { formatIssues, printError, printStatus, printText } from '../output.js';
 
 const USAGE = `usage: evoucher build --type <VtCode> --data <file.json|-> -o <envelope.xml|->
                       [--encoding gbk|utf8] [--root MOF|Root] [--bare]
@@ -91,6 +91,6 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (!(await writeOutput(output, bytes))) printError(`wrote ${output} (${values.bare === true ? 'voucher' : 'envelope'} ${type}, ${encoding}, ${bytes.length} bytes)`);
+  if (!(await writeOutput(output, bytes))) printStatus([`wrote ${output} (${values.bare === true ? 'voucher' : 'envelope'} ${type}, ${encoding}, ${bytes.length} bytes)`]);
   return 0;
 }

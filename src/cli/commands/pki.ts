@@ -1,23 +1,27 @@
 /**
  * `evoucher pki <subcommand>`: demo PKI generation and certificate checks.
  *
- *   evoucher pki demo --out <dir> [--force] [--password <p>]
+ *   evoucher pki demo --out <dir> [--force] [--password <p> | --password-file <path>]
  *   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso>]
  *                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
  */
-import { chmod, lstat, readdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { EvoucherError } from '../../errors.js';
 import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, validatePath } from '../../pki/index.js';
 import type { CertificateUsage, PathResult } from '../../pki/index.js';
-import { makeDirectory, parseAt, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, refuseStdinTwice } from '../args.js';
-import { printError, printLines, toJson } from '../output.js';
+import { parseAt, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, refuseStdinTwice } from '../args.js';
+import { printError, printLines, printStatus, toJson } from '../output.js';
+import { PASSWORD_ENV, readPasswordOptions } from '../password.js';
+import { checkDirectory, writeDirectory } from '../write_directory.js';
 
 const USAGE = `usage:
-  evoucher pki demo --out <dir> [--force] [--password <p>]
+  evoucher pki demo --out <dir> [--force] [--password <p> | --password-file <path>]
       make the demo PKI (test-only keys): SM2, P-256 and RSA roots and sealer CAs, a seal maker, sealers
       for dw/cz/yh/rh, a revoked sealer, encrypted keys, PKCS#12, CRLs, trust/, softhsm-import.sh,
-      manifest.json and README.md. Refuses a non-empty directory unless --force.
+      manifest.json and README.md, written whole or not at all. Refuses a non-empty directory unless
+      --force, which replaces one that holds only these files (an earlier run). The key password (default
+      the public evoucher-demo) comes from one of --password, --password-file (one line; - reads
+      standard input) or ${PASSWORD_ENV}; two of them is a usage error.
   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso-time>]
                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
       validate a certificate's path; exit 0 valid, 1 invalid or indeterminate, 2 usage or I/O error.`;
@@ -43,7 +47,16 @@ export async function run(args: string[]): Promise<number> {
 
 async function demo(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(
-    { options: { out: { type: 'string', short: 'o' }, force: { type: 'boolean' }, password: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false },
+    {
+      options: {
+        out: { type: 'string', short: 'o' },
+        force: { type: 'boolean' },
+        password: { type: 'string' },
+        'password-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    },
     args,
   );
   if (values.help === true) {
@@ -52,33 +65,16 @@ async function demo(args: string[]): Promise<number> {
   }
   if (values.out === undefined || values.out === '') throw new EvoucherError('ARG_MISSING', '--out <dir> is required');
   const out = values.out;
-  let existing: string[] = [];
-  const outStat = await stat(out).catch(() => undefined);
-  if (outStat !== undefined && !outStat.isDirectory()) throw new EvoucherError('ARG_INVALID', `${out} exists and is not a directory`, { detail: { option: 'out' } });
-  if (outStat !== undefined) existing = await readdir(out);
-  if (existing.length > 0 && values.force !== true) {
-    throw new EvoucherError('ARG_INVALID', `${out} is not empty; use --force to overwrite`);
-  }
-  const pki = await createDemoPki(values.password === undefined ? {} : { password: values.password });
-  try {
-    for (const [path, bytes] of pki.files) {
-      const target = join(out, path);
-      await makeDirectory(dirname(target));
-      // --force replaces the demo's own files, never what a symbolic link planted there points to.
-      if ((await lstat(target).catch(() => undefined))?.isSymbolicLink() === true) {
-        throw new EvoucherError('ARG_INVALID', `${target} is a symbolic link: not written through`, { detail: { path: target } });
-      }
-      await writeFile(target, bytes);
-      if (path.endsWith('.sh')) await chmod(target, 0o755);
-    }
-  } catch (e) {
-    if (e instanceof EvoucherError) throw e;
-    throw new EvoucherError('ARG_IO', `cannot write the demo pki to ${out}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
-  }
+  // Checked before the keys are made (seconds for RSA): a directory that cannot be written, a password given twice.
+  const target = await checkDirectory(out, values.force === true);
+  const given = await readPasswordOptions(values);
+  const pki = await createDemoPki(given === undefined ? {} : { password: given.password });
+  // Whole or not at all: a failure halfway (a full disk) leaves the directory as it was, not old and new keys mixed.
+  await writeDirectory(target, pki.files, { modeOf: (path) => (path.endsWith('.sh') ? 0o755 : undefined), what: 'the demo pki' });
   const roles = Object.keys(pki.manifest.roles).length;
-  // A password the caller chose is not echoed into logs (the demo's own one is printed: it is in its README).
-  const password = values.password === undefined ? pki.manifest.password : '(as given with --password)';
-  printLines([`wrote ${pki.files.size} files (${roles} certificates) to ${out}`, `test-only keys, never use in production. password: ${password}; see ${join(out, 'README.md')}`]);
+  // A password the caller chose is not echoed into logs (the demo's own one is said: it is in its README).
+  const password = given === undefined ? pki.manifest.password : `(as given with ${given.source})`;
+  printStatus([`wrote ${pki.files.size} files (${roles} certificates) to ${out}`, `test-only keys, never use in production. password: ${password}; see ${join(out, 'README.md')}`]);
   return 0;
 }
 

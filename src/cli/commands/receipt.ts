@@ -9,7 +9,7 @@
 import { EvoucherError } from '../../errors.js';
 import { createReceipt } from '../../seal/index.js';
 import { parseCommandArgs, parseIndexOption, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
-import { printError, printRefusal, printText } from '../output.js';
+import { printError, printRefusal, printStatus, printText } from '../output.js';
 
 const USAGE = `usage: evoucher receipt <envelope.xml|-> --set <XField>=<value>... -o <receipt.xml|->
                         [--detail-set <line>:<XField>=<value>...] [--body <n>] [--policy <p.json>]
@@ -91,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     }
     return exit;
   }
-  // Nothing more on standard output when the envelope went there (`-o -`, `-o /dev/stdout` into a pipe).
-  if (!(await writeOutput(output, out))) printText(`receipt → ${output}`);
+  // The status line on standard error, and none when the envelope went to standard output (`-o -`, `-o /dev/stdout`).
+  if (!(await writeOutput(output, out))) printStatus([`receipt → ${output}`]);
   return 0;
 }

@@ -9,7 +9,7 @@ import { openKeyProvider } from '../../keys/index.js';
 import { loadTrustStore } from '../../pki/index.js';
 import { sealVoucher } from '../../seal/index.js';
 import { chooseOption, parseCommandArgs, parseIndexOption, parseTimeOption, readCertificateOptions, readInput, readPolicyOption, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
-import { printRefusal, printText } from '../output.js';
+import { printRefusal, printStatus, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal <envelope.xml|-> --position <id> --key <provider-uri> -o <out.xml|->
                      [--seal <seal.esl>] [--format ses|cms] [--policy <p.json>] [--time <iso>]
@@ -113,7 +113,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await key.close?.();
   }
-  // Nothing more on standard output when the envelope went there (`-o -`, `-o /dev/stdout` into a pipe).
-  if (!(await writeOutput(output, out))) printText(`sealed ${position} → ${output}`);
+  // The status line on standard error, and none when the envelope went to standard output (`-o -`, `-o /dev/stdout`).
+  if (!(await writeOutput(output, out))) printStatus([`sealed ${position} → ${output}`]);
   return 0;
 }

@@ -9,7 +9,7 @@ import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
 import { makeSeal, parseSeal } from '../../seal/index.js';
 import { parseCommandArgs, parseIsoTime, readCertificateOptions, readInput, refuseStdinTwice, requireOption, writeOutput } from '../args.js';
-import { printLines, printRefusal, printText } from '../output.js';
+import { printRefusal, printStatus, printText } from '../output.js';
 
 const USAGE = `usage: evoucher seal-make --maker <key-uri> --holder <cert.pem>... --name <name>
                           --valid-from <date> --valid-to <date> -o <seal.esl>
@@ -113,10 +113,10 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await maker?.close?.();
   }
-  // Nothing more on standard output when the seal file went there (`-o -`, `-o /dev/stdout` into a pipe).
+  // The status line on standard error, and none when the seal file went to standard output (`-o -`, `-o /dev/stdout`).
   if (!(await writeOutput(output, esl))) {
     const seal = parseSeal(esl);
-    printLines([`seal ${seal.esId} "${seal.name}" for ${holders.length} holder(s), valid ${seal.validStart.toISOString()} .. ${seal.validEnd.toISOString()} → ${output}`]);
+    printStatus([`seal ${seal.esId} "${seal.name}" for ${holders.length} holder(s), valid ${seal.validStart.toISOString()} .. ${seal.validEnd.toISOString()} → ${output}`]);
   }
   return 0;
 }

@@ -12,6 +12,7 @@ import { loadTrustStore } from '../../pki/index.js';
 import { verifySesSignatureOverData, type SealSignatureReport } from '../../verify/index.js';
 import { chooseOption, parseAt, parseClockSkew, parseCommandArgs, readCrlOptions, readInput, refuseStdinTwice, requireOption } from '../args.js';
 import { printJson, printLines, printText } from '../output.js';
+import { errorEntry } from '../verify_output.js';
 
 const USAGE = `usage: evoucher verify-seal <ses.der> --data <file> [--trust <pem|dir>] [--at <iso-time>]
                             [--clock-skew <seconds>] [--crl <file>]... [--hash sm3|sha256] [--format text|json]
@@ -86,8 +87,18 @@ export async function run(args: string[]): Promise<number> {
     { path: values.data, as: 'the data', option: 'data' },
     ...(values.crl ?? []).map((path) => ({ path, as: 'a CRL', option: 'crl' })),
   ]);
-  const data = await readInput(requireOption(values.data, 'data'));
-  const ses = await readInput(file, { maxBytes: 16 * 1024 * 1024 });
+  const dataPath = requireOption(values.data, 'data');
+  let data: Uint8Array;
+  let ses: Uint8Array;
+  try {
+    data = await readInput(dataPath);
+    ses = await readInput(file, { maxBytes: 16 * 1024 * 1024 });
+  } catch (e) {
+    // As `verify --format json`: the file's entry where its report would be (the message names the file that could
+    // not be read, the data or the seal signature), the reason on standard error, exit 2.
+    if (format === 'json' && e instanceof EvoucherError && e.code === 'ARG_IO') printJson(errorEntry(file, e));
+    throw e;
+  }
   const trust = values.trust === undefined ? undefined : await loadTrustStore(values.trust);
   const crls = await readCrlOptions(values.crl ?? []);
   const report = await verifySesSignatureOverData(ses, data, {

@@ -1,0 +1,76 @@
+/**
+ * The password of the keys `pki demo` writes, from one of three sources: `--password <p>` (seen by anyone who
+ * lists processes), `--password-file <path>` or `EVOUCHER_KEY_PASSWORD`, the variable `seal` and the other key
+ * URIs read the password of an encrypted key file from (so one variable makes the keys and opens them).
+ */
+import { EvoucherError } from '../errors.js';
+import { MAX_SECRET_FILE_BYTES } from '../keys/index.js';
+import { readInput } from './args.js';
+
+/** The environment variable of a key password, as `file:` and `pkcs12:` key URIs read it. */
+export const PASSWORD_ENV = 'EVOUCHER_KEY_PASSWORD';
+
+/** A password and where it came from (`--password`, `--password-file`, the variable), to name it without showing it. */
+export interface GivenPassword {
+  readonly password: string;
+  readonly source: string;
+}
+
+/**
+ * Reads a password file: its text, one trailing line break (LF or CRLF) removed (`echo pw > file`), as a
+ * `password-source` file is read for a key.
+ *
+ * @throws EvoucherError `ARG_IO` when it cannot be read (or is larger than {@link MAX_SECRET_FILE_BYTES}),
+ *   `ARG_INVALID` when it is not UTF-8 or holds more than one line.
+ */
+async function readPasswordFile(path: string): Promise<string> {
+  const bytes = await readInput(path, { maxBytes: MAX_SECRET_FILE_BYTES });
+  const invalid = (why: string): never => {
+    throw new EvoucherError('ARG_INVALID', `--password-file ${path} ${why}`, { detail: { option: 'password-file', path } });
+  };
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    invalid('is not UTF-8 text');
+  }
+  const password = text.replace(/\r?\n$/u, '');
+  // More lines: which one is the password is a guess (a password with a line break in it could not be typed back).
+  if (/[\r\n]/u.test(password)) invalid('holds more than one line: write the password alone on its first line');
+  return password;
+}
+
+/**
+ * The password given for the keys, from `--password`, `--password-file` or {@link PASSWORD_ENV} (an empty variable
+ * counts as unset, as for `seal`), or undefined when none is.
+ *
+ * @param values - the parsed `--password` and `--password-file`.
+ * @param env - the environment; default `process.env`.
+ * @returns the password and its source, or undefined.
+ * @throws EvoucherError `ARG_INVALID` when two sources are given (which one is meant is unknown) or the password is
+ *   empty; `ARG_IO` when the file cannot be read.
+ * @example const given = await readPasswordOptions({ 'password-file': 'pw.txt' });
+ */
+export async function readPasswordOptions(
+  values: { readonly password?: string | undefined; readonly 'password-file'?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GivenPassword | undefined> {
+  const fromEnv = env[PASSWORD_ENV];
+  const sources = [
+    values.password === undefined ? undefined : '--password',
+    values['password-file'] === undefined ? undefined : '--password-file',
+    fromEnv === undefined || fromEnv === '' ? undefined : PASSWORD_ENV,
+  ].filter((s): s is string => s !== undefined);
+  if (sources.length > 1) {
+    throw new EvoucherError('ARG_INVALID', `the password is given by ${sources.join(' and ')}: give it one way`, { detail: { option: 'password' } });
+  }
+  const [source] = sources;
+  if (source === undefined) return undefined;
+  const password = source === '--password' ? (values.password as string) : source === PASSWORD_ENV ? (fromEnv as string) : await readPasswordFile(values['password-file'] as string);
+  if (password === '') {
+    // An empty variable is unset (above); an empty --password (an unset shell variable) or file is a mistake, said.
+    const named = source === '--password-file' ? `--password-file ${values['password-file'] as string}` : source;
+    throw new EvoucherError('ARG_INVALID', `${named}: the password is empty`, { detail: { option: source.slice(2) } });
+  }
+  return { password, source };
+}
