@@ -167,6 +167,8 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export async function createDemoPki(options: DemoPkiOptions = {}): Promise<DemoPki> {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createDemoPki options must be an object');
   const password = options.password ?? DEMO_PASSWORD;
+  // The password is written into softhsm-import.sh and passed to openssl (`-passin pass:`): neither carries a NUL.
+  if (typeof password !== 'string' || password.includes('\0')) throw new EvoucherError('ARG_INVALID', 'the demo password must be a string without NUL characters');
   const notBefore = options.notBefore ?? DEMO_VALIDITY.notBefore;
   const notAfter = options.notAfter ?? DEMO_VALIDITY.notAfter;
   if (!(notBefore < notAfter)) throw new EvoucherError('ARG_INVALID', 'notBefore must be before notAfter');
@@ -297,6 +299,14 @@ export async function createDemoPki(options: DemoPkiOptions = {}): Promise<DemoP
   return { files, manifest };
 }
 
+/**
+ * A string as one single-quoted shell word: nothing in it is expanded (`$(…)`, a backquote, `}`), and a line break
+ * stays part of the word. A quote is written `'\''` (close, an escaped quote, open again).
+ */
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
 function softhsmScript(roles: readonly DemoRole[], password: string): string {
   const lines = roles
     .filter((r) => r.pkcs11 !== undefined)
@@ -312,14 +322,15 @@ function softhsmScript(roles: readonly DemoRole[], password: string): string {
 #   SOFTHSM2_MODULE       path of libsofthsm2.so (searched in the usual places otherwise)
 #   EVOUCHER_TOKEN_LABEL  token label (default ${DEMO_TOKEN.label}); created when absent
 #   EVOUCHER_PIN          user PIN (default ${DEMO_TOKEN.pin}); EVOUCHER_SO_PIN: SO PIN (default ${DEMO_TOKEN.soPin})
-#   EVOUCHER_KEY_PASSWORD password of the encrypted key files (default ${password})
+#   EVOUCHER_KEY_PASSWORD password of the encrypted key files (default DEMO_PASSWORD below)
 # Objects: private key, public key and certificate per role, labelled with the role id (e.g. cz-p256).
 set -eu
 DIR=$(cd "$(dirname "$0")" && pwd)
 TOKEN=\${EVOUCHER_TOKEN_LABEL:-${DEMO_TOKEN.label}}
 PIN=\${EVOUCHER_PIN:-${DEMO_TOKEN.pin}}
 SO_PIN=\${EVOUCHER_SO_PIN:-${DEMO_TOKEN.soPin}}
-PASSWORD=\${EVOUCHER_KEY_PASSWORD:-${password}}
+DEMO_PASSWORD=${shellQuote(password)}
+PASSWORD=\${EVOUCHER_KEY_PASSWORD:-$DEMO_PASSWORD}
 if [ -z "\${SOFTHSM2_MODULE:-}" ]; then
   for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so \\
            /usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so \\
