@@ -79,13 +79,13 @@ describe('evoucher inspect', () => {
   it('exits 1 on an unreadable document and 2 on usage or I/O errors', async () => {
     const r = await runCli(['inspect', join(dir, 'broken.xml'), '--format', 'json']);
     expect(r.code).toBe(1);
-    expect((JSON.parse(r.stdout) as { error: { code: string } }).error.code).toBe('XML_DOCTYPE_FORBIDDEN');
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'ERROR', error: { code: 'XML_DOCTYPE_FORBIDDEN' } });
     expect((await runCli(['inspect', join(dir, 'broken.xml')])).stderr).toContain('XML_DOCTYPE_FORBIDDEN');
     expect((await runCli(['inspect', join(dir, 'nope.xml')])).code).toBe(2);
     // Asked for JSON, an unreadable file gets its entry on standard output too, and its reason on standard error.
     const missing = await runCli(['inspect', join(dir, 'nope.xml'), '--format', 'json']);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ file: join(dir, 'nope.xml'), error: { code: 'ARG_IO' } });
+    expect(JSON.parse(missing.stdout)).toMatchObject({ file: join(dir, 'nope.xml'), status: 'ERROR', error: { code: 'ARG_IO' } });
     expect(missing.stderr).toContain('ARG_IO');
     expect((await runCli(['inspect'])).code).toBe(2);
     expect((await runCli(['inspect', 'a', 'b'])).code).toBe(2);

@@ -150,7 +150,7 @@ describe('arguments', () => {
     const out = join(dir, 'no-such-dir', 'p.png');
     const json = await runCli(['inspect', esl, '--format', 'json', '--picture', out]);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toEqual({ file: esl, error: { code: 'ARG_IO', message: expect.stringContaining('ENOENT') } });
+    expect(JSON.parse(json.stdout)).toEqual({ file: esl, status: 'ERROR', error: { code: 'ARG_IO', message: expect.stringContaining('ENOENT') } });
     expect(json.stderr).toMatch(/^evoucher inspect: ARG_IO: cannot write /);
     const text = await runCli(['inspect', esl, '--picture', out]);
     expect(text.code).toBe(2);

@@ -11,6 +11,7 @@ import type { Envelope, EnvelopeBody, StampEntry, Voucher } from '../../voucher/
 import { chooseOption, namesOwnStdout, parseCommandArgs, readInput } from '../args.js';
 import { printError, printJson, printLines, printText } from '../output.js';
 import { describeStampSeal, findSealObject, inspectSealFile, writePictureOrSay, writeSealPicture } from './inspect_seal.js';
+import { errorEntry } from '../verify_output.js';
 
 const USAGE = `usage: evoucher inspect <file|-> [--format text|json] [--picture <out>]
 
@@ -239,12 +240,12 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     // A file that cannot be read: exit 2 with its reason on standard error, and, asked for JSON, the same entry
     // on standard output as a document that cannot be read (as `verify --format json` gives one).
-    if (format === 'json' && e instanceof EvoucherError) printJson({ file, error: { code: e.code, message: e.message } });
+    if (format === 'json' && e instanceof EvoucherError) printJson(errorEntry(file, e));
     throw e;
   }
   // Looked for before anything is printed: without a picture, nothing is shown and the command is refused.
   if (values.picture !== undefined && findSealObject(bytes) === undefined) {
-    if (format === 'json') printJson({ file, error: { code: 'SEAL_MISSING', message: 'no ses seal with a picture was found' } });
+    if (format === 'json') printJson(errorEntry(file, { code: 'SEAL_MISSING', message: 'no ses seal with a picture was found' }));
     else printError(`evoucher inspect: ${file}: SEAL_MISSING: no ses seal with a picture was found`);
     return 1;
   }
@@ -255,7 +256,7 @@ export async function run(args: string[]): Promise<number> {
     d = describeDocument(bytes, { describeStamp: describeStampSeal });
   } catch (e) {
     if (!(e instanceof EvoucherError)) throw e;
-    if (format === 'json') printJson({ file, error: { code: e.code, message: e.message } });
+    if (format === 'json') printJson(errorEntry(file, e));
     else printError(`evoucher inspect: ${file}: ${e.code}: ${e.message}`);
     return 1;
   }

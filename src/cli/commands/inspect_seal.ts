@@ -10,6 +10,7 @@ import { parseSeal, parseSesSignature, parseStamp, stampFacts, type SealObject }
 import { parseEnvelope, type StampEntry } from '../../voucher/index.js';
 import { writeOutput } from '../args.js';
 import { printError, printJson, printLines } from '../output.js';
+import { errorEntry } from '../verify_output.js';
 
 /** What inspect shows of a seal object. */
 export interface SealDescription {
@@ -177,7 +178,7 @@ export async function writePictureOrSay(file: string, format: 'text' | 'json', w
   try {
     await write();
   } catch (e) {
-    if (format === 'json' && e instanceof EvoucherError) printJson({ file, error: { code: e.code, message: e.message } });
+    if (format === 'json' && e instanceof EvoucherError) printJson(errorEntry(file, e));
     throw e;
   }
 }
@@ -236,7 +237,7 @@ export async function inspectSealFile(file: string, bytes: Uint8Array, format: '
     d = describeSealFile(bytes);
   } catch (e) {
     if (!(e instanceof EvoucherError)) throw e;
-    if (format === 'json') printJson({ file, error: { code: e.code, message: e.message } });
+    if (format === 'json') printJson(errorEntry(file, e));
     else printError(`evoucher inspect: ${file}: ${e.code}: ${e.message}`);
     return 1;
   }
