@@ -217,7 +217,23 @@ export class EvoucherError extends Error {
   }
 }
 
-/** True when `e` is an {@link EvoucherError} (optionally with the given code). */
+/** The stable codes, for checking a code given by a caller. */
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/**
+ * True when `e` is an {@link EvoucherError} (optionally with the given code).
+ *
+ * @param e - anything caught.
+ * @param code - a code of {@link ERROR_CODES}; when given, `e` must carry it.
+ * @returns whether it is such an error.
+ * @throws EvoucherError `ARG_INVALID` when `code` is given but is no code of {@link ERROR_CODES}: a misspelt code
+ *   (`CERT_EXPRIED`) would answer false for every error.
+ * @example
+ * catch (e) { if (isEvoucherError(e, 'CERT_EXPIRED')) renew() }
+ */
 export function isEvoucherError(e: unknown, code?: ErrorCode): e is EvoucherError {
+  if (code !== undefined && !CODES.has(code)) {
+    throw new EvoucherError('ARG_INVALID', `isEvoucherError code '${String(code).slice(0, 64)}' is not an error code of ERROR_CODES`, { detail: { argument: 'code' } });
+  }
   return e instanceof EvoucherError && (code === undefined || e.code === code);
 }

@@ -311,7 +311,10 @@ export function sm2Sign(d: Uint8Array, message: Uint8Array, options?: Sm2SignOpt
       throw new EvoucherError('CRYPTO_KEY_INVALID', 'sm2 public key does not match the private key');
     }
   }
-  const { r, s } = signCore(sm2p256v1, dv, pub, message, id, options?.k);
+  const k = options?.k;
+  // A number (`5`) compared like a bigint and then failed in the arithmetic with a TypeError.
+  if (k !== undefined && typeof k !== 'bigint') throw new EvoucherError('ARG_INVALID', 'sm2 k must be a bigint in [1, n-1]', { detail: { option: 'k' } });
+  const { r, s } = signCore(sm2p256v1, dv, pub, message, id, k);
   return encodeRsDer(r, s);
 }
 
@@ -338,7 +341,7 @@ export function sm2SignKnownPair(d: Uint8Array, publicKey: Uint8Array, message: 
  * @param options - `id`, default `1234567812345678`.
  * @returns true for a valid signature; false for a wrong or malformed one (never throws for it).
  * @throws EvoucherError `CRYPTO_KEY_INVALID` for a public key off the curve; `ARG_INVALID` for
- *   non-byte arguments or an ID over 8191 bytes.
+ *   non-byte arguments, an ID over 8191 bytes or a `recurringPrefix` that is not an integer from 0.
  * @example
  * if (!sm2Verify(pub, tbs, sig)) report('CERT_BAD_SIGNATURE')
  */
@@ -356,6 +359,10 @@ export function sm2Verify(publicKey: Uint8Array, message: Uint8Array, signatureD
     z = computeZ(sm2p256v1, publicKey, id);
   }
   const prefix = options?.recurringPrefix;
+  // A hint, but not any value: `'4096'` or `NaN` was ignored without a word. Outside the remembered range is fine.
+  if (prefix !== undefined && (!Number.isSafeInteger(prefix) || prefix < 0)) {
+    throw new EvoucherError('ARG_INVALID', 'sm2 recurringPrefix must be an integer from 0 (a byte count)', { detail: { option: 'recurringPrefix' } });
+  }
   const e = prefix === undefined ? hashToE(z, message) : bytesToNumberBE(digestWithRecurringPrefix('sm3', z, message, prefix));
   // The last success per key answers a repeat at once: a new seal is verified by its writer and again by the
   // sealing self-check. Exact: validity depends on (P, e, r, s) alone, and e is the SM3 digest that the

@@ -24,17 +24,38 @@ export function encodeBase64(bytes: Uint8Array): string {
  * Decodes canonical base64 and rejects anything else.
  *
  * @param text - the base64 text.
- * @param options - `maxLength`: the largest accepted text length (checked before any work).
+ * @param options - `maxLength`: the largest accepted text length (checked before any work), an integer from 0;
+ *   without it, no bound but the text's own length.
  * @returns the bytes.
  * @throws EvoucherError `BASE64_INVALID` for a character outside the alphabet, whitespace, bad padding,
- *   non-zero pad bits, or a text longer than `maxLength`; `ARG_INVALID` for a text that is not a string.
+ *   non-zero pad bits, or a text longer than `maxLength`; `ARG_INVALID` for a text that is not a string, options
+ *   that are not an object, or a `maxLength` that is not an integer from 0 (`NaN`, `-1`, `1.5`, `'10'`,
+ *   `Infinity`: each would compare false against every length, or refuse every text, instead of bounding it).
  * @example decodeBase64('AQID') // Uint8Array [1, 2, 3]
  */
 export function decodeBase64(text: string, options: { readonly maxLength?: number } = {}): Uint8Array {
   if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'base64: the text must be a string');
-  if (options.maxLength !== undefined && text.length > options.maxLength) {
-    throw new EvoucherError('BASE64_INVALID', `base64 text of ${text.length} characters exceeds ${options.maxLength}`, {
-      detail: { length: String(text.length), max: String(options.maxLength) },
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'base64: the options must be an object', { detail: { argument: 'options' } });
+  const maxLength = options.maxLength;
+  if (maxLength !== undefined && (!Number.isSafeInteger(maxLength) || maxLength < 0)) {
+    throw new EvoucherError('ARG_INVALID', 'base64: maxLength must be an integer from 0 (leave it out for no bound)', { detail: { option: 'maxLength' } });
+  }
+  return decodeCanonicalBase64(text, maxLength);
+}
+
+/**
+ * {@link decodeBase64} with its arguments already checked (internal: the envelope reader, whose limits were checked
+ * once when its options were read).
+ *
+ * @param text - the base64 text.
+ * @param maxLength - the largest accepted text length, a checked integer, or undefined for none.
+ * @returns the bytes.
+ * @throws EvoucherError `BASE64_INVALID` as {@link decodeBase64}.
+ */
+export function decodeCanonicalBase64(text: string, maxLength: number | undefined): Uint8Array {
+  if (maxLength !== undefined && text.length > maxLength) {
+    throw new EvoucherError('BASE64_INVALID', `base64 text of ${text.length} characters exceeds ${maxLength}`, {
+      detail: { length: String(text.length), max: String(maxLength) },
     });
   }
   // Decoded straight into an array of its own, of the size a canonical text has: one allocation per text.

@@ -129,11 +129,15 @@ function allGbkEncodable(text: string): boolean {
  * whatever prints or serialises it).
  *
  * @param text - the text.
- * @param max - the most UTF-16 units kept.
+ * @param max - the most UTF-16 units kept, an integer from 0.
  * @returns the text, or its clipped start.
+ * @throws EvoucherError `ARG_INVALID` when `text` is not a string or `max` is not an integer from 0 (`NaN` would
+ *   clip every text to nothing, `-1` would drop its last unit).
  * @example clipText('a😀', 2) // 'a'
  */
 export function clipText(text: string, max: number): string {
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'the text to clip must be a string', { detail: { argument: 'text' } });
+  if (!Number.isSafeInteger(max) || max < 0) throw new EvoucherError('ARG_INVALID', 'clipText max must be an integer from 0', { detail: { argument: 'max' } });
   if (text.length <= max) return text;
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
@@ -148,9 +152,11 @@ export function clipText(text: string, max: number): string {
  *
  * @param label - the declared label, any case (`gbk`, `GB2312`, `utf-8`, `UTF8`).
  * @returns the charset, or `undefined` when the label is not supported.
+ * @throws EvoucherError `ARG_INVALID` when `label` is not a string.
  * @example charsetFromLabel('gb2312') // 'GBK'
  */
 export function charsetFromLabel(label: string): Charset | undefined {
+  if (typeof label !== 'string') throw new EvoucherError('ARG_INVALID', 'the charset label must be a string', { detail: { argument: 'label' } });
   switch (label.trim().toUpperCase()) {
     case 'GBK':
     case 'GB2312':
@@ -185,7 +191,7 @@ export function encodeText(text: string, charset: Charset): Uint8Array {
     Buffer.from(out.buffer, out.byteOffset, out.length).write(text, 'latin1');
     return out;
   }
-  const bad = findUnmappable(text, charset);
+  const bad = findUnmappableIn(text, charset);
   if (bad !== undefined) {
     throw new EvoucherError(
       'ENCODING_UNMAPPABLE_CHAR',
@@ -203,9 +209,23 @@ export function encodeText(text: string, charset: Charset): Uint8Array {
  * @param text - the text.
  * @param charset - `GBK` or `UTF-8`.
  * @returns the character (as `U+XXXX`) and its UTF-16 index, or `undefined` when every character maps.
+ * @throws EvoucherError `ARG_INVALID` for text that is not a string or another charset (never judged as GBK).
  * @example findUnmappable('a😀', 'GBK') // { char: 'U+1F600', index: 1 }
  */
 export function findUnmappable(text: string, charset: Charset): { char: string; index: number } | undefined {
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'the text must be a string', { detail: { argument: 'text' } });
+  checkCharset(charset);
+  return findUnmappableIn(text, charset);
+}
+
+/**
+ * {@link findUnmappable} with its arguments already checked (internal: the voucher validation, once per field).
+ *
+ * @param text - the text.
+ * @param charset - `GBK` or `UTF-8`.
+ * @returns the character and its index, or `undefined`.
+ */
+export function findUnmappableIn(text: string, charset: Charset): { char: string; index: number } | undefined {
   if (charset === 'UTF-8') {
     // Only a lone surrogate is unrepresentable in UTF-8; TextEncoder would silently write U+FFFD.
     if (!LONE_SURROGATE.test(text)) return undefined;
@@ -305,10 +325,12 @@ export function decodeText(bytes: Uint8Array, charset: Charset): string {
  *
  * @param text - the text.
  * @returns the byte count, or `undefined` when a character has no GBK encoding.
+ * @throws EvoucherError `ARG_INVALID` when `text` is not a string.
  * @example gbkByteLength('财政a') // 5
  */
 export function gbkByteLength(text: string): number | undefined {
-  if (findUnmappable(text, 'GBK') !== undefined) return undefined;
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'the text must be a string', { detail: { argument: 'text' } });
+  if (findUnmappableIn(text, 'GBK') !== undefined) return undefined;
   return gbkLengthOfMappable(text);
 }
 

@@ -76,7 +76,8 @@ export interface DerLimits {
   readonly maxSize?: number;
   /**
    * Deepest nesting accepted (the outermost TLV has depth 1). Default {@link DER_DEFAULT_MAX_DEPTH}, at most
-   * {@link DER_MAX_DEPTH_LIMIT}. Every limit is an integer from 0; anything else is refused with `ARG_INVALID`.
+   * {@link DER_MAX_DEPTH_LIMIT}. Every limit is an integer from 0; anything else, and a name that is no limit, is
+   * refused with `ARG_INVALID`.
    */
   readonly maxDepth?: number;
   /**
@@ -182,7 +183,28 @@ function limitOf(value: number | undefined, fallback: number, name: string, max 
   return value;
 }
 
+/** The names of {@link DerLimits}. */
+const LIMIT_NAMES: ReadonlySet<string> = new Set(['maxSize', 'maxDepth', 'maxNodes', 'maxTagNumber']);
+
+/** The limits of a read that gives none (the default argument: no object made per call). */
+const NO_LIMITS: DerLimits = Object.freeze({});
+
+/**
+ * The rules of a read. The toolkit's own frozen limits ({@link DER_LOW_TAG_LIMITS}, none) were checked once, when
+ * this module loaded; other limits are checked here, once per read, never per TLV.
+ */
 function rulesOf(limits: DerLimits): Rules {
+  if (limits === NO_LIMITS) return DEFAULT_RULES;
+  if (limits === DER_LOW_TAG_LIMITS) return LOW_TAG_RULES;
+  return checkedRules(limits);
+}
+
+function checkedRules(limits: DerLimits): Rules {
+  // Limits that are no object, or a misspelt name (`maxDeph`), would leave the defaults where the caller meant others.
+  if (typeof limits !== 'object' || limits === null) throw new EvoucherError('ARG_INVALID', 'der: the limits must be an object', { detail: { argument: 'limits' } });
+  for (const name in limits) {
+    if (!LIMIT_NAMES.has(name)) throw new EvoucherError('ARG_INVALID', `der: ${name.slice(0, 64)} is not a limit (maxSize, maxDepth, maxNodes, maxTagNumber)`, { detail: { argument: name.slice(0, 64) } });
+  }
   return {
     maxSize: limitOf(limits.maxSize, DER_DEFAULT_MAX_SIZE, 'maxSize'),
     maxDepth: limitOf(limits.maxDepth, DER_DEFAULT_MAX_DEPTH, 'maxDepth', DER_MAX_DEPTH_LIMIT),
@@ -190,6 +212,9 @@ function rulesOf(limits: DerLimits): Rules {
     maxTagNumber: limitOf(limits.maxTagNumber, DER_DEFAULT_MAX_TAG_NUMBER, 'maxTagNumber'),
   };
 }
+
+const DEFAULT_RULES: Rules = Object.freeze(checkedRules(NO_LIMITS));
+const LOW_TAG_RULES: Rules = Object.freeze(checkedRules(DER_LOW_TAG_LIMITS));
 
 
 /**
@@ -347,7 +372,7 @@ class Node implements DerNode {
  * @example
  * const node = readTlv(bytes, 0); const next = node.end;
  */
-export function readTlv(bytes: Uint8Array, offset: number, limits: DerLimits = {}): DerNode {
+export function readTlv(bytes: Uint8Array, offset: number, limits: DerLimits = NO_LIMITS): DerNode {
   const rules = rulesOf(limits);
   checkSize(bytes, rules.maxSize);
   if (!Number.isSafeInteger(offset) || offset < 0) throw new EvoucherError('ARG_INVALID', 'der: offset must be a non-negative integer');
@@ -367,7 +392,7 @@ export function readTlv(bytes: Uint8Array, offset: number, limits: DerLimits = {
  * @example
  * const cert = readDerLazy(der, DER_LOW_TAG_LIMITS); const [tbs] = derChildren(cert, 'Certificate', 3, 3);
  */
-export function readDerLazy(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
+export function readDerLazy(bytes: Uint8Array, limits: DerLimits = NO_LIMITS): DerNode {
   const root = readTlv(bytes, 0, limits);
   if (root.end !== bytes.length) {
     throw derError('DER_TRAILING_BYTES', `der: ${bytes.length - root.end} bytes after the outer element`, root.end);
@@ -386,7 +411,7 @@ export function readDerLazy(bytes: Uint8Array, limits: DerLimits = {}): DerNode 
  * @example
  * const root = readDer(sealBytes); const sealInfo = root.children?.[0]?.raw;
  */
-export function readDer(bytes: Uint8Array, limits: DerLimits = {}): DerNode {
+export function readDer(bytes: Uint8Array, limits: DerLimits = NO_LIMITS): DerNode {
   const rules = rulesOf(limits);
   checkSize(bytes, rules.maxSize);
   let nodes = 0;
@@ -492,7 +517,7 @@ export function derChildren(node: DerNode, path: string, min = 0, max = Number.M
  * @example
  * const [algorithm, subjectPublicKey] = readDerSequence(spki, 'SubjectPublicKeyInfo', 2, 2, DER_LOW_TAG_LIMITS);
  */
-export function readDerSequence(bytes: Uint8Array, path: string, min = 0, max = Number.MAX_SAFE_INTEGER, limits: DerLimits = {}): readonly DerNode[] {
+export function readDerSequence(bytes: Uint8Array, path: string, min = 0, max = Number.MAX_SAFE_INTEGER, limits: DerLimits = NO_LIMITS): readonly DerNode[] {
   return derChildren(expectDerTag(readDerLazy(bytes, limits), DER_TAG.SEQUENCE, path), path, min, max);
 }
 
@@ -730,6 +755,10 @@ export function readDerOctetString(node: DerNode | undefined, path: string): Uin
 export type DerStringType = 'utf8' | 'ia5' | 'printable';
 
 const STRING_TAGS: Readonly<Record<DerStringType, number>> = { utf8: DER_TAG.UTF8_STRING, ia5: DER_TAG.IA5_STRING, printable: DER_TAG.PRINTABLE_STRING };
+
+function badStringType(type: unknown): never {
+  throw new EvoucherError('ARG_INVALID', `der: string type ${typeof type === 'string' ? `'${type.slice(0, 32)}'` : typeof type} must be 'utf8', 'ia5' or 'printable'`, { detail: { argument: 'type' } });
+}
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -740,12 +769,15 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @param type - the expected type.
  * @param path - the field name for errors.
  * @returns the text.
- * @throws EvoucherError `DER_MALFORMED` on another tag, invalid UTF-8 or a character outside the type.
+ * @throws EvoucherError `DER_MALFORMED` on another tag, invalid UTF-8 or a character outside the type;
+ *   `ARG_INVALID` for another `type`.
  * @example
  * const esId = readDerString(node, 'ia5', 'esID');
  */
 export function readDerString(node: DerNode | undefined, type: DerStringType, path: string): string {
-  const n = expectDerTag(node, STRING_TAGS[type], path);
+  // Own keys only (`toString` is no string type): another type is the caller's error, never a tag mismatch.
+  const tag = type === 'utf8' || type === 'ia5' || type === 'printable' ? STRING_TAGS[type] : badStringType(type);
+  const n = expectDerTag(node, tag, path);
   if (type === 'utf8') {
     try {
       return utf8Decoder.decode(n.value);
@@ -782,20 +814,25 @@ function utcDate(y: number, mo: number, d: number, h: number, mi: number, s: num
  * @param type - `utc` or `generalized`.
  * @param path - the field name for errors.
  * @returns the instant.
- * @throws EvoucherError `DER_MALFORMED` on another tag or a non-DER time form.
+ * @throws EvoucherError `DER_MALFORMED` on another tag or a non-DER time form; `ARG_INVALID` for another `type`
+ *   (never read as GeneralizedTime).
  * @example
  * const t = readDerTime(node, 'generalized', 'timeInfo');
  */
 export function readDerTime(node: DerNode | undefined, type: 'utc' | 'generalized', path: string): Date {
-  const n = expectDerTag(node, type === 'utc' ? DER_TAG.UTC_TIME : DER_TAG.GENERALIZED_TIME, path);
+  const utc = type === 'utc';
+  if (!utc && type !== 'generalized') {
+    throw new EvoucherError('ARG_INVALID', `der: time type ${typeof type === 'string' ? `'${(type as string).slice(0, 32)}'` : typeof type} must be 'utc' or 'generalized'`, { detail: { argument: 'type' } });
+  }
+  const n = expectDerTag(node, utc ? DER_TAG.UTC_TIME : DER_TAG.GENERALIZED_TIME, path);
   let text = '';
   // The longest form read is `YYYYMMDDHHMMSS.fffZ` (19 octets): a longer value is refused before it is copied.
   if (n.length <= 19) for (const b of n.value) text += String.fromCharCode(b);
-  const m = (type === 'utc' ? UTC_TIME : GENERALIZED_TIME).exec(text);
+  const m = (utc ? UTC_TIME : GENERALIZED_TIME).exec(text);
   let date: Date | undefined;
   if (m !== null) {
     const num = (i: number): number => Number(m[i]);
-    if (type === 'utc') {
+    if (utc) {
       const yy = num(1);
       date = utcDate(yy >= 50 ? 1900 + yy : 2000 + yy, num(2), num(3), num(4), num(5), num(6), 0);
     } else {
@@ -806,7 +843,7 @@ export function readDerTime(node: DerNode | undefined, type: 'utc' | 'generalize
       }
     }
   }
-  if (date === undefined) throw derError('DER_MALFORMED', `der: ${path} is not a DER ${type === 'utc' ? 'UTCTime' : 'GeneralizedTime'}`, n.start, path);
+  if (date === undefined) throw derError('DER_MALFORMED', `der: ${path} is not a DER ${utc ? 'UTCTime' : 'GeneralizedTime'}`, n.start, path);
   return date;
 }
 
@@ -1059,9 +1096,12 @@ export function derInteger(value: bigint | number): Uint8Array {
  * Encodes a BOOLEAN (0xFF for TRUE).
  * @param value - the value.
  * @returns the BOOLEAN TLV.
+ * @throws EvoucherError `ARG_INVALID` for anything but `true` or `false`.
  * @example derBoolean(true)
  */
 export function derBoolean(value: boolean): Uint8Array {
+  // `'false'` or 1 would be written TRUE by truthiness.
+  if (value !== true && value !== false) throw new EvoucherError('ARG_INVALID', 'der: BOOLEAN must be true or false');
   return derTlv(DER_TAG.BOOLEAN, Uint8Array.of(value ? 0xff : 0x00));
 }
 
@@ -1132,6 +1172,8 @@ export function derBitString(data: Uint8Array, unusedBits = 0): Uint8Array {
 }
 
 function asciiBytes(text: string, what: string, re?: RegExp): Uint8Array {
+  // Not a string (a number, undefined): it has no length, and was written as an empty string.
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', `der: ${what} must be a string`);
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -1172,13 +1214,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Encodes a UTF8String.
  * @param text - the text (lone surrogates are refused).
  * @returns the UTF8String TLV.
- * @throws EvoucherError `ARG_INVALID` on a lone surrogate.
+ * @throws EvoucherError `ARG_INVALID` on a lone surrogate or a value that is not a string.
  * @example derUtf8String('示例单位')
  */
 export function derUtf8String(text: string): Uint8Array {
   // ASCII text (every voucher identity field) is its own UTF-8, copied by hand: `TextEncoder.encode` returns
   // an array whose memory lives outside V8's heap whatever its size, and each such array costs an allocation
   // and a free that V8 hands to a background thread (12 per verified 3-seal voucher before this).
+  if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'der: UTF8String must be a string');
   if (ASCII_ONLY.test(text)) return derTlv(DER_TAG.UTF8_STRING, asciiBytes(text, 'UTF8String'));
   if (LONE_SURROGATE.test(text)) throw new EvoucherError('ARG_INVALID', 'der: UTF8String has a lone surrogate');
   return derTlv(DER_TAG.UTF8_STRING, UTF8.encode(text));

@@ -16,7 +16,7 @@
  *   regular expression runs over more than one block's body (a lazy body with a back-reference rescans the
  *   rest of the text for every BEGIN without an END: hours at 16 MiB).
  */
-import { EvoucherError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, EvoucherError, type ErrorCode } from '../errors.js';
 
 /** One PEM block. */
 export interface PemBlock {
@@ -30,9 +30,12 @@ export interface PemBlock {
 
 /** How {@link readPem} reports a malformed text. */
 export interface ReadPemOptions {
-  /** The error code of a malformed text (each layer reports under its own: `CERT_MALFORMED`, `CRYPTO_KEY_INVALID`...). */
+  /**
+   * The error code of a malformed text (each layer reports under its own: `CERT_MALFORMED`, `CRYPTO_KEY_INVALID`...):
+   * one of `ERROR_CODES`, or `ARG_INVALID` (a misspelt code would make an error no caller matches on).
+   */
   readonly code: ErrorCode;
-  /** The most blocks read; more is an error. Default: no bound but the text's length. */
+  /** The most blocks read, an integer from 0; more is an error. Default: no bound but the text's length. */
   readonly maxBlocks?: number;
   /** Makes the error thrown (a layer with an error class of its own); default an {@link EvoucherError}. */
   readonly error?: (code: ErrorCode, message: string, detail: Readonly<Record<string, string>>) => Error;
@@ -137,13 +140,18 @@ function latin1(bytes: Uint8Array): string {
  * @param options - the error code, and a bound on the number of blocks
  * @returns the blocks in text order (none when the text has no BEGIN line)
  * @throws EvoucherError with `options.code` (or what `options.error` makes) for a malformed block or too many;
- *   `ARG_INVALID` when `text` is not a string or `options` has no code
+ *   `ARG_INVALID` when `text` is not a string, `options` has no code of `ERROR_CODES`, `maxBlocks` is not an integer
+ *   from 0 (`NaN` would bound nothing) or `error` is not a function
  * @example
  * readPem(await readFile('chain.pem', 'latin1'), { code: 'CERT_MALFORMED' }).filter((b) => b.label === 'CERTIFICATE')
  */
 export function readPem(text: string, options: ReadPemOptions): PemBlock[] {
   if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'readPem reads a string (bytes of a file: read them as latin1)');
   const fail = failure(options);
+  const maxBlocks = options.maxBlocks;
+  if (maxBlocks !== undefined && (!Number.isSafeInteger(maxBlocks) || maxBlocks < 0)) {
+    throw new EvoucherError('ARG_INVALID', 'readPem maxBlocks must be an integer from 0', { detail: { option: 'maxBlocks' } });
+  }
   const labelAt = (from: number, what: string): { label: string; end: number } => {
     // Looked for in a window of the longest label, not in the rest of the text.
     const close = text.slice(from, from + MAX_LABEL + DASHES.length).indexOf(DASHES);
@@ -165,15 +173,20 @@ export function readPem(text: string, options: ReadPemOptions): PemBlock[] {
     if (b64.length % 4 !== 0 || !BASE64.test(b64)) fail(`pem block '${label}' has invalid base64`, { label });
     if (b64.length === 0) fail(`pem block '${label}' is empty`, { label });
     blocks.push(Object.freeze({ label, der: new Uint8Array(Buffer.from(b64, 'base64')), headers }));
-    if (options.maxBlocks !== undefined && blocks.length > options.maxBlocks) fail(`more than ${options.maxBlocks} pem blocks`, { limit: String(options.maxBlocks) });
+    if (maxBlocks !== undefined && blocks.length > maxBlocks) fail(`more than ${maxBlocks} pem blocks`, { limit: String(maxBlocks) });
     at = nextPemBegin(text, end);
   }
   return blocks;
 }
 
-/** The thrower of `options`; `ARG_INVALID` when it has no code. */
+/** The stable codes, for checking `options.code`. */
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** The thrower of `options`; `ARG_INVALID` when it has no code of {@link ERROR_CODES} or an `error` that is no function. */
 function failure(options: ReadPemOptions): (message: string, detail?: Record<string, string>) => never {
   if (typeof options !== 'object' || options === null || typeof options.code !== 'string') throw new EvoucherError('ARG_INVALID', 'pem options must name an error code');
+  if (!CODES.has(options.code)) throw new EvoucherError('ARG_INVALID', `pem options code '${options.code.slice(0, 64)}' is not an error code of ERROR_CODES`, { detail: { option: 'code' } });
+  if (options.error !== undefined && typeof options.error !== 'function') throw new EvoucherError('ARG_INVALID', 'pem options error must be a function', { detail: { option: 'error' } });
   return (message, detail = {}) => {
     throw options.error === undefined ? new EvoucherError(options.code, message, { detail }) : options.error(options.code, message, detail);
   };

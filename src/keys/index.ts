@@ -15,6 +15,7 @@ import { readPemBlocks, isPem, MAX_PEM_BYTES } from './software/pem.js';
 import { openSoftwareKey } from './software/pkcs8.js';
 import { MAX_PKCS12_BYTES, openPkcs12 } from './software/pkcs12.js';
 import { parseKeyUri } from './uri.js';
+import { checkOpenKeyProviderOptions } from './arguments.js';
 import type { FileKeyUri, Pkcs11KeyUri, Pkcs12KeyUri } from './uri.js';
 
 export type { KeyProvider } from './provider.js';
@@ -70,7 +71,9 @@ export interface OpenKeyProviderOptions {
  *   `KEY_PASSWORD_WRONG`, `KEY_FORMAT_UNSUPPORTED`, `KEY_CERT_NOT_FOUND`, `KEY_CERT_MISMATCH`, and
  *   for tokens `KEY_MODULE_NOT_FOUND`, `KEY_TOKEN_ABSENT`, `KEY_PIN_REQUIRED`, `KEY_PIN_INCORRECT`,
  *   `KEY_PIN_LOCKED`, `KEY_NOT_FOUND`, `KEY_MECHANISM_UNSUPPORTED`, `KEY_AMBIGUOUS`,
- *   `KEY_DEVICE_ERROR`; EvoucherError `CRYPTO_*` for refused keys
+ *   `KEY_DEVICE_ERROR`; `ARG_INVALID` for options of the wrong type or value (an `algorithm` off the list, an
+ *   `sm2Mechanism` that is not an integer from 0, `env` or `cwd` given as `null`); EvoucherError `CRYPTO_*` for
+ *   refused keys
  * @example
  * const signer = await openKeyProvider('pkcs12:keys/finance.p12?password-source=file:/run/secrets/p12')
  * const signature = await signer.sign(bytes)
@@ -78,9 +81,11 @@ export interface OpenKeyProviderOptions {
  */
 export async function openKeyProvider(uri: string, options: OpenKeyProviderOptions = {}): Promise<KeyProvider> {
   if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openKeyProvider options must be an object', { detail: { argument: 'options' } });
+  // Before the URI is read: `env: null` was process.env, a `cwd` that is no string a TypeError deep inside.
+  checkOpenKeyProviderOptions(options as unknown as Readonly<Record<string, unknown>>);
   const parsed = parseKeyUri(uri);
-  const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
+  const cwd = options.cwd === undefined ? process.cwd() : options.cwd;
+  const env = options.env === undefined ? process.env : options.env;
   switch (parsed.scheme) {
     case 'file':
       return openFileUri(parsed, cwd, env, options);

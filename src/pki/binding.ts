@@ -108,11 +108,20 @@ export function certificateIdentity(cert: CertificateInfo): CertificateIdentity 
  * @param cert - the certificate (its path must be validated separately)
  * @param binding - the requirements; each given field must match
  * @returns `passed`, or `failed` with the code of the first mismatch
- * @throws EvoucherError `ARG_INVALID` for an empty binding or a malformed fingerprint in it
+ * @throws EvoucherError `ARG_INVALID` for an empty binding, a malformed fingerprint in it, or identifiers or
+ *   fingerprints not given as an array of strings
  * @example
  * checkCertificateBinding(cert, { party: 'cz', organizationIdentifiers: ['cz:110101'] }).status; // 'passed'
  */
 export function checkCertificateBinding(cert: CertificateInfo, binding: CertificateBinding): BindingResult {
+  if (typeof binding !== 'object' || binding === null) throw new EvoucherError('ARG_INVALID', 'a certificate binding must be an object', { detail: { argument: 'binding' } });
+  // One string would be matched as text (`'cz:110101'.includes('cz:1101')`), and `null` fail as a TypeError.
+  for (const k of ['organizationIdentifiers', 'fingerprintsSha256'] as const) {
+    const v: unknown = binding[k];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) {
+      throw new EvoucherError('ARG_INVALID', `a certificate binding's ${k} must be an array of strings`, { detail: { option: k } });
+    }
+  }
   if (binding.party === undefined && binding.organizationIdentifiers === undefined && binding.fingerprintsSha256 === undefined) {
     // An empty binding would accept anyone: refuse it as a usage error rather than pass it.
     throw new EvoucherError('ARG_INVALID', 'a certificate binding needs a party, organisation identifiers or fingerprints');

@@ -110,8 +110,9 @@ const crlKeys = new WeakMap<Crl, string>();
  */
 export function createPathCache(options: PathCacheOptions = {}): PathCache {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createPathCache options must be an object');
-  const maxEntries = options.maxEntries ?? DEFAULT_PATH_CACHE_ENTRIES;
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new EvoucherError('ARG_INVALID', 'maxEntries must be a positive integer');
+  // Only a missing maxEntries is the default: `null` is refused, not read as left out.
+  const maxEntries = options.maxEntries === undefined ? DEFAULT_PATH_CACHE_ENTRIES : options.maxEntries;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new EvoucherError('ARG_INVALID', 'createPathCache maxEntries must be a positive integer', { detail: { option: 'maxEntries' } });
   const state: CacheState = { maxEntries, entries: new Map(), crlKey: '', hits: 0, misses: 0, stored: 0, crlInvalidations: 0 };
   const cache: PathCache = Object.freeze({
     get size(): number {
@@ -348,6 +349,13 @@ export function validatePathCached(leaf: Uint8Array | CertificateInfo, options: 
   // Anything odd (bad options, hand-made trust stores with bad entries) goes the uncached way and gets
   // validatePath's own errors.
   if (!(options?.at instanceof Date) || Number.isNaN(options.at.getTime()) || !Array.isArray(options.trust?.anchors) || options.trust.anchors.length === 0) {
+    return validatePath(leaf, options);
+  }
+  // A usage or revocation flag validatePath refuses must not find a cached success under the default it reads like
+  // (`usage: null` as sealer, `requireRevocation: 'yes'` as false): uncached, it gets validatePath's ARG_INVALID.
+  const rr = options.requireRevocation;
+  const usage = options.usage;
+  if ((rr !== undefined && rr !== true && rr !== false) || (usage !== undefined && usage !== 'sealer' && usage !== 'maker' && usage !== 'any')) {
     return validatePath(leaf, options);
   }
   if (!(leaf instanceof Uint8Array) && !(typeof leaf === 'object' && leaf !== null && leaf.der instanceof Uint8Array)) return validatePath(leaf, options);

@@ -87,7 +87,11 @@ function assertOptions(leaf: unknown, options: ValidatePathOptions): void {
   }
   if (options.crls !== undefined && !Array.isArray(options.crls)) throw new EvoucherError('ARG_INVALID', 'options.crls must be an array');
   if (options.usage !== undefined && !USAGES.includes(options.usage)) {
-    throw new EvoucherError('ARG_INVALID', `options.usage must be one of ${USAGES.join(', ')}`);
+    throw new EvoucherError('ARG_INVALID', `options.usage must be one of ${USAGES.join(', ')}`, { detail: { option: 'usage' } });
+  }
+  // `'yes'` or 1 was read as false (revocation not required) without a word.
+  if (options.requireRevocation !== undefined && typeof options.requireRevocation !== 'boolean') {
+    throw new EvoucherError('ARG_INVALID', 'options.requireRevocation must be true or false', { detail: { option: 'requireRevocation' } });
   }
 }
 

@@ -166,13 +166,20 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
  */
 export async function createDemoPki(options: DemoPkiOptions = {}): Promise<DemoPki> {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createDemoPki options must be an object');
-  const password = options.password ?? DEMO_PASSWORD;
+  const bad = (option: string, what: string): never => {
+    throw new EvoucherError('ARG_INVALID', `createDemoPki ${option} must be ${what}`, { detail: { option } });
+  };
+  // Only a missing option takes its default: `null` (or a Date string) is refused, not read as left out.
+  const password = options.password === undefined ? DEMO_PASSWORD : options.password;
   // The password is written into softhsm-import.sh and passed to openssl (`-passin pass:`): neither carries a NUL.
-  if (typeof password !== 'string' || password.includes('\0')) throw new EvoucherError('ARG_INVALID', 'the demo password must be a string without NUL characters');
-  const notBefore = options.notBefore ?? DEMO_VALIDITY.notBefore;
-  const notAfter = options.notAfter ?? DEMO_VALIDITY.notAfter;
+  if (typeof password !== 'string' || password === '' || password.includes('\0')) bad('password', 'a non-empty string without NUL characters');
+  const notBefore = options.notBefore === undefined ? DEMO_VALIDITY.notBefore : options.notBefore;
+  const notAfter = options.notAfter === undefined ? DEMO_VALIDITY.notAfter : options.notAfter;
+  if (!(notBefore instanceof Date) || Number.isNaN(notBefore.getTime())) bad('notBefore', 'a valid Date');
+  if (!(notAfter instanceof Date) || Number.isNaN(notAfter.getTime())) bad('notAfter', 'a valid Date');
   if (!(notBefore < notAfter)) throw new EvoucherError('ARG_INVALID', 'notBefore must be before notAfter');
-  const families = options.families ?? DEMO_FAMILIES;
+  const families = options.families === undefined ? DEMO_FAMILIES : options.families;
+  if (!Array.isArray(families as unknown)) bad('families', `an array of ${DEMO_FAMILIES.map((f) => `'${f}'`).join(', ')}`);
   for (const f of families) if (!DEMO_FAMILIES.includes(f)) throw new EvoucherError('ARG_INVALID', `unknown demo family '${String(f)}'`);
   const revocationDate = new Date(Math.max(DEMO_REVOCATION_DATE.getTime(), notBefore.getTime()));
 

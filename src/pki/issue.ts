@@ -11,7 +11,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID, algorithmForKey, parsePublicKey, signMessage, signatureAlgorithmOid } from '../crypto/index.js';
 import type { PrivateKeyMaterial, PublicKeyInfo } from '../crypto/index.js';
-import type { SignatureAlgorithm } from '../crypto/types.js';
+import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from '../crypto/types.js';
 import { EvoucherError } from '../errors.js';
 import { EXTENSION_OID, KEY_USAGE_BITS, parseCertificate, parsedCertificate } from './cert.js';
 import { NAME_OID } from './name.js';
@@ -101,6 +101,14 @@ const NAME_TYPES: Readonly<Record<string, string>> = {
   SERIALNUMBER: '2.5.4.5',
 };
 
+/** The minimal content octets of a non-negative INTEGER (X.690 §8.3.2): a leading zero octet only before a high bit. */
+function unsignedInteger(n: bigint): Uint8Array {
+  let hex = n.toString(16);
+  if (hex.length % 2 === 1) hex = `0${hex}`;
+  if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
 function ab(u: Uint8Array): ArrayBuffer {
   return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 }
@@ -129,8 +137,8 @@ function rawSubjectName(issuer: CertificateInfo): pkijs.RelativeDistinguishedNam
 }
 
 // RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-function buildTime(d: Date): pkijs.Time {
-  if (Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', 'invalid date');
+function buildTime(d: Date, option: string): pkijs.Time {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new EvoucherError('ARG_INVALID', `${option} must be a valid Date`, { detail: { option } });
   const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
   const type = whole.getUTCFullYear() < 2050 && whole.getUTCFullYear() >= 1950 ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime;
   return new pkijs.Time({ type, value: whole });
@@ -195,6 +203,22 @@ function randomSerial(): Uint8Array {
   return new Uint8Array(s);
 }
 
+function optionInvalid(fn: string, option: string, what: string): never {
+  throw new EvoucherError('ARG_INVALID', `${fn} ${option} must be ${what}`, { detail: { option } });
+}
+
+/** A flag given as anything but `true` or `false` (`'yes'`, 1) was read as false without a word. */
+function checkFlag(value: unknown, fn: string, option: string): void {
+  if (value !== undefined && value !== true && value !== false) optionInvalid(fn, option, 'true or false, or left out');
+}
+
+/** An algorithm off the list (or `null`, read as the key's own) is the caller's error, whatever key signs. */
+function checkAlgorithm(value: unknown, fn: string): void {
+  if (value !== undefined && !(SIGNATURE_ALGORITHMS as readonly unknown[]).includes(value)) {
+    optionInvalid(fn, 'algorithm', `one of ${SIGNATURE_ALGORITHMS.map((a) => `'${a}'`).join(', ')}, or left out for the key's own`);
+  }
+}
+
 function signingKeyFor(options: IssueCertificateOptions, subjectKey: PublicKeyInfo): PrivateKeyMaterial {
   if (options.issuer !== undefined) return options.issuer.key;
   if (options.selfSignKey === undefined) throw new EvoucherError('ARG_MISSING', 'a self-signed certificate needs selfSignKey');
@@ -210,13 +234,27 @@ function signingKeyFor(options: IssueCertificateOptions, subjectKey: PublicKeyIn
  *
  * @param options - subject, key, issuer (or a self-signing key), validity, constraints and usages
  * @returns the parsed certificate (its `der` is the issued certificate)
- * @throws EvoucherError `ARG_INVALID` / `ARG_MISSING` for bad options; `CRYPTO_*` when the key cannot sign
+ * @throws EvoucherError `ARG_INVALID` / `ARG_MISSING` for bad options (among them `ca` or `omitKeyIdentifiers` given
+ *   as anything but `true` or `false`, an `algorithm` off the list, a `pathLen` that is not an integer from 0);
+ *   `CRYPTO_*` when the key cannot sign
  * @example
  * const root = issueCertificate({ subject: [['C', 'CN'], ['CN', 'Demo Root']], publicKey: k.publicKey, selfSignKey: k,
  *   notBefore, notAfter, ca: true, keyUsage: ['keyCertSign', 'cRLSign'] });
  */
 export function issueCertificate(options: IssueCertificateOptions): CertificateInfo {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'issueCertificate options must be an object');
+  const fn = 'issueCertificate';
+  checkFlag(options.ca, fn, 'ca');
+  checkFlag(options.omitKeyIdentifiers, fn, 'omitKeyIdentifiers');
+  checkAlgorithm(options.algorithm, fn);
+  if (options.pathLen !== undefined && (!Number.isSafeInteger(options.pathLen) || options.pathLen < 0 || options.pathLen > 0x7fffffff)) optionInvalid(fn, 'pathLen', 'an integer from 0');
+  if (options.serialNumber !== undefined && !(options.serialNumber instanceof Uint8Array)) optionInvalid(fn, 'serialNumber', 'a Uint8Array, or left out for a random one');
+  if (options.extraExtensions !== undefined && !Array.isArray(options.extraExtensions)) optionInvalid(fn, 'extraExtensions', 'an array');
+  for (const x of options.extraExtensions ?? []) {
+    if (typeof x !== 'object' || x === null || typeof x.oid !== 'string' || (x.critical !== true && x.critical !== false) || !(x.value instanceof Uint8Array)) {
+      optionInvalid(fn, 'extraExtensions', 'an array of { oid, critical: true or false, value: Uint8Array }');
+    }
+  }
   const subjectKey = options.publicKey instanceof Uint8Array ? parsePublicKey(options.publicKey) : options.publicKey;
   const signer = signingKeyFor(options, subjectKey);
   const alg = options.algorithm ?? algorithmForKey(signer.publicKey);
@@ -238,8 +276,8 @@ export function issueCertificate(options: IssueCertificateOptions): CertificateI
       : issuerCert !== undefined
         ? rawSubjectName(issuerCert)
         : buildName(options.subject);
-  cert.notBefore = buildTime(options.notBefore);
-  cert.notAfter = buildTime(options.notAfter);
+  cert.notBefore = buildTime(options.notBefore, 'notBefore');
+  cert.notAfter = buildTime(options.notAfter, 'notAfter');
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(ab(subjectKey.spki));
 
   const extensions: pkijs.Extension[] = [];
@@ -274,27 +312,42 @@ export function issueCertificate(options: IssueCertificateOptions): CertificateI
  *
  * @param options - issuer, update times, revoked serials, CRL number
  * @returns the parsed CRL
- * @throws EvoucherError `ARG_INVALID` for bad options; `CRYPTO_*` when the key cannot sign
+ * @throws EvoucherError `ARG_INVALID` for bad options (among them a `crlNumber` that is not a bigint from 0 to
+ *   2^159 - 1, a `reason` that is no CRLReason, an `algorithm` off the list); `CRYPTO_*` when the key cannot sign
  * @example
  * const crl = issueCrl({ issuer: { certificate: ca, key: caKey }, thisUpdate, nextUpdate,
  *   revoked: [{ serialNumber: leaf.serialNumber, revocationDate, reason: 1 }] });
  */
 export function issueCrl(options: IssueCrlOptions): Crl {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'issueCrl options must be an object');
+  const fn = 'issueCrl';
+  const issuer = options.issuer as { certificate?: unknown; key?: unknown } | null | undefined;
+  if (typeof issuer !== 'object' || issuer === null || typeof issuer.key !== 'object' || issuer.key === null) optionInvalid(fn, 'issuer', 'an object of the issuer certificate and its key');
+  checkAlgorithm(options.algorithm, fn);
+  // RFC 5280 §5.2.3: a non-negative integer of at most 20 octets; a number beyond 2^53 lost its low digits.
+  const crlNumber = options.crlNumber === undefined ? 1n : options.crlNumber;
+  if (typeof crlNumber !== 'bigint' || crlNumber < 0n || crlNumber >= 1n << 159n) optionInvalid(fn, 'crlNumber', 'a bigint from 0 to 2^159 - 1');
+  if (options.revoked !== undefined && !Array.isArray(options.revoked)) optionInvalid(fn, 'revoked', 'an array');
+  for (const r of options.revoked ?? []) {
+    if (typeof r !== 'object' || r === null) optionInvalid(fn, 'revoked[]', 'an object (serialNumber, revocationDate, reason)');
+    // RFC 5280 §5.3.1: CRLReason 0..10, 7 unused.
+    if (r.reason !== undefined && (!Number.isSafeInteger(r.reason) || r.reason < 0 || r.reason > 10 || r.reason === 7)) optionInvalid(fn, 'revoked[].reason', 'a CRLReason: an integer from 0 to 10 but 7');
+  }
   const issuerCert = parsedCertificate(options.issuer.certificate).info;
   const alg = options.algorithm ?? algorithmForKey(options.issuer.key.publicKey);
   const crl = new pkijs.CertificateRevocationList();
   crl.version = 1;
   crl.signature = algorithmIdentifier(alg);
   crl.issuer = rawSubjectName(issuerCert);
-  crl.thisUpdate = buildTime(options.thisUpdate);
-  crl.nextUpdate = buildTime(options.nextUpdate);
+  crl.thisUpdate = buildTime(options.thisUpdate, 'thisUpdate');
+  crl.nextUpdate = buildTime(options.nextUpdate, 'nextUpdate');
   const revoked = options.revoked ?? [];
   if (revoked.length > 0) {
     crl.revokedCertificates = revoked.map((r) => {
       if (!/^([0-9a-f]{2})+$/.test(r.serialNumber)) throw new EvoucherError('ARG_INVALID', 'revoked serial must be lower-case hex');
       const entry = new pkijs.RevokedCertificate({
         userCertificate: new asn1js.Integer({ valueHex: ab(new Uint8Array(Buffer.from(r.serialNumber, 'hex'))) }),
-        revocationDate: buildTime(r.revocationDate),
+        revocationDate: buildTime(r.revocationDate, 'revocationDate'),
       });
       if (r.reason !== undefined) {
         entry.crlEntryExtensions = new pkijs.Extensions({
@@ -308,7 +361,7 @@ export function issueCrl(options: IssueCrlOptions): Crl {
   crl.crlExtensions = new pkijs.Extensions({
     extensions: [
       ext(EXTENSION_OID.authorityKeyIdentifier, false, aki.toSchema().toBER(false)),
-      ext(EXTENSION_OID.cRLNumber, false, new asn1js.Integer({ value: Number(options.crlNumber ?? 1n) }).toBER(false)),
+      ext(EXTENSION_OID.cRLNumber, false, new asn1js.Integer({ valueHex: ab(unsignedInteger(crlNumber)) }).toBER(false)),
     ],
   });
   // pkijs encodes the TBS fresh when asked with encodeFlag = true; that TBS is what gets signed.

@@ -2,7 +2,7 @@
  * PEM for certificates, CRLs and trust bundles, through the package's one PEM reader (encoding/pem.ts): the
  * errors under pki's codes, and no RFC 1421 headers in a block (they belong to legacy encrypted keys).
  */
-import { EvoucherError } from '../errors.js';
+import { ERROR_CODES, EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { pemTextStart, readPem, selectPem, type PemBlock } from '../encoding/pem.js';
 
@@ -19,10 +19,15 @@ export const MAX_PEM_SIZE = 16 * 1024 * 1024;
  * @returns the blocks in order
  * @throws EvoucherError with `code` when a block is malformed (see encoding/pem.ts), a block returned carries
  *   header lines, certificates are asked for and a `TRUSTED CERTIFICATE` block is found, or the text is over
- *   {@link MAX_PEM_SIZE}; `ARG_INVALID` when `text` is not a string
+ *   {@link MAX_PEM_SIZE}; `ARG_INVALID` when `text` is not a string, `code` is not one of `ERROR_CODES` or
+ *   `labels` is given but not an array of labels
  */
 export function decodePemBlocks(text: string, code: ErrorCode, labels?: readonly string[]): PemBlock[] {
   if (typeof text !== 'string') throw new EvoucherError('ARG_INVALID', 'pem text must be a string');
+  if (!(ERROR_CODES as readonly unknown[]).includes(code)) throw new EvoucherError('ARG_INVALID', 'decodePemBlocks code must be one of ERROR_CODES', { detail: { argument: 'code' } });
+  if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) {
+    throw new EvoucherError('ARG_INVALID', 'decodePemBlocks labels must be an array of labels (leave them out for every block)', { detail: { argument: 'labels' } });
+  }
   if (text.length > MAX_PEM_SIZE) throw new EvoucherError(code, 'pem input too large');
   const blocks = readPem(text, { code });
   return selectPem(blocks, labels ?? [...new Set(blocks.map((b) => b.label))], { code });

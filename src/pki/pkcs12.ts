@@ -89,10 +89,12 @@ function der(c: Uint8Array | CertificateInfo): Uint8Array {
  * await writeFile('cz.p12', await createPkcs12({ key, certificate: cert, chain: [ca, root], password: 'evoucher-demo' }));
  */
 export async function createPkcs12(options: CreatePkcs12Options): Promise<Uint8Array> {
+  if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'createPkcs12 options must be an object', { detail: { argument: 'options' } });
   if (typeof options.password !== 'string' || options.password.length === 0) {
     throw new EvoucherError('ARG_INVALID', 'a pkcs#12 file needs a non-empty password');
   }
-  const iterations = options.iterations ?? 2048;
+  // Only a missing count is the default: `null` is refused, not read as left out.
+  const iterations = options.iterations === undefined ? 2048 : options.iterations;
   if (!Number.isInteger(iterations) || iterations < 1000 || iterations > 10_000_000) {
     throw new EvoucherError('ARG_INVALID', 'pkcs#12 iterations must be an integer from 1000 to 10000000');
   }

@@ -180,8 +180,8 @@ export interface ValidatePathOptions {
   readonly at: Date;
   /** CRLs to consult. */
   readonly crls?: readonly Crl[];
-  /** When true, a certificate with no usable CRL from its issuer makes the result indeterminate. */
+  /** When true, a certificate with no usable CRL from its issuer makes the result indeterminate. A boolean (default false). */
   readonly requireRevocation?: boolean;
-  /** Leaf usage; `sealer` (default) and `maker` need digitalSignature or nonRepudiation. */
+  /** Leaf usage: `sealer` (default), `maker` (both need digitalSignature or nonRepudiation) or `any`. */
   readonly usage?: CertificateUsage;
 }

@@ -30,7 +30,7 @@ import {
   type ResolvedPolicy,
   type SealPolicy,
 } from './policy.js';
-import { chainOrder, digestAlgorithmFor, wholeSeconds, type SealFormat } from './tbs.js';
+import { chainOrder, digestAlgorithmFor, SEAL_FORMATS, wholeSeconds, type SealFormat } from './tbs.js';
 
 /** Options of {@link sealVoucher}. */
 export interface SealVoucherOptions {
@@ -40,7 +40,7 @@ export interface SealVoucherOptions {
   readonly key: KeyProvider;
   /** The seal object (`SESeal` DER, a `.esl` file) for an `ses` seal; its certList must hold the signer certificate. */
   readonly seal?: Uint8Array;
-  /** The seal format; default `ses` when a seal object is given, else `cms`. */
+  /** The seal format, `ses` or `cms`; default `ses` when a seal object is given, else `cms`. Anything else is `ARG_INVALID`. */
   readonly format?: SealFormat;
   /** The policy; default the built-in positions of the voucher type. */
   readonly policy?: SealPolicy;
@@ -64,12 +64,13 @@ function refuse(v: PolicyViolation): never {
 
 /** Reads the envelope charset from its XML declaration (the writer needs it to write the envelope back). */
 function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBody; index: number } {
-  const i = index ?? 0;
+  // Only a missing index is the first body: `null` is no index (it was read as 0).
+  const i = index === undefined ? 0 : index;
   const body = Number.isSafeInteger(i) && i >= 0 ? env.bodies[i] : undefined;
   if (body === undefined) {
     // String(): a symbol in a template literal would be a TypeError.
     const shown = typeof i === 'number' ? String(i) : typeof i;
-    throw new EvoucherError('ARG_INVALID', `the envelope has no VoucherBody ${shown} (it has ${env.bodies.length})`, { detail: { body: shown } });
+    throw new EvoucherError('ARG_INVALID', `body ${shown}: the envelope has no VoucherBody ${shown} (it has ${env.bodies.length}); body must be an index from 0, or left out for 0`, { detail: { option: 'body', body: shown } });
   }
   return { body, index: i };
 }
@@ -271,6 +272,8 @@ function checkSealArguments(envelope: unknown, options: unknown): void {
     bad('key', 'a KeyProvider (algorithm, certificate(), sign())');
   }
   if (o['time'] !== undefined && !(o['time'] instanceof Date && !Number.isNaN(o['time'].getTime()))) bad('time', 'a valid Date');
+  // Judged here, before the envelope is read: another value (`null`, `SES`) was read as the default or refused late.
+  if (o['format'] !== undefined && !(SEAL_FORMATS as readonly unknown[]).includes(o['format'])) bad('format', `${SEAL_FORMATS.map((f) => `'${f}'`).join(' or ')}, or left out`);
   if (o['seal'] !== undefined && !(o['seal'] instanceof Uint8Array)) bad('seal', 'a Uint8Array (the SESeal bytes)');
   const chain = o['chain'];
   if (chain !== undefined && !(Array.isArray(chain) && chain.every((c) => c instanceof Uint8Array))) bad('chain', 'an array of DER certificates (Uint8Array)');
@@ -299,7 +302,8 @@ function checkSealArguments(envelope: unknown, options: unknown): void {
  *   element of its original, or the original's parse code), `KEY_CERT_MISMATCH` (the key does not sign for
  *   the certificate), `VOUCHER_INVALID` (the voucher breaks its rules for the view),
  *   `VERIFY_SIGNING_TIME_ORDER` (a signing time before the previous seal's), `ARG_INVALID` (bad body index,
- *   seal object with cms, arguments of the wrong type), and envelope/voucher parse codes.
+ *   seal object with cms, a `format` other than `ses` or `cms`, arguments of the wrong type), and envelope/voucher
+ *   parse codes.
  * @example
  * const out = await sealVoucher(envelope, { position: 'cz_zfzyz', key, format: 'cms' })
  */
@@ -319,7 +323,6 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   if (placement !== undefined) refuse(placement);
 
   const format: SealFormat = options.format ?? (options.seal !== undefined ? 'ses' : 'cms');
-  if (format !== 'ses' && format !== 'cms') throw new EvoucherError('SEAL_FORMAT_UNSUPPORTED', `seal format '${String(format)}' is not supported`);
   if (!position.formats.includes(format)) {
     refuse({ code: 'POLICY_FORMAT_FORBIDDEN', message: `position ${position.id} does not accept ${format} seals`, position: position.id });
   }

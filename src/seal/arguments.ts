@@ -13,10 +13,14 @@ export interface MakerArguments {
   readonly bytes?: readonly string[];
   /** Options that must be valid Dates. */
   readonly dates?: readonly string[];
+  /** Options that may be left out, and must be bytes when given (`null` is not left out). */
+  readonly optionalBytes?: readonly string[];
+  /** Options that may be left out, and must be arrays of bytes (DER certificates) when given. */
+  readonly optionalChains?: readonly string[];
 }
 
 /**
- * Checks a maker's options object, its key provider and its required bytes and dates.
+ * Checks a maker's options object, its key provider, its required bytes and dates and its optional bytes.
  *
  * @param options - the caller's options.
  * @param fn - the function, for messages.
@@ -37,5 +41,11 @@ export function checkMakerArguments(options: unknown, fn: string, spec: MakerArg
   for (const d of spec.dates ?? []) {
     const v = o[d];
     if (!(v instanceof Date) || Number.isNaN(v.getTime())) bad(d, 'a valid Date');
+  }
+  // Given as null, each would have been read as left out (the key's own certificate or chain) without a word.
+  for (const b of spec.optionalBytes ?? []) if (o[b] !== undefined && !(o[b] instanceof Uint8Array)) bad(b, 'a Uint8Array, or left out');
+  for (const c of spec.optionalChains ?? []) {
+    const v = o[c];
+    if (v !== undefined && !(Array.isArray(v) && v.every((x) => x instanceof Uint8Array))) bad(c, 'an array of DER certificates (Uint8Array), or left out');
   }
 }

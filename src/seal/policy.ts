@@ -442,6 +442,11 @@ export function findPosition(resolved: ResolvedPolicy, id: string): PolicyPositi
 // ---------------------------------------------------------------------------------------------------------
 // Pure checks shared by the sealer and the verifier
 
+/** Refuses a view argument other than `original` or `receipt`: a misspelt one was judged as an original. */
+function checkView(view: unknown, fn: string, argument: string): void {
+  if (view !== 'original' && view !== 'receipt') throw new EvoucherError('ARG_INVALID', `${fn} ${argument} must be 'original' or 'receipt'`, { detail: { argument } });
+}
+
 /** A seal already on the body (only what the policy needs). */
 export interface PlacedSeal {
   readonly position: string;
@@ -460,10 +465,13 @@ export interface PlacedSeal {
  * @param resolved - the resolved policy.
  * @param bodyView - the body's view (`receipt` when VoucherFlag is 1).
  * @returns true when the view is locked.
+ * @throws EvoucherError `ARG_INVALID` for a `view` or `bodyView` other than `original` or `receipt`.
  * @example
  * isViewLocked('original', stamps, resolvePolicy('8202'), 'original')
  */
 export function isViewLocked(view: TbsView, stamps: readonly PlacedSeal[], resolved: ResolvedPolicy, bodyView: TbsView): boolean {
+  checkView(view, 'isViewLocked', 'view');
+  checkView(bodyView, 'isViewLocked', 'bodyView');
   if (view === 'original' && bodyView === 'receipt') return true;
   const inView = resolved.positions.filter((p) => p.view === view);
   const last = inView[inView.length - 1];
@@ -481,10 +489,12 @@ export function isViewLocked(view: TbsView, stamps: readonly PlacedSeal[], resol
  * @param bodyView - `original` (VoucherFlag 0) or `receipt` (VoucherFlag 1).
  * @returns the first violation (`POLICY_VIEW_MISMATCH`, `POLICY_POSITION_SEALED`, `POLICY_VIEW_LOCKED`,
  *   `POLICY_OUT_OF_SEQUENCE`), or undefined when allowed.
+ * @throws EvoucherError `ARG_INVALID` for a `bodyView` other than `original` or `receipt`.
  * @example
  * checkPlacement(findPosition(r, 'yh_zqz'), stamps, r, 'original')?.code // 'POLICY_VIEW_MISMATCH'
  */
 export function checkPlacement(position: PolicyPosition, stamps: readonly PlacedSeal[], resolved: ResolvedPolicy, bodyView: TbsView): PolicyViolation | undefined {
+  checkView(bodyView, 'checkPlacement', 'bodyView');
   const at = { position: position.id };
   if (position.view === 'receipt' && bodyView === 'original') {
     return { code: 'POLICY_VIEW_MISMATCH', message: `position ${position.id} belongs to the receipt view; create the receipt first`, ...at };

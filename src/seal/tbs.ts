@@ -20,7 +20,8 @@
 import { equalBytes } from '@noble/curves/utils.js';
 import { digestHinted, type Digester } from '../crypto/digest_memo.js';
 import { digestOfRepeated } from '../crypto/digest_cache.js';
-import type { HashAlgorithm } from '../crypto/types.js';
+import type { HashAlgorithm, SignatureAlgorithm } from '../crypto/types.js';
+import { hashForSignatureAlgorithm } from '../crypto/algorithms.js';
 import {
   DER_LOW_TAG_LIMITS,
   DER_TAG,
@@ -485,13 +486,14 @@ export function wholeSeconds(d: Date): Date {
 /**
  * The digest algorithm a seal uses: SM3 for `sm2-sm3` signers and for every `ses` seal, SHA-256 otherwise.
  *
- * @param signatureAlgorithm - the signer's algorithm.
+ * @param signatureAlgorithm - the signer's algorithm, one of `SIGNATURE_ALGORITHMS`.
  * @returns `sm3` or `sha256`.
+ * @throws EvoucherError `CRYPTO_ALGORITHM_UNSUPPORTED` for a name not on the list (never read as a SHA-256 one).
  * @example
  * digestAlgorithmFor('ecdsa-p256-sha256') // 'sha256'
  */
 export function digestAlgorithmFor(signatureAlgorithm: string): HashAlgorithm {
-  return signatureAlgorithm === 'sm2-sm3' ? 'sm3' : 'sha256';
+  return hashForSignatureAlgorithm(signatureAlgorithm as SignatureAlgorithm);
 }
 
 /**

@@ -118,18 +118,19 @@ export function resolveOptions(options: VerifyOptions): ResolvedOptions {
   }
   if (trust.anchors.length === 0) throw new EvoucherError('TRUST_NO_ANCHORS', 'the trust store has no anchors');
 
-  const at = options.at ?? new Date();
+  // Only a missing option takes its default: `at: null` was the clock, `crls: null` none, without a word.
+  const at = options.at === undefined ? new Date() : options.at;
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) argInvalid('options.at must be a valid Date');
   const clockSkewMs = checkClockSkew(options.clockSkewMs, 'options.clockSkewMs');
 
-  const crls = options.crls ?? [];
+  const crls = options.crls === undefined ? [] : options.crls;
   if (!Array.isArray(crls)) argInvalid('options.crls must be an array of parsed CRLs');
   for (const c of crls) {
     if (typeof c !== 'object' || c === null || !((c as { der?: unknown }).der instanceof Uint8Array)) argInvalid('options.crls entries must come from parseCrl');
   }
   if (options.requireRevocation !== undefined && typeof options.requireRevocation !== 'boolean') argInvalid('options.requireRevocation must be a boolean');
 
-  const inter = options.intermediates ?? [];
+  const inter = options.intermediates === undefined ? [] : options.intermediates;
   if (!Array.isArray(inter)) argInvalid('options.intermediates must be an array');
   const intermediates = inter.map((c) => {
     if (!(c instanceof Uint8Array) && typeof c !== 'string') argInvalid('options.intermediates entries must be DER bytes or PEM text');

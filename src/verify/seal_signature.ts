@@ -105,12 +105,13 @@ export function legacyTime(text: string | undefined): Date | undefined {
 
 function resolve(options: SealSignatureOptions): { trust?: TrustStore; resolved: Omit<ResolvedOptions, 'trust'> } {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'options must be an object');
-  const at = options.at ?? new Date();
+  // Only a missing option takes its default: `at: null` was the clock, `crls: null` none, without a word.
+  const at = options.at === undefined ? new Date() : options.at;
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new EvoucherError('ARG_INVALID', 'options.at must be a valid Date');
   const clockSkewMs = checkClockSkew(options.clockSkewMs, 'options.clockSkewMs');
-  const crls = options.crls ?? [];
+  const crls = options.crls === undefined ? [] : options.crls;
   if (!Array.isArray(crls)) throw new EvoucherError('ARG_INVALID', 'options.crls must be an array');
-  const inter = options.intermediates ?? [];
+  const inter = options.intermediates === undefined ? [] : options.intermediates;
   if (!Array.isArray(inter)) throw new EvoucherError('ARG_INVALID', 'options.intermediates must be an array');
   if (options.dataHashAlgorithm !== undefined && options.dataHashAlgorithm !== 'sm3' && options.dataHashAlgorithm !== 'sha256') {
     throw new EvoucherError('ARG_INVALID', 'options.dataHashAlgorithm must be sm3 or sha256');

@@ -43,3 +43,30 @@ export function checkVoucherArgument(v: unknown, what: string): void {
   if (!isObject(fields) || !Array.isArray(details)) return bad();
   for (const d of details as unknown[]) if (!isObject(d)) bad();
 }
+
+/**
+ * The accepted values of an option as a message lists them: `'a' or 'b'`, `'a', 'b' or 'c'`.
+ *
+ * @param allowed - the values.
+ * @returns the list.
+ */
+export function listValues(allowed: readonly string[]): string {
+  const q = allowed.map((a) => `'${a}'`);
+  return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1] as string}`;
+}
+
+/**
+ * Refuses an option of a fixed set of values given with another one. `undefined` is the default; any other value
+ * (`null`, another case, a misspelling) is refused, never read as the default or as the nearest value.
+ *
+ * @param value - the caller's value.
+ * @param allowed - the values the option accepts.
+ * @param fn - the function, for the message.
+ * @param option - the option's name, for the message and `detail.option`.
+ * @throws EvoucherError `ARG_INVALID` naming the option and the values it accepts.
+ */
+export function checkOptionValue(value: unknown, allowed: readonly string[], fn: string, option: string): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new EvoucherError('ARG_INVALID', `${fn} ${option} must be ${listValues(allowed)}`, { detail: { option } });
+  }
+}

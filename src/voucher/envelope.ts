@@ -25,10 +25,10 @@ import { EvoucherError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Charset } from '../encoding/charset.js';
 import { clipText, encodeText } from '../encoding/charset.js';
-import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
+import { decodeCanonicalBase64, encodeBase64 } from '../encoding/base64.js';
 import type { Voucher, VoucherView } from './types.js';
-import { parseVoucher } from './xml/parse.js';
-import { checkOptionsArgument } from './arguments.js';
+import { parseVoucher, UNKNOWN_ELEMENTS } from './xml/parse.js';
+import { checkOptionValue, checkOptionsArgument } from './arguments.js';
 import { mergeLimits } from './limits.js';
 import { checkChars, serializeVoucher } from './xml/serialize.js';
 import { DEFAULT_XML_LIMITS, escapeAttribute, escapeText, MAX_XML_DEPTH, readXml } from './xml/strict_xml.js';
@@ -162,12 +162,16 @@ function isPositionId(s: string): boolean {
   return s.length <= MAX_POSITION_ID && POSITION_ID_PATTERN.test(s);
 }
 const SEQ_PATTERN = /^[1-9][0-9]{0,5}$/;
+/** The root elements an envelope is written with. */
+const ROOTS: readonly string[] = ['MOF', 'Root'];
+/** The charsets an envelope or a voucher is written in. */
+const CHARSETS: readonly string[] = ['GBK', 'UTF-8'];
 const FORMATS: readonly string[] = ['ses', 'cms'];
 
 /** Options of {@link parseEnvelope}. */
 export interface ParseEnvelopeOptions {
   readonly limits?: Partial<Omit<EnvelopeLimits, 'voucher'>> & { readonly voucher?: Partial<XmlLimits> };
-  /** Unknown elements in the envelope and in the vouchers: `reject` (default) or `ignore`. */
+  /** Unknown elements in the envelope and in the vouchers: `reject` (default) or `ignore`; anything else is `ARG_INVALID`. */
   readonly unknownElements?: 'reject' | 'ignore';
 }
 
@@ -269,7 +273,7 @@ function readStamps(el: XmlElement, limits: EnvelopeLimits, where: string, ignor
     if (!SEQ_PATTERN.test(seq)) fail('ENVELOPE_STAMP_INVALID', `stamp sequence '${clipText(seq, 20)}' is not a positive integer`, at);
     if (!FORMATS.includes(format)) fail('ENVELOPE_STAMP_INVALID', `stamp format '${clipText(format, 20)}' is not ses or cms`, at);
     if (view !== 'original' && view !== 'receipt') fail('ENVELOPE_STAMP_INVALID', `stamp view '${clipText(view, 20)}' is not original or receipt`, at);
-    const bytes = decodeBase64(s.text, { maxLength: limits.maxStampBase64 });
+    const bytes = decodeCanonicalBase64(s.text, limits.maxStampBase64);
     if (bytes.length === 0) fail('ENVELOPE_STAMP_INVALID', 'empty stamp', at);
     stamps.push(Object.freeze({ position, sequence: Number(seq), format, view, bytes }));
   }
@@ -297,11 +301,13 @@ function tryParse(bytes: Uint8Array, limits: EnvelopeLimits, ignore: boolean): {
  * @returns the root name and the bodies in document order.
  * @throws EvoucherError `ENVELOPE_MALFORMED`, `ENVELOPE_COUNT_MISMATCH`, `ENVELOPE_ATTRIBUTE_MISMATCH`,
  *   `ENVELOPE_DUPLICATE_VOUCHER`, `ENVELOPE_TOO_MANY_VOUCHERS`, `ENVELOPE_TOO_MANY_STAMPS`,
- *   `ENVELOPE_STAMP_INVALID`, `BASE64_INVALID`, `XML_*`, `ENCODING_*`.
+ *   `ENVELOPE_STAMP_INVALID`, `BASE64_INVALID`, `XML_*`, `ENCODING_*`; `ARG_INVALID` for options not an object,
+ *   a bad limit or an `unknownElements` other than `reject` or `ignore`.
  * @example for (const b of parseEnvelope(bytes).bodies) console.log(b.voucher?.fields.PayAmt)
  */
 export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions = {}): Envelope {
   checkOptionsArgument(options, 'parseEnvelope');
+  checkOptionValue(options.unknownElements, UNKNOWN_ELEMENTS, 'parseEnvelope', 'unknownElements');
   const limits = envelopeLimits(options.limits);
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, { maxBytes: limits.maxBytes, maxDepth: MAX_XML_DEPTH, maxNodes: limits.maxNodes });
@@ -355,13 +361,13 @@ export function parseEnvelope(bytes: Uint8Array, options: ParseEnvelopeOptions =
     if (originalEl !== undefined && flag !== '1') {
       fail('ENVELOPE_MALFORMED', `${where}: <OriginalVoucher> belongs only in a receipt (VoucherFlag 1)`, where);
     }
-    const voucherBytes = decodeBase64(leafText(voucherEl, `${where}.Voucher`), { maxLength: limits.maxVoucherBase64 });
+    const voucherBytes = decodeCanonicalBase64(leafText(voucherEl, `${where}.Voucher`), limits.maxVoucherBase64);
     const parsed = tryParse(voucherBytes, limits, ignore);
     if (parsed.voucher !== undefined) checkAttributes(attributes, parsed.voucher, where);
     let original: { voucher?: Voucher; error?: EvoucherError } = {};
     let originalVoucherBytes: Uint8Array | undefined;
     if (originalEl !== undefined) {
-      originalVoucherBytes = decodeBase64(leafText(originalEl, `${where}.OriginalVoucher`), { maxLength: limits.maxVoucherBase64 });
+      originalVoucherBytes = decodeCanonicalBase64(leafText(originalEl, `${where}.OriginalVoucher`), limits.maxVoucherBase64);
       original = tryParse(originalVoucherBytes, limits, ignore);
       if (original.voucher !== undefined) checkAttributes(attributes, original.voucher, `${where}.OriginalVoucher`);
     }
@@ -448,11 +454,12 @@ function checkStamp(s: StampEntry, where: string): void {
 export function writeEnvelope(bodies: readonly EnvelopeBodyInput[], options: WriteEnvelopeOptions = {}): Uint8Array {
   if (!Array.isArray(bodies as unknown)) throw new EvoucherError('ARG_INVALID', 'writeEnvelope bodies must be an array', { detail: { argument: 'bodies' } });
   checkOptionsArgument(options, 'writeEnvelope');
+  // Both are written into the document as they are: anything else (`null` included, which is no default) would
+  // make an envelope no reader takes.
+  checkOptionValue(options.root, ROOTS, 'writeEnvelope', 'root');
+  checkOptionValue(options.encoding, CHARSETS, 'writeEnvelope', 'encoding');
   const root = options.root ?? 'MOF';
   const encoding = options.encoding ?? 'GBK';
-  // Both are written into the document as they are: anything else would make an envelope no reader takes.
-  if (root !== 'MOF' && root !== 'Root') throw new EvoucherError('ARG_INVALID', "the envelope root must be 'MOF' or 'Root'", { detail: { option: 'root' } });
-  if (encoding !== 'GBK' && encoding !== 'UTF-8') throw new EvoucherError('ARG_INVALID', "the envelope encoding must be 'GBK' or 'UTF-8'", { detail: { option: 'encoding' } });
   const out: string[] = [`<?xml version="1.0" encoding="${encoding}"?><${root}><VoucherCount>${bodies.length}</VoucherCount>`];
   const seen = new Set<string>();
   bodies.forEach((b, i) => {
@@ -508,12 +515,16 @@ export interface CreateEnvelopeOptions extends WriteEnvelopeOptions {
  * @param options - root, envelope charset, voucher charset, Attach text.
  * @returns the envelope bytes.
  * @throws EvoucherError as {@link serializeVoucher} and {@link writeEnvelope}; `ARG_INVALID` when `vouchers` is not
- *   an array or `options` not an object.
+ *   an array, `options` not an object, or a `root`, `encoding` or `voucherEncoding` other than the documented ones.
  * @example createEnvelope([buildVoucher('5201', data)])
  */
 export function createEnvelope(vouchers: readonly Voucher[], options: CreateEnvelopeOptions = {}): Uint8Array {
   if (!Array.isArray(vouchers as unknown)) throw new EvoucherError('ARG_INVALID', 'createEnvelope vouchers must be an array', { detail: { argument: 'vouchers' } });
   checkOptionsArgument(options, 'createEnvelope');
+  // Checked here, not only when the first voucher is written: an empty list takes the same options.
+  checkOptionValue(options.voucherEncoding, CHARSETS, 'createEnvelope', 'voucherEncoding');
+  checkOptionValue(options.root, ROOTS, 'createEnvelope', 'root');
+  checkOptionValue(options.encoding, CHARSETS, 'createEnvelope', 'encoding');
   const bodies = vouchers.map((v) => ({
     voucherBytes: serializeVoucher(v, options.voucherEncoding === undefined ? {} : { encoding: options.voucherEncoding }),
     ...(options.attach === undefined ? {} : { attach: options.attach }),

@@ -72,7 +72,8 @@ export function fillReceipt(
   }
   checkOptionsArgument(options, 'fillReceipt');
   const def = getVoucherType(original.vtCode);
-  const today = todayCst(options.now ?? new Date());
+  // `null` is no clock: only a missing `now` reads the clock (todayCst refuses anything but a valid Date).
+  const today = todayCst(options.now === undefined ? new Date() : options.now);
   if (detailSet.length > original.details.length) {
     // The last line given, which is the one asked for (`--detail-set 9999:…`), not the first line past the end.
     forbidden(`DetailList[${detailSet.length - 1}]`, 'does not exist in the original');

@@ -6,10 +6,10 @@
  * fixes a voucher in one round. Rules that need reference tables (domain.md §8.3) or another voucher
  * (§8.4, §8.5) are not checked here.
  */
-import { clipText, findUnmappable, gbkLengthOfMappable } from '../encoding/charset.js';
+import { clipText, findUnmappableIn, gbkLengthOfMappable } from '../encoding/charset.js';
 import { EvoucherError } from '../errors.js';
 import { centsOfAmount, centsToAmount, isAmount } from './amount.js';
-import { checkOptionsArgument, checkVoucherArgument } from './arguments.js';
+import { checkOptionValue, checkOptionsArgument, checkVoucherArgument } from './arguments.js';
 import { getCodeTable, getVoucherType } from './catalogue/index.js';
 import type { VoucherRuleCode } from './rules.js';
 import type { AmountSign, FieldDef, ValidationIssue, Voucher, VoucherTypeDef, VoucherView } from './types.js';
@@ -21,6 +21,8 @@ export interface ValidateOptions {
   /** The current time, for "not in the future" rules; defaults to the clock. Dates are compared in China Standard Time. */
   readonly now?: Date;
 }
+
+const VIEWS: readonly string[] = ['original', 'receipt'];
 
 const DEFAULT_PATTERNS: Partial<Record<FieldDef['type'], RegExp>> = {
   code: /^[0-9A-Za-z._-]+$/,
@@ -190,7 +192,7 @@ function checkFieldInto(issues: ValidationIssue[], fd: FieldDef, value: string, 
   if (hasForbiddenChar(value)) {
     addIssue(issues, where, name, 'VOUCHER_CHAR_FORBIDDEN', (path) => `${path} holds a control character`);
   }
-  const bad = findUnmappable(value, 'GBK');
+  const bad = findUnmappableIn(value, 'GBK');
   if (bad !== undefined) {
     addIssue(issues, where, name, 'VOUCHER_CHAR_UNMAPPABLE', (path) => `${path} holds ${bad.char}, which GBK cannot encode`);
   } else {
@@ -280,9 +282,7 @@ function checkPart(
 export function validateVoucher(v: Voucher, options: ValidateOptions = {}): readonly ValidationIssue[] {
   checkVoucherArgument(v, 'the voucher');
   checkOptionsArgument(options, 'validateVoucher');
-  if (options.view !== undefined && options.view !== 'original' && options.view !== 'receipt') {
-    throw new EvoucherError('ARG_INVALID', "validateVoucher view must be 'original' or 'receipt'", { detail: { option: 'view' } });
-  }
+  checkOptionValue(options.view, VIEWS, 'validateVoucher', 'view');
   const def = getVoucherType(v.vtCode);
   return validateAgainst(def, v, options);
 }
@@ -297,7 +297,8 @@ export function validateVoucher(v: Voucher, options: ValidateOptions = {}): read
  */
 export function validateAgainst(def: VoucherTypeDef, v: Voucher, options: ValidateOptions = {}): ValidationIssue[] {
   const view = options.view ?? 'original';
-  const today = todayCst(options.now ?? new Date());
+  // `null` is no clock: only a missing `now` reads the clock (todayCst refuses anything but a valid Date).
+  const today = todayCst(options.now === undefined ? new Date() : options.now);
   const issues: ValidationIssue[] = [];
   checkPart(def.fields, v.fields, '', view, today, issues);
   const headerVt = v.fields.VtCode;

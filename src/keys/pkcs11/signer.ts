@@ -22,6 +22,7 @@ import { decodeRsDer } from '../../crypto/signature_der.js';
 import type { PublicKeyInfo } from '../../crypto/index.js';
 import type { SignatureAlgorithm } from '../../crypto/types.js';
 import { chooseAlgorithm } from '../algorithm.js';
+import { checkPkcs11Options } from '../arguments.js';
 import { certificatePublicKey, readCertificate } from '../certificate.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
@@ -81,13 +82,19 @@ interface SignPlan {
  * @throws KeyProviderError `KEY_MODULE_NOT_FOUND`, `KEY_TOKEN_ABSENT`, `KEY_AMBIGUOUS`,
  *   `KEY_PIN_REQUIRED`, `KEY_PIN_INCORRECT`, `KEY_PIN_LOCKED`, `KEY_NOT_FOUND`, `KEY_CERT_NOT_FOUND`,
  *   `KEY_CERT_MISMATCH`, `KEY_MECHANISM_UNSUPPORTED`, `KEY_DEVICE_ERROR` (`ckr` names the CKR);
- *   `CERT_MALFORMED`; `CRYPTO_*` for a refused certificate key. No error holds the PIN.
+ *   `CERT_MALFORMED`; `CRYPTO_*` for a refused certificate key; `ARG_INVALID` for options of the wrong type or
+ *   value (an `algorithm` off the list, a `checkCertificate` other than true or false, an `sm2Mechanism` or
+ *   `slotId` that is not an integer from 0 to 2^32 - 1). No error holds the PIN.
  * @example
  * const signer = await openPkcs11({ modulePath: '/usr/lib/softhsm/libsofthsm2.so',
  *   token: 'evoucher', object: 'finance', pin: process.env.EVOUCHER_PIN! })
  * try { await signer.sign(bytes) } finally { await signer.close?.() }
  */
 export async function openPkcs11(options: Pkcs11Options): Promise<KeyProvider> {
+  if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openPkcs11 options must be an object', { detail: { argument: 'options' } });
+  // Before the module is loaded: a slot id or mechanism given as a string never matched, a checkCertificate of
+  // 'false' was read as true.
+  checkPkcs11Options(options as unknown as Readonly<Record<string, unknown>>);
   if (options.object === undefined && options.id === undefined) {
     throw new KeyProviderError('ARG_MISSING', 'name the key with object (CKA_LABEL) or id (CKA_ID)', {
       detail: { argument: 'object' },

@@ -20,6 +20,7 @@ import type { PrivateKeyMaterial } from '../../crypto/index.js';
 import type { SignatureAlgorithm } from '../../crypto/types.js';
 import { certificatePublicKey, intermediatesOf, readCertificate, samePublicKey } from '../certificate.js';
 import type { CertificateFacts } from '../certificate.js';
+import { checkKeyOptions } from '../arguments.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
 import { KdfBudget, MAX_PBE_ITERATIONS, preparePbeDecryption, verifyPkcs12Mac } from './pbe.js';
@@ -100,12 +101,14 @@ export interface Pkcs12Contents {
  * @throws KeyProviderError `KEY_PASSWORD_WRONG` (MAC mismatch or decryption failure),
  *   `KEY_FORMAT_UNSUPPORTED` (not PKCS#12, unsupported scheme, limits exceeded), `KEY_NOT_FOUND`
  *   (no key), `KEY_AMBIGUOUS` (several keys), `KEY_CERT_NOT_FOUND`, `KEY_CERT_MISMATCH`;
- *   EvoucherError `CRYPTO_*` for a refused key; `ARG_INVALID` when `options` is not an object
+ *   EvoucherError `CRYPTO_*` for a refused key; `ARG_INVALID` when `options` is not an object, `algorithm` is off
+ *   the list or `sm2Id` is not bytes
  * @example
  * const signer = openPkcs12({ data: await readFile('finance.p12'), password })
  */
 export function openPkcs12(options: Pkcs12Options): KeyProvider {
   if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openPkcs12 options must be an object', { detail: { argument: 'options' } });
+  checkKeyOptions(options as unknown as Readonly<Record<string, unknown>>, 'openPkcs12');
   const contents = readPkcs12(options.data, options.password);
   return createKeyProvider(contents.key, contents.certificate, contents.chain, options);
 }

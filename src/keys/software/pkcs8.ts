@@ -12,6 +12,7 @@ import type { SignatureAlgorithm } from '../../crypto/types.js';
 import { chooseAlgorithm } from '../algorithm.js';
 import { certificatePublicKey, intermediatesOf, readCertificate, samePublicKey } from '../certificate.js';
 import type { CertificateFacts } from '../certificate.js';
+import { checkKeyOptions } from '../arguments.js';
 import { KeyProviderError } from '../errors.js';
 import type { KeyProvider } from '../provider.js';
 import { isPem, readCertificates, readPemBlocks } from './pem.js';
@@ -44,7 +45,8 @@ export interface SoftwareKeyOptions {
  *   `KEY_CERT_NOT_FOUND` (no certificate in the input), `KEY_CERT_MISMATCH` (the key is not the
  *   certificate's), `CERT_MALFORMED`; EvoucherError `CRYPTO_KEY_INVALID`, `CRYPTO_KEY_TOO_WEAK`,
  *   `CRYPTO_ALGORITHM_FORBIDDEN` (off-list curve, or `algorithm` does not fit the key), `ARG_INVALID` (options
- *   not an object, a chain that is not an array)
+ *   not an object, a chain that is not an array, an `algorithm` off the list, an `sm2Id` that is not bytes, a
+ *   `password` that is not a string)
  * @example
  * const signer = openSoftwareKey({ key: await readFile('finance.key', 'utf8'),
  *   certificate: await readFile('finance.pem', 'utf8'), password })
@@ -52,6 +54,7 @@ export interface SoftwareKeyOptions {
  */
 export function openSoftwareKey(options: SoftwareKeyOptions): KeyProvider {
   if (typeof options !== 'object' || options === null) throw new KeyProviderError('ARG_INVALID', 'openSoftwareKey options must be an object', { detail: { argument: 'options' } });
+  checkKeyOptions(options as unknown as Readonly<Record<string, unknown>>, 'openSoftwareKey');
   if (options.chain !== undefined && !Array.isArray(options.chain as unknown)) {
     throw new KeyProviderError('ARG_INVALID', 'openSoftwareKey chain must be an array of certificates', { detail: { option: 'chain' } });
   }

@@ -170,7 +170,7 @@ function signingCertificateV2(alg: HashAlgorithm, cert: CertificateParts): Uint8
  * const stamp = await makeCmsStamp({ tbs: der, key, signingTime: fields.signingTime })
  */
 export async function makeCmsStamp(options: MakeCmsStampOptions): Promise<Uint8Array> {
-  checkMakerArguments(options, 'makeCmsStamp', { key: 'key', bytes: ['tbs'], dates: ['signingTime'] });
+  checkMakerArguments(options, 'makeCmsStamp', { key: 'key', bytes: ['tbs'], dates: ['signingTime'], optionalBytes: ['certificate'], optionalChains: ['chain'] });
   const { key, tbs, signingTime } = options;
   const alg = key.algorithm;
   const hash = hashForSignatureAlgorithm(alg);

@@ -98,18 +98,34 @@ export interface MakeSesStampOptions {
   readonly chain?: readonly Uint8Array[];
 }
 
+/** The scope a stamp is made with, as a JavaScript caller may get it wrong: it is written into the stamp as it is. */
+function checkScope(scope: unknown): void {
+  const bad = (what: string): never => {
+    throw new EvoucherError('ARG_INVALID', `makeSesStamp scope${what}`, { detail: { option: 'scope' } });
+  };
+  if (typeof scope !== 'object' || scope === null) return bad(' must be an object (vtCode, voucherNo, view, position, sequence)');
+  const s = scope as Record<string, unknown>;
+  for (const k of ['vtCode', 'voucherNo', 'position']) if (typeof s[k] !== 'string') bad(`.${k} must be a string`);
+  if (s['view'] !== 'original' && s['view'] !== 'receipt') bad(".view must be 'original' or 'receipt'");
+  const seq = s['sequence'];
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) bad('.sequence must be a positive integer');
+}
+
 /**
  * Makes an `ses` stamp over `tbs`.
  *
  * @param options - the structure, sealer, seal object, time and scope.
  * @returns the `SES_Signature` DER.
  * @throws EvoucherError the codes of `makeSesSignature`: `SEAL_SES_REQUIRES_SM2`, `SEAL_SIGNER_NOT_IN_SEAL`,
- *   `SEAL_PERIOD_INVALID`, `SEAL_VERSION_UNSUPPORTED`, `SEAL_MALFORMED`, `KEY_CERT_MISMATCH`, key-provider codes.
+ *   `SEAL_PERIOD_INVALID`, `SEAL_VERSION_UNSUPPORTED`, `SEAL_MALFORMED`, `KEY_CERT_MISMATCH`, key-provider codes;
+ *   `ARG_INVALID` for options of the wrong type, a scope whose view is not `original` or `receipt` or whose
+ *   sequence is not a positive integer.
  * @example
  * const stamp = await makeSesStamp({ tbs: der, key, seal, signingTime, scope })
  */
 export async function makeSesStamp(options: MakeSesStampOptions): Promise<Uint8Array> {
-  checkMakerArguments(options, 'makeSesStamp', { key: 'key', bytes: ['tbs', 'seal'], dates: ['signingTime'] });
+  checkMakerArguments(options, 'makeSesStamp', { key: 'key', bytes: ['tbs', 'seal'], dates: ['signingTime'], optionalChains: ['chain'] });
+  checkScope(options.scope);
   return makeSesSignature({
     seal: options.seal,
     signer: options.key,

@@ -27,7 +27,7 @@ import {
   readDerString,
   readTlv,
 } from '../../encoding/der.js';
-import type { DerNode, DerQuirk } from '../../encoding/der.js';
+import type { DerLimits, DerNode, DerQuirk } from '../../encoding/der.js';
 import { EvoucherError } from '../../errors.js';
 import type { SesExtData, SesHeader, SesParseMode, SesPicture } from './types.js';
 
@@ -68,6 +68,21 @@ export interface SesDecodeContext {
 export function decodeContext(mode: unknown): SesDecodeContext {
   if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw new EvoucherError('ARG_INVALID', "the parse mode must be 'strict' or 'lenient'", { detail: { option: 'mode' } });
   return { mode: mode ?? 'lenient', quirks: [] };
+}
+
+/**
+ * The DER reader limits of a parse: {@link MAX_SES_BYTES} as the size limit, with the caller's `options.limits` over
+ * it. Limits that are not an object (`null`, a number) are `ARG_INVALID`: spread, they were read as none.
+ *
+ * @param limits - the caller's `options.limits`.
+ * @param fn - the function, for the message.
+ * @returns the limits to read with (the reader checks each value).
+ * @throws EvoucherError `ARG_INVALID`.
+ */
+export function sesReadLimits(limits: unknown, fn: string): DerLimits {
+  if (limits === undefined) return { maxSize: MAX_SES_BYTES };
+  if (typeof limits !== 'object' || limits === null) throw new EvoucherError('ARG_INVALID', `${fn} limits must be an object of DER limits`, { detail: { option: 'limits' } });
+  return Object.assign({ maxSize: MAX_SES_BYTES }, limits);
 }
 
 /** Records a tolerated quirk, or refuses it in strict mode. */
@@ -148,8 +163,21 @@ export function decodeExtDatas(node: DerNode, ctx: SesDecodeContext, path: strin
   }));
 }
 
-/** Encodes `ExtensionDatas` (DER: `critical` only when TRUE). */
+/**
+ * Encodes `ExtensionDatas` (DER: `critical` only when TRUE).
+ *
+ * @param items - the extensions, as a maker's `extDatas` option gives them.
+ * @returns the DER.
+ * @throws EvoucherError `ARG_INVALID` for a list that is not an array, or an item whose `critical` is not `true` or
+ *   `false` (`'false'` was written TRUE), whose `oid` is no string or whose `value` is no bytes.
+ */
 export function encodeExtDatas(items: readonly SesExtData[]): Uint8Array {
+  if (!Array.isArray(items as unknown)) throw new EvoucherError('ARG_INVALID', 'extDatas must be an array of { oid, critical, value }', { detail: { option: 'extDatas' } });
+  for (const e of items) {
+    if (typeof e !== 'object' || e === null || typeof e.oid !== 'string' || (e.critical !== true && e.critical !== false) || !(e.value instanceof Uint8Array)) {
+      throw new EvoucherError('ARG_INVALID', 'extDatas items must be { oid: string, critical: true or false, value: Uint8Array }', { detail: { option: 'extDatas' } });
+    }
+  }
   return derSequence(...items.map((e) => (e.critical
     ? derSequence(derOid(e.oid), derBoolean(true), derOctetString(e.value))
     : derSequence(derOid(e.oid), derOctetString(e.value)))));

@@ -45,7 +45,8 @@ export function sealSvg(name: string, options: Pick<RenderSealPngOptions, 'color
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'picture: options must be an object');
   if (typeof name !== 'string') throw new EvoucherError('ARG_INVALID', 'picture: the name must be a string');
   if (options.footer !== undefined && typeof options.footer !== 'string') throw new EvoucherError('ARG_INVALID', 'picture: the footer must be a string');
-  const color = options.color ?? '#d40000';
+  // Only a missing colour is the default red: `null` is refused, not read as left out.
+  const color = options.color === undefined ? '#d40000' : options.color;
   if (typeof color !== 'string' || !/^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$/.test(color)) throw new EvoucherError('ARG_INVALID', 'picture: color must be a hex colour like #d40000');
   const chars = Array.from(name.trim());
   if (chars.length === 0 || chars.length > 40) throw new EvoucherError('ARG_INVALID', 'picture: the name must have 1..40 characters');
@@ -89,15 +90,20 @@ export function sealSvg(name: string, options: Pick<RenderSealPngOptions, 'color
  * @param name - the organisation's name.
  * @param options - size, colour, footer text, extra font files.
  * @returns the PNG bytes, `sizePx` × `sizePx`.
- * @throws EvoucherError `ARG_INVALID` (empty name, bad size or colour), `ARG_IO` (the renderer or a font
+ * @throws EvoucherError `ARG_INVALID` (empty name, bad size or colour, `fontFiles` not an array of names), `ARG_IO` (the renderer or a font
  *   file could not be loaded).
  * @example
  * const png = await renderSealPng('示例预算单位', { sizePx: 320 });
  */
 export async function renderSealPng(name: string, options: RenderSealPngOptions = {}): Promise<Uint8Array> {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'picture: options must be an object');
-  const size = options.sizePx ?? 472;
-  if (!Number.isInteger(size) || size < 64 || size > 4096) throw new EvoucherError('ARG_INVALID', 'picture: sizePx must be an integer in 64..4096');
+  const size = options.sizePx === undefined ? 472 : options.sizePx;
+  if (!Number.isInteger(size) || size < 64 || size > 4096) throw new EvoucherError('ARG_INVALID', 'picture: sizePx must be an integer in 64..4096', { detail: { option: 'sizePx' } });
+  // One string would be read letter by letter as file names; `null` as none.
+  const fontFiles = options.fontFiles;
+  if (fontFiles !== undefined && !(Array.isArray(fontFiles) && fontFiles.every((f) => typeof f === 'string'))) {
+    throw new EvoucherError('ARG_INVALID', 'picture: fontFiles must be an array of file names, or left out', { detail: { option: 'fontFiles' } });
+  }
   const svg = sealSvg(name, options);
   let Resvg: typeof import('@resvg/resvg-js').Resvg;
   try {
@@ -108,7 +114,7 @@ export async function renderSealPng(name: string, options: RenderSealPngOptions 
   try {
     const r = new Resvg(svg, {
       fitTo: { mode: 'width', value: size },
-      font: { loadSystemFonts: true, fontFiles: [...(options.fontFiles ?? [])], defaultFontFamily: 'DejaVu Sans' },
+      font: { loadSystemFonts: true, fontFiles: [...(fontFiles ?? [])], defaultFontFamily: 'DejaVu Sans' },
     });
     return new Uint8Array(r.render().asPng());
   } catch (e) {

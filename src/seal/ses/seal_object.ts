@@ -40,7 +40,6 @@ import { refuseLeafUse } from '../../pki/chain.js';
 import {
   MAX_CERT_LIST,
   MAX_SEAL_OBJECT_BYTES,
-  MAX_SES_BYTES,
   SM2_WITH_SM3_OID,
   certificateSpki,
   decodeContext,
@@ -51,6 +50,7 @@ import {
   encodeExtDatas,
   encodeHeader,
   malformed,
+  sesReadLimits,
   tolerate,
 } from './asn1.js';
 import type { SesDecodeContext } from './asn1.js';
@@ -211,8 +211,8 @@ function decodeCertList(node: DerNode | undefined, type: 1 | 2): SesCertList {
  */
 export function parseSeal(der: Uint8Array, options: SesParseOptions = {}): SealObject {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'parseSeal options must be an object');
-  const root = readDer(der, { maxSize: MAX_SES_BYTES, ...options.limits });
   const ctx = decodeContext(options.mode);
+  const root = readDer(der, sesReadLimits(options.limits, 'parseSeal'));
   const seal = decodeSchema(() => decodeSealNode(root, ctx));
   return Object.freeze(Object.assign({}, seal, { quirks: Object.freeze(ctx.quirks) }));
 }
@@ -287,7 +287,8 @@ function requireSm2Certificate(certDer: Uint8Array, role: string): ReturnType<ty
  *   (validStart not before validEnd, validEnd not after createDate, or validEnd after the maker certificate's
  *   notAfter or before its notBefore),
  *   `CERT_KEY_USAGE` / `CERT_UNKNOWN_CRITICAL_EXTENSION` (the maker certificate may not sign a seal),
- *   `ARG_INVALID` (no holder, a holder given twice, empty name, non-ASCII esID or vid, bad picture size, a seal object over
+ *   `ARG_INVALID` (no holder, a holder given twice, empty name, non-ASCII esID or vid, a `type` that is not an integer
+ *   from 0, a `createDate`, `vid` or `picture` of the wrong type (`null` included), bad picture size, a seal object over
  *   {@link MAX_SEAL_OBJECT_BYTES}), `CERT_MALFORMED` (a certificate is not one), `KEY_CERT_MISMATCH` (the maker's
  *   signature does not verify with its certificate), key-provider codes from `maker.sign`.
  * @example
@@ -314,7 +315,8 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
       detail: { validStart: options.validStart.toISOString(), validEnd: options.validEnd.toISOString() },
     });
   }
-  const createDate = options.createDate ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  // Only a missing createDate, type, vid or picture takes its default: `null` is refused, not read as left out.
+  const createDate = options.createDate === undefined ? new Date(Math.floor(Date.now() / 1000) * 1000) : options.createDate;
   check(createDate, 'createDate');
   // A seal whose period has ended when it is made could seal nothing (seal-period fails at every signing time
   // from then on): not made. A past period is stated by a past createDate.
@@ -328,8 +330,12 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
   if (options.esId !== undefined && (typeof options.esId !== 'string' || options.esId.length === 0 || options.esId.length > 128 || !/^[\x20-\x7e]+$/.test(options.esId))) {
     argInvalid('seal: esId must be 1 to 128 printable ASCII characters');
   }
-  const type = options.type ?? 1;
-  if (!Number.isSafeInteger(type) || type < 0 || type > 0x7fffffff) argInvalid('seal: type must be a non-negative integer');
+  const type = options.type === undefined ? 1 : options.type;
+  if (!Number.isSafeInteger(type) || type < 0 || type > 0x7fffffff) argInvalid('seal: type must be an integer from 0 to 2147483647');
+  const vid = options.vid === undefined ? 'evoucher' : options.vid;
+  if (typeof vid !== 'string') argInvalid('seal: vid must be an ASCII string, or left out');
+  if (options.picture !== undefined && (typeof options.picture !== 'object' || options.picture === null)) argInvalid('seal: picture must be an object (type, data, widthMm, heightMm), or left out');
+  if (options.extDatas !== undefined) encodeExtDatas(options.extDatas);
   holders.forEach((h, i) => requireSm2Certificate(h, `holder[${i}]`));
   // A certList names each holder once: a repeated certificate adds bytes and no holder.
   const seen = new Set<string>();
@@ -366,7 +372,7 @@ export async function makeSeal(options: MakeSealOptions): Promise<Uint8Array> {
 
   // GB/T 38540-2020 §6.1: SES_SealInfo ::= SEQUENCE { header, esID, property, picture, extDatas OPTIONAL }
   const sealInfo = derSequence(
-    encodeHeader({ id: 'ES', version: SES_VERSION_V4, vid: options.vid ?? 'evoucher' }),
+    encodeHeader({ id: 'ES', version: SES_VERSION_V4, vid }),
     derIa5String(options.esId ?? randomEsId()),
     derSequence(
       derInteger(type),

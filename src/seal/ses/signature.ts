@@ -35,7 +35,6 @@ import { EvoucherError } from '../../errors.js';
 import { checkMakerArguments } from '../arguments.js';
 import type { KeyProvider } from '../../keys/provider.js';
 import {
-  MAX_SES_BYTES,
   MAX_VERSION,
   SM2_WITH_SM3_OID,
   certificateSpki,
@@ -44,6 +43,7 @@ import {
   decodeSchema,
   encodeExtDatas,
   malformed,
+  sesReadLimits,
   tolerate,
 } from './asn1.js';
 import type { SesDecodeContext } from './asn1.js';
@@ -175,8 +175,8 @@ function decodeSignature(root: DerNode, ctx: SesDecodeContext): Omit<SesSignatur
  */
 export function parseSesSignature(der: Uint8Array, options: SesParseOptions = {}): SesSignature {
   if (typeof options !== 'object' || options === null) throw new EvoucherError('ARG_INVALID', 'parseSesSignature options must be an object');
-  const root = readDer(der, { maxSize: MAX_SES_BYTES, ...options.limits });
   const ctx = decodeContext(options.mode);
+  const root = readDer(der, sesReadLimits(options.limits, 'parseSesSignature'));
   const sig = decodeSchema(() => decodeSignature(root, ctx));
   return Object.freeze(Object.assign({}, sig, { quirks: Object.freeze(ctx.quirks) }));
 }
@@ -224,6 +224,9 @@ export async function makeSesSignature(options: MakeSesSignatureOptions): Promis
     throw new EvoucherError('ARG_INVALID', `seal: dataHash must be 1..${MAX_DATA_HASH} bytes`);
   }
   if (!(time instanceof Date) || Number.isNaN(time.getTime())) throw new EvoucherError('ARG_INVALID', 'seal: time is not a valid date');
+  if (typeof propertyInfo !== 'string') throw new EvoucherError('ARG_INVALID', 'seal: propertyInfo must be an ASCII string', { detail: { option: 'propertyInfo' } });
+  // Checked before the key signs anything (encoded again below).
+  if (options.extDatas !== undefined) encodeExtDatas(options.extDatas);
   const seal: SealObject = parseSeal(options.seal);
   if (seal.version !== 4) {
     throw new EvoucherError('SEAL_VERSION_UNSUPPORTED', 'seal: a GB/T 38540 seal signature needs a GB/T 38540 (v4) seal; this one is GM/T 0031-2014', {

@@ -20,8 +20,11 @@
  *   (out of its heap limit, a native fault) is replaced, and the files it had not answered are tried again one
  *   at a time, each alone on a worker: only a file whose worker dies while verifying it alone is reported
  *   `VERIFY_INTERNAL_ERROR`, so a hostile file cannot take the verdicts of the files beside it. Workers that
- *   die before they are ready (a heap limit too small to start) are the pool's failure, not a file's: after
- *   4 per job the batch throws.
+ *   die before they are ready (a heap limit too small to start) are the pool's failure, not a file's, and are
+ *   counted in a row: a worker that becomes ready starts the count again, so a service that runs for days
+ *   outlives the odd worker that could not start. After 4 per job in a row, with none ready in between, the
+ *   pool stops starting workers and the batch throws (a pool whose workers can never start fails at once, not
+ *   after a loop of restarts); a later batch starts them afresh.
  * - **A batch ends, one way or another.** It holds the pool until it has yielded its last result, thrown, or been
  *   stopped by its consumer (`return()`, which `break` out of `for await` calls); the next batch is refused until
  *   then, never queued behind it. `close()` stops the workers at once and wakes a batch waiting for an answer or for
@@ -101,6 +104,11 @@ interface Slot {
   ready: boolean;
   /** Its one outstanding task is a file being tried again alone. */
   solo: boolean;
+  /**
+   * No worker runs for it: its worker died before it was ready, or was stopped with answers due, after too many
+   * such deaths in a row; the next batch starts one.
+   */
+  down: boolean;
   lastError?: string;
 }
 
@@ -221,7 +229,9 @@ export interface VerifierPool {
    * @returns an async iterable of per-file results.
    * @throws EvoucherError `ARG_INVALID` on the first `next()` for an input that is not an iterable of names, at
    *   the place of a name that is not a string (after the results of the files before it), and when another
-   *   batch is unfinished or the pool is closed; what the input itself throws, after the results before it.
+   *   batch is unfinished or the pool is closed; `VERIFY_INTERNAL_ERROR` when workers keep dying before they are
+   *   ready (4 per job in a row, none ready in between: the pool then stops starting them, and the next batch
+   *   tries afresh); what the input itself throws, after the results before it.
    */
   verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined>;
   /**
@@ -301,7 +311,14 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     wake = undefined;
     w?.();
   };
+  /**
+   * Workers that died before they were ready since a worker last became ready. Counted in a row, not over the
+   * pool's life: a pool that runs for days and loses a worker at start-up now and then must go on verifying.
+   */
   let startupDeaths = 0;
+  /** The most start-up deaths in a row: past it the pool stops starting workers and the batch throws {@link fatal}. */
+  const maxStartupDeaths = jobs * 4;
+  /** Set when workers keep dying before they are ready: the running batch (or else the next) throws it. */
   let fatal: EvoucherError | undefined;
   let closed = false;
   /** What `close()` returned, for a second call. */
@@ -316,15 +333,20 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     const worker = new Worker(script, { workerData: init, execArgv, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
     // Workers keep the process alive only while a batch waits for them (see event()).
     if (!awaiting) worker.unref();
-    const s: Slot = slot ?? { worker, outstanding: 0, ready: false, solo: false };
+    const s: Slot = slot ?? { worker, outstanding: 0, ready: false, solo: false, down: false };
     s.worker = worker;
     s.outstanding = 0;
     s.ready = false;
     s.solo = false;
+    s.down = false;
     delete s.lastError;
     worker.on('message', (message: WorkerMessage) => {
       if (!Array.isArray(message)) {
-        if (s.worker === worker) s.ready = true;
+        if (s.worker === worker) {
+          s.ready = true;
+          // A worker could start: the deaths before it were sporadic, not a pool that cannot start.
+          startupDeaths = 0;
+        }
         return;
       }
       for (const a of message) {
@@ -348,7 +370,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
       s.lastError = e instanceof Error ? e.message : String(e);
     });
     worker.on('exit', () => {
-      if (s.worker !== worker || closed) return;
+      if (s.worker !== worker || closed || s.down) return;
       const why = s.lastError === undefined ? '' : `: ${s.lastError}`;
       // A worker died. A file it was verifying alone is the cause and is reported; its other files were only
       // in the wrong place and are tried again alone. A worker that died before it was ready blames nothing.
@@ -360,8 +382,15 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
         else retry.push({ file: p.file, index: p.index });
       }
       retry.sort((x, y) => x.index - y.index);
-      if (!s.ready && ++startupDeaths > jobs * 4) fatal = new EvoucherError('VERIFY_INTERNAL_ERROR', `batch workers keep stopping before they are ready${why}`);
-      else start(s);
+      if (!s.ready && ++startupDeaths > maxStartupDeaths) {
+        // Not replaced: a pool whose workers cannot start fails now instead of restarting them for ever.
+        s.down = true;
+        fatal ??= new EvoucherError('VERIFY_INTERNAL_ERROR', `batch workers keep stopping before they are ready (${startupDeaths} in a row, none ready in between)${why}`, {
+          detail: { startupDeaths: String(startupDeaths) },
+        });
+      } else {
+        start(s);
+      }
       signal();
     });
     return s;
@@ -522,6 +551,13 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
     busy = true;
     let threw = false;
     try {
+      if (fatal !== undefined) {
+        // An earlier batch (or the idle pool) gave up on workers that kept dying before they were ready: this
+        // batch starts them afresh, and throws the same way if they still cannot start.
+        fatal = undefined;
+        startupDeaths = 0;
+        for (const s of slots) if (s.down) start(s);
+      }
       yield* jobs === 0 ? inThisThread(input, json) : onWorkers(input, json, Array.isArray(files) ? files.length : undefined);
     } catch (e) {
       threw = true;
@@ -542,7 +578,9 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
           if (!closed) {
             for (const s of stale) {
               const old = s.worker;
-              start(s);
+              // After workers kept dying before they were ready, none is started now: the next batch starts them.
+              if (fatal === undefined) start(s);
+              else s.down = true;
               void old.terminate();
             }
           }
@@ -593,7 +631,8 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  * @returns an async iterable of per-file results.
  * @throws EvoucherError on the first `next()`, for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`,
  *   `CERT_MALFORMED` (a bad anchor), `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is
- *   missing or workers keep dying before they are ready (then from a later `next()`).
+ *   missing or workers keep dying before they are ready (4 per job in a row, none ready in between; then from a
+ *   later `next()`).
  * @example
  * for await (const r of verifyFiles(paths, { trust, jobs: 2 })) {
  *   console.log(r.file, r.error?.code ?? r.reports.map((x) => x.status).join(','))

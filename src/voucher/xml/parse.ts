@@ -11,14 +11,17 @@ import { EvoucherError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { fieldIndex, getVoucherType } from '../catalogue/index.js';
 import type { FieldDef, Voucher, VoucherTypeDef } from '../types.js';
-import { checkOptionsArgument } from '../arguments.js';
+import { checkOptionValue, checkOptionsArgument } from '../arguments.js';
 import { mergeLimits } from '../limits.js';
 import { DEFAULT_XML_LIMITS, readXml } from './strict_xml.js';
 import type { XmlElement, XmlLimits } from './strict_xml.js';
 
 /** Options of {@link parseVoucher}. */
 export interface ParseVoucherOptions {
-  /** What to do with an element the catalogue does not define: `reject` (default) or `ignore` (drop it). */
+  /**
+   * What to do with an element the catalogue does not define: `reject` (default) or `ignore` (drop it). Any other
+   * value is `ARG_INVALID`, never read as either.
+   */
   readonly unknownElements?: 'reject' | 'ignore';
   /** Bounds; defaults to {@link DEFAULT_XML_LIMITS}. */
   readonly limits?: Partial<XmlLimits>;
@@ -31,6 +34,8 @@ export interface ParseVoucherOptions {
  */
 const LIST_NAMES: readonly string[] = ['DetailList', 'Items'];
 const LINE_NAMES: readonly string[] = ['Detail', 'Item'];
+/** The values of `unknownElements`. */
+export const UNKNOWN_ELEMENTS: readonly string[] = ['reject', 'ignore'];
 
 function fail(code: ErrorCode, message: string, path: string): never {
   throw new EvoucherError(code, message, { detail: { path } });
@@ -97,11 +102,13 @@ function readLeaves(
  * @returns the voucher; `fields` and `details` hold exactly the elements present, in catalogue order.
  * @throws EvoucherError `XML_*` (see `readXml`; plus `XML_UNEXPECTED_ROOT`, `XML_ATTRIBUTE_FORBIDDEN`,
  *   `XML_DUPLICATE_ELEMENT`, `XML_UNKNOWN_ELEMENT`, `XML_TOO_MANY_NODES` for too many details),
- *   `ENCODING_*`, `VOUCHER_UNKNOWN_TYPE` (missing or unknown VtCode).
+ *   `ENCODING_*`, `VOUCHER_UNKNOWN_TYPE` (missing or unknown VtCode); `ARG_INVALID` for options not an object,
+ *   a bad limit or an `unknownElements` other than `reject` or `ignore`.
  * @example const v = parseVoucher(bytes); v.fields.PayAmt
  */
 export function parseVoucher(bytes: Uint8Array, options: ParseVoucherOptions = {}): Voucher {
   checkOptionsArgument(options, 'parseVoucher');
+  checkOptionValue(options.unknownElements, UNKNOWN_ELEMENTS, 'parseVoucher', 'unknownElements');
   const limits: XmlLimits = mergeLimits(DEFAULT_XML_LIMITS, options.limits, 'options.limits');
   const ignore = options.unknownElements === 'ignore';
   const doc = readXml(bytes, limits);

@@ -10,7 +10,9 @@
 import { EvoucherError, type ErrorCode } from '../../errors.js';
 import type { Charset } from '../../encoding/charset.js';
 import { encodeText } from '../../encoding/charset.js';
-import { checkOptionsArgument, checkVoucherArgument } from '../arguments.js';
+import { checkOptionValue, checkOptionsArgument, checkVoucherArgument } from '../arguments.js';
+
+const CHARSETS: readonly string[] = ['GBK', 'UTF-8'];
 import { getVoucherType } from '../catalogue/index.js';
 import type { FieldDef, Voucher } from '../types.js';
 import { escapeText } from './strict_xml.js';
@@ -79,9 +81,10 @@ export function serializeVoucher(v: Voucher, options: SerializeOptions = {}): Ui
   checkVoucherArgument(v, 'the voucher');
   checkOptionsArgument(options, 'serializeVoucher');
   const def = getVoucherType(v.vtCode);
+  // Written into the declaration as it is: checked here, not only by the encoder; `null` is no default.
+  checkOptionValue(options.encoding, CHARSETS, 'serializeVoucher', 'encoding');
   const encoding = options.encoding ?? v.encoding;
-  // Written into the declaration as it is: checked here, not only by the encoder.
-  if (encoding !== 'GBK' && encoding !== 'UTF-8') throw new EvoucherError('ARG_INVALID', "the voucher encoding must be 'GBK' or 'UTF-8'", { detail: { option: 'encoding' } });
+  if (encoding !== 'GBK' && encoding !== 'UTF-8') throw new EvoucherError('ARG_INVALID', "the voucher encoding must be 'GBK' or 'UTF-8'", { detail: { argument: 'v.encoding' } });
   const out: string[] = [`<?xml version="1.0" encoding="${encoding}"?><Voucher>`];
   writeFields(out, def.fields, v.fields, '');
   if (v.details.length === 0) {
