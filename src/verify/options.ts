@@ -95,7 +95,8 @@ function isTrustStore(x: unknown): x is TrustStore {
  *
  * @param options - the caller's options.
  * @returns the resolved options.
- * @throws EvoucherError `TRUST_NO_ANCHORS` (trust missing or empty), `ARG_INVALID` (a wrong type),
+ * @throws EvoucherError `TRUST_NO_ANCHORS` (trust missing or empty), `ARG_INVALID` (a wrong type, `null` for an option,
+ *   a `clockSkewMs` outside 0 to {@link MAX_CLOCK_SKEW_MS}, a `requireRevocation` other than true or false),
  *   `CERT_MALFORMED` (an anchor or intermediate that is not a certificate), `POLICY_INVALID` (a bad policy).
  */
 export function resolveOptions(options: VerifyOptions): ResolvedOptions {

@@ -169,10 +169,11 @@ function certChecks(
  *
  * @param ses - the `SES_Signature` DER (e.g. `SignedValue.dat`).
  * @param data - the protected bytes (e.g. the exact `Signature.xml`).
- * @param options - optional trust anchors, validation time, CRLs, intermediates, data-hash algorithm.
+ * @param options - optional trust anchors, validation time, clock skew, CRLs, intermediates, data-hash algorithm.
  * @returns a frozen report: VALID only with trust anchors and every check passed; INDETERMINATE without anchors
  *   (or when revocation or time cannot be established); INVALID on any proven failure.
- * @throws EvoucherError only on misuse: `ARG_INVALID` (wrong types), `TRUST_NO_ANCHORS` (an empty trust list),
+ * @throws EvoucherError only on misuse: `ARG_INVALID` (wrong types, `null` for an option, a `clockSkewMs` outside 0 to
+ *   `MAX_CLOCK_SKEW_MS`), `TRUST_NO_ANCHORS` (an empty trust list),
  *   `CERT_MALFORMED` (an anchor that is not a certificate).
  * @example
  * const r = await verifySesSignatureOverData(signedValue, signatureXml, { trust: [issuerPem], at: new Date('2020-08-17T11:13:29Z') })

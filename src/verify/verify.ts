@@ -84,7 +84,8 @@ const EMPTY_POLICY: PolicySummary = { source: 'unknown', complete: false, missin
  * @param options - trust anchors (required, never empty), policy, validation time, CRLs, limits, intermediates.
  * @returns one frozen report per VoucherBody (one INVALID report when the envelope itself cannot be read).
  * @throws EvoucherError only on misuse: `TRUST_NO_ANCHORS` (trust missing or empty), `ARG_INVALID` (bytes not a
- *   Uint8Array, wrong option types), `CERT_MALFORMED` (an anchor that is not a certificate), `POLICY_INVALID`.
+ *   Uint8Array, an option of the wrong type, `null` or outside its range, such as a `clockSkewMs` over
+ *   `MAX_CLOCK_SKEW_MS`), `CERT_MALFORMED` (an anchor that is not a certificate), `POLICY_INVALID`.
  * @example
  * const [report] = await verifyEnvelope(bytes, { trust: [rootPem], at: new Date('2026-01-15T00:00:00Z') })
  * if (report.status !== 'VALID') console.log(report.errors)

@@ -288,7 +288,7 @@ function requireSm2Certificate(certDer: Uint8Array, role: string): ReturnType<ty
  *   notAfter or before its notBefore),
  *   `CERT_KEY_USAGE` / `CERT_UNKNOWN_CRITICAL_EXTENSION` (the maker certificate may not sign a seal),
  *   `ARG_INVALID` (no holder, a holder given twice, empty name, non-ASCII esID or vid, a `type` that is not an integer
- *   from 0, a `createDate`, `vid` or `picture` of the wrong type (`null` included), bad picture size, a seal object over
+ *   from 0 to 2^31 - 1, a `createDate`, `vid` or `picture` of the wrong type (`null` included), bad picture size, a seal object over
  *   {@link MAX_SEAL_OBJECT_BYTES}), `CERT_MALFORMED` (a certificate is not one), `KEY_CERT_MISMATCH` (the maker's
  *   signature does not verify with its certificate), key-provider codes from `maker.sign`.
  * @example

@@ -22,8 +22,8 @@
  *   `VERIFY_INTERNAL_ERROR`, so a hostile file cannot take the verdicts of the files beside it. Workers that
  *   die before they are ready (a heap limit too small to start) are the pool's failure, not a file's, and are
  *   counted in a row: a worker that becomes ready starts the count again, so a service that runs for days
- *   outlives the odd worker that could not start. After 4 per job in a row, with none ready in between, the
- *   pool stops starting workers and the batch throws (a pool whose workers can never start fails at once, not
+ *   outlives the odd worker that could not start. After more than 4 per job in a row, with none ready in between,
+ *   the pool stops starting workers and the batch throws (a pool whose workers can never start fails at once, not
  *   after a loop of restarts); a later batch starts them afresh.
  * - **A batch ends, one way or another.** It holds the pool until it has yielded its last result, thrown, or been
  *   stopped by its consumer (`return()`, which `break` out of `for await` calls); the next batch is refused until
@@ -230,7 +230,7 @@ export interface VerifierPool {
    * @throws EvoucherError `ARG_INVALID` on the first `next()` for an input that is not an iterable of names, at
    *   the place of a name that is not a string (after the results of the files before it), and when another
    *   batch is unfinished or the pool is closed; `VERIFY_INTERNAL_ERROR` when workers keep dying before they are
-   *   ready (4 per job in a row, none ready in between: the pool then stops starting them, and the next batch
+   *   ready (more than 4 per job in a row, none ready in between: the pool then stops starting them, and the next batch
    *   tries afresh); what the input itself throws, after the results before it.
    */
   verifyFiles(files: Iterable<string> | AsyncIterable<string>): AsyncGenerator<FileVerification, void, undefined>;
@@ -631,7 +631,7 @@ export function createVerifierPool(options: VerifyFilesOptions): VerifierPool {
  * @returns an async iterable of per-file results.
  * @throws EvoucherError on the first `next()`, for misuse only: `TRUST_NO_ANCHORS`, `ARG_INVALID`,
  *   `CERT_MALFORMED` (a bad anchor), `POLICY_INVALID`; `VERIFY_INTERNAL_ERROR` when the compiled worker is
- *   missing or workers keep dying before they are ready (4 per job in a row, none ready in between; then from a
+ *   missing or workers keep dying before they are ready (more than 4 per job in a row, none ready in between; then from a
  *   later `next()`).
  * @example
  * for await (const r of verifyFiles(paths, { trust, jobs: 2 })) {
