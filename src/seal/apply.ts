@@ -69,8 +69,9 @@ function pickBody(env: Envelope, index: number | undefined): { body: EnvelopeBod
   const body = Number.isSafeInteger(i) && i >= 0 ? env.bodies[i] : undefined;
   if (body === undefined) {
     // String(): a symbol in a template literal would be a TypeError.
-    const shown = typeof i === 'number' ? String(i) : typeof i;
-    throw new EvoucherError('ARG_INVALID', `body ${shown}: the envelope has no VoucherBody ${shown} (it has ${env.bodies.length}); body must be an index from 0, or left out for 0`, { detail: { option: 'body', body: shown } });
+    const shown = typeof i === 'number' ? String(i) : i === null ? 'null' : typeof i;
+    const why = typeof i === 'number' && Number.isSafeInteger(i) && i >= 0 ? `the envelope has no VoucherBody ${shown} (it has ${env.bodies.length})` : 'not an index';
+    throw new EvoucherError('ARG_INVALID', `body ${shown}: ${why}; body must be an index from 0, or left out for 0`, { detail: { option: 'body', body: shown } });
   }
   return { body, index: i };
 }

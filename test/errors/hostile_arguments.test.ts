@@ -446,6 +446,21 @@ describe('option values outside their set or range: ARG_INVALID naming the optio
     expect(sdk.digestAlgorithmFor('rsa-pss-sha256')).toBe('sha256');
   });
 
+  it('a body that is no index is said to be none, not a body the envelope lacks', () => {
+    const said = (body: unknown): string => {
+      try {
+        sdk.cancelLastSeal(envelope, { body: body as number });
+        return 'ok';
+      } catch (e) {
+        return isEvoucherError(e) ? `${e.code} ${e.message}` : String(e);
+      }
+    };
+    expect(said(null)).toMatch(/^ARG_INVALID body null: not an index;/);
+    expect(said('0')).toMatch(/^ARG_INVALID body string: not an index;/);
+    expect(said(1.5)).toMatch(/^ARG_INVALID body 1\.5: not an index;/);
+    expect(said(5)).toMatch(/^ARG_INVALID body 5: the envelope has no VoucherBody 5 \(it has 1\)/);
+  });
+
   it('the documented values still do what they say', () => {
     // unknownElements: 'ignore' drops an element the catalogue does not know; 'reject' (and the default) refuses it.
     const text = new TextDecoder().decode(sdk.serializeVoucher(voucher, { encoding: 'UTF-8' })).replace('</Voucher>', '<Extra>1</Extra></Voucher>');
