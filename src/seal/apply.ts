@@ -14,6 +14,7 @@ import type { KeyProvider } from '../keys/provider.js';
 import { certificateFingerprint, parseCertificate, validatePath, type CertificateInfo, type TrustStore } from '../pki/index.js';
 import { refuseLeafUse } from '../pki/chain.js';
 import { diffVouchers, parseEnvelope, validateVoucher, VoucherValidationError, writeEnvelope, type Envelope, type EnvelopeBody, type StampEntry } from '../voucher/index.js';
+import { checkCarriedChain } from './carried_chain.js';
 import { bodyView, tbsForStamp } from './chain.js';
 import { checkStamp, makeCmsStamp, parseStamp, stampFacts } from './formats/index.js';
 import { makeSesStamp } from './formats/ses.js';
@@ -53,7 +54,9 @@ export interface SealVoucherOptions {
   /**
    * Certificates to carry after the signer's (issuer first; untrusted, for path building): in `certificates`
    * of a `cms` stamp, in `TBS_Sign.extDatas` of an `ses` stamp. Default the key provider's `chain()`. Useful
-   * for tokens, which usually hold only the leaf certificate.
+   * for tokens, which usually hold only the leaf certificate. Either is judged before signing and never
+   * reordered: each certificate an issuer of the signer's (ses: or the seal maker's) or of one before it, none
+   * the signer's or twice, at most 7 (cms) or 8 (ses); see docs/sealing.md "The chain a stamp carries".
    */
   readonly chain?: readonly Uint8Array[];
 }
@@ -160,6 +163,8 @@ interface PreparedFormat {
   readonly esId?: string;
   /** SHA-256 of the seal maker's certificate (ses), for the registry. */
   readonly makerCertificateSha256?: string;
+  /** The seal maker's certificate (ses): the carried chain may hold its issuers too. */
+  readonly makerCertificate?: Uint8Array;
   readonly sealObject?: { readonly esId: string; readonly bytes: Uint8Array };
   /** Format checks that come after the policy's signer checks (ses: certList, seal period). */
   checkAt(time: Date): void;
@@ -190,6 +195,7 @@ async function prepareFormat(format: SealFormat, options: SealVoucherOptions, ce
   return {
     esId: seal.esId,
     makerCertificateSha256: certificateFingerprint(seal.makerCert),
+    makerCertificate: seal.makerCert,
     sealObject: { esId: seal.esId, bytes: seal.raw },
     checkAt: (time) => {
       const match = matchSealerToSeal(seal, certDer);
@@ -303,8 +309,10 @@ function checkSealArguments(envelope: unknown, options: unknown): void {
  *   element of its original, or the original's parse code), `KEY_CERT_MISMATCH` (the key does not sign for
  *   the certificate), `VOUCHER_INVALID` (the voucher breaks its rules for the view),
  *   `VERIFY_SIGNING_TIME_ORDER` (a signing time before the previous seal's), `ARG_INVALID` (bad body index,
- *   seal object with cms, a `format` other than `ses` or `cms`, arguments of the wrong type), and envelope/voucher
- *   parse codes.
+ *   seal object with cms, a `format` other than `ses` or `cms`, arguments of the wrong type; a chain, given or the
+ *   key's, that holds the signer's certificate, a certificate twice, one that is not an issuer of the signer's, the
+ *   ses maker's or one before it, or more than the format carries), `CERT_MALFORMED` (a chain certificate that is
+ *   not one, `detail.index` naming it), and envelope/voucher parse codes.
  * @example
  * const out = await sealVoucher(envelope, { position: 'cz_zfzyz', key, format: 'cms' })
  */
@@ -341,6 +349,15 @@ export async function sealVoucher(envelope: Uint8Array, options: SealVoucherOpti
   const chain = options.chain ?? (await options.key.chain?.()) ?? [];
   const time = wholeSeconds(options.time ?? new Date());
   const prepared = await prepareFormat(format, options, certDer, chain);
+  // What the stamp would carry after the signer's certificate, judged before anything signs: every certificate
+  // parses and is an issuer of one before it, none is the signer's or given twice, and the format carries them all.
+  checkCarriedChain(chain, {
+    format,
+    signer: certDer,
+    source: options.chain === undefined ? 'key' : 'option',
+    ...(prepared.makerCertificate === undefined ? {} : { maker: prepared.makerCertificate }),
+    ...(prepared.sealObject === undefined ? {} : { sealObject: prepared.sealObject.bytes }),
+  });
 
   const signerViolation = checkSigner(
     position,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPrivateKey } from '../../src/crypto/index.js';
 import { parseCertificate } from '../../src/pki/index.js';
 import { sealVoucher } from '../../src/seal/apply.js';
+import { parseStamp } from '../../src/seal/formats/index.js';
 import { parseEnvelope } from '../../src/voucher/index.js';
 import { AT, manifest, PKI, pkiText, providerFor, T, unsealed } from '../verify/helpers.js';
 import { runCli } from './spawn_cli.js';
@@ -105,10 +106,11 @@ describe('seal-make --holder', () => {
 });
 
 describe('seal --chain', () => {
-  const sealArgs = (chain: string, out: string): string[] => [
+  const sealArgs = (chain: string | readonly string[], out: string): string[] => [
     'seal', f('unsealed.xml'), '--position', 'cz_zfzyz', '--time', T(10).toISOString(),
     // A key without a chain of its own: what goes in comes from --chain alone.
-    '--key', `file:${join(PKI, 'p256/cz.key.pem')}?cert=${join(PKI, 'p256/cz.cert.pem')}&password-source=file:${f('password')}`, '--chain', chain, '-o', out,
+    '--key', `file:${join(PKI, 'p256/cz.key.pem')}?cert=${join(PKI, 'p256/cz.cert.pem')}&password-source=file:${f('password')}`,
+    ...(typeof chain === 'string' ? [chain] : chain).flatMap((c) => ['--chain', c]), '-o', out,
   ];
 
   it('embeds a DER chain certificate; refuses a chain file without a certificate and writes nothing', async () => {
@@ -123,5 +125,33 @@ describe('seal --chain', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/^evoucher seal: CERT_MALFORMED: /);
     await expect(readFile(f('empty.xml'))).rejects.toThrow();
+  });
+
+  it('a chain the stamp should not carry is a usage error: its code, exit 2, nothing written', async () => {
+    await writeFile(f('password'), manifest.password);
+    const [ca, root] = [join(PKI, 'p256/ca.cert.pem'), join(PKI, 'p256/root.cert.pem')];
+    await writeFile(f('full-chain.pem'), pkiText('p256/cz.cert.pem') + pkiText('p256/ca.cert.pem'));
+    await writeFile(f('not-a-cert.pem'), `-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate').toString('base64')}\n-----END CERTIFICATE-----\n`);
+    const cases: [readonly string[], RegExp][] = [
+      [[root, ca], /^evoucher seal: ARG_INVALID: chain\[0\] \(subject CN=evoucher Demo P-256 Root CA,.*\) is not the issuer of the signer certificate \(issuer CN=evoucher Demo P-256 Sealer CA,/],
+      [[f('full-chain.pem')], /^evoucher seal: ARG_INVALID: chain\[0\] is the signer certificate/],
+      [[ca, ca], /^evoucher seal: ARG_INVALID: chain\[1\] is chain\[0\] again/],
+      [[ca, join(PKI, 'sm2/ca.cert.pem')], /^evoucher seal: ARG_INVALID: chain\[1\] \(subject CN=evoucher Demo SM2 Sealer CA,/],
+      [[ca, f('not-a-cert.pem')], /^evoucher seal: CERT_MALFORMED: chain\[1\]/],
+    ];
+    for (const [chain, message] of cases) {
+      const r = await runCli(sealArgs(chain, f('refused.xml')));
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(message);
+      await expect(readFile(f('refused.xml'))).rejects.toThrow();
+    }
+    // Issuer first, ending with the root: sealed, the stamp carrying both after the signer's.
+    const ok = await runCli(sealArgs([ca, root], f('chained.xml')));
+    expect(ok.code).toBe(0);
+    const [stamp] = parseEnvelope(new Uint8Array(await readFile(f('chained.xml')))).bodies[0]?.stamps ?? [];
+    const parsed = stamp === undefined ? undefined : parseStamp(stamp);
+    expect(parsed?.format === 'cms' ? parsed.certificates.map((c) => parseCertificate(c).subject) : []).toEqual(
+      ['p256/cz.cert.pem', 'p256/ca.cert.pem', 'p256/root.cert.pem'].map((rel) => parseCertificate(pkiText(rel)).subject),
+    );
   });
 });

@@ -2,7 +2,9 @@
  * `evoucher seal <envelope> --position <id> --key <provider-uri> [--seal seal.esl] [--format ses|cms]
  *  [--policy p.json] [--time iso] [--body n] [--trust pem|dir] -o <out.xml>`
  *
- * Adds one seal to a voucher body (docs/sealing.md). A refusal prints its code and exits 1 without writing.
+ * Adds one seal to a voucher body (docs/sealing.md). A refusal prints its code and exits 1 without writing; a
+ * `--chain` the stamp should not carry (a certificate that does not parse, the signer's, one given twice, out of
+ * issuer-first order, more than the format carries) is a usage error: its code, exit 2, nothing written.
  */
 import { EvoucherError } from '../../errors.js';
 import { openKeyProvider } from '../../keys/index.js';
@@ -26,13 +28,18 @@ Adds one seal to a voucher body; the voucher bytes are never changed.
   --body          index of the VoucherBody to seal (default 0)
   --trust         also require a valid certificate path to these anchors at the signing time
   --chain         certificates (PEM or DER) to embed after the signer's in cms and ses seals (repeatable;
-                  default the key's chain)
+                  default the key's chain): issuer first, each an issuer of the signer's certificate (ses: or
+                  of the seal maker's) or of one before it; none twice; at most 7 (cms) or 8 (ses)
   --output, -o    output file ('-' for standard output)
-exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is printed), 2 usage or I/O error`;
+exit codes: 0 sealed, 1 refused (policy, seal, certificate or key; the code is printed), 2 usage or I/O error
+            (a --chain the stamp should not carry included)`;
 
-/** Codes that mean "the arguments are wrong", not "the seal is refused". */
+/**
+ * Codes that mean "the arguments are wrong", not "the seal is refused": a `--chain` certificate that does not parse
+ * is one too (its code kept), as is a chain that does not link (`ARG_INVALID`).
+ */
 function isUsage(e: EvoucherError): boolean {
-  return e.code.startsWith('ARG_') || e.code === 'KEY_URI_INVALID' || e.code === 'KEY_FILE_UNREADABLE' || e.code === 'POLICY_INVALID';
+  return e.code.startsWith('ARG_') || e.code === 'KEY_URI_INVALID' || e.code === 'KEY_FILE_UNREADABLE' || e.code === 'POLICY_INVALID' || e.detail['option'] === 'chain';
 }
 
 /**
