@@ -114,6 +114,18 @@ function linkKind(child: ParsedCertificate, issuer: ParsedCertificate): Link['na
   return undefined;
 }
 
+/**
+ * Could `issuer` have issued `child` by name, with key identifiers (when both are present) that agree: the link
+ * path building follows without a broken name. Internal (the sealer judges the chain a stamp carries with it).
+ *
+ * @param issuer - the candidate issuer.
+ * @param child - the certificate it may have issued.
+ * @returns whether the names chain and the key identifiers do not contradict it.
+ */
+export function mayHaveIssued(issuer: ParsedCertificate, child: ParsedCertificate): boolean {
+  return linkKind(child, issuer) === false;
+}
+
 /** Every candidate path from the leaf to an anchor, by names and key identifiers (depth-first, anchors first). */
 function buildPaths(leaf: ParsedCertificate, pool: readonly Node[], leafIsAnchor: boolean): { complete: Link[][]; longest: Link[]; lengthHit: boolean } {
   const start: Link = { node: { cert: leaf, anchor: leafIsAnchor }, nameBroken: false };

@@ -18,6 +18,7 @@
 import { equalBytes } from '@noble/curves/utils.js';
 import { EvoucherError, isEvoucherError } from '../errors.js';
 import { parsedCertificate, type ParsedCertificate } from '../pki/cert.js';
+import { mayHaveIssued } from '../pki/chain.js';
 import { certificateParts, type CertificateParts } from './formats/cert_parts.js';
 import { MAX_CMS_CERTIFICATES, MAX_STAMP_BYTES } from './formats/cms.js';
 import type { SealFormat } from './tbs.js';
@@ -50,18 +51,6 @@ interface Held {
 /** Self-issued, and by its key identifiers (when both are present) its own issuer: the top of a path. */
 function isSelfSigned(c: ParsedCertificate): boolean {
   return mayHaveIssued(c, c);
-}
-
-/**
- * Could `issuer` have issued `child`? The child's issuer name is the issuer's subject (RFC 5280 §7.1 matching, as
- * path building compares names) and, when both are present, the authority key identifier is the subject key
- * identifier (RFC 5280 §4.2.1.1). The same test as the key providers' (src/keys/certificate.ts).
- */
-function mayHaveIssued(issuer: ParsedCertificate, child: ParsedCertificate): boolean {
-  if (child.issuerName.key !== issuer.subjectName.key) return false;
-  const aki = child.info.authorityKeyIdentifier;
-  const ski = issuer.info.subjectKeyIdentifier;
-  return aki === undefined || ski === undefined || aki === ski;
 }
 
 /**
