@@ -5,7 +5,7 @@
  * as it was, never a mix of old and new files.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EvoucherError } from '../errors.js';
 import { makeDirectory } from './args.js';
@@ -66,22 +66,33 @@ async function writeAll(dir: string, files: ReadonlyMap<string, Uint8Array>, fol
 }
 
 /**
- * Moves the written directory's entries into an empty directory, which stays (its mode, owner, and a shell's
- * working directory in it): on a failure, the entries moved are removed again and it is empty as it was.
+ * Moves the written directory's entries into a directory found empty, which stays (its mode, owner, and a shell's
+ * working directory in it), without ever replacing what may have appeared there since it was looked at: a file is
+ * linked in (`link` fails on an existing name) and then unlinked from `tmp`, a folder is made (`mkdir` fails on an
+ * existing one) and filled the same way. On a failure, only what was made here is removed again, newest first, so
+ * the directory holds what it held, whatever someone else put into it meanwhile.
  */
 async function moveEntries(tmp: string, target: string): Promise<void> {
-  const moved: string[] = [];
-  try {
-    for (const name of await readdir(tmp)) {
-      await rename(join(tmp, name), join(target, name));
-      moved.push(name);
+  const made: { path: string; folder: boolean }[] = [];
+  const move = async (from: string, to: string): Promise<void> => {
+    const st = await lstat(from);
+    if (st.isDirectory()) {
+      await mkdir(to, { mode: st.mode & 0o7777 });
+      made.push({ path: to, folder: true });
+      for (const name of await readdir(from)) await move(join(from, name), join(to, name));
+    } else {
+      await link(from, to);
+      made.push({ path: to, folder: false });
     }
+  };
+  try {
+    for (const name of await readdir(tmp)) await move(join(tmp, name), join(target, name));
   } catch (e) {
-    for (const name of moved) await rm(join(target, name), { recursive: true, force: true }).catch(() => undefined);
+    for (const m of made.reverse()) await (m.folder ? rmdir(m.path) : unlink(m.path)).catch(() => undefined);
     throw e;
   }
-  // The files are in place: an empty directory left beside them is said, not an error.
-  await rm(tmp, { recursive: true, force: true }).catch((e: unknown) => printStatus([`could not remove the empty ${tmp}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`]));
+  // The files are in place: the written copy beside them, or an empty directory left, is said, not an error.
+  await rm(tmp, { recursive: true, force: true }).catch((e: unknown) => printStatus([`could not remove ${tmp}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`]));
 }
 
 /**
