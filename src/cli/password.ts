@@ -1,16 +1,14 @@
 /**
- * The password of the keys `pki demo` writes, from one of three sources: `--password <p>` (seen by anyone who
- * lists processes), `--password-file <path>` or `EVOUCHER_KEY_PASSWORD`, the variable `seal` and the other key
- * URIs read the password of an encrypted key file from (so one variable makes the keys and opens them).
+ * The password of the keys `pki demo` writes, from one of two options: `--password <p>` (seen by anyone who lists
+ * processes) or `--password-file <path>`. Never from `EVOUCHER_KEY_PASSWORD`, the variable `seal` opens real keys
+ * with: the demo writes its password in the clear into its README, manifest and script, and a password picked up
+ * from the environment without being asked for would be a real one copied into readable files.
  */
 import { EvoucherError } from '../errors.js';
 import { MAX_SECRET_FILE_BYTES } from '../keys/index.js';
 import { readInput } from './args.js';
 
-/** The environment variable of a key password, as `file:` and `pkcs12:` key URIs read it. */
-export const PASSWORD_ENV = 'EVOUCHER_KEY_PASSWORD';
-
-/** A password and where it came from (`--password`, `--password-file`, the variable), to name it without showing it. */
+/** A password and where it came from (`--password`, `--password-file`), to name it without showing it. */
 export interface GivenPassword {
   readonly password: string;
   readonly source: string;
@@ -41,34 +39,26 @@ async function readPasswordFile(path: string): Promise<string> {
 }
 
 /**
- * The password given for the keys, from `--password`, `--password-file` or {@link PASSWORD_ENV} (an empty variable
- * counts as unset, as for `seal`), or undefined when none is.
+ * The password given for the keys, from `--password` or `--password-file`, or undefined when neither is.
  *
  * @param values - the parsed `--password` and `--password-file`.
- * @param env - the environment; default `process.env`.
  * @returns the password and its source, or undefined.
- * @throws EvoucherError `ARG_INVALID` when two sources are given (which one is meant is unknown) or the password is
+ * @throws EvoucherError `ARG_INVALID` when both are given (which one is meant is unknown) or the password is
  *   empty; `ARG_IO` when the file cannot be read.
  * @example const given = await readPasswordOptions({ 'password-file': 'pw.txt' });
  */
-export async function readPasswordOptions(
-  values: { readonly password?: string | undefined; readonly 'password-file'?: string | undefined },
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<GivenPassword | undefined> {
-  const fromEnv = env[PASSWORD_ENV];
-  const sources = [
-    values.password === undefined ? undefined : '--password',
-    values['password-file'] === undefined ? undefined : '--password-file',
-    fromEnv === undefined || fromEnv === '' ? undefined : PASSWORD_ENV,
-  ].filter((s): s is string => s !== undefined);
+export async function readPasswordOptions(values: { readonly password?: string | undefined; readonly 'password-file'?: string | undefined }): Promise<GivenPassword | undefined> {
+  const sources = [values.password === undefined ? undefined : '--password', values['password-file'] === undefined ? undefined : '--password-file'].filter(
+    (s): s is string => s !== undefined,
+  );
   if (sources.length > 1) {
     throw new EvoucherError('ARG_INVALID', `the password is given by ${sources.join(' and ')}: give it one way`, { detail: { option: 'password' } });
   }
   const [source] = sources;
   if (source === undefined) return undefined;
-  const password = source === '--password' ? (values.password as string) : source === PASSWORD_ENV ? (fromEnv as string) : await readPasswordFile(values['password-file'] as string);
+  const password = source === '--password' ? (values.password as string) : await readPasswordFile(values['password-file'] as string);
   if (password === '') {
-    // An empty variable is unset (above); an empty --password (an unset shell variable) or file is a mistake, said.
+    // An empty --password (an unset shell variable) or file is a mistake, said.
     const named = source === '--password-file' ? `--password-file ${values['password-file'] as string}` : source;
     throw new EvoucherError('ARG_INVALID', `${named}: the password is empty`, { detail: { option: source.slice(2) } });
   }

@@ -11,7 +11,7 @@ import { CERTIFICATE_LABELS, createDemoPki, decodePemBlocks, loadTrustStore, val
 import type { CertificateUsage, PathResult } from '../../pki/index.js';
 import { parseAt, parseCommandArgs, readCertificateOptions, readCrlOptions, readInput, refuseStdinTwice } from '../args.js';
 import { printError, printLines, printStatus, toJson } from '../output.js';
-import { PASSWORD_ENV, readPasswordOptions } from '../password.js';
+import { readPasswordOptions } from '../password.js';
 import { checkDirectory, writeDirectory } from '../write_directory.js';
 
 const USAGE = `usage:
@@ -20,8 +20,9 @@ const USAGE = `usage:
       for dw/cz/yh/rh, a revoked sealer, encrypted keys, PKCS#12, CRLs, trust/, softhsm-import.sh,
       manifest.json and README.md, written whole or not at all. Refuses a non-empty directory unless
       --force, which replaces one that holds only these files (an earlier run). The key password (default
-      the public evoucher-demo) comes from one of --password, --password-file (one line; - reads
-      standard input) or ${PASSWORD_ENV}; two of them is a usage error.
+      the public evoucher-demo) comes from --password or --password-file (one line; - reads standard
+      input), never from EVOUCHER_KEY_PASSWORD: it is written in the clear into README.md, manifest.json
+      and softhsm-import.sh.
   evoucher pki verify <cert.pem> --trust <pem|dir> [--untrusted <pem>]... [--crl <pem>]... [--at <iso-time>]
                       [--usage sealer|maker|any] [--require-revocation] [--format text|json]
       validate a certificate's path; exit 0 valid, 1 invalid or indeterminate, 2 usage or I/O error.`;
