@@ -17,9 +17,9 @@ import { matchSealerToSeal, unknownCriticalExtension, verifySealMaker, verifySes
 import { SEAL_OID } from '../seal/tbs.js';
 import { parseSesSignature } from '../seal/ses/signature.js';
 import type { SesSignature } from '../seal/ses/types.js';
-import { pathChecks } from './checks/chain.js';
+import { certificatesOf, pathChecks } from './checks/chain.js';
 import { failedFrom, guard } from './checks/guard.js';
-import { latestStart, signingTimeCheck, type ValidityStart } from './checks/order.js';
+import { signingTimeCheck, skewStart } from './checks/order.js';
 import { sealPeriodCheck, sealSummary } from './checks/seal_object.js';
 import { checkClockSkew, type ResolvedOptions } from './options.js';
 import {
@@ -161,7 +161,7 @@ function certChecks(
     };
   }
   const path = pathChecks(cert, [], time, Object.assign({}, o, { trust }), role, prefix);
-  return { cert, checks: [...path.checks], path: path.result === undefined || path.result.chain.length === 0 ? [cert] : path.result.chain };
+  return { cert, checks: [...path.checks], path: certificatesOf(cert, path) };
 }
 
 /**
@@ -226,12 +226,7 @@ export async function verifySesSignatureOverData(ses: Uint8Array, data: Uint8Arr
   checks.push(...sealer.checks, ...maker.checks);
   if (time !== undefined) {
     // Ahead of the validation time within the allowed skew: the certificates and the seal must be valid already.
-    const ahead = time.getTime() - resolved.at.getTime();
-    let start: ValidityStart | undefined;
-    if (ahead > 0 && ahead <= resolved.clockSkewMs) {
-      const paths = [sealer, maker].map((x) => x.path ?? (x.cert === undefined ? [] : [x.cert]));
-      start = latestStart(paths, sig.seal);
-    }
+    const start = skewStart(time, resolved.at, resolved.clockSkewMs, () => [sealer, maker].map((x) => x.path ?? (x.cert === undefined ? [] : [x.cert])), sig.seal);
     checks.push(signingTimeCheck(time, undefined, resolved.at, resolved.clockSkewMs, start));
   }
   checks.push(sig.timeStamp === undefined ? skipped('timestamp', 'no timestamp token') : skipped('timestamp', 'a timestamp token is present but not verified; the signing time is the one the signer claims'));

@@ -23,12 +23,12 @@ import { bodyView } from '../seal/chain.js';
 import { resolvePolicy, type ResolvedPolicy } from '../seal/policy.js';
 import { chainOrder } from '../seal/tbs.js';
 import type { EnvelopeBody, StampEntry } from '../voucher/index.js';
-import { pathChecks } from './checks/chain.js';
+import { certificatesOf, pathChecks } from './checks/chain.js';
 import { recompute, scopeSummary } from './checks/digest.js';
 import { attributesCheck, readEnvelope } from './checks/envelope.js';
 import { readStamp } from './checks/format.js';
 import { failedFrom } from './checks/guard.js';
-import { duplicatesCheck, latestStart, signingTimeCheck, type ValidityStart } from './checks/order.js';
+import { duplicatesCheck, signingTimeCheck, skewStart } from './checks/order.js';
 import { completenessChecks, positionCheck, signerPermissionCheck } from './checks/policy.js';
 import { receiptChecks } from './checks/receipt.js';
 import { sealObjectChecks } from './checks/seal_object.js';
@@ -269,7 +269,7 @@ function verifySeal(
         const path = pathChecks(signer, facts.certificates, facts.signingTime, o, 'sealer');
         checks.push(...path.checks);
         chain = path.chain;
-        signerPath = path.result?.chain;
+        signerPath = certificatesOf(signer, path);
       }
       const object = sealObjectChecks(stamp, facts, o);
       checks.push(...object.checks);
@@ -278,13 +278,7 @@ function verifySeal(
       if (object.seal !== undefined) sealPart = object.seal;
       // A signing time ahead of the validation time, within the allowed skew: what the seal relies on must be
       // valid already at the validation time. One subtraction and one comparison for every other seal.
-      const ahead = facts.signingTime.getTime() - o.at.getTime();
-      let start: ValidityStart | undefined;
-      if (ahead > 0 && ahead <= o.clockSkewMs) {
-        const paths = [signerPath === undefined || signerPath.length === 0 ? (signer === undefined ? [] : [signer]) : signerPath];
-        if (object.makerPath !== undefined) paths.push(object.makerPath);
-        start = latestStart(paths, stamp.format === 'ses' ? stamp.ses.seal : undefined);
-      }
+      const start = skewStart(facts.signingTime, o.at, o.clockSkewMs, () => [signerPath ?? [], ...(object.makerPath === undefined ? [] : [object.makerPath])], stamp.format === 'ses' ? stamp.ses.seal : undefined);
       checks.push(pos.check, signerPermissionCheck(pos.position, signer, facts, resolved), signingTimeCheck(facts.signingTime, previousTime, o.at, o.clockSkewMs, start));
     }
   } catch (e) {

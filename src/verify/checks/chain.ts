@@ -35,6 +35,18 @@ export interface PathChecks {
   readonly result?: PathResult;
 }
 
+/**
+ * The certificates a path check relied on, leaf first: the path built, or the certificate alone when none was
+ * (what the clock-skew rule judges, checks/order.ts).
+ *
+ * @param cert - the certificate whose path was checked.
+ * @param path - its path checks.
+ * @returns the certificates.
+ */
+export function certificatesOf(cert: CertificateInfo, path: PathChecks): readonly CertificateInfo[] {
+  return path.result === undefined || path.result.chain.length === 0 ? [cert] : path.result.chain;
+}
+
 function group(name: string, checks: readonly PathCheck[], okMessage: string): ReportCheck {
   const bad = checks.find((c) => c.status === 'failed') ?? checks.find((c) => c.status === 'indeterminate');
   if (bad !== undefined) {

@@ -59,6 +59,22 @@ export function latestStart(paths: readonly (readonly CertificateInfo[])[], seal
 }
 
 /**
+ * For a signing time ahead of the validation time within the allowed skew, the latest start of validity of what
+ * the seal relies on ({@link latestStart}); otherwise undefined, without looking at the paths.
+ *
+ * @param time - the signing time.
+ * @param at - the validation time.
+ * @param clockSkewMs - the allowed skew, ms.
+ * @param paths - the certification paths the seal relies on, asked for only when needed.
+ * @param seal - the seal object of an `ses` stamp, if any.
+ * @returns the latest start, or undefined.
+ */
+export function skewStart(time: Date, at: Date, clockSkewMs: number, paths: () => readonly (readonly CertificateInfo[])[], seal?: { readonly esId: string; readonly validStart: Date }): ValidityStart | undefined {
+  const ahead = time.getTime() - at.getTime();
+  return ahead > 0 && ahead <= clockSkewMs ? latestStart(paths(), seal) : undefined;
+}
+
+/**
  * The per-seal `signing-time` check.
  *
  * A signing time after the validation time passes only within the allowed clock skew (`clockSkewMs`, resolved

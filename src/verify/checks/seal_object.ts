@@ -14,7 +14,7 @@ import { verifySealMaker } from '../../seal/ses/checks.js';
 import type { SealObject } from '../../seal/ses/types.js';
 import type { ResolvedOptions } from '../options.js';
 import { failed, passed, skipped, type ReportCheck, type SealObjectSummary } from '../report.js';
-import { pathChecks } from './chain.js';
+import { certificatesOf, pathChecks } from './chain.js';
 import { failedFrom, guard } from './guard.js';
 
 /** The seal object's summary for the report. */
@@ -67,7 +67,7 @@ export function sealObjectChecks(stamp: ParsedStamp, facts: StampFacts, options:
     const maker = parseCertificate(seal.makerCert);
     const path = pathChecks(maker, facts.certificates, facts.signingTime, options, 'maker', 'maker-');
     checks.push(...path.checks);
-    makerPath = path.result === undefined || path.result.chain.length === 0 ? [maker] : path.result.chain;
+    makerPath = certificatesOf(maker, path);
   } catch (e) {
     checks.push(failedFrom('maker-chain', e), skipped('maker-key-usage', 'the maker certificate does not parse'), skipped('maker-revocation', 'the maker certificate does not parse'));
   }
